@@ -1,0 +1,1367 @@
+//! Per-command metadata for COMMAND INFO and COMMAND DOCS: what a command row
+//! does not carry (group, summary, since, complexity, extra ACL categories,
+//! tips, key specifications, history and the argument tree).
+//!
+//! One static table keyed by full command name ("get", "config|get"). The
+//! argument tree is written as a compact usage string (see [`parse_args`]) and
+//! parsed once, on first use. Rows without an entry still get a valid COMMAND
+//! INFO/DOCS entry, derived from the row alone.
+//!
+//! The summaries are our own short wording, except for GET SET DEL MGET MSET
+//! INCR EXPIRE TTL CONFIG|GET PING, whose COMMAND DOCS replies match Redis 7.0
+//! byte for byte (summary, complexity and history included).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Where a key specification starts looking for keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Begin {
+    /// At a fixed argument index.
+    Index(i32),
+    /// After the first `keyword` found from `startfrom` (negative: searching
+    /// backwards from the end).
+    Keyword {
+        keyword: &'static str,
+        startfrom: i32,
+    },
+    Unknown,
+}
+
+/// How a key specification finds the keys once it has begun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Find {
+    /// Keys up to `lastkey` (relative to the first key; negative: counted from
+    /// the end), every `keystep` arguments; `limit` divides the remaining
+    /// arguments when `lastkey` is negative (0: no limit).
+    Range {
+        lastkey: i32,
+        keystep: i32,
+        limit: i32,
+    },
+    /// The number of keys is the argument `keynumidx` after the begin point;
+    /// keys start `firstkey` after the begin point.
+    Keynum {
+        keynumidx: i32,
+        firstkey: i32,
+        keystep: i32,
+    },
+    Unknown,
+}
+
+/// One key specification (Redis 7 "key specs").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Free text, empty when there is none.
+    pub notes: &'static str,
+    /// Space-separated flags in COMMAND INFO order: RO RW OW RM, then access
+    /// update insert delete, then not_key incomplete variable_flags.
+    pub flags: &'static str,
+    pub begin: Begin,
+    pub find: Find,
+}
+
+/// The common key spec: begins at argument `index`, a range of keys.
+pub const fn ks(flags: &'static str, index: i32, lastkey: i32, keystep: i32) -> KeySpec {
+    KeySpec {
+        notes: "",
+        flags,
+        begin: Begin::Index(index),
+        find: Find::Range {
+            lastkey,
+            keystep,
+            limit: 0,
+        },
+    }
+}
+
+impl KeySpec {
+    pub const fn notes(mut self, notes: &'static str) -> KeySpec {
+        self.notes = notes;
+        self
+    }
+
+    pub fn flag_list(&self) -> impl Iterator<Item = &'static str> {
+        self.flags.split_ascii_whitespace()
+    }
+}
+
+/// Key spec flags in the order COMMAND INFO lists them.
+pub const KEY_SPEC_FLAGS: &[&str] = &[
+    "RO",
+    "RW",
+    "OW",
+    "RM",
+    "access",
+    "update",
+    "insert",
+    "delete",
+    "not_key",
+    "incomplete",
+    "variable_flags",
+];
+
+/// ACL categories in the order COMMAND INFO lists them (Redis's bit order).
+pub const ACL_CATEGORIES: &[&str] = &[
+    "keyspace",
+    "read",
+    "write",
+    "set",
+    "sortedset",
+    "list",
+    "hash",
+    "string",
+    "bitmap",
+    "hyperloglog",
+    "geo",
+    "stream",
+    "pubsub",
+    "admin",
+    "fast",
+    "slow",
+    "blocking",
+    "dangerous",
+    "connection",
+    "transaction",
+    "scripting",
+];
+
+/// COMMAND DOCS `doc_flags`.
+pub const DOC_DEPRECATED: u8 = 1;
+pub const DOC_SYSCMD: u8 = 2;
+
+/// Everything COMMAND INFO/DOCS needs beyond the command row.
+#[derive(Debug)]
+pub struct Meta {
+    /// Full name: "get", "config|get".
+    pub name: &'static str,
+    pub group: &'static str,
+    pub since: &'static str,
+    pub complexity: &'static str,
+    pub summary: &'static str,
+    /// ACL categories beyond those the flags imply, space-separated,
+    /// without '@' ("keyspace dangerous").
+    pub acl: &'static str,
+    /// Command tips, space-separated ("request_policy:all_shards").
+    pub tips: &'static str,
+    pub key_specs: &'static [KeySpec],
+    /// The argument tree in the usage DSL of [`parse_args`].
+    pub args: &'static str,
+    /// (version, what changed).
+    pub history: &'static [(&'static str, &'static str)],
+    pub doc_flags: u8,
+    pub deprecated_since: &'static str,
+    pub replaced_by: &'static str,
+    /// For key specs flagged `variable_flags`: the flags that apply to these
+    /// arguments (argv[0] is the command name), for COMMAND GETKEYSANDFLAGS.
+    pub var_flags: Option<fn(&[&[u8]]) -> &'static str>,
+}
+
+/// A metadata entry: name, group, since, complexity, summary.
+pub const fn m(
+    name: &'static str,
+    group: &'static str,
+    since: &'static str,
+    complexity: &'static str,
+    summary: &'static str,
+) -> Meta {
+    Meta {
+        name,
+        group,
+        since,
+        complexity,
+        summary,
+        acl: "",
+        tips: "",
+        key_specs: &[],
+        args: "",
+        history: &[],
+        doc_flags: 0,
+        deprecated_since: "",
+        replaced_by: "",
+        var_flags: None,
+    }
+}
+
+impl Meta {
+    pub const fn acl(mut self, acl: &'static str) -> Meta {
+        self.acl = acl;
+        self
+    }
+    pub const fn tips(mut self, tips: &'static str) -> Meta {
+        self.tips = tips;
+        self
+    }
+    pub const fn keys(mut self, specs: &'static [KeySpec]) -> Meta {
+        self.key_specs = specs;
+        self
+    }
+    pub const fn args(mut self, args: &'static str) -> Meta {
+        self.args = args;
+        self
+    }
+    pub const fn history(mut self, h: &'static [(&'static str, &'static str)]) -> Meta {
+        self.history = h;
+        self
+    }
+    pub const fn deprecated(mut self, since: &'static str, replaced_by: &'static str) -> Meta {
+        self.doc_flags |= DOC_DEPRECATED;
+        self.deprecated_since = since;
+        self.replaced_by = replaced_by;
+        self
+    }
+    pub const fn var_flags(mut self, f: fn(&[&[u8]]) -> &'static str) -> Meta {
+        self.var_flags = Some(f);
+        self
+    }
+    pub const fn syscmd(mut self) -> Meta {
+        self.doc_flags |= DOC_SYSCMD;
+        self
+    }
+
+    pub fn acl_list(&self) -> impl Iterator<Item = &'static str> {
+        self.acl.split_ascii_whitespace()
+    }
+    pub fn tip_list(&self) -> impl Iterator<Item = &'static str> {
+        self.tips.split_ascii_whitespace()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Argument trees.
+// ---------------------------------------------------------------------------
+
+/// COMMAND DOCS argument types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    String,
+    Integer,
+    Double,
+    Key,
+    Pattern,
+    UnixTime,
+    PureToken,
+    Oneof,
+    Block,
+}
+
+impl ArgKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ArgKind::String => "string",
+            ArgKind::Integer => "integer",
+            ArgKind::Double => "double",
+            ArgKind::Key => "key",
+            ArgKind::Pattern => "pattern",
+            ArgKind::UnixTime => "unix-time",
+            ArgKind::PureToken => "pure-token",
+            ArgKind::Oneof => "oneof",
+            ArgKind::Block => "block",
+        }
+    }
+
+    /// The DSL's type suffixes.
+    fn from_suffix(s: &str) -> Option<ArgKind> {
+        Some(match s {
+            "string" => ArgKind::String,
+            "int" => ArgKind::Integer,
+            "double" => ArgKind::Double,
+            "key" => ArgKind::Key,
+            "pattern" => ArgKind::Pattern,
+            "time" => ArgKind::UnixTime,
+            _ => return None,
+        })
+    }
+}
+
+/// One COMMAND DOCS argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub name: String,
+    pub kind: ArgKind,
+    /// For keys: which key spec describes this argument.
+    pub key_spec_index: u32,
+    pub token: Option<String>,
+    pub since: Option<String>,
+    pub deprecated_since: Option<String>,
+    pub optional: bool,
+    pub multiple: bool,
+    /// The token repeats with every value ("PREFIX a PREFIX b").
+    pub multiple_token: bool,
+    /// Children of oneof and block arguments.
+    pub args: Vec<Arg>,
+}
+
+impl Arg {
+    fn new(name: &str, kind: ArgKind) -> Arg {
+        Arg {
+            name: name.to_string(),
+            kind,
+            key_spec_index: 0,
+            token: None,
+            since: None,
+            deprecated_since: None,
+            optional: false,
+            multiple: false,
+            multiple_token: false,
+            args: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok<'a> {
+    Open(char),
+    Close(char),
+    Bar,
+    Word(&'a str),
+}
+
+fn lex(s: &str) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, ch) in s.char_indices() {
+        let special = matches!(ch, '[' | ']' | '(' | ')' | '|') || ch.is_whitespace();
+        if !special {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(st) = start.take() {
+            out.push(Tok::Word(&s[st..i]));
+        }
+        match ch {
+            '[' | '(' => out.push(Tok::Open(ch)),
+            ']' | ')' => out.push(Tok::Close(ch)),
+            '|' => out.push(Tok::Bar),
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        out.push(Tok::Word(&s[st..]));
+    }
+    out
+}
+
+/// True for a pure-token word: upper-case letters, digits, '-' and '_',
+/// with at least one letter.
+fn is_token_word(w: &str) -> bool {
+    !w.is_empty()
+        && w.bytes().any(|b| b.is_ascii_uppercase())
+        && w
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn is_mod_start(w: &str) -> bool {
+    w.starts_with("...") || w.starts_with(['@', '#', '!'])
+}
+
+/// Applies modifiers: `...` multiple, `@ver` since, `!ver` deprecated since,
+/// `#n` key spec index. `repeat_token`: a `...` repeats the token too.
+fn apply_mods(arg: &mut Arg, mods: &str, repeat_token: bool) -> Result<(), String> {
+    let mut rest = mods;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("...") {
+            arg.multiple = true;
+            if repeat_token && arg.token.is_some() {
+                arg.multiple_token = true;
+            }
+            rest = r;
+            continue;
+        }
+        let (kind, r) = rest.split_at(1);
+        let end = r.find(['@', '#', '!']).unwrap_or(r.len());
+        let end = r.find("...").map_or(end, |e| e.min(end));
+        let (val, r) = r.split_at(end);
+        if val.is_empty() {
+            return Err(format!("empty modifier value in {mods:?}"));
+        }
+        match kind {
+            "@" => arg.since = Some(val.to_string()),
+            "!" => arg.deprecated_since = Some(val.to_string()),
+            "#" => {
+                arg.key_spec_index = val
+                    .parse()
+                    .map_err(|_| format!("bad key spec index {val:?}"))?
+            }
+            _ => return Err(format!("unknown modifier {mods:?}")),
+        }
+        rest = r;
+    }
+    Ok(())
+}
+
+/// A parsed item plus what the sequence pass needs to know about it.
+struct Item {
+    arg: Arg,
+    /// A plain token word that may bind to the next item as its token.
+    bare_token: bool,
+}
+
+struct Parser<'a> {
+    toks: Vec<Tok<'a>>,
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<Tok<'a>> {
+        self.toks.get(self.pos).copied()
+    }
+
+    /// Alternatives separated by '|', up to the closing bracket (or the end).
+    fn alts(&mut self, close: Option<char>) -> Result<Vec<Vec<Arg>>, String> {
+        let mut alts = vec![self.seq()?];
+        loop {
+            match self.peek() {
+                Some(Tok::Bar) => {
+                    self.pos += 1;
+                    alts.push(self.seq()?);
+                }
+                Some(Tok::Close(c)) if Some(c) == close => {
+                    self.pos += 1;
+                    return Ok(alts);
+                }
+                None if close.is_none() => return Ok(alts),
+                t => return Err(format!("unexpected {t:?}")),
+            }
+        }
+    }
+
+    /// A sequence of items; a bare token binds to the item after it.
+    fn seq(&mut self) -> Result<Vec<Arg>, String> {
+        let mut items: Vec<Item> = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(Tok::Bar) | Some(Tok::Close(_)) => break,
+                Some(Tok::Word(w)) if is_mod_start(w) => {
+                    return Err(format!("modifier {w:?} without an argument"));
+                }
+                Some(Tok::Word(w)) if w.ends_with(':') => {
+                    self.pos += 1;
+                    let name = &w[..w.len() - 1];
+                    let Some(Tok::Open(open)) = self.peek() else {
+                        return Err(format!("{w:?} must be followed by a group"));
+                    };
+                    self.pos += 1;
+                    let alts = self.alts(Some(closing(open)))?;
+                    let mut arg = named_group(name, alts)?;
+                    arg.optional |= open == '[';
+                    self.group_mods(&mut arg, false)?;
+                    items.push(Item {
+                        arg,
+                        bare_token: false,
+                    });
+                }
+                Some(Tok::Word(w)) => {
+                    self.pos += 1;
+                    items.push(word_item(w)?);
+                }
+                Some(Tok::Open(open)) => {
+                    self.pos += 1;
+                    let mut alts = self.alts(Some(closing(open)))?;
+                    let (Some(mut seq), true) = (alts.pop(), alts.is_empty()) else {
+                        return Err("an unnamed group cannot hold alternatives".into());
+                    };
+                    let (Some(mut arg), true) = (seq.pop(), seq.is_empty()) else {
+                        return Err("an unnamed group must hold exactly one argument".into());
+                    };
+                    arg.optional |= open == '[';
+                    self.group_mods(&mut arg, true)?;
+                    items.push(Item {
+                        arg,
+                        bare_token: false,
+                    });
+                }
+            }
+        }
+        // Bind each bare token to the non-token item right after it.
+        let mut out: Vec<Arg> = Vec::with_capacity(items.len());
+        let mut pending: Option<String> = None;
+        let n = items.len();
+        for (i, it) in items.into_iter().enumerate() {
+            let next_takes_token = i + 1 < n;
+            if it.bare_token && next_takes_token && pending.is_none() {
+                pending = it.arg.token;
+                continue;
+            }
+            let mut arg = it.arg;
+            if let Some(t) = pending.take() {
+                if arg.kind == ArgKind::PureToken {
+                    // Two tokens in a row: the first stands alone.
+                    let mut alone = Arg::new(&t.to_ascii_lowercase(), ArgKind::PureToken);
+                    alone.token = Some(t);
+                    out.push(alone);
+                } else {
+                    arg.token = Some(t);
+                }
+            }
+            out.push(arg);
+        }
+        Ok(out)
+    }
+
+    /// Modifier words right after a group apply to the group's argument.
+    fn group_mods(&mut self, arg: &mut Arg, repeat_token: bool) -> Result<(), String> {
+        while let Some(Tok::Word(w)) = self.peek() {
+            if !is_mod_start(w) {
+                break;
+            }
+            self.pos += 1;
+            apply_mods(arg, w, repeat_token)?;
+        }
+        Ok(())
+    }
+}
+
+fn closing(open: char) -> char {
+    if open == '[' { ']' } else { ')' }
+}
+
+fn named_group(name: &str, mut alts: Vec<Vec<Arg>>) -> Result<Arg, String> {
+    if alts.len() == 1 {
+        let children = alts.pop().unwrap_or_default();
+        if children.is_empty() {
+            return Err(format!("empty block {name:?}"));
+        }
+        let mut arg = Arg::new(name, ArgKind::Block);
+        arg.args = children;
+        return Ok(arg);
+    }
+    let mut arg = Arg::new(name, ArgKind::Oneof);
+    for mut alt in alts {
+        let (Some(a), true) = (alt.pop(), alt.is_empty()) else {
+            return Err(format!("each alternative of {name:?} must be one argument"));
+        };
+        arg.args.push(a);
+    }
+    Ok(arg)
+}
+
+/// One word: `name`, `name:type`, `TOKEN`, `name=TOKEN`, with modifiers.
+fn word_item(w: &str) -> Result<Item, String> {
+    let cut = [w.find("..."), w.find(['@', '#', '!'])]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(w.len());
+    let (core, mods) = w.split_at(cut);
+    if core.is_empty() {
+        return Err(format!("bad word {w:?}"));
+    }
+    let (mut arg, bare) = if let Some((name, token)) = core.split_once('=') {
+        if !is_token_word(token) || name.is_empty() {
+            return Err(format!("bad named token {core:?}"));
+        }
+        let mut a = Arg::new(name, ArgKind::PureToken);
+        a.token = Some(token.to_string());
+        (a, false)
+    } else if is_token_word(core) {
+        let mut a = Arg::new(&core.to_ascii_lowercase(), ArgKind::PureToken);
+        a.token = Some(core.to_string());
+        (a, mods.is_empty())
+    } else {
+        match core.rsplit_once(':') {
+            Some((name, ty)) if ArgKind::from_suffix(ty).is_some() && !name.is_empty() => {
+                let kind = ArgKind::from_suffix(ty).unwrap_or(ArgKind::String);
+                (Arg::new(name, kind), false)
+            }
+            _ => (Arg::new(core, ArgKind::String), false),
+        }
+    };
+    apply_mods(&mut arg, mods, false)?;
+    Ok(Item {
+        arg,
+        bare_token: bare,
+    })
+}
+
+/// Parses an argument tree written as a usage string:
+///
+/// * `name` is a string argument; `name:type` with type one of string, int,
+///   double, key, pattern, time (unix-time).
+/// * `TOKEN` (upper case) is a pure token named after its lower-cased text;
+///   `name=TOKEN` names it explicitly.
+/// * A bare `TOKEN` followed by another argument is that argument's token:
+///   `EX seconds:int`, `AUTH creds:(user pass)`.
+/// * `[x]` makes x optional; `name:[a|b]` / `name:(a|b)` is an optional /
+///   required oneof; `name:[a b]` / `name:(a b)` an optional / required block.
+/// * Modifiers follow an argument or a group: `...` multiple (after an
+///   unnamed group holding a token argument, the token repeats too:
+///   `[PREFIX p]...`), `@7.0.0` since, `!2.8.12` deprecated since, `#1` key
+///   spec index (default 0).
+pub fn parse_args(dsl: &str) -> Result<Vec<Arg>, String> {
+    let mut p = Parser {
+        toks: lex(dsl),
+        pos: 0,
+    };
+    let mut alts = p.alts(None)?;
+    match (alts.pop(), alts.is_empty()) {
+        (Some(seq), true) => Ok(seq),
+        _ => Err("alternatives at the top level need a named group".into()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lookup.
+// ---------------------------------------------------------------------------
+
+struct Index {
+    by_name: HashMap<&'static str, (&'static Meta, Vec<Arg>)>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut by_name = HashMap::with_capacity(TABLE.len());
+        for meta in TABLE {
+            let args = parse_args(meta.args).unwrap_or_else(|e| {
+                tracing::warn!("bad argument tree for {}: {e}", meta.name);
+                Vec::new()
+            });
+            by_name.insert(meta.name, (meta, args));
+        }
+        Index { by_name }
+    })
+}
+
+/// The metadata of a command by full lower-case name ("config|get").
+pub fn lookup(fullname: &str) -> Option<&'static Meta> {
+    index().by_name.get(fullname).map(|(m, _)| *m)
+}
+
+/// The parsed argument tree of a command (empty when it has none).
+pub fn args_of(fullname: &str) -> &'static [Arg] {
+    index()
+        .by_name
+        .get(fullname)
+        .map_or(&[], |(_, a)| a.as_slice())
+}
+
+/// Every metadata entry.
+pub fn all() -> &'static [Meta] {
+    TABLE
+}
+
+// ---------------------------------------------------------------------------
+// The table.
+// ---------------------------------------------------------------------------
+
+const EXPIRE_OPTS_HISTORY: &[(&str, &str)] = &[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` conditions.")];
+const EXPIRE_SINCE_70_HISTORY: &[(&str, &str)] =
+    &[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")];
+const FLUSH_HISTORY: &[(&str, &str)] = &[
+    ("4.0.0", "Added the `ASYNC` mode."),
+    ("6.2.0", "Added the `SYNC` mode."),
+];
+
+const RO: &[KeySpec] = &[ks("RO", 1, 0, 1)];
+const RO_ACCESS: &[KeySpec] = &[ks("RO access", 1, 0, 1)];
+const RW_ACCESS_UPDATE: &[KeySpec] = &[ks("RW access update", 1, 0, 1)];
+const RW_UPDATE: &[KeySpec] = &[ks("RW update", 1, 0, 1)];
+const OW_UPDATE: &[KeySpec] = &[ks("OW update", 1, 0, 1)];
+const OBJECT_KEY: &[KeySpec] = &[ks("RO", 2, 0, 1)];
+
+const MULTI_SUM: &str = "request_policy:multi_shard response_policy:agg_sum";
+const ALL_SHARDS_OK: &str = "request_policy:all_shards response_policy:all_succeeded";
+/// The NX/XX/GT/LT condition of the EXPIRE family (a macro so `concat!` can use it).
+macro_rules! expire_condition {
+    () => {
+        "condition:[NX|XX|GT|LT]@7.0.0"
+    };
+}
+
+/// SET's key is read too (RW access) only when GET is among the options.
+fn set_key_flags(argv: &[&[u8]]) -> &'static str {
+    let get = argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get"));
+    if get { "RW access update" } else { "OW update" }
+}
+
+static TABLE: &[Meta] = &[
+    // --- strings -------------------------------------------------------------
+    m("get", "string", "1.0.0", "O(1)", "Get the value of a key")
+        .acl("string")
+        .keys(RO_ACCESS)
+        .args("key:key"),
+    m("set", "string", "1.0.0", "O(1)", "Set the string value of a key")
+        .acl("string")
+        .keys(&[ks("RW access update variable_flags", 1, 0, 1)
+            .notes("RW and ACCESS due to the optional `GET` argument")])
+        .var_flags(set_key_flags)
+        .history(&[
+            ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
+            ("6.0.0", "Added the `KEEPTTL` option."),
+            ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+            ("7.0.0", "Allowed the `NX` and `GET` options to be used together."),
+        ])
+        .args(
+            "key:key value condition:[NX|XX]@2.6.12 [GET]@6.2.0 \
+             expiration:[EX seconds:int@2.6.12|PX milliseconds:int@2.6.12\
+             |EXAT unix-time-seconds:time@6.2.0|PXAT unix-time-milliseconds:time@6.2.0\
+             |KEEPTTL@6.0.0]",
+        ),
+    m("setnx", "string", "1.0.0", "O(1)", "Set a string value only when the key is absent")
+        .acl("string")
+        .keys(&[ks("OW insert", 1, 0, 1)])
+        .args("key:key value"),
+    m("setex", "string", "2.0.0", "O(1)", "Set a string value with a timeout in seconds")
+        .acl("string")
+        .keys(OW_UPDATE)
+        .args("key:key seconds:int value"),
+    m("psetex", "string", "2.6.0", "O(1)", "Set a string value with a timeout in milliseconds")
+        .acl("string")
+        .keys(OW_UPDATE)
+        .args("key:key milliseconds:int value"),
+    m(
+        "mget",
+        "string",
+        "1.0.0",
+        "O(N) where N is the number of keys to retrieve.",
+        "Get the values of all the given keys",
+    )
+    .acl("string")
+    .tips("request_policy:multi_shard")
+    .keys(&[ks("RO access", 1, -1, 1)])
+    .args("key:key..."),
+    m(
+        "mset",
+        "string",
+        "1.0.1",
+        "O(N) where N is the number of keys to set.",
+        "Set multiple keys to multiple values",
+    )
+    .acl("string")
+    .tips("request_policy:multi_shard response_policy:all_succeeded")
+    .keys(&[ks("OW update", 1, -1, 2)])
+    .args("key_value:(key:key value)..."),
+    m(
+        "msetnx",
+        "string",
+        "1.0.1",
+        "O(N) where N is the number of keys being set",
+        "Set several keys at once, only if none of them exists",
+    )
+    .acl("string")
+    .tips("request_policy:multi_shard response_policy:agg_min")
+    .keys(&[ks("OW insert", 1, -1, 2)])
+    .args("key_value:(key:key value)..."),
+    m("getset", "string", "1.0.0", "O(1)", "Set a string value and return the previous one")
+        .acl("string")
+        .keys(RW_ACCESS_UPDATE)
+        .deprecated("6.2.0", "`SET` with its `GET` option")
+        .args("key:key value"),
+    m("getdel", "string", "6.2.0", "O(1)", "Return a string value and delete its key")
+        .acl("string")
+        .keys(&[ks("RW access delete", 1, 0, 1)])
+        .args("key:key"),
+    m("getex", "string", "6.2.0", "O(1)", "Return a string value and change or clear its timeout")
+        .acl("string")
+        .keys(&[ks("RW access update", 1, 0, 1).notes("RW and UPDATE: the timeout may change")])
+        .args(
+            "key:key expiration:[EX seconds:int|PX milliseconds:int\
+             |EXAT unix-time-seconds:time|PXAT unix-time-milliseconds:time|PERSIST]",
+        ),
+    m(
+        "append",
+        "string",
+        "2.0.0",
+        "O(1) amortized: the string grows geometrically, so appending a small value is cheap.",
+        "Append bytes to the string value of a key",
+    )
+    .acl("string")
+    .keys(&[ks("RW insert", 1, 0, 1)])
+    .args("key:key value"),
+    m("strlen", "string", "2.2.0", "O(1)", "Return the length of a string value")
+        .acl("string")
+        .keys(RO)
+        .args("key:key"),
+    m("incr", "string", "1.0.0", "O(1)", "Increment the integer value of a key by one")
+        .acl("string")
+        .keys(RW_ACCESS_UPDATE)
+        .args("key:key"),
+    m("decr", "string", "1.0.0", "O(1)", "Subtract one from the integer value of a key")
+        .acl("string")
+        .keys(RW_ACCESS_UPDATE)
+        .args("key:key"),
+    m("incrby", "string", "1.0.0", "O(1)", "Add an integer to the integer value of a key")
+        .acl("string")
+        .keys(RW_ACCESS_UPDATE)
+        .args("key:key increment:int"),
+    m("decrby", "string", "1.0.0", "O(1)", "Subtract an integer from the integer value of a key")
+        .acl("string")
+        .keys(RW_ACCESS_UPDATE)
+        .args("key:key decrement:int"),
+    m("incrbyfloat", "string", "2.6.0", "O(1)", "Add a floating point number to the value of a key")
+        .acl("string")
+        .keys(RW_ACCESS_UPDATE)
+        .args("key:key increment:double"),
+    m(
+        "setrange",
+        "string",
+        "2.2.0",
+        "O(1), plus O(M) to copy the M bytes of the new value when it is large.",
+        "Overwrite part of a string value from an offset on",
+    )
+    .acl("string")
+    .keys(&[ks("RW update", 1, 0, 1)])
+    .args("key:key offset:int value"),
+    m(
+        "getrange",
+        "string",
+        "2.4.0",
+        "O(N) where N is the length of the returned substring",
+        "Return a substring of a string value",
+    )
+    .acl("string")
+    .keys(RO_ACCESS)
+    .args("key:key start:int end:int"),
+    m(
+        "substr",
+        "string",
+        "1.0.0",
+        "O(N) where N is the length of the returned substring",
+        "Return a substring of a string value (the old name of GETRANGE)",
+    )
+    .acl("string")
+    .keys(RO_ACCESS)
+    .deprecated("2.0.0", "`GETRANGE`")
+    .args("key:key start:int end:int"),
+    m(
+        "lcs",
+        "string",
+        "7.0.0",
+        "O(N*M) where N and M are the lengths of the two strings",
+        "Find the longest common subsequence of two string values",
+    )
+    .acl("string")
+    .keys(&[ks("RO access", 1, 1, 1)])
+    .args("key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:int] [WITHMATCHLEN]"),
+    // --- generic keyspace --------------------------------------------------------
+    m(
+        "del",
+        "generic",
+        "1.0.0",
+        "O(N) where N is the number of keys that will be removed. When a key to remove holds a \
+         value other than a string, the individual complexity for this key is O(M) where M is \
+         the number of elements in the list, set, sorted set or hash. Removing a single key \
+         that holds a string value is O(1).",
+        "Delete a key",
+    )
+    .acl("keyspace")
+    .tips(MULTI_SUM)
+    .keys(&[ks("RM delete", 1, -1, 1)])
+    .args("key:key..."),
+    m(
+        "unlink",
+        "generic",
+        "4.0.0",
+        "O(1) for each key removed; the memory of large values is reclaimed separately.",
+        "Delete keys, reclaiming their memory in the background",
+    )
+    .acl("keyspace")
+    .tips(MULTI_SUM)
+    .keys(&[ks("RM delete", 1, -1, 1)])
+    .args("key:key..."),
+    m(
+        "exists",
+        "generic",
+        "1.0.0",
+        "O(N) where N is the number of keys given",
+        "Count how many of the given keys exist",
+    )
+    .acl("keyspace")
+    .tips(MULTI_SUM)
+    .keys(&[ks("RO", 1, -1, 1)])
+    .history(&[("3.0.3", "Accepts several keys.")])
+    .args("key:key..."),
+    m("type", "generic", "1.0.0", "O(1)", "Return the type of the value stored at a key")
+        .acl("keyspace")
+        .keys(RO)
+        .args("key:key"),
+    m("rename", "generic", "1.0.0", "O(1)", "Give a key a new name")
+        .acl("keyspace")
+        .keys(&[ks("RW access delete", 1, 0, 1), ks("OW update", 2, 0, 1)])
+        .args("key:key newkey:key#1"),
+    m("renamenx", "generic", "1.0.0", "O(1)", "Rename a key only when the new name is free")
+        .acl("keyspace")
+        .keys(&[ks("RW access delete", 1, 0, 1), ks("OW insert", 2, 0, 1)])
+        .history(&[("3.2.0", "Renaming a key to itself is no longer an error.")])
+        .args("key:key newkey:key#1"),
+    m(
+        "keys",
+        "generic",
+        "1.0.0",
+        "O(N) with N the number of keys in the database",
+        "List the keys matching a glob-style pattern",
+    )
+    .acl("keyspace dangerous")
+    .tips("request_policy:all_shards nondeterministic_output_order")
+    .args("pattern:pattern"),
+    m(
+        "scan",
+        "generic",
+        "2.8.0",
+        "O(1) per call; O(N) for a full iteration, N being the number of keys.",
+        "Iterate over the key space with a cursor",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output request_policy:special")
+    .history(&[("6.0.0", "Added the `TYPE` filter.")])
+    .args("cursor:int [MATCH pattern:pattern] [COUNT count:int] [TYPE type]@6.0.0"),
+    m("randomkey", "generic", "1.0.0", "O(1)", "Return the name of a random key")
+        .acl("keyspace")
+        .tips("request_policy:all_shards nondeterministic_output"),
+    m("expire", "generic", "1.0.0", "O(1)", "Set a key's time to live in seconds")
+        .acl("keyspace")
+        .keys(RW_UPDATE)
+        .history(EXPIRE_SINCE_70_HISTORY)
+        .args(concat!("key:key seconds:int ", expire_condition!())),
+    m("pexpire", "generic", "2.6.0", "O(1)", "Give a key a timeout in milliseconds")
+        .acl("keyspace")
+        .keys(RW_UPDATE)
+        .history(EXPIRE_OPTS_HISTORY)
+        .args(concat!("key:key milliseconds:int ", expire_condition!())),
+    m("expireat", "generic", "1.2.0", "O(1)", "Make a key expire at a Unix time in seconds")
+        .acl("keyspace")
+        .keys(RW_UPDATE)
+        .history(EXPIRE_OPTS_HISTORY)
+        .args(concat!("key:key unix-time-seconds:time ", expire_condition!())),
+    m("pexpireat", "generic", "2.6.0", "O(1)", "Make a key expire at a Unix time in milliseconds")
+        .acl("keyspace")
+        .keys(RW_UPDATE)
+        .history(EXPIRE_OPTS_HISTORY)
+        .args(concat!("key:key unix-time-milliseconds:time ", expire_condition!())),
+    m("ttl", "generic", "1.0.0", "O(1)", "Get the time to live for a key in seconds")
+        .acl("keyspace")
+        .tips("nondeterministic_output")
+        .keys(RO_ACCESS)
+        .history(&[("2.8.0", "Added the -2 reply.")])
+        .args("key:key"),
+    m("pttl", "generic", "2.6.0", "O(1)", "Return a key's remaining time to live in milliseconds")
+        .acl("keyspace")
+        .tips("nondeterministic_output")
+        .keys(RO_ACCESS)
+        .history(&[("2.8.0", "Replies -2 when the key does not exist.")])
+        .args("key:key"),
+    m("expiretime", "generic", "7.0.0", "O(1)", "Return the Unix time in seconds when a key expires")
+        .acl("keyspace")
+        .keys(RO_ACCESS)
+        .args("key:key"),
+    m(
+        "pexpiretime",
+        "generic",
+        "7.0.0",
+        "O(1)",
+        "Return the Unix time in milliseconds when a key expires",
+    )
+    .acl("keyspace")
+    .keys(RO_ACCESS)
+    .args("key:key"),
+    m("persist", "generic", "2.2.0", "O(1)", "Remove the timeout of a key")
+        .acl("keyspace")
+        .keys(RW_UPDATE)
+        .args("key:key"),
+    m(
+        "touch",
+        "generic",
+        "3.2.1",
+        "O(N) where N is the number of keys given",
+        "Update the access time of keys and count those that exist",
+    )
+    .acl("keyspace")
+    .tips(MULTI_SUM)
+    .keys(&[ks("RO", 1, -1, 1)])
+    .args("key:key..."),
+    m(
+        "copy",
+        "generic",
+        "6.2.0",
+        "O(N) for collections with N nested items, O(1) for strings",
+        "Copy the value of a key to another key",
+    )
+    .acl("keyspace")
+    .keys(&[ks("RO access", 1, 0, 1), ks("OW update", 2, 0, 1)])
+    .args("source:key destination:key#1 [DB destination-db:int] [REPLACE]"),
+    m("move", "generic", "1.0.0", "O(1)", "Transfer a key to another database")
+        .acl("keyspace")
+        .keys(RW_ACCESS_UPDATE)
+        .args("key:key db:int"),
+    m(
+        "swapdb",
+        "server",
+        "4.0.0",
+        "O(N) where N is the number of clients watching or blocked on keys of the two databases",
+        "Exchange the contents of two databases",
+    )
+    .acl("keyspace dangerous")
+    .args("index1:int index2:int"),
+    m(
+        "object",
+        "generic",
+        "2.2.3",
+        "Depends on subcommand.",
+        "Container for commands that inspect stored values",
+    ),
+    m("object|encoding", "generic", "2.2.3", "O(1)", "Return the internal encoding of a value")
+        .acl("keyspace")
+        .tips("nondeterministic_output")
+        .keys(OBJECT_KEY)
+        .args("key:key"),
+    m(
+        "object|freq",
+        "generic",
+        "4.0.0",
+        "O(1)",
+        "Return the logarithmic access frequency counter of a value",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(OBJECT_KEY)
+    .args("key:key"),
+    m("object|idletime", "generic", "2.2.3", "O(1)", "Return the seconds since a value was last used")
+        .acl("keyspace")
+        .tips("nondeterministic_output")
+        .keys(OBJECT_KEY)
+        .args("key:key"),
+    m("object|refcount", "generic", "2.2.3", "O(1)", "Return the reference count of a value")
+        .acl("keyspace")
+        .tips("nondeterministic_output")
+        .keys(OBJECT_KEY)
+        .args("key:key"),
+    m("object|help", "generic", "6.2.0", "O(1)", "Describe the OBJECT subcommands").acl("keyspace"),
+    // --- connection -----------------------------------------------------------------
+    m("ping", "connection", "1.0.0", "O(1)", "Ping the server")
+        .acl("connection")
+        .tips(ALL_SHARDS_OK)
+        .args("[message]"),
+    m("echo", "connection", "1.0.0", "O(1)", "Return the given message")
+        .acl("connection")
+        .args("message"),
+    m("quit", "connection", "1.0.0", "O(1)", "Ask the server to close this connection").acl("connection"),
+    m("reset", "connection", "6.2.0", "O(1)", "Return this connection to its initial state")
+        .acl("connection"),
+    m("select", "connection", "1.0.0", "O(1)", "Switch this connection to another database")
+        .acl("connection")
+        .args("index:int"),
+    m(
+        "hello",
+        "connection",
+        "6.0.0",
+        "O(1)",
+        "Choose the protocol version, optionally authenticating and naming the connection",
+    )
+    .acl("connection")
+    .history(&[(
+        "6.2.0",
+        "`protover` became optional; without arguments the reply describes the connection.",
+    )])
+    .args(
+        "arguments:[protover:int [AUTH username_password:(username password)] \
+         [SETNAME clientname]]",
+    ),
+    m(
+        "auth",
+        "connection",
+        "1.0.0",
+        "O(N) where N is the number of passwords of the user",
+        "Authenticate this connection",
+    )
+    .acl("connection")
+    .history(&[("6.0.0", "Accepts a user name (ACL style).")])
+    .args("[username]@6.0.0 password"),
+    m(
+        "client",
+        "connection",
+        "2.4.0",
+        "Depends on subcommand.",
+        "Container for commands about client connections",
+    ),
+    m("client|caching", "connection", "6.0.0", "O(1)", "Choose whether the next command's keys are tracked")
+        .acl("connection")
+        .args("mode:(YES|NO)"),
+    m(
+        "client|getname",
+        "connection",
+        "2.6.9",
+        "O(1)",
+        "Return the name of this connection",
+    )
+    .acl("connection"),
+    m(
+        "client|getredir",
+        "connection",
+        "6.0.0",
+        "O(1)",
+        "Return the ID of the client receiving this connection's invalidations",
+    )
+    .acl("connection"),
+    m("client|help", "connection", "5.0.0", "O(1)", "Describe the CLIENT subcommands").acl("connection"),
+    m("client|id", "connection", "5.0.0", "O(1)", "Return the ID of this connection").acl("connection"),
+    m("client|info", "connection", "6.2.0", "O(1)", "Describe this connection")
+        .acl("connection")
+        .tips("nondeterministic_output"),
+    m(
+        "client|kill",
+        "connection",
+        "2.4.0",
+        "O(N) where N is the number of client connections",
+        "Close client connections",
+    )
+    .acl("connection")
+    .history(&[
+        ("2.8.12", "New filter format."),
+        ("2.8.12", "Added the `ID` filter."),
+        ("3.2.0", "Added the `master` type."),
+        ("5.0.0", "Added the `replica` type; `slave` remains accepted."),
+        ("6.2.0", "Added the `LADDR` filter."),
+    ])
+    .args(
+        "filter:(ip:port!2.8.12|new-format:([ID client-id:int]@2.8.12\
+         |[TYPE normal_master_slave_pubsub:(NORMAL|MASTER@3.2.0|SLAVE|REPLICA@5.0.0|PUBSUB)]@2.8.12\
+         |[USER username]|[ADDR ip:port]|[LADDR ip:port]@6.2.0|[SKIPME yes/no])...)",
+    ),
+    m(
+        "client|list",
+        "connection",
+        "2.4.0",
+        "O(N) where N is the number of client connections",
+        "List the client connections",
+    )
+    .acl("connection")
+    .tips("nondeterministic_output")
+    .history(&[
+        ("2.8.12", "Added the `id` field."),
+        ("5.0.0", "Added the `TYPE` filter."),
+        ("6.0.0", "Added the `user` field."),
+        ("6.2.0", "Added the `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the `ID` filter."),
+        ("7.0.0", "Added the `resp`, `multi-mem`, `rbs` and `rbp` fields."),
+        ("7.0.3", "Added the `ssub` field."),
+    ])
+    .args(
+        "[TYPE normal_master_replica_pubsub:(NORMAL|MASTER|REPLICA|PUBSUB)]@5.0.0 \
+         [ID id:(client-id:int...)]@6.2.0",
+    ),
+    m(
+        "client|no-evict",
+        "connection",
+        "7.0.0",
+        "O(1)",
+        "Exempt this connection from client eviction, or not",
+    )
+    .acl("connection")
+    .args("enabled:(ON|OFF)"),
+    // 7.2 addition (absent from 7.0).
+    m(
+        "client|no-touch",
+        "connection",
+        "7.2.0",
+        "O(1)",
+        "Choose whether this connection's commands update key access times",
+    )
+    .acl("connection")
+    .args("enabled:(ON|OFF)"),
+    m(
+        "client|pause",
+        "connection",
+        "2.9.50",
+        "O(1)",
+        "Suspend command processing for clients for a while",
+    )
+    .acl("connection")
+    .history(&[("6.2.0", "Added the `WRITE` mode and the `mode` option.")])
+    .args("timeout:int mode:[WRITE|ALL]@6.2.0"),
+    m(
+        "client|reply",
+        "connection",
+        "3.2.0",
+        "O(1)",
+        "Turn server replies on or off, or skip the next one",
+    )
+    .acl("connection")
+    .args("on_off_skip:(ON|OFF|SKIP)"),
+    m("client|setname", "connection", "2.6.9", "O(1)", "Name this connection")
+        .acl("connection")
+        .args("connection-name"),
+    // 7.2 addition (absent from 7.0).
+    m(
+        "client|setinfo",
+        "connection",
+        "7.2.0",
+        "O(1)",
+        "Record the client library name or version of this connection",
+    )
+    .acl("connection")
+    .args("attr:(LIB-NAME libname|LIB-VER libver)"),
+    m(
+        "client|tracking",
+        "connection",
+        "6.0.0",
+        "O(1), though some options cost more",
+        "Turn client-side caching invalidations on or off",
+    )
+    .acl("connection")
+    .args(
+        "status:(ON|OFF) [REDIRECT client-id:int] [PREFIX prefix]... [BCAST] [OPTIN] [OPTOUT] \
+         [NOLOOP]",
+    ),
+    m(
+        "client|trackinginfo",
+        "connection",
+        "6.2.0",
+        "O(1)",
+        "Describe this connection's client-side caching state",
+    )
+    .acl("connection"),
+    m(
+        "client|unblock",
+        "connection",
+        "5.0.0",
+        "O(log N) where N is the number of client connections",
+        "Wake a client blocked in a blocking command",
+    )
+    .acl("connection")
+    .args("client-id:int timeout_error:[TIMEOUT|ERROR]"),
+    m(
+        "client|unpause",
+        "connection",
+        "6.2.0",
+        "O(N) where N is the number of paused clients",
+        "Resume command processing after a pause",
+    )
+    .acl("connection"),
+    // --- server ---------------------------------------------------------------------------
+    m("dbsize", "server", "1.0.0", "O(1)", "Return the number of keys in the current database")
+        .acl("keyspace")
+        .tips("request_policy:all_shards response_policy:agg_sum"),
+    m(
+        "flushdb",
+        "server",
+        "1.0.0",
+        "O(N) where N is the number of keys in the database",
+        "Delete every key of the current database",
+    )
+    .acl("keyspace dangerous")
+    .tips(ALL_SHARDS_OK)
+    .history(FLUSH_HISTORY)
+    .args("async:[ASYNC@4.0.0|SYNC@6.2.0]"),
+    m(
+        "flushall",
+        "server",
+        "1.0.0",
+        "O(N) where N is the number of keys in all databases",
+        "Delete every key of every database",
+    )
+    .acl("keyspace dangerous")
+    .tips(ALL_SHARDS_OK)
+    .history(FLUSH_HISTORY)
+    .args("async:[ASYNC@4.0.0|SYNC@6.2.0]"),
+    m("time", "server", "2.6.0", "O(1)", "Return the server's clock time").tips("nondeterministic_output"),
+    m("info", "server", "1.0.0", "O(1)", "Return server information and statistics")
+        .acl("dangerous")
+        .tips("nondeterministic_output request_policy:all_shards response_policy:special")
+        .history(&[("7.0.0", "Accepts several section names.")])
+        .args("[section]..."),
+    m(
+        "config",
+        "server",
+        "2.0.0",
+        "Depends on subcommand.",
+        "Container for commands about the server configuration",
+    ),
+    m(
+        "config|get",
+        "server",
+        "2.0.0",
+        "O(N) when N is the number of configuration parameters provided",
+        "Get the values of configuration parameters",
+    )
+    .history(&[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")])
+    .args("parameter:(parameter)..."),
+    m(
+        "config|set",
+        "server",
+        "2.0.0",
+        "O(N) where N is the number of parameters given",
+        "Change configuration parameters",
+    )
+    .tips("request_policy:all_nodes response_policy:all_succeeded")
+    .history(&[("7.0.0", "Accepts several parameter-value pairs.")])
+    .args("parameter_value:(parameter value)..."),
+    m("config|resetstat", "server", "2.0.0", "O(1)", "Reset the statistics reported by INFO"),
+    m(
+        "config|rewrite",
+        "server",
+        "2.8.0",
+        "O(1)",
+        "Write the running configuration back to the configuration file",
+    ),
+    m("config|help", "server", "5.0.0", "O(1)", "Describe the CONFIG subcommands"),
+    m(
+        "shutdown",
+        "server",
+        "1.0.0",
+        "O(N) when saving, N being the number of keys in all databases; O(1) otherwise",
+        "Stop the server, optionally saving the data first",
+    )
+    .history(&[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` options.")])
+    .args("nosave_save:[NOSAVE|SAVE] [NOW]@7.0.0 [FORCE]@7.0.0 [ABORT]@7.0.0"),
+    m("debug", "server", "1.0.0", "Depends on subcommand.", "Container for debugging commands").syscmd(),
+    m(
+        "command",
+        "server",
+        "2.8.13",
+        "O(N) where N is the number of commands",
+        "Return details about every command",
+    )
+    .acl("connection")
+    .tips("nondeterministic_output_order"),
+    m("command|count", "server", "2.8.13", "O(1)", "Return the number of commands").acl("connection"),
+    m(
+        "command|docs",
+        "server",
+        "7.0.0",
+        "O(N) where N is the number of commands looked up",
+        "Return the documentation of commands",
+    )
+    .acl("connection")
+    .tips("nondeterministic_output_order")
+    .args("[command-name]..."),
+    // Redis 7.0 documents no arguments for GETKEYS and GETKEYSANDFLAGS.
+    m(
+        "command|getkeys",
+        "server",
+        "2.8.13",
+        "O(N) where N is the number of arguments of the command",
+        "Extract the key names of a full command line",
+    )
+    .acl("connection"),
+    m(
+        "command|getkeysandflags",
+        "server",
+        "7.0.0",
+        "O(N) where N is the number of arguments of the command",
+        "Extract the key names and their access flags of a full command line",
+    )
+    .acl("connection"),
+    m("command|help", "server", "5.0.0", "O(1)", "Describe the COMMAND subcommands").acl("connection"),
+    m(
+        "command|info",
+        "server",
+        "2.8.13",
+        "O(N) where N is the number of commands looked up",
+        "Return details about the given commands, or about all of them",
+    )
+    .acl("connection")
+    .tips("nondeterministic_output_order")
+    .history(&[("7.0.0", "Without arguments, describes every command.")])
+    .args("[command-name]..."),
+    m(
+        "command|list",
+        "server",
+        "7.0.0",
+        "O(N) where N is the number of commands",
+        "List the command names, optionally filtered",
+    )
+    .acl("connection")
+    .tips("nondeterministic_output_order")
+    .args("[FILTERBY filterby:(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]"),
+];

@@ -1,0 +1,335 @@
+//! The command table and dispatch. One row per command (name, arity, flags,
+//! key positions, handler); `call` runs the gates Redis's processCommand runs
+//! (lookup, arity, auth) and then the handler. One file per command family
+//! declares its rows in a `COMMANDS` slice. Handlers do no I/O: they read and
+//! write the keyspace and append to the client's reply buffer.
+
+pub mod command;
+pub mod connection;
+pub mod keys;
+pub mod meta;
+pub mod server;
+pub mod strings;
+
+use crate::client::{Client, ReplyMode};
+use crate::error;
+use crate::server::Server;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Command flags, as in Redis's command table.
+pub mod flags {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const DENYOOM: u32 = 1 << 2;
+    pub const ADMIN: u32 = 1 << 3;
+    pub const PUBSUB: u32 = 1 << 4;
+    pub const NOSCRIPT: u32 = 1 << 5;
+    pub const BLOCKING: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    pub const FAST: u32 = 1 << 11;
+    pub const NO_AUTH: u32 = 1 << 12;
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    pub const NO_MULTI: u32 = 1 << 14;
+    pub const ALLOW_BUSY: u32 = 1 << 15;
+    pub const SENTINEL: u32 = 1 << 16;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 17;
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
+    pub const TOUCHES_ARBITRARY_KEYS: u32 = 1 << 19;
+
+    /// Flag names in the order COMMAND INFO lists them.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MULTI, "no_multi"),
+        (ALLOW_BUSY, "allow_busy"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
+        (TOUCHES_ARBITRARY_KEYS, "touches_arbitrary_keys"),
+    ];
+}
+
+pub type Handler = fn(&mut Ctx, &[&[u8]]);
+
+/// One row of the command table.
+pub struct Cmd {
+    /// Lower-case name (for subcommands, just the subcommand: "get").
+    pub name: &'static str,
+    /// Exact argument count including the name when positive; at least -arity
+    /// when negative (Redis convention). Subcommand arity counts both words.
+    pub arity: i32,
+    pub flags: u32,
+    /// Legacy key positions: first key index, last (-1 = last arg, -2 = one
+    /// before), step. (0, 0, 0) when the command takes no keys.
+    pub first_key: i32,
+    pub last_key: i32,
+    pub key_step: i32,
+    pub handler: Handler,
+    /// Subcommands of a container command (CONFIG, CLIENT, OBJECT...). When
+    /// non-empty the handler is not called for the container itself.
+    pub subs: &'static [Cmd],
+}
+
+impl Cmd {
+    /// Row with no keys.
+    pub const fn new(name: &'static str, arity: i32, flags: u32, handler: Handler) -> Cmd {
+        Cmd {
+            name,
+            arity,
+            flags,
+            first_key: 0,
+            last_key: 0,
+            key_step: 0,
+            handler,
+            subs: &[],
+        }
+    }
+
+    /// Sets the legacy (first, last, step) key positions.
+    pub const fn keys(mut self, first: i32, last: i32, step: i32) -> Cmd {
+        self.first_key = first;
+        self.last_key = last;
+        self.key_step = step;
+        self
+    }
+
+    /// A container command with subcommands.
+    pub const fn container(name: &'static str, subs: &'static [Cmd]) -> Cmd {
+        Cmd {
+            name,
+            arity: -2,
+            flags: 0,
+            first_key: 0,
+            last_key: 0,
+            key_step: 0,
+            handler: container_without_sub,
+            subs,
+        }
+    }
+
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let a = self.arity as i64;
+        if a >= 0 { argc == a } else { argc >= -a }
+    }
+
+    /// The key argument indexes for these arguments (COMMAND GETKEYS and
+    /// future key-based gates).
+    pub fn key_indexes(&self, argc: usize) -> Vec<usize> {
+        if self.first_key <= 0 {
+            return Vec::new();
+        }
+        let last = if self.last_key < 0 {
+            argc as i64 + self.last_key as i64
+        } else {
+            self.last_key as i64
+        };
+        let step = self.key_step.max(1) as usize;
+        let mut out = Vec::new();
+        let mut i = self.first_key as i64;
+        while i <= last && (i as usize) < argc {
+            out.push(i as usize);
+            i += step as i64;
+        }
+        out
+    }
+
+    pub fn find_sub(&self, name: &[u8]) -> Option<&'static Cmd> {
+        self.subs
+            .iter()
+            .find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
+fn container_without_sub(ctx: &mut Ctx, argv: &[&[u8]]) {
+    // Only reached for containers with no subcommand table entry; `call`
+    // already answered unknown subcommands.
+    ctx.c.reply.error(&error::unknown_subcommand(
+        argv.get(1).copied().unwrap_or(b""),
+        ctx.cmd.name,
+    ));
+}
+
+/// What a handler gets: the server state, the calling client, the command's
+/// time snapshot (unix ms) and its own table row.
+pub struct Ctx<'a> {
+    pub srv: &'a mut Server,
+    pub c: &'a mut Client,
+    pub now: i64,
+    pub cmd: &'static Cmd,
+    /// For subcommands, the container row ("config" for CONFIG GET).
+    pub parent: Option<&'static Cmd>,
+}
+
+impl Ctx<'_> {
+    /// "config|get" for subcommands, "get" otherwise (Redis's fullname).
+    pub fn fullname(&self) -> String {
+        match self.parent {
+            Some(p) => format!("{}|{}", p.name, self.cmd.name),
+            None => self.cmd.name.to_string(),
+        }
+    }
+
+    /// The selected database index.
+    pub fn db(&self) -> usize {
+        self.c.db
+    }
+}
+
+/// Every command family's rows.
+fn families() -> impl Iterator<Item = &'static Cmd> {
+    strings::COMMANDS
+        .iter()
+        .chain(keys::COMMANDS)
+        .chain(connection::COMMANDS)
+        .chain(server::COMMANDS)
+        .chain(command::COMMANDS)
+}
+
+/// Name lookup over every row, built once.
+pub struct CommandTable {
+    by_name: HashMap<Vec<u8>, &'static Cmd, ahash::RandomState>,
+}
+
+/// Longest command name we look up (longer names cannot match a row).
+const MAX_NAME: usize = 32;
+
+impl CommandTable {
+    fn build() -> Self {
+        let mut by_name = HashMap::with_hasher(ahash::RandomState::new());
+        for c in families() {
+            by_name.insert(c.name.as_bytes().to_vec(), c);
+        }
+        CommandTable { by_name }
+    }
+
+    /// Case-insensitive lookup without allocating.
+    pub fn lookup(&self, name: &[u8]) -> Option<&'static Cmd> {
+        if name.len() > MAX_NAME {
+            return None;
+        }
+        let mut buf = [0u8; MAX_NAME];
+        let lower = &mut buf[..name.len()];
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        self.by_name.get(&lower[..]).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'static Cmd> + '_ {
+        self.by_name.values().copied()
+    }
+}
+
+pub fn table() -> &'static CommandTable {
+    static TABLE: OnceLock<CommandTable> = OnceLock::new();
+    TABLE.get_or_init(CommandTable::build)
+}
+
+/// Runs one command for client `c` (Redis's processCommand + call).
+pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
+    let Some(mut cmd) = table().lookup(argv[0]) else {
+        reply_error(srv, c, &error::unknown_command(argv));
+        return;
+    };
+    let mut parent = None;
+    if !cmd.subs.is_empty() {
+        if argv.len() < 2 {
+            reply_error(srv, c, &error::wrong_arity(cmd.name));
+            return;
+        }
+        match cmd.find_sub(argv[1]) {
+            Some(sub) => {
+                parent = Some(cmd);
+                cmd = sub;
+            }
+            None => {
+                reply_error(srv, c, &error::unknown_subcommand(argv[1], cmd.name));
+                return;
+            }
+        }
+    }
+    if !cmd.arity_ok(argv.len()) {
+        let full = match parent {
+            Some(p) => format!("{}|{}", p.name, cmd.name),
+            None => cmd.name.to_string(),
+        };
+        reply_error(srv, c, &error::wrong_arity(&full));
+        return;
+    }
+    if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
+        reply_error(srv, c, error::NOAUTH);
+        return;
+    }
+
+    // CLIENT REPLY SKIP applies to the command after the one that set it.
+    if c.reply_mode == ReplyMode::SkipNext {
+        c.reply_mode = ReplyMode::Skip;
+    }
+    let reply_mark = c.reply.buf.len();
+    c.last_cmd = cmd.name;
+    let mut ctx = Ctx {
+        srv,
+        c,
+        now,
+        cmd,
+        parent,
+    };
+    (cmd.handler)(&mut ctx, argv);
+    let Ctx { srv, c, .. } = ctx;
+    srv.stats.total_commands_processed += 1;
+    match c.reply_mode {
+        ReplyMode::On | ReplyMode::SkipNext => {}
+        ReplyMode::Off => c.reply.buf.truncate(reply_mark),
+        ReplyMode::Skip => {
+            c.reply.buf.truncate(reply_mark);
+            c.reply_mode = ReplyMode::On;
+        }
+    }
+}
+
+/// A rejection before the handler runs (unknown command, arity, auth).
+fn reply_error(srv: &mut Server, c: &mut Client, msg: &str) {
+    srv.stats.rejected_calls += 1;
+    if c.reply_mode == ReplyMode::On {
+        c.reply.error(msg);
+    } else if c.reply_mode == ReplyMode::SkipNext {
+        c.reply_mode = ReplyMode::On;
+    }
+}
+
+/// Parses an integer argument, replying with Redis's error when it is not
+/// one. Returns None after replying.
+pub fn arg_i64(ctx: &mut Ctx, arg: &[u8]) -> Option<i64> {
+    let v = crate::util::num::parse_i64(arg);
+    if v.is_none() {
+        ctx.c.reply.error(error::NOT_INTEGER);
+    }
+    v
+}

@@ -1,0 +1,456 @@
+//! The keyspace: numbered databases, each a dict of keys to values plus an
+//! expires index; lazy expiry on access, the active expiry cycle, random
+//! sampling and the write epilogue. Knows nothing about RESP or clients.
+
+pub mod dict;
+
+use crate::types::Value;
+use dict::Dict;
+
+/// Keys sampled per round of the active expiry cycle
+/// (Redis ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP).
+const EXPIRE_KEYS_PER_LOOP: usize = 20;
+/// Keep sampling a database while more than this percentage of the sampled
+/// keys had expired (Redis's "more than 25% stale" rule).
+const EXPIRE_STALE_PERC: usize = 25;
+/// Buckets moved per dict per cron tick slice when rehashing from cron.
+const CRON_REHASH_BUCKETS: usize = 100;
+
+#[derive(Default)]
+pub struct Db {
+    pub main: Dict<Value>,
+    /// Absolute expiry time in unix milliseconds for keys that have a TTL.
+    pub expires: Dict<i64>,
+    /// Where the active expiry cycle resumes scanning `expires`.
+    expire_cursor: u64,
+    /// Running average TTL of sampled keys (INFO keyspace avg_ttl), ms.
+    pub avg_ttl: i64,
+}
+
+impl Db {
+    pub fn len(&self) -> usize {
+        self.main.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.main.is_empty()
+    }
+}
+
+/// Counters the keyspace keeps for INFO.
+#[derive(Debug, Default, Clone)]
+pub struct KeyspaceStats {
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub expired_keys: u64,
+    pub expired_time_cap_reached_count: u64,
+    pub expire_cycle_cpu_usec: u64,
+}
+
+pub struct Keyspace {
+    pub dbs: Vec<Db>,
+    pub stats: KeyspaceStats,
+    /// Writes since the last save (INFO rdb_changes_since_last_save).
+    pub dirty: u64,
+    /// DEBUG SET-ACTIVE-EXPIRE toggles the cron cycle.
+    pub active_expire_enabled: bool,
+    rng: u64,
+}
+
+/// Outcome of a lookup that may have found an expired key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ttl {
+    /// No such key (TTL replies -2).
+    Missing,
+    /// Key without expiry (TTL replies -1).
+    Persistent,
+    /// Absolute expiry in unix ms.
+    At(i64),
+}
+
+/// xorshift64*: a cheap generator for sampling, not for secrets.
+fn next_rand(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+impl Keyspace {
+    pub fn new(databases: usize) -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9E37_79B9_7F4A_7C15)
+            ^ ((std::process::id() as u64) << 32);
+        Keyspace {
+            dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
+            stats: KeyspaceStats::default(),
+            dirty: 0,
+            active_expire_enabled: true,
+            rng: seed | 1,
+        }
+    }
+
+    pub fn random_u64(&mut self) -> u64 {
+        next_rand(&mut self.rng)
+    }
+
+    /// The write epilogue every modification of `key` runs (Redis's
+    /// signalModifiedKey + dirty++).
+    pub fn signal_modified(&mut self, _db: usize, _key: &[u8]) {
+        self.dirty += 1;
+    }
+
+    /// Deletes `key` if its TTL has passed; returns true if it did.
+    pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now: i64) -> bool {
+        let d = &mut self.dbs[db];
+        match d.expires.get(key) {
+            Some(&when) if when <= now => {
+                d.expires.remove(key);
+                d.main.remove(key);
+                self.stats.expired_keys += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Read lookup: lazy expiry, then hit/miss accounting.
+    pub fn lookup_read(&mut self, db: usize, key: &[u8], now: i64) -> Option<&Value> {
+        self.expire_if_needed(db, key, now);
+        let v = self.dbs[db].main.get(key);
+        if v.is_some() {
+            self.stats.keyspace_hits += 1;
+        } else {
+            self.stats.keyspace_misses += 1;
+        }
+        v
+    }
+
+    /// Lookup for a command that will write: lazy expiry, no stats.
+    pub fn lookup_write(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Value> {
+        self.expire_if_needed(db, key, now);
+        self.dbs[db].main.get_mut(key)
+    }
+
+    /// Existence check with lazy expiry and without touching stats.
+    pub fn exists(&mut self, db: usize, key: &[u8], now: i64) -> bool {
+        self.expire_if_needed(db, key, now);
+        self.dbs[db].main.contains_key(key)
+    }
+
+    /// Stores `val` at `key` (Redis setKey). The TTL is dropped unless
+    /// `keep_ttl`. Runs the write epilogue.
+    pub fn set(&mut self, db: usize, key: &[u8], val: Value, keep_ttl: bool) {
+        let d = &mut self.dbs[db];
+        d.main.insert(key, val);
+        if !keep_ttl {
+            d.expires.remove(key);
+        }
+        self.signal_modified(db, key);
+    }
+
+    /// Removes `key`; true if it existed. Runs the write epilogue if so.
+    pub fn delete(&mut self, db: usize, key: &[u8]) -> bool {
+        let d = &mut self.dbs[db];
+        if d.main.remove(key).is_some() {
+            d.expires.remove(key);
+            self.signal_modified(db, key);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Sets an absolute expiry (ms) on an existing key.
+    pub fn set_expire(&mut self, db: usize, key: &[u8], when_ms: i64) {
+        let d = &mut self.dbs[db];
+        if d.main.contains_key(key) {
+            d.expires.insert(key, when_ms);
+        }
+    }
+
+    /// Removes the expiry; true if there was one.
+    pub fn persist(&mut self, db: usize, key: &[u8]) -> bool {
+        self.dbs[db].expires.remove(key).is_some()
+    }
+
+    /// The TTL state of `key` after lazy expiry.
+    pub fn ttl(&mut self, db: usize, key: &[u8], now: i64) -> Ttl {
+        if !self.exists(db, key, now) {
+            return Ttl::Missing;
+        }
+        match self.dbs[db].expires.get(key) {
+            Some(&when) => Ttl::At(when),
+            None => Ttl::Persistent,
+        }
+    }
+
+    /// A random live key (RANDOMKEY). Expired keys met on the way are
+    /// deleted; gives up after a bounded number of tries when every sampled
+    /// key is expired, like Redis.
+    pub fn random_key(&mut self, db: usize, now: i64) -> Option<Vec<u8>> {
+        const MAX_TRIES: usize = 100;
+        for _ in 0..MAX_TRIES {
+            let rng = &mut self.rng;
+            let key = self.dbs[db]
+                .main
+                .random_entry(&mut || next_rand(rng))?
+                .0
+                .to_vec();
+            if !self.expire_if_needed(db, &key, now) {
+                return Some(key);
+            }
+        }
+        None
+    }
+
+    /// The absolute expiry (unix ms) of `key`, without lazy expiry.
+    pub fn get_expire(&self, db: usize, key: &[u8]) -> Option<i64> {
+        self.dbs[db].expires.get(key).copied()
+    }
+
+    /// True if `key` has a TTL that has passed at `now` (Redis keyIsExpired).
+    /// Deletes nothing, so it is safe while iterating the dict.
+    pub fn is_expired(&self, db: usize, key: &[u8], now: i64) -> bool {
+        self.get_expire(db, key).is_some_and(|when| when <= now)
+    }
+
+    /// Stores `val` at `key` with exactly the TTL `expire` (absolute ms, or
+    /// none: any previous TTL is dropped). Runs the write epilogue once.
+    pub fn set_with_expire(&mut self, db: usize, key: &[u8], val: Value, expire: Option<i64>) {
+        let d = &mut self.dbs[db];
+        d.main.insert(key, val);
+        match expire {
+            Some(when) => {
+                d.expires.insert(key, when);
+            }
+            None => {
+                d.expires.remove(key);
+            }
+        }
+        self.signal_modified(db, key);
+    }
+
+    /// Renames `src` to `dst` within `db` (RENAME): the value and TTL move,
+    /// whatever `dst` held (value and TTL) is dropped. False if `src` does
+    /// not exist. Runs the write epilogue for both keys. The caller does
+    /// lazy expiry first.
+    pub fn rename(&mut self, db: usize, src: &[u8], dst: &[u8]) -> bool {
+        let d = &mut self.dbs[db];
+        let Some(val) = d.main.remove(src) else {
+            return false;
+        };
+        let expire = d.expires.remove(src);
+        self.set_with_expire(db, dst, val, expire);
+        self.signal_modified(db, src);
+        true
+    }
+
+    /// Moves `key` with its TTL from database `from` to database `to`
+    /// (MOVE), replacing anything stored there. False if `key` does not
+    /// exist in `from`. Runs the write epilogue in both databases.
+    pub fn move_key(&mut self, from: usize, to: usize, key: &[u8]) -> bool {
+        let src = &mut self.dbs[from];
+        let Some((owned, val)) = src.main.remove_entry(key) else {
+            return false;
+        };
+        let expire = src.expires.remove(key);
+        let dst = &mut self.dbs[to];
+        dst.main.insert_owned(owned, val);
+        match expire {
+            Some(when) => {
+                dst.expires.insert(key, when);
+            }
+            None => {
+                dst.expires.remove(key);
+            }
+        }
+        self.signal_modified(from, key);
+        self.signal_modified(to, key);
+        true
+    }
+
+    /// Swaps the contents of two databases (SWAPDB): keys, TTLs and the
+    /// per-db expiry state. Clients keep their selected index, so they see
+    /// the other data set. Counts as one change.
+    // A future WATCH must mark keys watched in either database dirty here.
+    pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        self.dbs.swap(a, b);
+        self.dirty += 1;
+    }
+
+    /// Empties one database (FLUSHDB). Returns the number of keys removed.
+    pub fn flush_db(&mut self, db: usize) -> usize {
+        let d = &mut self.dbs[db];
+        let n = d.main.len();
+        // Dropping happens after the swap so a future async free can move
+        // `old` to another thread instead.
+        let old = std::mem::take(d);
+        drop(old);
+        n
+    }
+
+    /// Empties every database. Returns the number of keys removed.
+    pub fn flush_all(&mut self) -> usize {
+        (0..self.dbs.len()).map(|i| self.flush_db(i)).sum()
+    }
+
+    /// Total keys with an expiry in `db`.
+    pub fn expires_len(&self, db: usize) -> usize {
+        self.dbs[db].expires.len()
+    }
+
+    /// The active expiry cycle (Redis activeExpireCycle, slow mode): for each
+    /// database, sample keys with a TTL in rounds of EXPIRE_KEYS_PER_LOOP,
+    /// deleting the expired ones, and keep going while more than
+    /// EXPIRE_STALE_PERC percent of a round were expired and time is left.
+    /// Work resumes where it stopped on the next call.
+    pub fn active_expire_cycle(&mut self, now: i64, budget: std::time::Duration) {
+        if !self.active_expire_enabled {
+            return;
+        }
+        let start = std::time::Instant::now();
+        let mut expired_keys: Vec<Box<[u8]>> = Vec::new();
+        for db in 0..self.dbs.len() {
+            loop {
+                let d = &mut self.dbs[db];
+                if d.expires.is_empty() {
+                    break;
+                }
+                let mut sampled = 0usize;
+                let mut ttl_sum = 0i64;
+                let mut ttl_n = 0i64;
+                expired_keys.clear();
+                let mut cursor = d.expire_cursor;
+                // Scan whole buckets until we have looked at enough keys or
+                // wrapped around the table.
+                loop {
+                    cursor = d.expires.scan_mut(cursor, |k, when| {
+                        sampled += 1;
+                        if *when <= now {
+                            expired_keys.push(k.into());
+                            true
+                        } else {
+                            ttl_sum += *when - now;
+                            ttl_n += 1;
+                            false
+                        }
+                    });
+                    if cursor == 0 || sampled >= EXPIRE_KEYS_PER_LOOP {
+                        break;
+                    }
+                }
+                d.expire_cursor = cursor;
+                for k in &expired_keys {
+                    d.main.remove(k);
+                }
+                if ttl_n > 0 {
+                    let avg = ttl_sum / ttl_n;
+                    // Redis keeps a moving average weighted toward history.
+                    d.avg_ttl = if d.avg_ttl == 0 {
+                        avg
+                    } else {
+                        (d.avg_ttl / 50) * 49 + (avg / 50)
+                    };
+                }
+                let n = expired_keys.len();
+                self.stats.expired_keys += n as u64;
+                for k in &expired_keys {
+                    self.signal_modified(db, k);
+                }
+                if start.elapsed() >= budget {
+                    self.stats.expired_time_cap_reached_count += 1;
+                    self.stats.expire_cycle_cpu_usec += start.elapsed().as_micros() as u64;
+                    return;
+                }
+                if sampled == 0 || n * 100 <= sampled * EXPIRE_STALE_PERC {
+                    break;
+                }
+            }
+        }
+        self.stats.expire_cycle_cpu_usec += start.elapsed().as_micros() as u64;
+    }
+
+    /// Incremental rehashing and shrinking from cron, bounded by `budget`.
+    pub fn cron_rehash(&mut self, budget: std::time::Duration) {
+        let start = std::time::Instant::now();
+        for d in &mut self.dbs {
+            d.main.shrink_if_needed();
+            d.expires.shrink_if_needed();
+            while (d.main.rehash_step(CRON_REHASH_BUCKETS)
+                | d.expires.rehash_step(CRON_REHASH_BUCKETS))
+                && start.elapsed() < budget
+            {}
+            if start.elapsed() >= budget {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::StrValue;
+
+    fn s(v: &str) -> Value {
+        Value::Str(StrValue::from_bytes(v.as_bytes()))
+    }
+
+    #[test]
+    fn lazy_expiry_and_stats() {
+        let mut ks = Keyspace::new(2);
+        ks.set(0, b"a", s("1"), false);
+        ks.set_expire(0, b"a", 1000);
+        assert!(ks.lookup_read(0, b"a", 999).is_some());
+        assert!(ks.lookup_read(0, b"a", 1000).is_none());
+        assert_eq!(ks.stats.expired_keys, 1);
+        assert_eq!(ks.stats.keyspace_hits, 1);
+        assert_eq!(ks.stats.keyspace_misses, 1);
+        assert_eq!(ks.ttl(0, b"a", 0), Ttl::Missing);
+    }
+
+    #[test]
+    fn set_drops_ttl_unless_kept() {
+        let mut ks = Keyspace::new(1);
+        ks.set(0, b"k", s("v"), false);
+        ks.set_expire(0, b"k", 5000);
+        ks.set(0, b"k", s("w"), true);
+        assert_eq!(ks.ttl(0, b"k", 0), Ttl::At(5000));
+        ks.set(0, b"k", s("x"), false);
+        assert_eq!(ks.ttl(0, b"k", 0), Ttl::Persistent);
+    }
+
+    #[test]
+    fn active_cycle_removes_expired_keys() {
+        let mut ks = Keyspace::new(1);
+        for i in 0..10_000 {
+            let k = format!("k{i}");
+            ks.set(0, k.as_bytes(), s("v"), false);
+            ks.set_expire(0, k.as_bytes(), if i % 2 == 0 { 10 } else { 1_000_000 });
+        }
+        for _ in 0..100 {
+            ks.active_expire_cycle(100, std::time::Duration::from_millis(50));
+        }
+        // Every expired key went; the live ones stayed.
+        assert_eq!(ks.dbs[0].len(), 5000);
+        assert_eq!(ks.expires_len(0), 5000);
+        assert_eq!(ks.stats.expired_keys, 5000);
+    }
+
+    #[test]
+    fn random_key_skips_expired() {
+        let mut ks = Keyspace::new(1);
+        assert_eq!(ks.random_key(0, 0), None);
+        ks.set(0, b"dead", s("v"), false);
+        ks.set_expire(0, b"dead", 1);
+        ks.set(0, b"live", s("v"), false);
+        for _ in 0..20 {
+            assert_eq!(ks.random_key(0, 10).as_deref(), Some(&b"live"[..]));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Every error reply text, in one place, worded exactly as Redis 7 words it.
+//! Texts are without the leading `-`; `ReplyBuf::error` adds it.
+
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+pub const SYNTAX: &str = "ERR syntax error";
+pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+pub const NOT_FLOAT: &str = "ERR value is not a valid float";
+pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
+pub const INCR_NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
+pub const NO_SUCH_KEY: &str = "ERR no such key";
+pub const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
+pub const INVALID_DB_INDEX: &str = "ERR invalid DB index";
+pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
+pub const NOAUTH: &str = "NOAUTH Authentication required.";
+pub const WRONGPASS: &str =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+pub const AUTH_NO_PASSWORD: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
+pub const INVALID_CURSOR: &str = "ERR invalid cursor";
+pub const MAX_CLIENTS: &str = "ERR max number of clients reached";
+pub const NOPROTO: &str = "NOPROTO unsupported protocol version";
+pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
+
+/// `ERR invalid expire time in 'set' command`
+pub fn invalid_expire(cmd: &str) -> String {
+    format!("ERR invalid expire time in '{cmd}' command")
+}
+
+/// `ERR wrong number of arguments for 'get' command`
+pub fn wrong_arity(fullname: &str) -> String {
+    format!("ERR wrong number of arguments for '{fullname}' command")
+}
+
+/// `ERR unknown subcommand 'x'. Try CONFIG HELP.`
+pub fn unknown_subcommand(sub: &[u8], container: &str) -> String {
+    let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]);
+    format!(
+        "ERR unknown subcommand '{sub}'. Try {} HELP.",
+        container.to_ascii_uppercase()
+    )
+}
+
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' `
+pub fn unknown_command(argv: &[&[u8]]) -> String {
+    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]);
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        let a = String::from_utf8_lossy(&a[..a.len().min(room)]);
+        args.push('\'');
+        args.push_str(&a);
+        args.push_str("' ");
+    }
+    format!("ERR unknown command '{name}', with args beginning with: {args}")
+}
+
+// String commands (DECRBY, LCS).
+pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
+pub const LCS_NOT_STRINGS: &str = "ERR The specified keys must contain string values";
+pub const LCS_LEN_AND_IDX: &str = "ERR If you want both the length and indexes, please just use IDX.";
+pub const LCS_STRING_TOO_LONG: &str = "ERR String too long for LCS";
+pub const LCS_OVER_BULK_LEN: &str =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+pub const LCS_ALLOC_FAILED: &str =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
+
+// Generic key commands (EXPIRE family, MOVE/COPY/SWAPDB, OBJECT).
+pub const EXPIRE_NX_AND_OTHERS: &str =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+pub const EXPIRE_GT_AND_LT: &str = "ERR GT and LT options at the same time are not compatible";
+/// Redis's getIntFromObjectOrReply range error (a 64-bit integer outside i32).
+pub const NOT_I32: &str =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+pub const INVALID_FIRST_DB_INDEX: &str = "ERR invalid first DB index";
+pub const INVALID_SECOND_DB_INDEX: &str = "ERR invalid second DB index";
+pub const FREQ_NEEDS_LFU: &str = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+pub const IDLETIME_UNDER_LFU: &str = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+/// `ERR Unsupported option xx` (EXPIRE family). Like Redis's `%s`, the
+/// option is cut at its first NUL byte.
+pub fn unsupported_option(opt: &[u8]) -> String {
+    let end = opt.iter().position(|&b| b == 0).unwrap_or(opt.len());
+    format!("ERR Unsupported option {}", String::from_utf8_lossy(&opt[..end]))
+}
+
+// Connection commands (HELLO, CLIENT, protected mode).
+/// Redis 7.2 wording (7.0 said "the HELLO AUTH <user> <pass> option").
+pub const HELLO_NOAUTH: &str = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+pub const PROTO_NOT_INTEGER: &str = "ERR Protocol version is not an integer or out of range";
+pub const CLIENT_NAME_INVALID: &str =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+pub const NO_SUCH_CLIENT: &str = "ERR No such client";
+pub const INVALID_CLIENT_ID: &str = "ERR Invalid client ID";
+pub const CLIENT_ID_NOT_POSITIVE: &str = "ERR client-id should be greater than 0";
+pub const MAXAGE_NOT_INTEGER: &str = "ERR maxage is not an integer or out of range";
+pub const MAXAGE_NOT_POSITIVE: &str = "ERR maxage should be greater than 0";
+/// Sent (with `-` and CRLF) to a non-local client refused by protected mode,
+/// which is then closed. Redis 7.2 wording (7.0 had the typo "Setup a an").
+pub const PROTECTED_MODE_DENIED: &str = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+
+/// An argument as C's `%s` prints it: cut at the first NUL byte.
+fn c_str_arg(arg: &[u8]) -> std::borrow::Cow<'_, str> {
+    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
+    String::from_utf8_lossy(&arg[..end])
+}
+
+/// `ERR Syntax error in HELLO option 'x'`
+pub fn hello_syntax(opt: &[u8]) -> String {
+    format!("ERR Syntax error in HELLO option '{}'", c_str_arg(opt))
+}
+
+/// `ERR Unknown client type 'x'` (CLIENT LIST / CLIENT KILL TYPE).
+pub fn unknown_client_type(t: &[u8]) -> String {
+    format!("ERR Unknown client type '{}'", c_str_arg(t))
+}
+
+/// `ERR No such user 'x'` (CLIENT KILL USER).
+pub fn no_such_user(user: &[u8]) -> String {
+    format!("ERR No such user '{}'", c_str_arg(user))
+}
+
+/// `ERR Unrecognized option 'x'` (CLIENT SETINFO).
+pub fn setinfo_unrecognized(attr: &[u8]) -> String {
+    format!("ERR Unrecognized option '{}'", c_str_arg(attr))
+}
+
+/// `ERR lib-name cannot contain spaces, newlines or special characters.`
+/// (CLIENT SETINFO; the attribute as the client spelled it).
+pub fn setinfo_invalid(attr: &[u8]) -> String {
+    format!(
+        "ERR {} cannot contain spaces, newlines or special characters.",
+        c_str_arg(attr)
+    )
+}
+
+// COMMAND GETKEYS / GETKEYSANDFLAGS.
+pub const GETKEYS_INVALID_COMMAND: &str = "ERR Invalid command specified";
+pub const GETKEYS_BAD_ARITY: &str = "ERR Invalid number of arguments specified for command";
+pub const GETKEYS_NO_KEYS: &str = "ERR The command has no key arguments";
+pub const GETKEYS_INVALID_ARGS: &str = "ERR Invalid arguments specified for command";

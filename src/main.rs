@@ -1,0 +1,88 @@
+//! `ember-server [/path/to/redis.conf] [--directive value ...]`: the same
+//! command line as `redis-server`. Parses it, loads the config, starts
+//! logging and the event loop, and exits with the loop's exit code.
+
+use clap::{Arg, ArgAction, Command};
+use ember::config::Config;
+use ember::server::{EventLoop, logging, signals};
+
+fn cli() -> Command {
+    Command::new("ember-server")
+        .about("A Redis-compatible cache server")
+        .override_usage(
+            "ember-server [/path/to/redis.conf] [options] [-]\n       \
+             ember-server - (read config from stdin)\n       \
+             ember-server -v or --version\n       \
+             ember-server -h or --help\n\n\
+             Examples:\n       \
+             ember-server (run the server with default conf)\n       \
+             ember-server /etc/redis/6379.conf\n       \
+             ember-server --port 7777\n       \
+             ember-server --port 7777 --replicaof 127.0.0.1 8888\n       \
+             ember-server /etc/myredis.conf --loglevel verbose -\n       \
+             ember-server /etc/myredis.conf --loglevel verbose",
+        )
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("version")
+                .short('v')
+                .long("version")
+                .action(ArgAction::SetTrue)
+                .help("Print version and exit"),
+        )
+        .arg(
+            Arg::new("args")
+                .num_args(0..)
+                .trailing_var_arg(true)
+                .allow_hyphen_values(true)
+                .help("Config file path, then --directive value overrides"),
+        )
+}
+
+fn main() {
+    let m = cli().get_matches();
+    if m.get_flag("version") {
+        println!(
+            "ember server v={} redis_version={} bits={} build=rust",
+            ember::VERSION,
+            ember::REDIS_COMPAT_VERSION,
+            usize::BITS
+        );
+        return;
+    }
+    let args: Vec<String> = m
+        .get_many::<String>("args")
+        .map(|v| v.cloned().collect())
+        .unwrap_or_default();
+    let config = match Config::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = logging::init(config.loglevel, &config.logfile) {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+    if let Err(e) = std::env::set_current_dir(&config.dir) {
+        tracing::warn!("Can't chdir to '{}': {e}", config.dir);
+        std::process::exit(1);
+    }
+    signals::install();
+    tracing::info!(
+        "ember {} (Redis {} compatible) starting, pid={}",
+        ember::VERSION,
+        ember::REDIS_COMPAT_VERSION,
+        std::process::id()
+    );
+    let mut el = match EventLoop::new(config) {
+        Ok(el) => el,
+        Err(e) => {
+            tracing::warn!("{e}");
+            std::process::exit(1);
+        }
+    };
+    tracing::info!("Server initialized");
+    std::process::exit(el.run());
+}

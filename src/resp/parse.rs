@@ -1,0 +1,427 @@
+//! Incremental request parser: multibulk (`*N\r\n$len\r\n...`) and inline
+//! commands. A call either yields one whole command (argument slices borrowed
+//! from the query buffer, no copies) and the bytes it used, asks for more
+//! input, or reports a protocol error worded exactly as Redis words it.
+//!
+//! The parser is stateless: on `Incomplete` the caller keeps the bytes and
+//! calls again once more have arrived. `Incomplete::need` says how many bytes
+//! must be buffered before another attempt can succeed, so a large bulk
+//! arriving in many reads is not re-scanned on every read.
+
+/// Longest inline request, and longest `*`/`$` header line, Redis accepts
+/// (`PROTO_INLINE_MAX_SIZE` in Redis's server.h).
+pub const INLINE_MAX: usize = 64 * 1024;
+/// Before AUTH, Redis caps multibulk counts at 10 and bulks at 16 KiB.
+pub const UNAUTH_MAX_MULTIBULK: i64 = 10;
+pub const UNAUTH_MAX_BULK: i64 = 16 * 1024;
+/// Redis rejects multibulk counts above INT_MAX.
+pub const MAX_MULTIBULK: i64 = i32::MAX as i64;
+/// Never reserve argv room for more than this many arguments up front; the
+/// vector grows as arguments actually arrive.
+const ARGV_PREALLOC_MAX: usize = 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// `proto-max-bulk-len`
+    pub max_bulk: u64,
+    /// false until the client authenticated when a password is required.
+    pub authenticated: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// One command is in argv; `consumed` bytes of the buffer were used.
+    /// An empty argv means an empty command (blank inline line, `*0`):
+    /// consume and ignore it, with no reply.
+    Complete { consumed: usize },
+    /// Not enough bytes yet. `need` is the buffer length at which trying
+    /// again can make progress.
+    Incomplete { need: usize },
+}
+
+/// A protocol error. The message is the text after `-ERR `; the caller
+/// replies with it and closes the connection once the reply is written.
+#[derive(Debug, PartialEq, Eq, Clone)]
+pub struct ParseError(pub String);
+
+impl ParseError {
+    fn new(s: &str) -> Self {
+        ParseError(s.to_string())
+    }
+}
+
+/// Parse one command from the start of `buf` into `argv` (cleared first).
+pub fn parse_command<'a>(
+    buf: &'a mut [u8],
+    argv: &mut Vec<&'a [u8]>,
+    lim: &Limits,
+) -> Result<Parsed, ParseError> {
+    argv.clear();
+    match buf.first() {
+        None => Ok(Parsed::Incomplete { need: 1 }),
+        Some(b'*') => parse_multibulk(buf, argv, lim),
+        Some(_) => parse_inline(buf, argv),
+    }
+}
+
+fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
+    let hay = buf.get(from..)?;
+    let mut i = 0;
+    while let Some(off) = hay[i..].iter().position(|&b| b == b'\r') {
+        let at = i + off;
+        if at + 1 < hay.len() {
+            if hay[at + 1] == b'\n' {
+                return Some(from + at);
+            }
+            i = at + 1;
+        } else {
+            return None;
+        }
+    }
+    None
+}
+
+/// Redis's string2ll applied to a header number: strict decimal.
+fn header_number(s: &[u8]) -> Option<i64> {
+    crate::util::num::parse_i64(s)
+}
+
+fn parse_multibulk<'a>(
+    buf: &'a [u8],
+    argv: &mut Vec<&'a [u8]>,
+    lim: &Limits,
+) -> Result<Parsed, ParseError> {
+    let Some(eol) = find_crlf(buf, 1) else {
+        if buf.len() > INLINE_MAX {
+            return Err(ParseError::new("Protocol error: too big mbulk count string"));
+        }
+        return Ok(Parsed::Incomplete { need: buf.len() + 1 });
+    };
+    let count = match header_number(&buf[1..eol]) {
+        Some(n) if n <= MAX_MULTIBULK => n,
+        _ => return Err(ParseError::new("Protocol error: invalid multibulk length")),
+    };
+    if !lim.authenticated && count > UNAUTH_MAX_MULTIBULK {
+        return Err(ParseError::new(
+            "Protocol error: unauthenticated multibulk length",
+        ));
+    }
+    let mut pos = eol + 2;
+    if count <= 0 {
+        return Ok(Parsed::Complete { consumed: pos });
+    }
+    argv.reserve((count as usize).min(ARGV_PREALLOC_MAX));
+    for _ in 0..count {
+        if pos >= buf.len() {
+            return Ok(Parsed::Incomplete { need: pos + 1 });
+        }
+        let Some(eol) = find_crlf(buf, pos) else {
+            if buf.len() - pos > INLINE_MAX {
+                return Err(ParseError::new("Protocol error: too big bulk count string"));
+            }
+            return Ok(Parsed::Incomplete { need: buf.len() + 1 });
+        };
+        if buf[pos] != b'$' {
+            return Err(ParseError(format!(
+                "Protocol error: expected '$', got '{}'",
+                char::from(buf[pos])
+            )));
+        }
+        let len = match header_number(&buf[pos + 1..eol]) {
+            Some(n) if n >= 0 && (n as u64) <= lim.max_bulk => n,
+            _ => return Err(ParseError::new("Protocol error: invalid bulk length")),
+        };
+        if !lim.authenticated && len > UNAUTH_MAX_BULK {
+            return Err(ParseError::new("Protocol error: unauthenticated bulk length"));
+        }
+        let start = eol + 2;
+        // len <= proto-max-bulk-len, which is itself bounded, so no overflow.
+        let end = start + len as usize;
+        if buf.len() < end + 2 {
+            return Ok(Parsed::Incomplete { need: end + 2 });
+        }
+        // Redis does not check the two bytes after the payload; it skips them.
+        argv.push(&buf[start..end]);
+        pos = end + 2;
+    }
+    Ok(Parsed::Complete { consumed: pos })
+}
+
+fn parse_inline<'a>(buf: &'a mut [u8], argv: &mut Vec<&'a [u8]>) -> Result<Parsed, ParseError> {
+    let Some(nl) = buf.iter().position(|&b| b == b'\n') else {
+        if buf.len() > INLINE_MAX {
+            return Err(ParseError::new("Protocol error: too big inline request"));
+        }
+        return Ok(Parsed::Incomplete { need: buf.len() + 1 });
+    };
+    let mut end = nl;
+    if end > 0 && buf[end - 1] == b'\r' {
+        end -= 1;
+    }
+    // Quoted words are unescaped in place: the decoded form is never longer
+    // than the escaped one, so arguments still borrow from the query buffer.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    if !split_in_place(&mut buf[..end], &mut spans) {
+        return Err(ParseError::new(
+            "Protocol error: unbalanced quotes in request",
+        ));
+    }
+    let buf: &'a [u8] = buf;
+    argv.extend(spans.iter().map(|&(s, e)| &buf[s..e]));
+    Ok(Parsed::Complete { consumed: nl + 1 })
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Splits a line into words with Redis's sdssplitargs rules, decoding quoted
+/// words in place. Returns false on unbalanced quotes.
+pub fn split_in_place(line: &mut [u8], spans: &mut Vec<(usize, usize)>) -> bool {
+    let n = line.len();
+    let mut r = 0;
+    loop {
+        while r < n && line[r].is_ascii_whitespace() {
+            r += 1;
+        }
+        if r >= n {
+            return true;
+        }
+        let start = r;
+        let mut w = r;
+        let mut in_dq = false;
+        let mut in_sq = false;
+        loop {
+            if in_dq {
+                if r >= n {
+                    return false;
+                }
+                let c = line[r];
+                if c == b'\\'
+                    && r + 3 < n
+                    && line[r + 1] == b'x'
+                    && let (Some(h), Some(l)) = (hex_val(line[r + 2]), hex_val(line[r + 3]))
+                {
+                    line[w] = h * 16 + l;
+                    w += 1;
+                    r += 4;
+                } else if c == b'\\' && r + 1 < n {
+                    line[w] = match line[r + 1] {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 8,
+                        b'a' => 7,
+                        other => other,
+                    };
+                    w += 1;
+                    r += 2;
+                } else if c == b'"' {
+                    // The closing quote must be followed by a space or the end.
+                    if r + 1 < n && !line[r + 1].is_ascii_whitespace() {
+                        return false;
+                    }
+                    r += 1;
+                    break;
+                } else {
+                    line[w] = c;
+                    w += 1;
+                    r += 1;
+                }
+            } else if in_sq {
+                if r >= n {
+                    return false;
+                }
+                let c = line[r];
+                if c == b'\\' && r + 1 < n && line[r + 1] == b'\'' {
+                    line[w] = b'\'';
+                    w += 1;
+                    r += 2;
+                } else if c == b'\'' {
+                    if r + 1 < n && !line[r + 1].is_ascii_whitespace() {
+                        return false;
+                    }
+                    r += 1;
+                    break;
+                } else {
+                    line[w] = c;
+                    w += 1;
+                    r += 1;
+                }
+            } else {
+                if r >= n {
+                    break;
+                }
+                match line[r] {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => {
+                        r += 1;
+                        break;
+                    }
+                    b'"' => {
+                        in_dq = true;
+                        r += 1;
+                    }
+                    b'\'' => {
+                        in_sq = true;
+                        r += 1;
+                    }
+                    c => {
+                        line[w] = c;
+                        w += 1;
+                        r += 1;
+                    }
+                }
+            }
+        }
+        spans.push((start, w));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIM: Limits = Limits {
+        max_bulk: 512 * 1024 * 1024,
+        authenticated: true,
+    };
+
+    fn parse(input: &[u8]) -> Result<(Parsed, Vec<Vec<u8>>), ParseError> {
+        let mut buf = input.to_vec();
+        let mut argv = Vec::new();
+        let r = parse_command(&mut buf, &mut argv, &LIM)?;
+        Ok((r, argv.iter().map(|a| a.to_vec()).collect()))
+    }
+
+    fn args(v: &[&str]) -> Vec<Vec<u8>> {
+        v.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    fn err(input: &[u8]) -> String {
+        parse(input).unwrap_err().0
+    }
+
+    #[test]
+    fn multibulk_complete() {
+        let (r, a) = parse(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nrest").unwrap();
+        assert_eq!(r, Parsed::Complete { consumed: 20 });
+        assert_eq!(a, args(&["GET", "k"]));
+    }
+
+    #[test]
+    fn multibulk_binary_and_empty() {
+        let (r, a) = parse(b"*2\r\n$0\r\n\r\n$2\r\n\r\n\r\n").unwrap();
+        assert_eq!(r, Parsed::Complete { consumed: 18 });
+        assert_eq!(a, vec![b"".to_vec(), b"\r\n".to_vec()]);
+    }
+
+    #[test]
+    fn incomplete_at_every_cut() {
+        let full = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n";
+        for cut in 0..full.len() {
+            match parse(&full[..cut]).unwrap().0 {
+                Parsed::Incomplete { need } => assert!(need > cut, "cut {cut} need {need}"),
+                other => panic!("cut {cut}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            parse(full).unwrap().0,
+            Parsed::Complete {
+                consumed: full.len()
+            }
+        );
+    }
+
+    #[test]
+    fn need_hint_skips_to_end_of_bulk() {
+        let (r, _) = parse(b"*1\r\n$100\r\nabc").unwrap();
+        assert_eq!(r, Parsed::Incomplete { need: 10 + 100 + 2 });
+    }
+
+    #[test]
+    fn empty_and_negative_multibulk() {
+        assert_eq!(parse(b"*0\r\n").unwrap(), (Parsed::Complete { consumed: 4 }, vec![]));
+        assert_eq!(parse(b"*-1\r\n").unwrap(), (Parsed::Complete { consumed: 5 }, vec![]));
+    }
+
+    #[test]
+    fn protocol_errors_match_redis() {
+        assert_eq!(err(b"*abc\r\n"), "Protocol error: invalid multibulk length");
+        assert_eq!(err(b"*3000000000\r\n"), "Protocol error: invalid multibulk length");
+        assert_eq!(err(b"*1\r\nfoo\r\n"), "Protocol error: expected '$', got 'f'");
+        assert_eq!(err(b"*1\r\n$-1\r\n"), "Protocol error: invalid bulk length");
+        assert_eq!(err(b"*1\r\n$x\r\n"), "Protocol error: invalid bulk length");
+        assert_eq!(
+            err(b"*1\r\n$536870913\r\n"),
+            "Protocol error: invalid bulk length"
+        );
+        assert_eq!(
+            err(b"SET a \"b\r\n"),
+            "Protocol error: unbalanced quotes in request"
+        );
+        let mut long = vec![b'a'; INLINE_MAX + 1];
+        assert_eq!(err(&long), "Protocol error: too big inline request");
+        long[0] = b'*';
+        assert_eq!(err(&long), "Protocol error: too big mbulk count string");
+        let mut bulk = b"*1\r\n$".to_vec();
+        bulk.extend(std::iter::repeat_n(b'1', INLINE_MAX + 1));
+        assert_eq!(err(&bulk), "Protocol error: too big bulk count string");
+    }
+
+    #[test]
+    fn unauthenticated_limits() {
+        let lim = Limits {
+            max_bulk: 1 << 29,
+            authenticated: false,
+        };
+        let mut argv = Vec::new();
+        let mut b = b"*11\r\n".to_vec();
+        assert_eq!(
+            parse_command(&mut b, &mut argv, &lim).unwrap_err().0,
+            "Protocol error: unauthenticated multibulk length"
+        );
+        let mut b = b"*1\r\n$16385\r\n".to_vec();
+        assert_eq!(
+            parse_command(&mut b, &mut argv, &lim).unwrap_err().0,
+            "Protocol error: unauthenticated bulk length"
+        );
+    }
+
+    #[test]
+    fn inline_commands() {
+        let (r, a) = parse(b"SET  k  v\r\nnext").unwrap();
+        assert_eq!(r, Parsed::Complete { consumed: 11 });
+        assert_eq!(a, args(&["SET", "k", "v"]));
+        let (_, a) = parse(b"PING\n").unwrap();
+        assert_eq!(a, args(&["PING"]));
+        let (r, a) = parse(b"\r\n").unwrap();
+        assert_eq!((r, a.len()), (Parsed::Complete { consumed: 2 }, 0));
+        let (_, a) = parse(b"set \"a b\\x41\\n\" 'c\\'d'\r\n").unwrap();
+        assert_eq!(a, args(&["set", "a bA\n", "c'd"]));
+        assert_eq!(
+            parse(b"set \"a\"b\r\n").unwrap_err().0,
+            "Protocol error: unbalanced quotes in request"
+        );
+        assert!(matches!(
+            parse(b"PING").unwrap().0,
+            Parsed::Incomplete { .. }
+        ));
+    }
+
+    #[test]
+    fn random_input_never_panics() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let alphabet = b"*$\r\n0123456789-abc \"'\\x";
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 40) as usize;
+            let mut buf: Vec<u8> = (0..len)
+                .map(|i| alphabet[((x >> (i % 50)) as usize + i * 7) % alphabet.len()])
+                .collect();
+            let mut argv = Vec::new();
+            let _ = parse_command(&mut buf, &mut argv, &LIM);
+        }
+    }
+}

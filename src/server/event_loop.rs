@@ -1,0 +1,393 @@
+//! The event loop: one `mio::Poll` on one thread. Each turn: before_sleep
+//! (write pending replies), poll, then for each event accept or read once and
+//! run every complete command in the query buffer; cron runs `hz` times a
+//! second. Syscall discipline: one read per readable event (a short read
+//! means the socket is drained), one write per client per turn, interest
+//! registered once at accept.
+
+use super::listener::{self, Listener};
+use super::{Server, now_ms, signals};
+use crate::client::{Client, Conn};
+use crate::cmd;
+use crate::config::Config;
+use crate::error;
+use crate::resp::{Limits, Parsed, parse_command};
+use mio::{Events, Interest, Poll, Token};
+use std::io;
+use std::time::{Duration, Instant};
+use tracing::{info, warn};
+
+/// Tokens at or above this value are listeners; below are slab keys.
+const LISTENER_BASE: usize = usize::MAX / 2;
+/// Events fetched per poll.
+const EVENTS_CAPACITY: usize = 1024;
+/// Share of a cron period the active expiry cycle may use (Redis: 25%).
+const EXPIRE_CYCLE_PERCENT: u32 = 25;
+/// Time cron may spend on incremental rehashing per tick (Redis: 1 ms).
+const REHASH_BUDGET: Duration = Duration::from_millis(1);
+/// Clients looked at per cron tick for idle timeouts, at least (Redis
+/// CLIENTS_CRON_MIN_ITERATIONS).
+const CLIENTS_CRON_MIN: usize = 5;
+
+pub struct EventLoop {
+    poll: Poll,
+    events: Events,
+    listeners: Vec<Listener>,
+    pub srv: Server,
+    /// Clients whose last read filled the buffer: read again next turn.
+    read_again: Vec<usize>,
+    /// Reused list of (token, readable, writable) from the last poll.
+    ready: Vec<(usize, bool, bool)>,
+    /// Reused argument vector (always empty between commands).
+    argv_store: Vec<&'static [u8]>,
+    next_cron: Instant,
+    /// Rotating position for the incremental client timeout check.
+    clients_cron_pos: usize,
+}
+
+/// Reuses a vector's allocation for slices of another lifetime. The vector
+/// is emptied first, so no reference survives the change of lifetime.
+fn recycle<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
+    v.clear();
+    v.into_iter().map(|_| &[][..]).collect()
+}
+
+impl EventLoop {
+    /// Binds every listener the config asks for.
+    pub fn new(config: Config) -> io::Result<Self> {
+        let poll = Poll::new()?;
+        let mut srv = Server::new(config);
+        let listeners = listener::bind_all(&srv.config)?;
+        for (i, l) in listeners.iter().enumerate() {
+            l.register(poll.registry(), Token(LISTENER_BASE + i))?;
+            if let Some(p) = l.tcp_port() {
+                srv.bound_port = p;
+            }
+        }
+        Ok(EventLoop {
+            poll,
+            events: Events::with_capacity(EVENTS_CAPACITY),
+            listeners,
+            srv,
+            read_again: Vec::new(),
+            ready: Vec::new(),
+            argv_store: Vec::new(),
+            next_cron: Instant::now(),
+            clients_cron_pos: 0,
+        })
+    }
+
+    pub fn local_port(&self) -> u16 {
+        self.srv.bound_port
+    }
+
+    /// Runs until shutdown; returns the process exit code.
+    pub fn run(&mut self) -> i32 {
+        info!("Ready to accept connections");
+        loop {
+            self.before_sleep();
+            if self.srv.shutdown.is_some() || signals::shutdown_requested() {
+                return self.finish_shutdown();
+            }
+            let timeout = if self.read_again.is_empty() {
+                self.next_cron.saturating_duration_since(Instant::now())
+            } else {
+                Duration::ZERO
+            };
+            if let Err(e) = self.poll.poll(&mut self.events, Some(timeout))
+                && e.kind() != io::ErrorKind::Interrupted
+            {
+                warn!("poll failed: {e}");
+                return 1;
+            }
+            let again = std::mem::take(&mut self.read_again);
+            for tok in again {
+                self.read_client(tok);
+            }
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.extend(self.events.iter().map(|ev| {
+                (
+                    ev.token().0,
+                    ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                    ev.is_writable(),
+                )
+            }));
+            for &(tok, readable, writable) in &ready {
+                if tok >= LISTENER_BASE {
+                    self.accept(tok - LISTENER_BASE);
+                    continue;
+                }
+                if readable {
+                    self.read_client(tok);
+                }
+                if writable {
+                    self.write_client(tok);
+                }
+            }
+            ready.clear();
+            self.ready = ready;
+            if Instant::now() >= self.next_cron {
+                self.cron();
+                let period = Duration::from_millis(1000 / self.srv.config.hz.max(1) as u64);
+                self.next_cron = Instant::now() + period;
+            }
+        }
+    }
+
+    fn accept(&mut self, li: usize) {
+        loop {
+            let (conn, addr, laddr) = match self.listeners[li].accept() {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    warn!("Accepting client connection: {e}");
+                    return;
+                }
+            };
+            self.add_client(conn, addr, laddr);
+        }
+    }
+
+    fn add_client(&mut self, mut conn: Conn, addr: String, laddr: String) {
+        let srv = &mut self.srv;
+        srv.stats.total_connections_received += 1;
+        if srv.clients.len() as u64 >= srv.config.maxclients {
+            // Best effort, like Redis: one write of the error, then close.
+            let _ = conn.write(format!("-{}\r\n", error::MAX_CLIENTS).as_bytes());
+            srv.stats.rejected_connections += 1;
+            return;
+        }
+        if let Conn::Tcp(s) = &conn {
+            listener::tune_tcp(s, srv.config.tcp_keepalive);
+        }
+        let entry = srv.clients.vacant_entry();
+        let tok = entry.key();
+        if let Some(src) = conn.source()
+            && let Err(e) = self.poll.registry().register(
+                src,
+                Token(tok),
+                Interest::READABLE | Interest::WRITABLE,
+            )
+        {
+            warn!("Error registering fd event for the new client: {e}");
+            return;
+        }
+        let id = srv.next_client_id;
+        srv.next_client_id += 1;
+        let mut c = Client::new(id, tok, conn, addr, laddr, now_ms());
+        c.authenticated = srv.config.requirepass.is_none();
+        entry.insert(Some(Box::new(c)));
+    }
+
+    /// One read, then every complete command in the buffer.
+    fn read_client(&mut self, tok: usize) {
+        let Some(mut c) = self.srv.clients.get_mut(tok).and_then(Option::take) else {
+            return;
+        };
+        let room = c.query.room();
+        let room_len = room.len();
+        match c.conn.read(room) {
+            Ok(0) => return self.free_client(c),
+            Ok(n) => {
+                c.query.end += n;
+                c.net_in += n as u64;
+                self.srv.stats.total_net_input_bytes += n as u64;
+                if n == room_len {
+                    self.read_again.push(tok);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.srv.clients[tok] = Some(c);
+                return;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                self.read_again.push(tok);
+                self.srv.clients[tok] = Some(c);
+                return;
+            }
+            Err(_) => return self.free_client(c),
+        }
+        let now = now_ms();
+        c.last_interaction_ms = now;
+        if c.query.pending() as u64 > self.srv.config.client_query_buffer_limit {
+            warn!(
+                "Closing client that reached max query buffer length: id={} addr={} qbuf={}",
+                c.id,
+                c.addr,
+                c.query.pending()
+            );
+            self.srv.stats.client_query_buffer_limit_disconnections += 1;
+            return self.free_client(c);
+        }
+        self.process_input(&mut c, now);
+        self.after_commands(c);
+    }
+
+    /// Parses and runs every complete command in the client's query buffer.
+    fn process_input(&mut self, c: &mut Client, now: i64) {
+        if c.query.pending() < c.query.need {
+            return;
+        }
+        c.query.need = 0;
+        let mut data = std::mem::take(&mut c.query.data);
+        let (start, end) = (c.query.start, c.query.end);
+        let mut pos = start;
+        while pos < end && !c.close_after_reply && !c.close_asap {
+            let lim = Limits {
+                max_bulk: self.srv.config.proto_max_bulk_len,
+                authenticated: c.authenticated,
+            };
+            let mut argv = recycle(std::mem::take(&mut self.argv_store));
+            match parse_command(&mut data[pos..end], &mut argv, &lim) {
+                Ok(Parsed::Complete { consumed }) => {
+                    pos += consumed;
+                    if !argv.is_empty() {
+                        cmd::call(&mut self.srv, c, &argv, now);
+                    }
+                }
+                Ok(Parsed::Incomplete { need }) => {
+                    c.query.need = need;
+                    self.argv_store = recycle(argv);
+                    break;
+                }
+                Err(e) => {
+                    c.reply.error(&format!("ERR {}", e.0));
+                    c.close_after_reply = true;
+                    tracing::debug!("Protocol error ({}) from client: id={} addr={}", e.0, c.id, c.addr);
+                }
+            }
+            self.argv_store = recycle(argv);
+        }
+        c.query.data = data;
+        c.query.consume(pos - start);
+    }
+
+    /// Puts a served client back, queueing its reply or closing it.
+    fn after_commands(&mut self, mut c: Box<Client>) {
+        if c.close_asap {
+            return self.free_client(c);
+        }
+        if c.has_pending_reply() {
+            if !c.write_queued {
+                c.write_queued = true;
+                self.srv.pending_writes.push(c.token);
+            }
+        } else if c.close_after_reply {
+            return self.free_client(c);
+        }
+        let tok = c.token;
+        self.srv.clients[tok] = Some(c);
+    }
+
+    fn write_client(&mut self, tok: usize) {
+        let Some(Some(c)) = self.srv.clients.get_mut(tok) else {
+            return;
+        };
+        if !c.has_pending_reply() {
+            return;
+        }
+        let before = c.net_out;
+        let res = c.flush();
+        self.srv.stats.total_net_output_bytes += c.net_out - before;
+        match res {
+            Ok(true) if c.close_after_reply => self.close_token(tok),
+            Ok(_) => {}
+            Err(_) => self.close_token(tok),
+        }
+    }
+
+    fn close_token(&mut self, tok: usize) {
+        if let Some(Some(c)) = self.srv.clients.get_mut(tok).map(Option::take) {
+            self.free_client(c);
+        }
+    }
+
+    fn free_client(&mut self, mut c: Box<Client>) {
+        if let Some(src) = c.conn.source() {
+            let _ = self.poll.registry().deregister(src);
+        }
+        if self.srv.clients.contains(c.token) {
+            self.srv.clients.remove(c.token);
+        }
+    }
+
+    /// Writes every pending reply (Redis handleClientsWithPendingWrites).
+    fn before_sleep(&mut self) {
+        let pending = std::mem::take(&mut self.srv.pending_writes);
+        for &tok in &pending {
+            if let Some(Some(c)) = self.srv.clients.get_mut(tok) {
+                c.write_queued = false;
+                if c.close_asap {
+                    self.close_token(tok);
+                    continue;
+                }
+            }
+            self.write_client(tok);
+        }
+        // Reuse the list's allocation.
+        let mut pending = pending;
+        pending.clear();
+        if self.srv.pending_writes.is_empty() {
+            self.srv.pending_writes = pending;
+        }
+        // Clients another client's command asked to close (CLIENT KILL).
+        for tok in std::mem::take(&mut self.srv.to_close) {
+            self.close_token(tok);
+        }
+    }
+
+    /// Periodic work, `hz` times a second (Redis serverCron).
+    fn cron(&mut self) {
+        let now = now_ms();
+        let hz = self.srv.config.hz.max(1);
+        self.srv.cronloops += 1;
+        let period_us = 1_000_000 / hz as u64;
+        self.srv.ks.active_expire_cycle(
+            now,
+            Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100),
+        );
+        self.srv.ks.cron_rehash(REHASH_BUDGET);
+        self.srv.stats.sample_ops(now);
+        self.clients_cron(now, hz);
+    }
+
+    /// Idle timeouts, checking a slice of the clients per tick so every
+    /// client is visited about once a second.
+    fn clients_cron(&mut self, now: i64, hz: u32) {
+        let timeout_ms = self.srv.config.timeout as i64 * 1000;
+        if timeout_ms == 0 {
+            return;
+        }
+        let cap = self.srv.clients.capacity();
+        if cap == 0 {
+            return;
+        }
+        let per_tick = (self.srv.clients.len() / hz as usize).max(CLIENTS_CRON_MIN);
+        let mut idle = Vec::new();
+        for _ in 0..per_tick.min(cap) {
+            self.clients_cron_pos = (self.clients_cron_pos + 1) % cap;
+            let tok = self.clients_cron_pos;
+            if let Some(Some(c)) = self.srv.clients.get(tok)
+                && now - c.last_interaction_ms > timeout_ms
+            {
+                idle.push(tok);
+            }
+        }
+        for tok in idle {
+            tracing::debug!("Closing idle client");
+            self.close_token(tok);
+        }
+    }
+
+    /// Graceful stop: flush what we can, remove the socket file, exit 0.
+    fn finish_shutdown(&mut self) -> i32 {
+        warn!("User requested shutdown...");
+        self.before_sleep();
+        if !self.srv.config.unixsocket.is_empty() {
+            let _ = std::fs::remove_file(&self.srv.config.unixsocket);
+        }
+        warn!("Redis is now ready to exit, bye bye...");
+        0
+    }
+}

@@ -1,0 +1,285 @@
+//! End-to-end tests over real sockets: a real client library (the `redis`
+//! crate) over TCP and the Unix socket, signals, limits, and a stream of
+//! random and truncated RESP that must never take the server down.
+
+mod common;
+
+use common::*;
+use redis::Commands;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn client_tcp(s: &ServerProc) -> redis::Connection {
+    redis::Client::open(format!("redis://127.0.0.1:{}/", s.port))
+        .and_then(|c| c.get_connection())
+        .expect("connect over TCP")
+}
+
+#[test]
+fn redis_crate_over_tcp() {
+    let s = start_ember(&[]);
+    let mut con = client_tcp(&s);
+    let _: () = con.set("greeting", "hello").unwrap();
+    let v: String = con.get("greeting").unwrap();
+    assert_eq!(v, "hello");
+    let n: i64 = con.incr("counter", 5).unwrap();
+    assert_eq!(n, 5);
+    let missing: Option<String> = con.get("nope").unwrap();
+    assert_eq!(missing, None);
+    // A pipeline of 1000 commands in one write.
+    let mut p = redis::pipe();
+    for i in 0..1000 {
+        p.set(format!("k{i}"), i).ignore();
+    }
+    p.get("k999");
+    let (last,): (i64,) = p.query(&mut con).unwrap();
+    assert_eq!(last, 999);
+    let size: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    assert_eq!(size, 1002);
+    // Errors come back as errors and the connection stays usable.
+    let err = redis::cmd("NOSUCHCOMMAND").query::<()>(&mut con).unwrap_err();
+    assert!(err.to_string().contains("unknown command"), "{err}");
+    let pong: String = redis::cmd("PING").query(&mut con).unwrap();
+    assert_eq!(pong, "PONG");
+}
+
+#[test]
+fn redis_crate_over_unix_socket() {
+    let s = start_ember(&[]);
+    let path = s.unix.clone().expect("unix socket");
+    let mut con = redis::Client::open(format!("redis+unix://{}", path.display()))
+        .and_then(|c| c.get_connection())
+        .expect("connect over unix socket");
+    let _: () = con.set("u", "over unix").unwrap();
+    let v: String = con.get("u").unwrap();
+    assert_eq!(v, "over unix");
+    // The same keyspace is visible over TCP.
+    let mut tcp = client_tcp(&s);
+    let v: String = tcp.get("u").unwrap();
+    assert_eq!(v, "over unix");
+}
+
+#[test]
+fn sigterm_exits_cleanly() {
+    let mut s = start_ember(&[]);
+    let sock = s.unix.clone().expect("unix socket");
+    let mut c = s.connect();
+    assert_eq!(c.cmd(&["SET", "a", "b"]), b"+OK\r\n");
+    // SAFETY: plain kill(2) on the child's pid, which we own and which has
+    // not been waited for yet.
+    let rc = unsafe { libc::kill(s.pid() as i32, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let status = s.wait_exit(Duration::from_secs(5)).expect("exited after SIGTERM");
+    assert_eq!(status.code(), Some(0), "log:\n{}", s.log());
+    assert!(!sock.exists(), "unix socket file removed on shutdown");
+    assert!(s.log().contains("ready to exit"), "log:\n{}", s.log());
+}
+
+#[test]
+fn large_values_pipelined() {
+    let s = start_ember(&[]);
+    let mut c = s.connect();
+    let big: Vec<u8> = (0..(1 << 20)).map(|i| (i % 251) as u8).collect();
+    for i in 0..20 {
+        c.send(&[&b"SET"[..], format!("big{i}").as_bytes(), &big]);
+    }
+    for _ in 0..20 {
+        assert_eq!(c.read_reply().unwrap(), b"+OK\r\n");
+    }
+    let reply = c.cmd(&[&b"GET"[..], b"big7"]);
+    let mut expect = format!("${}\r\n", big.len()).into_bytes();
+    expect.extend_from_slice(&big);
+    expect.extend_from_slice(b"\r\n");
+    assert!(reply == expect, "GET big7 returned {} bytes", reply.len());
+}
+
+#[test]
+fn command_sent_one_byte_at_a_time() {
+    let s = start_ember(&[]);
+    let mut t = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    t.set_nodelay(true).unwrap();
+    for b in b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" {
+        t.write_all(&[*b]).unwrap();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    t.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut got = Vec::new();
+    let want = b"+OK\r\n$5\r\nhello\r\n";
+    let mut buf = [0u8; 64];
+    while got.len() < want.len() {
+        let n = t.read(&mut buf).unwrap();
+        assert!(n > 0, "server closed");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, want);
+}
+
+#[test]
+fn protocol_error_replies_then_closes() {
+    let s = start_ember(&[]);
+    let mut c = s.connect();
+    c.send_raw(b"*1\r\n$4\r\nPING\r\n*x\r\n*1\r\n$4\r\nPING\r\n");
+    assert_eq!(c.read_reply().unwrap(), b"+PONG\r\n");
+    assert_eq!(
+        c.read_reply().unwrap(),
+        b"-ERR Protocol error: invalid multibulk length\r\n"
+    );
+    c.expect_close(Duration::from_secs(5)).unwrap();
+    // Other clients are unaffected.
+    assert_eq!(s.connect().cmd(&["PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn maxclients_refuses_extra_connections() {
+    let s = start_ember(&["--maxclients", "2"]);
+    // The start-up readiness probes may still hold slots for a moment.
+    let served = || {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let mut c = s.connect();
+            if c.cmd(&["PING"]) == b"+PONG\r\n" {
+                return c;
+            }
+            assert!(Instant::now() < deadline, "never served");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let a = served();
+    let _b = served();
+    let mut c = s.connect();
+    c.send_raw(b"PING\r\n");
+    assert_eq!(
+        c.read_reply().unwrap(),
+        b"-ERR max number of clients reached\r\n"
+    );
+    c.expect_close(Duration::from_secs(5)).unwrap();
+    drop(a);
+    drop(c);
+    // Once a slot frees up, a new client is served.
+    served();
+}
+
+#[test]
+fn query_buffer_limit_closes_client() {
+    let s = start_ember(&["--client-query-buffer-limit", "1mb"]);
+    let mut c = s.connect();
+    // A 4 MB bulk is within proto-max-bulk-len but over the query buffer limit.
+    c.send_raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4194304\r\n");
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut closed = false;
+    for _ in 0..64 {
+        if c.try_send_raw(&chunk).is_err() {
+            closed = true;
+            break;
+        }
+    }
+    if !closed {
+        closed = c.expect_close(Duration::from_secs(5)).is_ok();
+    }
+    assert!(closed, "client over client-query-buffer-limit must be closed");
+    assert_eq!(s.connect().cmd(&["EXISTS", "k"]), b":0\r\n");
+}
+
+#[test]
+fn idle_clients_time_out() {
+    let s = start_ember(&["--timeout", "1"]);
+    let mut c = s.connect();
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    c.expect_close(Duration::from_secs(5)).unwrap();
+}
+
+/// xorshift64 for reproducible garbage.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_frame(r: &mut Rng) -> Vec<u8> {
+    let cmds: &[&[&str]] = &[
+        &["SET", "k", "v"],
+        &["GET", "k"],
+        &["INCR", "n"],
+        &["SETRANGE", "k", "5", "x"],
+        &["EXPIRE", "k", "100"],
+        &["DEL", "k", "n"],
+        &["PING"],
+    ];
+    let pick = cmds[r.below(cmds.len() as u64) as usize];
+    let valid = encode_command(pick);
+    match r.below(6) {
+        // Truncated valid command.
+        0 => valid[..r.below(valid.len() as u64) as usize].to_vec(),
+        // One byte flipped.
+        1 => {
+            let mut v = valid.clone();
+            let i = r.below(v.len() as u64) as usize;
+            v[i] ^= 1 << r.below(8);
+            v
+        }
+        // Random bytes drawn from protocol-ish characters.
+        2 => {
+            let alphabet = b"*$:+-\r\n0123456789abc \"'\\x\x00\xff";
+            (0..r.below(64))
+                .map(|_| alphabet[r.below(alphabet.len() as u64) as usize])
+                .collect()
+        }
+        // Huge or negative lengths.
+        3 => {
+            let n = [
+                "-1",
+                "-9223372036854775808",
+                "9223372036854775807",
+                "99999999999",
+                "2147483648",
+                "1048577",
+                "",
+            ][r.below(7) as usize];
+            if r.below(2) == 0 {
+                format!("*{n}\r\n").into_bytes()
+            } else {
+                format!("*1\r\n${n}\r\n").into_bytes()
+            }
+        }
+        // Fully random bytes.
+        4 => (0..r.below(128)).map(|_| r.next() as u8).collect(),
+        _ => valid,
+    }
+}
+
+#[test]
+fn random_and_truncated_input_never_kills_the_server() {
+    let mut s = start_ember(&[]);
+    let mut r = Rng(0x5eed_1234_abcd_0001);
+    for round in 0..300 {
+        let mut t = match TcpStream::connect(("127.0.0.1", s.port)) {
+            Ok(t) => t,
+            Err(e) => panic!("round {round}: connect failed: {e}\n{}", s.log()),
+        };
+        for _ in 0..r.below(8) + 1 {
+            let frame = random_frame(&mut r);
+            if t.write_all(&frame).is_err() {
+                break;
+            }
+        }
+        // Half the time, close abruptly without reading.
+        if r.below(2) == 0 {
+            t.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+            let mut sink = [0u8; 4096];
+            let _ = t.read(&mut sink);
+        }
+        drop(t);
+        assert!(s.is_running(), "server died at round {round}:\n{}", s.log());
+    }
+    let mut c = s.connect();
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    assert!(s.is_running());
+}
