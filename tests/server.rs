@@ -283,3 +283,54 @@ fn random_and_truncated_input_never_kills_the_server() {
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
     assert!(s.is_running());
 }
+
+/// Connects to `port` on 127.0.0.1 from the source address 127.0.0.2, which
+/// Redis 7 does not count as local.
+fn connect_from_127_0_0_2(port: u16) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    s.bind(&"127.0.0.2:0".parse::<std::net::SocketAddr>().unwrap().into())
+        .unwrap();
+    s.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
+        .unwrap();
+    let t: TcpStream = s.into();
+    t.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    t
+}
+
+fn read_all(mut t: TcpStream) -> String {
+    let mut out = Vec::new();
+    let _ = t.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn protected_mode_denies_non_local_clients() {
+    let s = start_ember(&[]);
+    let mut t = connect_from_127_0_0_2(s.port);
+    let _ = t.write_all(b"PING\r\n");
+    let reply = read_all(t);
+    assert!(
+        reply.starts_with("-DENIED Redis is running in protected mode"),
+        "{reply:?}"
+    );
+    // Loopback and the Unix socket are still served.
+    assert_eq!(s.connect().cmd(&["PING"]), b"+PONG\r\n");
+    assert_eq!(s.connect_unix().cmd(&["PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn protected_mode_serves_non_local_clients_after_auth() {
+    let s = start_ember(&["--requirepass", "secret"]);
+    let mut t = connect_from_127_0_0_2(s.port);
+    t.write_all(b"PING\r\nAUTH secret\r\nPING\r\n").unwrap();
+    let mut got = Vec::new();
+    let want = b"-NOAUTH Authentication required.\r\n+OK\r\n+PONG\r\n";
+    let mut buf = [0u8; 256];
+    while got.len() < want.len() {
+        let n = t.read(&mut buf).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
+}

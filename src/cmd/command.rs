@@ -152,7 +152,12 @@ fn key_specs(cmd: &Cmd, meta: Option<&'static Meta>) -> Cow<'static, [KeySpec]> 
     } else {
         cmd.last_key - cmd.first_key
     };
-    Cow::Owned(vec![meta::ks("", cmd.first_key, lastkey, cmd.key_step.max(1))])
+    Cow::Owned(vec![meta::ks(
+        "",
+        cmd.first_key,
+        lastkey,
+        cmd.key_step.max(1),
+    )])
 }
 
 /// Keys whose position cannot be described by (first, last, step).
@@ -378,11 +383,14 @@ fn reply_docs(r: &mut ReplyBuf, e: Entry) {
     field(r, "complexity", complexity);
     if doc_flags != 0 {
         r.bulk_str("doc_flags");
-        let flags: Vec<&str> = [(meta::DOC_DEPRECATED, "deprecated"), (meta::DOC_SYSCMD, "syscmd")]
-            .into_iter()
-            .filter(|&(f, _)| doc_flags & f != 0)
-            .map(|(_, n)| n)
-            .collect();
+        let flags: Vec<&str> = [
+            (meta::DOC_DEPRECATED, "deprecated"),
+            (meta::DOC_SYSCMD, "syscmd"),
+        ]
+        .into_iter()
+        .filter(|&(f, _)| doc_flags & f != 0)
+        .map(|(_, n)| n)
+        .collect();
         r.set(flags.len());
         for f in flags {
             r.simple(f);
@@ -546,7 +554,8 @@ fn find_keys(specs: &[KeySpec], meta: Option<&Meta>, argv: &[&[u8]]) -> Option<V
             return None;
         }
         let flags = if spec.flag_list().any(|f| f == "variable_flags") {
-            meta.and_then(|m| m.var_flags).map_or(spec.flags, |f| f(argv))
+            meta.and_then(|m| m.var_flags)
+                .map_or(spec.flags, |f| f(argv))
         } else {
             spec.flags
         };
@@ -670,7 +679,10 @@ fn docs(ctx: &mut Ctx, argv: &[&[u8]]) {
     let found: Vec<Entry> = if argv.len() == 2 {
         all_sorted().iter().map(|&c| Entry::top(c)).collect()
     } else {
-        argv[2..].iter().filter_map(|n| lookup_fullname(n)).collect()
+        argv[2..]
+            .iter()
+            .filter_map(|n| lookup_fullname(n))
+            .collect()
     };
     let r = &mut ctx.c.reply;
     r.map(found.len());
@@ -778,5 +790,817 @@ fn help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     r.array(LINES.len());
     for l in LINES {
         r.simple(l);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+
+    fn run3(h: &mut Harness, argv: &[&str]) -> String {
+        h.c.reply.resp3 = true;
+        let out = h.run(argv);
+        h.c.reply.resp3 = false;
+        out
+    }
+
+    fn has_row(name: &str) -> bool {
+        table().lookup(name.as_bytes()).is_some()
+    }
+
+    /// Number of top-level elements of an aggregate reply header.
+    fn header_len(reply: &str) -> usize {
+        reply[1..reply.find("\r\n").unwrap()].parse().unwrap()
+    }
+
+    fn sorted_names(list_reply: &str) -> Vec<String> {
+        let mut v: Vec<String> = list_reply
+            .split("\r\n")
+            .skip(1)
+            .filter(|l| !l.is_empty() && !l.starts_with('$'))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// `COMMAND INFO get` from redis-server 7.0.
+    const INFO_GET: &str = "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n\
+         +@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n\
+         +access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n\
+         *2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+         $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n\
+         :0\r\n*0\r\n";
+    /// `COMMAND INFO get` from redis-server 7.0 (RESP3).
+    const INFO_GET_RESP3: &str = "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n~3\r\n\
+         +@read\r\n+@string\r\n+@fast\r\n~0\r\n~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RO\r\n\
+         +access\r\n$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n\
+         %1\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+         $4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n\
+         :0\r\n~0\r\n";
+    /// `COMMAND INFO set` from redis-server 7.0.
+    const INFO_SET: &str = "*1\r\n*10\r\n$3\r\nset\r\n:-3\r\n*2\r\n+write\r\n+denyoom\r\n:1\r\n:1\r\n:1\r\n\
+         *3\r\n+@write\r\n+@string\r\n+@slow\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$48\r\n\
+         RW and ACCESS due to the optional `GET` argument\r\n$5\r\nflags\r\n*4\r\n+RW\r\n\
+         +access\r\n+update\r\n+variable_flags\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n\
+         $5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n\
+         $4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\n\
+         keystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
+    /// `COMMAND INFO set` from redis-server 7.0 (RESP3).
+    const INFO_SET_RESP3: &str = "*1\r\n*10\r\n$3\r\nset\r\n:-3\r\n~2\r\n+write\r\n+denyoom\r\n:1\r\n:1\r\n:1\r\n\
+         ~3\r\n+@write\r\n+@string\r\n+@slow\r\n~0\r\n~1\r\n%4\r\n$5\r\nnotes\r\n$48\r\n\
+         RW and ACCESS due to the optional `GET` argument\r\n$5\r\nflags\r\n~4\r\n+RW\r\n\
+         +access\r\n+update\r\n+variable_flags\r\n$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n\
+         $5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n%2\r\n\
+         $4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:0\r\n$7\r\n\
+         keystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n~0\r\n";
+    /// `COMMAND INFO del mget mset expire` from redis-server 7.0.
+    const INFO_DEL_MGET_MSET_EXPIRE: &str = "*4\r\n*10\r\n$3\r\ndel\r\n:-2\r\n*1\r\n+write\r\n:1\r\n:-1\r\n:1\r\n*3\r\n\
+         +@keyspace\r\n+@write\r\n+@slow\r\n*2\r\n$26\r\nrequest_policy:multi_shard\r\n\
+         $23\r\nresponse_policy:agg_sum\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RM\r\n\
+         +delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n\
+         *2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+         $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n\
+         :0\r\n*0\r\n*10\r\n$4\r\nmget\r\n:-2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:-1\r\n\
+         :1\r\n*3\r\n+@read\r\n+@string\r\n+@fast\r\n*1\r\n$26\r\n\
+         request_policy:multi_shard\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n\
+         $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\n\
+         index\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n\
+         *6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n\
+         *10\r\n$4\r\nmset\r\n:-3\r\n*2\r\n+write\r\n+denyoom\r\n:1\r\n:-1\r\n:2\r\n*3\r\n\
+         +@write\r\n+@string\r\n+@slow\r\n*2\r\n$26\r\nrequest_policy:multi_shard\r\n$29\r\n\
+         response_policy:all_succeeded\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+OW\r\n+update\r\n\
+         $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\n\
+         index\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n\
+         *6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:2\r\n$5\r\nlimit\r\n:0\r\n*0\r\n\
+         *10\r\n$6\r\nexpire\r\n:-3\r\n*2\r\n+write\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n\
+         +@keyspace\r\n+@write\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n\
+         +update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n\
+         *2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+         $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n\
+         :0\r\n*0\r\n";
+    /// `COMMAND DOCS get` from redis-server 7.0.
+    const DOCS_GET: &str = "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\n\
+         since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\n\
+         O(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n\
+         $3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n";
+    /// `COMMAND DOCS get` from redis-server 7.0 (RESP3).
+    const DOCS_GET_RESP3: &str = "%1\r\n$3\r\nget\r\n%5\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\n\
+         since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\n\
+         O(1)\r\n$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n\
+         $3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n";
+    /// `COMMAND DOCS set` from redis-server 7.0.
+    const DOCS_SET: &str = "*2\r\n$3\r\nset\r\n*12\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n\
+         $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n\
+         $4\r\nO(1)\r\n$7\r\nhistory\r\n*4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\n\
+         Added the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\n\
+         Added the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\n\
+         Added the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\n\
+         Allowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n\
+         *6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
+         key_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\n\
+         string\r\n*10\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n\
+         $5\r\nsince\r\n$6\r\n2.6.12\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n\
+         *2\r\n*6\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\n\
+         token\r\n$2\r\nNX\r\n*6\r\n$4\r\nname\r\n$2\r\nxx\r\n$4\r\ntype\r\n$10\r\n\
+         pure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n*10\r\n$4\r\nname\r\n$3\r\nget\r\n$4\r\n\
+         type\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r\nGET\r\n$5\r\nsince\r\n$5\r\n\
+         6.2.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$10\r\nexpiration\r\n\
+         $4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n\
+         *5\r\n*8\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\n\
+         token\r\n$2\r\nEX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n*8\r\n$4\r\nname\r\n$12\r\n\
+         milliseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\nPX\r\n$5\r\n\
+         since\r\n$6\r\n2.6.12\r\n*8\r\n$4\r\nname\r\n$17\r\nunix-time-seconds\r\n$4\r\n\
+         type\r\n$9\r\nunix-time\r\n$5\r\ntoken\r\n$4\r\nEXAT\r\n$5\r\nsince\r\n$5\r\n\
+         6.2.0\r\n*8\r\n$4\r\nname\r\n$22\r\nunix-time-milliseconds\r\n$4\r\ntype\r\n$9\r\n\
+         unix-time\r\n$5\r\ntoken\r\n$4\r\nPXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n*8\r\n$4\r\n\
+         name\r\n$7\r\nkeepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\n\
+         KEEPTTL\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n";
+    /// `COMMAND DOCS set` from redis-server 7.0 (RESP3).
+    const DOCS_SET_RESP3: &str = "%1\r\n$3\r\nset\r\n%6\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n\
+         $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n\
+         $4\r\nO(1)\r\n$7\r\nhistory\r\n~4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\n\
+         Added the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\n\
+         Added the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\n\
+         Added the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\n\
+         Allowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n\
+         %3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
+         key_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\n\
+         string\r\n%5\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\n\
+         since\r\n$6\r\n2.6.12\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n\
+         %3\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n\
+         $2\r\nNX\r\n%3\r\n$4\r\nname\r\n$2\r\nxx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n\
+         $5\r\ntoken\r\n$2\r\nXX\r\n%5\r\n$4\r\nname\r\n$3\r\nget\r\n$4\r\ntype\r\n$10\r\n\
+         pure-token\r\n$5\r\ntoken\r\n$3\r\nGET\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\n\
+         flags\r\n~1\r\n+optional\r\n%4\r\n$4\r\nname\r\n$10\r\nexpiration\r\n$4\r\ntype\r\n\
+         $5\r\noneof\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*5\r\n%4\r\n\
+         $4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\n\
+         EX\r\n$5\r\nsince\r\n$6\r\n2.6.12\r\n%4\r\n$4\r\nname\r\n$12\r\nmilliseconds\r\n\
+         $4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$2\r\nPX\r\n$5\r\nsince\r\n$6\r\n\
+         2.6.12\r\n%4\r\n$4\r\nname\r\n$17\r\nunix-time-seconds\r\n$4\r\ntype\r\n$9\r\n\
+         unix-time\r\n$5\r\ntoken\r\n$4\r\nEXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n%4\r\n$4\r\n\
+         name\r\n$22\r\nunix-time-milliseconds\r\n$4\r\ntype\r\n$9\r\nunix-time\r\n$5\r\n\
+         token\r\n$4\r\nPXAT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n%4\r\n$4\r\nname\r\n$7\r\n\
+         keepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\nKEEPTTL\r\n$5\r\n\
+         since\r\n$5\r\n6.0.0\r\n";
+    /// `COMMAND DOCS del mget mset incr expire ttl ping` from redis-server 7.0.
+    const DOCS_OTHERS: &str = "*14\r\n$3\r\ndel\r\n*10\r\n$7\r\nsummary\r\n$12\r\nDelete a key\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$288\r\n\
+         O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).\r\n\
+         $9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\n\
+         key\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$4\r\n\
+         mget\r\n*10\r\n$7\r\nsummary\r\n$36\r\nGet the values of all the given keys\r\n\
+         $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n\
+         $47\r\nO(N) where N is the number of keys to retrieve.\r\n$9\r\narguments\r\n*1\r\n\
+         *8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
+         key_spec_index\r\n:0\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$4\r\nmset\r\n*10\r\n\
+         $7\r\nsummary\r\n$36\r\nSet multiple keys to multiple values\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.1\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$42\r\n\
+         O(N) where N is the number of keys to set.\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\n\
+         name\r\n$9\r\nkey_value\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n*1\r\n\
+         +multiple\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\n\
+         type\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\n\
+         value\r\n$4\r\ntype\r\n$6\r\nstring\r\n$4\r\nincr\r\n*10\r\n$7\r\nsummary\r\n$43\r\n\
+         Increment the integer value of a key by one\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n\
+         *1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
+         key_spec_index\r\n:0\r\n$6\r\nexpire\r\n*12\r\n$7\r\nsummary\r\n$35\r\n\
+         Set a key's time to live in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n\
+         $7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n\
+         $5\r\n7.0.0\r\n$41\r\nAdded options: `NX`, `XX`, `GT` and `LT`.\r\n$9\r\n\
+         arguments\r\n*3\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
+         $14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n\
+         $7\r\ninteger\r\n*10\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\n\
+         oneof\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\n\
+         arguments\r\n*4\r\n*6\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n$10\r\n\
+         pure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n*6\r\n$4\r\nname\r\n$2\r\nxx\r\n$4\r\n\
+         type\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n*6\r\n$4\r\nname\r\n$2\r\n\
+         gt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nGT\r\n*6\r\n$4\r\n\
+         name\r\n$2\r\nlt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nLT\r\n\
+         $3\r\nttl\r\n*12\r\n$7\r\nsummary\r\n$41\r\n\
+         Get the time to live for a key in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         group\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n\
+         *2\r\n$5\r\n2.8.0\r\n$19\r\nAdded the -2 reply.\r\n$9\r\narguments\r\n*1\r\n*6\r\n\
+         $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n\
+         :0\r\n$4\r\nping\r\n*10\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n$5\r\n\
+         since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n\
+         $4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\n\
+         type\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n+optional\r\n";
+    /// `COMMAND DOCS del mget mset incr expire ttl ping` from redis-server 7.0 (RESP3).
+    const DOCS_OTHERS_RESP3: &str = "%7\r\n$3\r\ndel\r\n%5\r\n$7\r\nsummary\r\n$12\r\nDelete a key\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$288\r\n\
+         O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).\r\n\
+         $9\r\narguments\r\n*1\r\n%4\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\n\
+         key\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n~1\r\n+multiple\r\n$4\r\n\
+         mget\r\n%5\r\n$7\r\nsummary\r\n$36\r\nGet the values of all the given keys\r\n$5\r\n\
+         since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$47\r\n\
+         O(N) where N is the number of keys to retrieve.\r\n$9\r\narguments\r\n*1\r\n%4\r\n\
+         $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n\
+         :0\r\n$5\r\nflags\r\n~1\r\n+multiple\r\n$4\r\nmset\r\n%5\r\n$7\r\nsummary\r\n$36\r\n\
+         Set multiple keys to multiple values\r\n$5\r\nsince\r\n$5\r\n1.0.1\r\n$5\r\n\
+         group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$42\r\n\
+         O(N) where N is the number of keys to set.\r\n$9\r\narguments\r\n*1\r\n%4\r\n$4\r\n\
+         name\r\n$9\r\nkey_value\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n~1\r\n\
+         +multiple\r\n$9\r\narguments\r\n*2\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\n\
+         type\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\n\
+         value\r\n$4\r\ntype\r\n$6\r\nstring\r\n$4\r\nincr\r\n%5\r\n$7\r\nsummary\r\n$43\r\n\
+         Increment the integer value of a key by one\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n\
+         *1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
+         key_spec_index\r\n:0\r\n$6\r\nexpire\r\n%6\r\n$7\r\nsummary\r\n$35\r\n\
+         Set a key's time to live in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n\
+         $7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n~1\r\n*2\r\n\
+         $5\r\n7.0.0\r\n$41\r\nAdded options: `NX`, `XX`, `GT` and `LT`.\r\n$9\r\n\
+         arguments\r\n*3\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
+         $14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n\
+         $7\r\ninteger\r\n%5\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\n\
+         oneof\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\n\
+         arguments\r\n*4\r\n%3\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n$10\r\n\
+         pure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n%3\r\n$4\r\nname\r\n$2\r\nxx\r\n$4\r\n\
+         type\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n%3\r\n$4\r\nname\r\n$2\r\n\
+         gt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nGT\r\n%3\r\n$4\r\n\
+         name\r\n$2\r\nlt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nLT\r\n\
+         $3\r\nttl\r\n%6\r\n$7\r\nsummary\r\n$41\r\n\
+         Get the time to live for a key in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         group\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n~1\r\n\
+         *2\r\n$5\r\n2.8.0\r\n$19\r\nAdded the -2 reply.\r\n$9\r\narguments\r\n*1\r\n%3\r\n\
+         $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n\
+         :0\r\n$4\r\nping\r\n%5\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\n\
+         O(1)\r\n$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\ntype\r\n\
+         $6\r\nstring\r\n$5\r\nflags\r\n~1\r\n+optional\r\n";
+    /// `COMMAND DOCS config|get` from redis-server 7.0.
+    const DOCS_CONFIG_GET: &str = "*2\r\n$10\r\nconfig|get\r\n*12\r\n$7\r\nsummary\r\n$42\r\n\
+         Get the values of configuration parameters\r\n$5\r\nsince\r\n$5\r\n2.0.0\r\n$5\r\n\
+         group\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$62\r\n\
+         O(N) when N is the number of configuration parameters provided\r\n$7\r\nhistory\r\n\
+         *1\r\n*2\r\n$5\r\n7.0.0\r\n$65\r\n\
+         Added the ability to pass multiple pattern parameters in one call\r\n$9\r\n\
+         arguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$9\r\nparameter\r\n$4\r\ntype\r\n$5\r\n\
+         block\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\n\
+         name\r\n$9\r\nparameter\r\n$4\r\ntype\r\n$6\r\nstring\r\n";
+    /// `COMMAND INFO config|get` from redis-server 7.0.
+    const INFO_CONFIG_GET: &str = "*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n\
+         +stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n\
+         *0\r\n";
+
+    #[test]
+    fn info_matches_redis() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["COMMAND", "INFO", "get"]), INFO_GET);
+        assert_eq!(h.run(&["command", "info", "GET"]), INFO_GET);
+        assert_eq!(run3(&mut h, &["COMMAND", "INFO", "get"]), INFO_GET_RESP3);
+        assert_eq!(h.run(&["COMMAND", "INFO", "set"]), INFO_SET);
+        assert_eq!(run3(&mut h, &["COMMAND", "INFO", "set"]), INFO_SET_RESP3);
+        if ["del", "mget", "mset", "expire"].iter().all(|n| has_row(n)) {
+            assert_eq!(
+                h.run(&["COMMAND", "INFO", "del", "mget", "mset", "expire"]),
+                INFO_DEL_MGET_MSET_EXPIRE
+            );
+        }
+        if has_row("config") {
+            assert_eq!(h.run(&["COMMAND", "INFO", "config|get"]), INFO_CONFIG_GET);
+            assert_eq!(h.run(&["COMMAND", "INFO", "CONFIG|GET"]), INFO_CONFIG_GET);
+        }
+    }
+
+    #[test]
+    fn docs_match_redis() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["COMMAND", "DOCS", "get"]), DOCS_GET);
+        assert_eq!(run3(&mut h, &["COMMAND", "DOCS", "GET"]), DOCS_GET_RESP3);
+        assert_eq!(h.run(&["COMMAND", "DOCS", "set"]), DOCS_SET);
+        assert_eq!(run3(&mut h, &["COMMAND", "DOCS", "set"]), DOCS_SET_RESP3);
+        let others = ["del", "mget", "mset", "incr", "expire", "ttl", "ping"];
+        if others.iter().all(|n| has_row(n)) {
+            let mut argv = vec!["COMMAND", "DOCS"];
+            argv.extend(others);
+            assert_eq!(h.run(&argv), DOCS_OTHERS);
+            assert_eq!(run3(&mut h, &argv), DOCS_OTHERS_RESP3);
+        }
+        if has_row("config") {
+            assert_eq!(h.run(&["COMMAND", "DOCS", "config|get"]), DOCS_CONFIG_GET);
+        }
+    }
+
+    #[test]
+    fn info_unknown_names_are_nil() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["COMMAND", "INFO", "nosuchcommand"]),
+            "*1\r\n$-1\r\n"
+        );
+        assert_eq!(
+            run3(&mut h, &["COMMAND", "INFO", "nosuchcommand"]),
+            "*1\r\n_\r\n"
+        );
+        assert_eq!(
+            h.run(&["COMMAND", "INFO", "x", "y", "z"]),
+            "*3\r\n$-1\r\n$-1\r\n$-1\r\n"
+        );
+        let got = h.run(&["COMMAND", "INFO", "get", "nosuchcommand"]);
+        assert_eq!(got, format!("*2\r\n{}$-1\r\n", &INFO_GET[4..]));
+        // A plain command has no subcommands; full names have two parts.
+        assert_eq!(h.run(&["COMMAND", "INFO", "get|x"]), "*1\r\n$-1\r\n");
+        assert_eq!(
+            h.run(&["COMMAND", "INFO", "command|info|x"]),
+            "*1\r\n$-1\r\n"
+        );
+        assert_eq!(
+            h.run(&["COMMAND", "INFO", "command|nosuch"]),
+            "*1\r\n$-1\r\n"
+        );
+        assert_eq!(h.run(&["COMMAND", "INFO", ""]), "*1\r\n$-1\r\n");
+    }
+
+    #[test]
+    fn bare_command_and_info_list_everything() {
+        let mut h = Harness::new();
+        let all = h.run(&["COMMAND"]);
+        assert_eq!(header_len(&all), table().len());
+        for c in table().iter() {
+            let needle = format!("*10\r\n${}\r\n{}\r\n", c.name.len(), c.name);
+            assert!(all.contains(&needle), "{} missing from COMMAND", c.name);
+        }
+        assert_eq!(h.run(&["COMMAND", "INFO"]), all);
+        assert_eq!(h.run(&["command"]), all);
+        let all3 = run3(&mut h, &["COMMAND"]);
+        assert_eq!(header_len(&all3), table().len());
+        assert!(all3.contains("~"));
+    }
+
+    #[test]
+    fn count() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["COMMAND", "COUNT"]),
+            format!(":{}\r\n", table().len())
+        );
+        assert!(table().len() >= 1);
+        assert_eq!(
+            h.run(&["COMMAND", "COUNT", "x"]),
+            "-ERR wrong number of arguments for 'command|count' command\r\n"
+        );
+    }
+
+    #[test]
+    fn subcommand_dispatch_errors() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["COMMAND", "BOGUS"]),
+            "-ERR unknown subcommand 'BOGUS'. Try COMMAND HELP.\r\n"
+        );
+        assert_eq!(
+            h.run(&["COMMAND", "HELP", "x"]),
+            "-ERR wrong number of arguments for 'command|help' command\r\n"
+        );
+        assert_eq!(
+            h.run(&["COMMAND", "GETKEYS"]),
+            "-ERR wrong number of arguments for 'command|getkeys' command\r\n"
+        );
+        assert_eq!(
+            h.run(&["COMMAND", "getkeysandflags", "get"]),
+            "-ERR wrong number of arguments for 'command|getkeysandflags' command\r\n"
+        );
+    }
+
+    #[test]
+    fn command_lists_its_subcommands() {
+        let mut h = Harness::new();
+        let info = h.run(&["COMMAND", "INFO", "command"]);
+        assert!(
+            info.starts_with("*1\r\n*10\r\n$7\r\ncommand\r\n:-1\r\n*2\r\n+loading\r\n+stale\r\n")
+        );
+        assert!(info.contains("*7\r\n*10\r\n$13\r\ncommand|count\r\n:2\r\n"));
+        assert!(
+            info.contains(
+                "+@slow\r\n+@connection\r\n*1\r\n$29\r\nnondeterministic_output_order\r\n"
+            )
+        );
+        let docs = h.run(&["COMMAND", "DOCS", "command"]);
+        assert!(docs.contains("$11\r\nsubcommands\r\n*14\r\n$13\r\ncommand|count\r\n"));
+        assert!(docs.contains(
+            "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$8\r\nfilterby\r\n$4\r\ntype\r\n\
+             $5\r\noneof\r\n$5\r\ntoken\r\n$8\r\nFILTERBY\r\n"
+        ));
+        let one = h.run(&["COMMAND", "INFO", "command|getkeys"]);
+        assert_eq!(
+            one,
+            "*1\r\n*10\r\n$15\r\ncommand|getkeys\r\n:-4\r\n*2\r\n+loading\r\n+stale\r\n:0\r\n\
+             :0\r\n:0\r\n*2\r\n+@slow\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n"
+        );
+    }
+
+    #[test]
+    fn docs_all_and_unknown() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["COMMAND", "DOCS", "nosuch"]), "*0\r\n");
+        assert_eq!(run3(&mut h, &["COMMAND", "DOCS", "nosuch"]), "%0\r\n");
+        let with_unknown = h.run(&["COMMAND", "DOCS", "get", "nosuch"]);
+        assert_eq!(with_unknown, DOCS_GET);
+        let all = h.run(&["COMMAND", "DOCS"]);
+        assert_eq!(header_len(&all), 2 * table().len());
+        let all3 = run3(&mut h, &["COMMAND", "DOCS"]);
+        assert_eq!(header_len(&all3), table().len());
+        assert!(all3.starts_with('%'));
+    }
+
+    #[test]
+    fn docs_flags_and_deprecation() {
+        let mut h = Harness::new();
+        if has_row("getset") {
+            let d = run3(&mut h, &["COMMAND", "DOCS", "getset"]);
+            assert!(d.contains(
+                "$9\r\ndoc_flags\r\n~1\r\n+deprecated\r\n$16\r\ndeprecated_since\r\n$5\r\n6.2.0\r\n\
+                 $11\r\nreplaced_by\r\n"
+            ));
+        }
+        if has_row("debug") {
+            let d = h.run(&["COMMAND", "DOCS", "debug"]);
+            assert!(d.contains("$9\r\ndoc_flags\r\n*1\r\n+syscmd\r\n"));
+        }
+    }
+
+    #[test]
+    fn list_and_filters() {
+        let mut h = Harness::new();
+        let all = h.run(&["COMMAND", "LIST"]);
+        let subs: usize = table().iter().map(|c| subcommands(c).len()).sum();
+        assert_eq!(header_len(&all), table().len() + subs);
+        assert!(all.contains("$13\r\ncommand|count\r\n"));
+
+        let pat = h.run(&["COMMAND", "LIST", "FILTERBY", "PATTERN", "COMMAND|G*"]);
+        assert_eq!(
+            sorted_names(&pat),
+            ["command|getkeys", "command|getkeysandflags"]
+        );
+        let pat = h.run(&["command", "list", "filterby", "pattern", "comm?nd"]);
+        assert_eq!(pat, "*1\r\n$7\r\ncommand\r\n");
+
+        // The container's subcommands are kept on their own merits.
+        let conn = h.run(&["COMMAND", "LIST", "FILTERBY", "ACLCAT", "CONNECTION"]);
+        let names = sorted_names(&conn);
+        for n in ["command", "command|count", "command|list"] {
+            assert!(names.iter().any(|x| x == n), "{n} not in @connection");
+        }
+        if has_row("get") {
+            assert!(!names.iter().any(|x| x == "get"));
+            let read = h.run(&["COMMAND", "LIST", "FILTERBY", "aclcat", "read"]);
+            assert!(sorted_names(&read).iter().any(|x| x == "get"));
+        }
+        assert_eq!(
+            h.run(&["COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"]),
+            "*0\r\n"
+        );
+        assert_eq!(
+            h.run(&["COMMAND", "LIST", "FILTERBY", "MODULE", "x"]),
+            "*0\r\n"
+        );
+
+        for bad in [
+            &["COMMAND", "LIST", "x"][..],
+            &["COMMAND", "LIST", "FILTERBY"],
+            &["COMMAND", "LIST", "FILTERBY", "bogus", "x"],
+            &["COMMAND", "LIST", "FILTERBY", "PATTERN"],
+            &["COMMAND", "LIST", "FILTERBY", "PATTERN", "a", "b"],
+            &["COMMAND", "LIST", "NOTFILTERBY", "PATTERN", "a"],
+        ] {
+            assert_eq!(h.run(bad), "-ERR syntax error\r\n", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn getkeys() {
+        let mut h = Harness::new();
+        let cases: &[(&[&str], &str)] = &[
+            (&["set", "a", "b"], "*1\r\n$1\r\na\r\n"),
+            (&["SET", "a", "b"], "*1\r\n$1\r\na\r\n"),
+            (
+                &["mset", "a", "1", "b", "2"],
+                "*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+            ),
+            (&["mset", "a", "1", "b"], "*2\r\n$1\r\na\r\n$1\r\nb\r\n"),
+            (
+                &["mget", "a", "b", "c"],
+                "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+            ),
+            (&["expire", "k", "10"], "*1\r\n$1\r\nk\r\n"),
+            (&["lcs", "a", "b"], "*2\r\n$1\r\na\r\n$1\r\nb\r\n"),
+            (
+                &["copy", "a", "b", "DB", "1"],
+                "*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+            ),
+            (&["rename", "a", "b"], "*2\r\n$1\r\na\r\n$1\r\nb\r\n"),
+            (&["object", "encoding", "k"], "*1\r\n$1\r\nk\r\n"),
+            (
+                &["set", "a"],
+                "-ERR Invalid number of arguments specified for command\r\n",
+            ),
+            (
+                &["rename", "a", "b", "c"],
+                "-ERR Invalid number of arguments specified for command\r\n",
+            ),
+            (
+                &["object", "encoding"],
+                "-ERR Invalid number of arguments specified for command\r\n",
+            ),
+            (
+                &["nosuchcommand", "a"],
+                "-ERR Invalid command specified\r\n",
+            ),
+            (&["config", "bogus"], "-ERR Invalid command specified\r\n"),
+            (&["ping", "x"], "-ERR The command has no key arguments\r\n"),
+            (&["echo", "x"], "-ERR The command has no key arguments\r\n"),
+            (
+                &["config", "get", "x"],
+                "-ERR The command has no key arguments\r\n",
+            ),
+            (
+                &["CONFIG", "get"],
+                "-ERR The command has no key arguments\r\n",
+            ),
+            (
+                &["command", "info"],
+                "-ERR The command has no key arguments\r\n",
+            ),
+            (&["command", "nosuch"], "-ERR Invalid command specified\r\n"),
+        ];
+        for (args, want) in cases {
+            if !has_row(args[0]) {
+                continue;
+            }
+            let mut argv = vec!["COMMAND", "GETKEYS"];
+            argv.extend_from_slice(args);
+            assert_eq!(h.run(&argv), *want, "{args:?}");
+        }
+        for args in [&["get"][..], &["ping"], &["time"], &[]] {
+            let mut argv = vec!["COMMAND", "GETKEYS"];
+            argv.extend_from_slice(args);
+            assert_eq!(
+                h.run(&argv),
+                "-ERR wrong number of arguments for 'command|getkeys' command\r\n"
+            );
+        }
+    }
+
+    #[test]
+    fn getkeysandflags() {
+        let mut h = Harness::new();
+        let run = |h: &mut Harness, args: &[&str]| {
+            let mut argv = vec!["COMMAND", "GETKEYSANDFLAGS"];
+            argv.extend_from_slice(args);
+            h.run(&argv)
+        };
+        assert_eq!(
+            run(&mut h, &["set", "a", "b"]),
+            "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n"
+        );
+        assert_eq!(
+            run(&mut h, &["set", "a", "b", "nx", "get"]),
+            "*1\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+update\r\n"
+        );
+        // The value itself is not an option.
+        assert_eq!(
+            run(&mut h, &["set", "a", "get"]),
+            "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n"
+        );
+        assert_eq!(
+            run(&mut h, &["get", "a"]),
+            "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RO\r\n+access\r\n"
+        );
+        if has_row("rename") {
+            assert_eq!(
+                run(&mut h, &["rename", "a", "b"]),
+                "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n\
+                 *2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n"
+            );
+        }
+        h.c.reply.resp3 = true;
+        assert_eq!(
+            run(&mut h, &["get", "a"]),
+            "*1\r\n*2\r\n$1\r\na\r\n~2\r\n+RO\r\n+access\r\n"
+        );
+        h.c.reply.resp3 = false;
+        assert_eq!(
+            run(&mut h, &["ping", "x"]),
+            "-ERR The command has no key arguments\r\n"
+        );
+        assert_eq!(
+            run(&mut h, &["nosuch", "x"]),
+            "-ERR Invalid command specified\r\n"
+        );
+    }
+
+    #[test]
+    fn help() {
+        let mut h = Harness::new();
+        let got = h.run(&["COMMAND", "HELP"]);
+        assert!(got.starts_with(
+            "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n\
+             +(no subcommand)\r\n"
+        ));
+        assert!(got.ends_with("+HELP\r\n+    Print this help.\r\n"));
+        assert_eq!(h.run(&["command", "help"]), got);
+    }
+
+    fn noop(_ctx: &mut Ctx, _argv: &[&[u8]]) {}
+
+    static FAKE: Cmd = Cmd::new("zz-no-meta", -2, WRITE | FAST, noop).keys(1, -1, 2);
+    static FAKE_SUBS: &[Cmd] = &[Cmd::new("sub", 3, ADMIN | LOADING, noop).keys(2, 2, 1)];
+    static FAKE_CONTAINER: Cmd = Cmd::container("zz-box", FAKE_SUBS);
+
+    fn render(f: impl Fn(&mut ReplyBuf)) -> String {
+        let mut r = ReplyBuf::new();
+        f(&mut r);
+        String::from_utf8(r.buf).unwrap()
+    }
+
+    #[test]
+    fn rows_without_metadata_get_derived_entries() {
+        let info = render(|r| reply_info(r, Entry::top(&FAKE)));
+        assert_eq!(
+            info,
+            "*10\r\n$10\r\nzz-no-meta\r\n:-2\r\n*2\r\n+write\r\n+fast\r\n:1\r\n:-1\r\n:2\r\n\
+             *2\r\n+@write\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*0\r\n\
+             $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n\
+             $5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+             $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:2\r\n$5\r\nlimit\r\n\
+             :0\r\n*0\r\n"
+        );
+        let docs = render(|r| reply_docs(r, Entry::top(&FAKE)));
+        assert_eq!(docs, "*2\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n");
+
+        let boxed = render(|r| reply_info(r, Entry::top(&FAKE_CONTAINER)));
+        assert_eq!(
+            boxed,
+            "*10\r\n$6\r\nzz-box\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n\
+             *1\r\n*10\r\n$10\r\nzz-box|sub\r\n:3\r\n*2\r\n+admin\r\n+loading\r\n:2\r\n:2\r\n:1\r\n\
+             *3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*0\r\n\
+             $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n\
+             $5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+             $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n\
+             :0\r\n*0\r\n"
+        );
+        let boxed_docs = render(|r| reply_docs(r, Entry::top(&FAKE_CONTAINER)));
+        assert_eq!(
+            boxed_docs,
+            "*4\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$11\r\nsubcommands\r\n*2\r\n$10\r\nzz-box|sub\r\n\
+             *2\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n"
+        );
+    }
+
+    #[test]
+    fn acl_categories_follow_flags() {
+        assert_eq!(acl_categories(&FAKE, None), ["write", "fast"]);
+        let sub = &FAKE_SUBS[0];
+        assert_eq!(acl_categories(sub, None), ["admin", "slow", "dangerous"]);
+        static RO: Cmd = Cmd::new("ro", 1, READONLY | BLOCKING | PUBSUB, noop);
+        assert_eq!(
+            acl_categories(&RO, None),
+            ["read", "pubsub", "slow", "blocking"]
+        );
+        let m = meta::m("x", "generic", "1.0.0", "O(1)", "x").acl("keyspace dangerous connection");
+        assert_eq!(
+            acl_categories(&RO, Some(&m)),
+            [
+                "keyspace",
+                "read",
+                "pubsub",
+                "slow",
+                "blocking",
+                "dangerous",
+                "connection"
+            ]
+        );
+        let script = meta::m("x", "scripting", "1.0.0", "O(1)", "x").acl("scripting");
+        assert_eq!(
+            acl_categories(&RO, Some(&script)),
+            ["pubsub", "slow", "blocking", "scripting"]
+        );
+    }
+
+    fn argv<'a>(s: &'a [&'a str]) -> Vec<&'a [u8]> {
+        s.iter().map(|a| a.as_bytes()).collect()
+    }
+
+    fn positions(specs: &[KeySpec], args: &[&str]) -> Option<Vec<usize>> {
+        find_keys(specs, None, &argv(args)).map(|v| v.into_iter().map(|k| k.pos).collect())
+    }
+
+    #[test]
+    fn key_spec_walk() {
+        // Keyword search forwards (e.g. XREAD ... STREAMS k1 k2 id1 id2).
+        let streams = [KeySpec {
+            notes: "",
+            flags: "RO",
+            begin: Begin::Keyword {
+                keyword: "STREAMS",
+                startfrom: 1,
+            },
+            find: Find::Range {
+                lastkey: -1,
+                keystep: 1,
+                limit: 2,
+            },
+        }];
+        assert_eq!(
+            positions(
+                &streams,
+                &["xread", "COUNT", "2", "streams", "a", "b", "0", "0"]
+            ),
+            Some(vec![4, 5])
+        );
+        assert_eq!(positions(&streams, &["xread", "COUNT", "2"]), Some(vec![]));
+        // Keyword search backwards (e.g. MIGRATE ... KEYS k1 k2).
+        let migrate = [KeySpec {
+            notes: "",
+            flags: "RW",
+            begin: Begin::Keyword {
+                keyword: "KEYS",
+                startfrom: -2,
+            },
+            find: Find::Range {
+                lastkey: -1,
+                keystep: 1,
+                limit: 0,
+            },
+        }];
+        assert_eq!(
+            positions(
+                &migrate,
+                &["migrate", "h", "p", "", "0", "5", "KEYS", "a", "b"]
+            ),
+            Some(vec![7, 8])
+        );
+        // Key count argument (e.g. EVAL script numkeys k1 k2 arg).
+        let eval = [KeySpec {
+            notes: "",
+            flags: "RW",
+            begin: Begin::Index(2),
+            find: Find::Keynum {
+                keynumidx: 0,
+                firstkey: 1,
+                keystep: 1,
+            },
+        }];
+        assert_eq!(
+            positions(&eval, &["eval", "s", "2", "a", "b", "x"]),
+            Some(vec![3, 4])
+        );
+        assert_eq!(positions(&eval, &["eval", "s", "0"]), None);
+        assert_eq!(positions(&eval, &["eval", "s", "5", "a"]), None);
+        assert_eq!(positions(&eval, &["eval", "s", "-1", "a"]), None);
+        assert_eq!(positions(&eval, &["eval", "s", "x", "a"]), None);
+        assert_eq!(positions(&eval, &["eval", "s"]), None);
+        // Unknown specs find nothing; ranges past the end are invalid.
+        let unknown = [KeySpec {
+            notes: "",
+            flags: "RW",
+            begin: Begin::Unknown,
+            find: Find::Unknown,
+        }];
+        assert_eq!(positions(&unknown, &["x", "a"]), Some(vec![]));
+        assert_eq!(positions(&[meta::ks("RW", 1, 1, 1)], &["x", "a"]), None);
+        assert!(
+            movable_keys(&streams)
+                && movable_keys(&eval)
+                && !movable_keys(&[meta::ks("RW", 1, 0, 1)])
+        );
+    }
+
+    #[test]
+    fn movable_keys_flag_is_shown() {
+        let specs = [KeySpec {
+            notes: "",
+            flags: "RW",
+            begin: Begin::Index(2),
+            find: Find::Keynum {
+                keynumidx: 0,
+                firstkey: 1,
+                keystep: 1,
+            },
+        }];
+        static EV: Cmd = Cmd::new(
+            "ev",
+            -3,
+            NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MAY_REPLICATE | SENTINEL,
+            noop,
+        );
+        assert_eq!(
+            shown_flags(&EV, &specs),
+            [
+                "noscript",
+                "stale",
+                "skip_monitor",
+                "no_mandatory_keys",
+                "movablekeys"
+            ]
+        );
+        let spec = render(|r| reply_key_spec(r, &specs[0]));
+        assert!(spec.ends_with(
+            "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n\
+             $9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n"
+        ));
     }
 }

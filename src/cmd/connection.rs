@@ -9,6 +9,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn, ReplyMode};
+use crate::config::Config;
 use crate::error;
 use crate::server::Server;
 use crate::util::num::parse_i64;
@@ -236,16 +237,13 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// are served; any other gets `-{error::PROTECTED_MODE_DENIED}\r\n` and is
 /// closed. Since Redis 7.0 the check no longer depends on `bind` (verified
 /// on 7.0: a server started with `--bind 0.0.0.0` still refuses).
-pub fn protected_mode_denied(srv: &Server, c: &Client) -> bool {
-    if !srv.config.protected_mode || srv.config.requirepass.is_some() {
+pub fn protected_mode_denied(config: &Config, conn: &Conn, addr: &str) -> bool {
+    if !config.protected_mode || config.requirepass.is_some() {
         return false;
     }
-    match c.conn {
+    match conn {
         Conn::Tcp(_) => {
-            let ip = c
-                .addr
-                .rsplit_once(':')
-                .map_or(c.addr.as_str(), |(ip, _)| ip);
+            let ip = addr.rsplit_once(':').map_or(addr, |(ip, _)| ip);
             ip != "127.0.0.1" && ip != "::1"
         }
         Conn::Unix(_) | Conn::Fake => false,
@@ -1622,33 +1620,36 @@ mod tests {
         Client::new(7, 0, conn, addr.into(), "127.0.0.1:6379".into(), NOW)
     }
 
+    fn denied(srv: &Server, c: &Client) -> bool {
+        protected_mode_denied(&srv.config, &c.conn, &c.addr)
+    }
+
     #[test]
     fn protected_mode() {
         let mut cfg = Config::default();
         cfg.protected_mode = true;
         let srv = Server::new(cfg);
-        assert!(protected_mode_denied(&srv, &tcp_client("192.0.2.7:4000")));
-        assert!(protected_mode_denied(&srv, &tcp_client("127.0.0.2:4000")));
-        assert!(protected_mode_denied(&srv, &tcp_client("fd00::2:4000")));
-        assert!(protected_mode_denied(
-            &srv,
+        assert!(denied(&srv, &tcp_client("192.0.2.7:4000")));
+        assert!(denied(&srv, &tcp_client("127.0.0.2:4000")));
+        assert!(denied(&srv, &tcp_client("fd00::2:4000")));
+        assert!(denied(&srv,
             &tcp_client("::ffff:127.0.0.1:4000")
         ));
-        assert!(!protected_mode_denied(&srv, &tcp_client("127.0.0.1:4000")));
-        assert!(!protected_mode_denied(&srv, &tcp_client("::1:4000")));
+        assert!(!denied(&srv, &tcp_client("127.0.0.1:4000")));
+        assert!(!denied(&srv, &tcp_client("::1:4000")));
         let fake = Client::new(8, 0, Conn::Fake, "192.0.2.7:1".into(), String::new(), NOW);
-        assert!(!protected_mode_denied(&srv, &fake));
+        assert!(!denied(&srv, &fake));
 
         let mut cfg = Config::default();
         cfg.protected_mode = true;
         cfg.requirepass = Some(b"pw".to_vec());
         let srv = Server::new(cfg);
-        assert!(!protected_mode_denied(&srv, &tcp_client("192.0.2.7:4000")));
+        assert!(!denied(&srv, &tcp_client("192.0.2.7:4000")));
 
         let mut cfg = Config::default();
         cfg.protected_mode = false;
         let srv = Server::new(cfg);
-        assert!(!protected_mode_denied(&srv, &tcp_client("192.0.2.7:4000")));
+        assert!(!denied(&srv, &tcp_client("192.0.2.7:4000")));
 
         assert!(
             error::PROTECTED_MODE_DENIED.starts_with("DENIED Redis is running in protected mode")

@@ -347,8 +347,7 @@ fn lex(s: &str) -> Vec<Tok<'_>> {
 fn is_token_word(w: &str) -> bool {
     !w.is_empty()
         && w.bytes().any(|b| b.is_ascii_uppercase())
-        && w
-            .bytes()
+        && w.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
@@ -568,6 +567,10 @@ fn word_item(w: &str) -> Result<Item, String> {
             _ => (Arg::new(core, ArgKind::String), false),
         }
     };
+    let name_ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_:/".contains(&b);
+    if arg.name.is_empty() || !arg.name.bytes().all(name_ok) {
+        return Err(format!("bad argument name in {w:?}"));
+    }
     apply_mods(&mut arg, mods, false)?;
     Ok(Item {
         arg,
@@ -646,7 +649,8 @@ pub fn all() -> &'static [Meta] {
 // The table.
 // ---------------------------------------------------------------------------
 
-const EXPIRE_OPTS_HISTORY: &[(&str, &str)] = &[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` conditions.")];
+const EXPIRE_OPTS_HISTORY: &[(&str, &str)] =
+    &[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` conditions.")];
 const EXPIRE_SINCE_70_HISTORY: &[(&str, &str)] =
     &[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")];
 const FLUSH_HISTORY: &[(&str, &str)] = &[
@@ -682,35 +686,62 @@ static TABLE: &[Meta] = &[
         .acl("string")
         .keys(RO_ACCESS)
         .args("key:key"),
-    m("set", "string", "1.0.0", "O(1)", "Set the string value of a key")
-        .acl("string")
-        .keys(&[ks("RW access update variable_flags", 1, 0, 1)
-            .notes("RW and ACCESS due to the optional `GET` argument")])
-        .var_flags(set_key_flags)
-        .history(&[
-            ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
-            ("6.0.0", "Added the `KEEPTTL` option."),
-            ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
-            ("7.0.0", "Allowed the `NX` and `GET` options to be used together."),
-        ])
-        .args(
-            "key:key value condition:[NX|XX]@2.6.12 [GET]@6.2.0 \
+    m(
+        "set",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Set the string value of a key",
+    )
+    .acl("string")
+    .keys(&[ks("RW access update variable_flags", 1, 0, 1)
+        .notes("RW and ACCESS due to the optional `GET` argument")])
+    .var_flags(set_key_flags)
+    .history(&[
+        ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
+        ("6.0.0", "Added the `KEEPTTL` option."),
+        ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+        (
+            "7.0.0",
+            "Allowed the `NX` and `GET` options to be used together.",
+        ),
+    ])
+    .args(
+        "key:key value condition:[NX|XX]@2.6.12 [GET]@6.2.0 \
              expiration:[EX seconds:int@2.6.12|PX milliseconds:int@2.6.12\
              |EXAT unix-time-seconds:time@6.2.0|PXAT unix-time-milliseconds:time@6.2.0\
              |KEEPTTL@6.0.0]",
-        ),
-    m("setnx", "string", "1.0.0", "O(1)", "Set a string value only when the key is absent")
-        .acl("string")
-        .keys(&[ks("OW insert", 1, 0, 1)])
-        .args("key:key value"),
-    m("setex", "string", "2.0.0", "O(1)", "Set a string value with a timeout in seconds")
-        .acl("string")
-        .keys(OW_UPDATE)
-        .args("key:key seconds:int value"),
-    m("psetex", "string", "2.6.0", "O(1)", "Set a string value with a timeout in milliseconds")
-        .acl("string")
-        .keys(OW_UPDATE)
-        .args("key:key milliseconds:int value"),
+    ),
+    m(
+        "setnx",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Set a string value only when the key is absent",
+    )
+    .acl("string")
+    .keys(&[ks("OW insert", 1, 0, 1)])
+    .args("key:key value"),
+    m(
+        "setex",
+        "string",
+        "2.0.0",
+        "O(1)",
+        "Set a string value with a timeout in seconds",
+    )
+    .acl("string")
+    .keys(OW_UPDATE)
+    .args("key:key seconds:int value"),
+    m(
+        "psetex",
+        "string",
+        "2.6.0",
+        "O(1)",
+        "Set a string value with a timeout in milliseconds",
+    )
+    .acl("string")
+    .keys(OW_UPDATE)
+    .args("key:key milliseconds:int value"),
     m(
         "mget",
         "string",
@@ -744,22 +775,40 @@ static TABLE: &[Meta] = &[
     .tips("request_policy:multi_shard response_policy:agg_min")
     .keys(&[ks("OW insert", 1, -1, 2)])
     .args("key_value:(key:key value)..."),
-    m("getset", "string", "1.0.0", "O(1)", "Set a string value and return the previous one")
-        .acl("string")
-        .keys(RW_ACCESS_UPDATE)
-        .deprecated("6.2.0", "`SET` with its `GET` option")
-        .args("key:key value"),
-    m("getdel", "string", "6.2.0", "O(1)", "Return a string value and delete its key")
-        .acl("string")
-        .keys(&[ks("RW access delete", 1, 0, 1)])
-        .args("key:key"),
-    m("getex", "string", "6.2.0", "O(1)", "Return a string value and change or clear its timeout")
-        .acl("string")
-        .keys(&[ks("RW access update", 1, 0, 1).notes("RW and UPDATE: the timeout may change")])
-        .args(
-            "key:key expiration:[EX seconds:int|PX milliseconds:int\
+    m(
+        "getset",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Set a string value and return the previous one",
+    )
+    .acl("string")
+    .keys(RW_ACCESS_UPDATE)
+    .deprecated("6.2.0", "`SET` with its `GET` option")
+    .args("key:key value"),
+    m(
+        "getdel",
+        "string",
+        "6.2.0",
+        "O(1)",
+        "Return a string value and delete its key",
+    )
+    .acl("string")
+    .keys(&[ks("RW access delete", 1, 0, 1)])
+    .args("key:key"),
+    m(
+        "getex",
+        "string",
+        "6.2.0",
+        "O(1)",
+        "Return a string value and change or clear its timeout",
+    )
+    .acl("string")
+    .keys(&[ks("RW access update", 1, 0, 1).notes("RW and UPDATE: the timeout may change")])
+    .args(
+        "key:key expiration:[EX seconds:int|PX milliseconds:int\
              |EXAT unix-time-seconds:time|PXAT unix-time-milliseconds:time|PERSIST]",
-        ),
+    ),
     m(
         "append",
         "string",
@@ -770,30 +819,66 @@ static TABLE: &[Meta] = &[
     .acl("string")
     .keys(&[ks("RW insert", 1, 0, 1)])
     .args("key:key value"),
-    m("strlen", "string", "2.2.0", "O(1)", "Return the length of a string value")
-        .acl("string")
-        .keys(RO)
-        .args("key:key"),
-    m("incr", "string", "1.0.0", "O(1)", "Increment the integer value of a key by one")
-        .acl("string")
-        .keys(RW_ACCESS_UPDATE)
-        .args("key:key"),
-    m("decr", "string", "1.0.0", "O(1)", "Subtract one from the integer value of a key")
-        .acl("string")
-        .keys(RW_ACCESS_UPDATE)
-        .args("key:key"),
-    m("incrby", "string", "1.0.0", "O(1)", "Add an integer to the integer value of a key")
-        .acl("string")
-        .keys(RW_ACCESS_UPDATE)
-        .args("key:key increment:int"),
-    m("decrby", "string", "1.0.0", "O(1)", "Subtract an integer from the integer value of a key")
-        .acl("string")
-        .keys(RW_ACCESS_UPDATE)
-        .args("key:key decrement:int"),
-    m("incrbyfloat", "string", "2.6.0", "O(1)", "Add a floating point number to the value of a key")
-        .acl("string")
-        .keys(RW_ACCESS_UPDATE)
-        .args("key:key increment:double"),
+    m(
+        "strlen",
+        "string",
+        "2.2.0",
+        "O(1)",
+        "Return the length of a string value",
+    )
+    .acl("string")
+    .keys(RO)
+    .args("key:key"),
+    m(
+        "incr",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Increment the integer value of a key by one",
+    )
+    .acl("string")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key"),
+    m(
+        "decr",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Subtract one from the integer value of a key",
+    )
+    .acl("string")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key"),
+    m(
+        "incrby",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Add an integer to the integer value of a key",
+    )
+    .acl("string")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key increment:int"),
+    m(
+        "decrby",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Subtract an integer from the integer value of a key",
+    )
+    .acl("string")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key decrement:int"),
+    m(
+        "incrbyfloat",
+        "string",
+        "2.6.0",
+        "O(1)",
+        "Add a floating point number to the value of a key",
+    )
+    .acl("string")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key increment:double"),
     m(
         "setrange",
         "string",
@@ -873,19 +958,37 @@ static TABLE: &[Meta] = &[
     .keys(&[ks("RO", 1, -1, 1)])
     .history(&[("3.0.3", "Accepts several keys.")])
     .args("key:key..."),
-    m("type", "generic", "1.0.0", "O(1)", "Return the type of the value stored at a key")
-        .acl("keyspace")
-        .keys(RO)
-        .args("key:key"),
-    m("rename", "generic", "1.0.0", "O(1)", "Give a key a new name")
-        .acl("keyspace")
-        .keys(&[ks("RW access delete", 1, 0, 1), ks("OW update", 2, 0, 1)])
-        .args("key:key newkey:key#1"),
-    m("renamenx", "generic", "1.0.0", "O(1)", "Rename a key only when the new name is free")
-        .acl("keyspace")
-        .keys(&[ks("RW access delete", 1, 0, 1), ks("OW insert", 2, 0, 1)])
-        .history(&[("3.2.0", "Renaming a key to itself is no longer an error.")])
-        .args("key:key newkey:key#1"),
+    m(
+        "type",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Return the type of the value stored at a key",
+    )
+    .acl("keyspace")
+    .keys(RO)
+    .args("key:key"),
+    m(
+        "rename",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Give a key a new name",
+    )
+    .acl("keyspace")
+    .keys(&[ks("RW access delete", 1, 0, 1), ks("OW update", 2, 0, 1)])
+    .args("key:key newkey:key#1"),
+    m(
+        "renamenx",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Rename a key only when the new name is free",
+    )
+    .acl("keyspace")
+    .keys(&[ks("RW access delete", 1, 0, 1), ks("OW insert", 2, 0, 1)])
+    .history(&[("3.2.0", "Renaming a key to itself is no longer an error.")])
+    .args("key:key newkey:key#1"),
     m(
         "keys",
         "generic",
@@ -907,45 +1010,99 @@ static TABLE: &[Meta] = &[
     .tips("nondeterministic_output request_policy:special")
     .history(&[("6.0.0", "Added the `TYPE` filter.")])
     .args("cursor:int [MATCH pattern:pattern] [COUNT count:int] [TYPE type]@6.0.0"),
-    m("randomkey", "generic", "1.0.0", "O(1)", "Return the name of a random key")
-        .acl("keyspace")
-        .tips("request_policy:all_shards nondeterministic_output"),
-    m("expire", "generic", "1.0.0", "O(1)", "Set a key's time to live in seconds")
-        .acl("keyspace")
-        .keys(RW_UPDATE)
-        .history(EXPIRE_SINCE_70_HISTORY)
-        .args(concat!("key:key seconds:int ", expire_condition!())),
-    m("pexpire", "generic", "2.6.0", "O(1)", "Give a key a timeout in milliseconds")
-        .acl("keyspace")
-        .keys(RW_UPDATE)
-        .history(EXPIRE_OPTS_HISTORY)
-        .args(concat!("key:key milliseconds:int ", expire_condition!())),
-    m("expireat", "generic", "1.2.0", "O(1)", "Make a key expire at a Unix time in seconds")
-        .acl("keyspace")
-        .keys(RW_UPDATE)
-        .history(EXPIRE_OPTS_HISTORY)
-        .args(concat!("key:key unix-time-seconds:time ", expire_condition!())),
-    m("pexpireat", "generic", "2.6.0", "O(1)", "Make a key expire at a Unix time in milliseconds")
-        .acl("keyspace")
-        .keys(RW_UPDATE)
-        .history(EXPIRE_OPTS_HISTORY)
-        .args(concat!("key:key unix-time-milliseconds:time ", expire_condition!())),
-    m("ttl", "generic", "1.0.0", "O(1)", "Get the time to live for a key in seconds")
-        .acl("keyspace")
-        .tips("nondeterministic_output")
-        .keys(RO_ACCESS)
-        .history(&[("2.8.0", "Added the -2 reply.")])
-        .args("key:key"),
-    m("pttl", "generic", "2.6.0", "O(1)", "Return a key's remaining time to live in milliseconds")
-        .acl("keyspace")
-        .tips("nondeterministic_output")
-        .keys(RO_ACCESS)
-        .history(&[("2.8.0", "Replies -2 when the key does not exist.")])
-        .args("key:key"),
-    m("expiretime", "generic", "7.0.0", "O(1)", "Return the Unix time in seconds when a key expires")
-        .acl("keyspace")
-        .keys(RO_ACCESS)
-        .args("key:key"),
+    m(
+        "randomkey",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Return the name of a random key",
+    )
+    .acl("keyspace")
+    .tips("request_policy:all_shards nondeterministic_output"),
+    m(
+        "expire",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Set a key's time to live in seconds",
+    )
+    .acl("keyspace")
+    .keys(RW_UPDATE)
+    .history(EXPIRE_SINCE_70_HISTORY)
+    .args(concat!("key:key seconds:int ", expire_condition!())),
+    m(
+        "pexpire",
+        "generic",
+        "2.6.0",
+        "O(1)",
+        "Give a key a timeout in milliseconds",
+    )
+    .acl("keyspace")
+    .keys(RW_UPDATE)
+    .history(EXPIRE_OPTS_HISTORY)
+    .args(concat!("key:key milliseconds:int ", expire_condition!())),
+    m(
+        "expireat",
+        "generic",
+        "1.2.0",
+        "O(1)",
+        "Make a key expire at a Unix time in seconds",
+    )
+    .acl("keyspace")
+    .keys(RW_UPDATE)
+    .history(EXPIRE_OPTS_HISTORY)
+    .args(concat!(
+        "key:key unix-time-seconds:time ",
+        expire_condition!()
+    )),
+    m(
+        "pexpireat",
+        "generic",
+        "2.6.0",
+        "O(1)",
+        "Make a key expire at a Unix time in milliseconds",
+    )
+    .acl("keyspace")
+    .keys(RW_UPDATE)
+    .history(EXPIRE_OPTS_HISTORY)
+    .args(concat!(
+        "key:key unix-time-milliseconds:time ",
+        expire_condition!()
+    )),
+    m(
+        "ttl",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Get the time to live for a key in seconds",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .history(&[("2.8.0", "Added the -2 reply.")])
+    .args("key:key"),
+    m(
+        "pttl",
+        "generic",
+        "2.6.0",
+        "O(1)",
+        "Return a key's remaining time to live in milliseconds",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .history(&[("2.8.0", "Replies -2 when the key does not exist.")])
+    .args("key:key"),
+    m(
+        "expiretime",
+        "generic",
+        "7.0.0",
+        "O(1)",
+        "Return the Unix time in seconds when a key expires",
+    )
+    .acl("keyspace")
+    .keys(RO_ACCESS)
+    .args("key:key"),
     m(
         "pexpiretime",
         "generic",
@@ -956,10 +1113,16 @@ static TABLE: &[Meta] = &[
     .acl("keyspace")
     .keys(RO_ACCESS)
     .args("key:key"),
-    m("persist", "generic", "2.2.0", "O(1)", "Remove the timeout of a key")
-        .acl("keyspace")
-        .keys(RW_UPDATE)
-        .args("key:key"),
+    m(
+        "persist",
+        "generic",
+        "2.2.0",
+        "O(1)",
+        "Remove the timeout of a key",
+    )
+    .acl("keyspace")
+    .keys(RW_UPDATE)
+    .args("key:key"),
     m(
         "touch",
         "generic",
@@ -981,10 +1144,16 @@ static TABLE: &[Meta] = &[
     .acl("keyspace")
     .keys(&[ks("RO access", 1, 0, 1), ks("OW update", 2, 0, 1)])
     .args("source:key destination:key#1 [DB destination-db:int] [REPLACE]"),
-    m("move", "generic", "1.0.0", "O(1)", "Transfer a key to another database")
-        .acl("keyspace")
-        .keys(RW_ACCESS_UPDATE)
-        .args("key:key db:int"),
+    m(
+        "move",
+        "generic",
+        "1.0.0",
+        "O(1)",
+        "Transfer a key to another database",
+    )
+    .acl("keyspace")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key db:int"),
     m(
         "swapdb",
         "server",
@@ -1001,11 +1170,17 @@ static TABLE: &[Meta] = &[
         "Depends on subcommand.",
         "Container for commands that inspect stored values",
     ),
-    m("object|encoding", "generic", "2.2.3", "O(1)", "Return the internal encoding of a value")
-        .acl("keyspace")
-        .tips("nondeterministic_output")
-        .keys(OBJECT_KEY)
-        .args("key:key"),
+    m(
+        "object|encoding",
+        "generic",
+        "2.2.3",
+        "O(1)",
+        "Return the internal encoding of a value",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(OBJECT_KEY)
+    .args("key:key"),
     m(
         "object|freq",
         "generic",
@@ -1017,31 +1192,75 @@ static TABLE: &[Meta] = &[
     .tips("nondeterministic_output")
     .keys(OBJECT_KEY)
     .args("key:key"),
-    m("object|idletime", "generic", "2.2.3", "O(1)", "Return the seconds since a value was last used")
-        .acl("keyspace")
-        .tips("nondeterministic_output")
-        .keys(OBJECT_KEY)
-        .args("key:key"),
-    m("object|refcount", "generic", "2.2.3", "O(1)", "Return the reference count of a value")
-        .acl("keyspace")
-        .tips("nondeterministic_output")
-        .keys(OBJECT_KEY)
-        .args("key:key"),
-    m("object|help", "generic", "6.2.0", "O(1)", "Describe the OBJECT subcommands").acl("keyspace"),
+    m(
+        "object|idletime",
+        "generic",
+        "2.2.3",
+        "O(1)",
+        "Return the seconds since a value was last used",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(OBJECT_KEY)
+    .args("key:key"),
+    m(
+        "object|refcount",
+        "generic",
+        "2.2.3",
+        "O(1)",
+        "Return the reference count of a value",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(OBJECT_KEY)
+    .args("key:key"),
+    m(
+        "object|help",
+        "generic",
+        "6.2.0",
+        "O(1)",
+        "Describe the OBJECT subcommands",
+    )
+    .acl("keyspace"),
     // --- connection -----------------------------------------------------------------
     m("ping", "connection", "1.0.0", "O(1)", "Ping the server")
         .acl("connection")
         .tips(ALL_SHARDS_OK)
         .args("[message]"),
-    m("echo", "connection", "1.0.0", "O(1)", "Return the given message")
-        .acl("connection")
-        .args("message"),
-    m("quit", "connection", "1.0.0", "O(1)", "Ask the server to close this connection").acl("connection"),
-    m("reset", "connection", "6.2.0", "O(1)", "Return this connection to its initial state")
-        .acl("connection"),
-    m("select", "connection", "1.0.0", "O(1)", "Switch this connection to another database")
-        .acl("connection")
-        .args("index:int"),
+    m(
+        "echo",
+        "connection",
+        "1.0.0",
+        "O(1)",
+        "Return the given message",
+    )
+    .acl("connection")
+    .args("message"),
+    m(
+        "quit",
+        "connection",
+        "1.0.0",
+        "O(1)",
+        "Ask the server to close this connection",
+    )
+    .acl("connection"),
+    m(
+        "reset",
+        "connection",
+        "6.2.0",
+        "O(1)",
+        "Return this connection to its initial state",
+    )
+    .acl("connection"),
+    m(
+        "select",
+        "connection",
+        "1.0.0",
+        "O(1)",
+        "Switch this connection to another database",
+    )
+    .acl("connection")
+    .args("index:int"),
     m(
         "hello",
         "connection",
@@ -1075,9 +1294,15 @@ static TABLE: &[Meta] = &[
         "Depends on subcommand.",
         "Container for commands about client connections",
     ),
-    m("client|caching", "connection", "6.0.0", "O(1)", "Choose whether the next command's keys are tracked")
-        .acl("connection")
-        .args("mode:(YES|NO)"),
+    m(
+        "client|caching",
+        "connection",
+        "6.0.0",
+        "O(1)",
+        "Choose whether the next command's keys are tracked",
+    )
+    .acl("connection")
+    .args("mode:(YES|NO)"),
     m(
         "client|getname",
         "connection",
@@ -1094,11 +1319,31 @@ static TABLE: &[Meta] = &[
         "Return the ID of the client receiving this connection's invalidations",
     )
     .acl("connection"),
-    m("client|help", "connection", "5.0.0", "O(1)", "Describe the CLIENT subcommands").acl("connection"),
-    m("client|id", "connection", "5.0.0", "O(1)", "Return the ID of this connection").acl("connection"),
-    m("client|info", "connection", "6.2.0", "O(1)", "Describe this connection")
-        .acl("connection")
-        .tips("nondeterministic_output"),
+    m(
+        "client|help",
+        "connection",
+        "5.0.0",
+        "O(1)",
+        "Describe the CLIENT subcommands",
+    )
+    .acl("connection"),
+    m(
+        "client|id",
+        "connection",
+        "5.0.0",
+        "O(1)",
+        "Return the ID of this connection",
+    )
+    .acl("connection"),
+    m(
+        "client|info",
+        "connection",
+        "6.2.0",
+        "O(1)",
+        "Describe this connection",
+    )
+    .acl("connection")
+    .tips("nondeterministic_output"),
     m(
         "client|kill",
         "connection",
@@ -1111,7 +1356,10 @@ static TABLE: &[Meta] = &[
         ("2.8.12", "New filter format."),
         ("2.8.12", "Added the `ID` filter."),
         ("3.2.0", "Added the `master` type."),
-        ("5.0.0", "Added the `replica` type; `slave` remains accepted."),
+        (
+            "5.0.0",
+            "Added the `replica` type; `slave` remains accepted.",
+        ),
         ("6.2.0", "Added the `LADDR` filter."),
     ])
     .args(
@@ -1132,8 +1380,14 @@ static TABLE: &[Meta] = &[
         ("2.8.12", "Added the `id` field."),
         ("5.0.0", "Added the `TYPE` filter."),
         ("6.0.0", "Added the `user` field."),
-        ("6.2.0", "Added the `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the `ID` filter."),
-        ("7.0.0", "Added the `resp`, `multi-mem`, `rbs` and `rbp` fields."),
+        (
+            "6.2.0",
+            "Added the `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the `ID` filter.",
+        ),
+        (
+            "7.0.0",
+            "Added the `resp`, `multi-mem`, `rbs` and `rbp` fields.",
+        ),
         ("7.0.3", "Added the `ssub` field."),
     ])
     .args(
@@ -1178,9 +1432,15 @@ static TABLE: &[Meta] = &[
     )
     .acl("connection")
     .args("on_off_skip:(ON|OFF|SKIP)"),
-    m("client|setname", "connection", "2.6.9", "O(1)", "Name this connection")
-        .acl("connection")
-        .args("connection-name"),
+    m(
+        "client|setname",
+        "connection",
+        "2.6.9",
+        "O(1)",
+        "Name this connection",
+    )
+    .acl("connection")
+    .args("connection-name"),
     // 7.2 addition (absent from 7.0).
     m(
         "client|setinfo",
@@ -1229,9 +1489,15 @@ static TABLE: &[Meta] = &[
     )
     .acl("connection"),
     // --- server ---------------------------------------------------------------------------
-    m("dbsize", "server", "1.0.0", "O(1)", "Return the number of keys in the current database")
-        .acl("keyspace")
-        .tips("request_policy:all_shards response_policy:agg_sum"),
+    m(
+        "dbsize",
+        "server",
+        "1.0.0",
+        "O(1)",
+        "Return the number of keys in the current database",
+    )
+    .acl("keyspace")
+    .tips("request_policy:all_shards response_policy:agg_sum"),
     m(
         "flushdb",
         "server",
@@ -1254,12 +1520,25 @@ static TABLE: &[Meta] = &[
     .tips(ALL_SHARDS_OK)
     .history(FLUSH_HISTORY)
     .args("async:[ASYNC@4.0.0|SYNC@6.2.0]"),
-    m("time", "server", "2.6.0", "O(1)", "Return the server's clock time").tips("nondeterministic_output"),
-    m("info", "server", "1.0.0", "O(1)", "Return server information and statistics")
-        .acl("dangerous")
-        .tips("nondeterministic_output request_policy:all_shards response_policy:special")
-        .history(&[("7.0.0", "Accepts several section names.")])
-        .args("[section]..."),
+    m(
+        "time",
+        "server",
+        "2.6.0",
+        "O(1)",
+        "Return the server's clock time",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "info",
+        "server",
+        "1.0.0",
+        "O(1)",
+        "Return server information and statistics",
+    )
+    .acl("dangerous")
+    .tips("nondeterministic_output request_policy:all_shards response_policy:special")
+    .history(&[("7.0.0", "Accepts several section names.")])
+    .args("[section]..."),
     m(
         "config",
         "server",
@@ -1274,7 +1553,10 @@ static TABLE: &[Meta] = &[
         "O(N) when N is the number of configuration parameters provided",
         "Get the values of configuration parameters",
     )
-    .history(&[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")])
+    .history(&[(
+        "7.0.0",
+        "Added the ability to pass multiple pattern parameters in one call",
+    )])
     .args("parameter:(parameter)..."),
     m(
         "config|set",
@@ -1286,7 +1568,13 @@ static TABLE: &[Meta] = &[
     .tips("request_policy:all_nodes response_policy:all_succeeded")
     .history(&[("7.0.0", "Accepts several parameter-value pairs.")])
     .args("parameter_value:(parameter value)..."),
-    m("config|resetstat", "server", "2.0.0", "O(1)", "Reset the statistics reported by INFO"),
+    m(
+        "config|resetstat",
+        "server",
+        "2.0.0",
+        "O(1)",
+        "Reset the statistics reported by INFO",
+    ),
     m(
         "config|rewrite",
         "server",
@@ -1294,7 +1582,13 @@ static TABLE: &[Meta] = &[
         "O(1)",
         "Write the running configuration back to the configuration file",
     ),
-    m("config|help", "server", "5.0.0", "O(1)", "Describe the CONFIG subcommands"),
+    m(
+        "config|help",
+        "server",
+        "5.0.0",
+        "O(1)",
+        "Describe the CONFIG subcommands",
+    ),
     m(
         "shutdown",
         "server",
@@ -1304,7 +1598,14 @@ static TABLE: &[Meta] = &[
     )
     .history(&[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` options.")])
     .args("nosave_save:[NOSAVE|SAVE] [NOW]@7.0.0 [FORCE]@7.0.0 [ABORT]@7.0.0"),
-    m("debug", "server", "1.0.0", "Depends on subcommand.", "Container for debugging commands").syscmd(),
+    m(
+        "debug",
+        "server",
+        "1.0.0",
+        "Depends on subcommand.",
+        "Container for debugging commands",
+    )
+    .syscmd(),
     m(
         "command",
         "server",
@@ -1314,7 +1615,14 @@ static TABLE: &[Meta] = &[
     )
     .acl("connection")
     .tips("nondeterministic_output_order"),
-    m("command|count", "server", "2.8.13", "O(1)", "Return the number of commands").acl("connection"),
+    m(
+        "command|count",
+        "server",
+        "2.8.13",
+        "O(1)",
+        "Return the number of commands",
+    )
+    .acl("connection"),
     m(
         "command|docs",
         "server",
@@ -1342,7 +1650,14 @@ static TABLE: &[Meta] = &[
         "Extract the key names and their access flags of a full command line",
     )
     .acl("connection"),
-    m("command|help", "server", "5.0.0", "O(1)", "Describe the COMMAND subcommands").acl("connection"),
+    m(
+        "command|help",
+        "server",
+        "5.0.0",
+        "O(1)",
+        "Describe the COMMAND subcommands",
+    )
+    .acl("connection"),
     m(
         "command|info",
         "server",
@@ -1365,3 +1680,314 @@ static TABLE: &[Meta] = &[
     .tips("nondeterministic_output_order")
     .args("[FILTERBY filterby:(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::{command, table};
+
+    /// Every full command name in the table, subcommands included.
+    fn table_fullnames() -> Vec<String> {
+        let mut out = Vec::new();
+        for c in table().iter() {
+            out.push(c.name.to_string());
+            for s in command::subcommands(c) {
+                out.push(format!("{}|{}", c.name, s.name));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_row_has_metadata() {
+        let missing: Vec<String> = table_fullnames()
+            .into_iter()
+            .filter(|n| lookup(n).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "commands without an entry in src/cmd/meta.rs: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn issue_commands_have_metadata() {
+        let wanted = "get set setnx setex psetex mget mset msetnx getset getdel getex append \
+            strlen incr decr incrby decrby incrbyfloat setrange getrange substr lcs del unlink \
+            exists type rename renamenx keys scan randomkey expire pexpire expireat pexpireat ttl \
+            pttl expiretime pexpiretime persist touch copy move swapdb object ping echo quit \
+            reset select hello auth client dbsize flushdb flushall time info config shutdown \
+            debug command config|get config|set config|resetstat config|rewrite config|help \
+            client|id client|info client|list client|kill client|getname client|setname \
+            client|setinfo client|reply client|no-evict client|no-touch client|pause \
+            client|unpause client|help object|encoding object|freq object|idletime \
+            object|refcount object|help command|count command|docs command|getkeys \
+            command|getkeysandflags command|help command|info command|list";
+        let missing: Vec<&str> = wanted
+            .split_ascii_whitespace()
+            .filter(|n| lookup(n).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no metadata for {missing:?}");
+    }
+
+    #[test]
+    fn every_argument_tree_parses() {
+        let bad: Vec<String> = TABLE
+            .iter()
+            .filter_map(|m| parse_args(m.args).err().map(|e| format!("{}: {e}", m.name)))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
+    fn entries_are_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for m in TABLE {
+            assert!(seen.insert(m.name), "duplicate entry {}", m.name);
+            assert_eq!(m.name, m.name.to_ascii_lowercase());
+            assert!(!m.group.is_empty() && !m.since.is_empty(), "{}", m.name);
+            assert!(
+                !m.summary.is_empty() && !m.complexity.is_empty(),
+                "{}",
+                m.name
+            );
+            for c in m.acl_list() {
+                assert!(
+                    ACL_CATEGORIES.contains(&c),
+                    "{}: unknown category {c}",
+                    m.name
+                );
+            }
+            for spec in m.key_specs {
+                let idx: Vec<usize> = spec
+                    .flag_list()
+                    .map(|f| {
+                        KEY_SPEC_FLAGS
+                            .iter()
+                            .position(|k| *k == f)
+                            .unwrap_or_else(|| panic!("{}: unknown key spec flag {f}", m.name))
+                    })
+                    .collect();
+                assert!(
+                    idx.windows(2).all(|w| w[0] < w[1]),
+                    "{}: flag order",
+                    m.name
+                );
+            }
+            if spec_has_var_flags(m) {
+                assert!(
+                    m.var_flags.is_some(),
+                    "{}: variable_flags needs var_flags",
+                    m.name
+                );
+            }
+            // Key arguments point at existing key specs.
+            fn check(name: &str, args: &[Arg], specs: usize) {
+                for a in args {
+                    if a.kind == ArgKind::Key {
+                        assert!((a.key_spec_index as usize) < specs, "{name}: {}", a.name);
+                    }
+                    check(name, &a.args, specs);
+                }
+            }
+            check(m.name, args_of(m.name), m.key_specs.len());
+        }
+    }
+
+    fn spec_has_var_flags(m: &Meta) -> bool {
+        m.key_specs
+            .iter()
+            .any(|s| s.flag_list().any(|f| f == "variable_flags"))
+    }
+
+    /// The legacy (first, last, step) triple key specs imply (as Redis
+    /// derives it); None when a spec is not index + range.
+    fn legacy_range(specs: &[KeySpec]) -> Option<(i32, i32, i32)> {
+        let mut first = i32::MAX;
+        let mut last: i32 = 0;
+        let mut step = 1;
+        for s in specs {
+            let (
+                Begin::Index(i),
+                Find::Range {
+                    lastkey, keystep, ..
+                },
+            ) = (s.begin, s.find)
+            else {
+                return None;
+            };
+            first = first.min(i);
+            let abs = if lastkey >= 0 { i + lastkey } else { lastkey };
+            // Negative (counted from the end) wins, as in Redis's unsigned max.
+            if (abs as u32) > (last as u32) {
+                last = abs;
+            }
+            step = if specs.len() == 1 { keystep } else { 1 };
+        }
+        if specs.is_empty() {
+            return Some((0, 0, 0));
+        }
+        Some((first, last, step))
+    }
+
+    #[test]
+    fn rows_agree_with_key_specs() {
+        let mut wrong = Vec::new();
+        for c in table().iter() {
+            let rows = std::iter::once((c.name.to_string(), c)).chain(
+                command::subcommands(c)
+                    .iter()
+                    .map(|s| (format!("{}|{}", c.name, s.name), s)),
+            );
+            for (name, row) in rows {
+                let Some(m) = lookup(&name) else { continue };
+                if let Some(want) = legacy_range(m.key_specs) {
+                    let have = (row.first_key, row.last_key, row.key_step);
+                    if have != want {
+                        wrong.push(format!("{name}: row {have:?}, key specs {want:?}"));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    fn tok(name: &str, token: &str) -> Arg {
+        let mut a = Arg::new(name, ArgKind::PureToken);
+        a.token = Some(token.into());
+        a
+    }
+
+    #[test]
+    fn dsl_simple_arguments() {
+        let args = parse_args("key:key value n:int f:double p:pattern t:time s:string").unwrap();
+        let kinds: Vec<(&str, ArgKind)> = args.iter().map(|a| (a.name.as_str(), a.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("key", ArgKind::Key),
+                ("value", ArgKind::String),
+                ("n", ArgKind::Integer),
+                ("f", ArgKind::Double),
+                ("p", ArgKind::Pattern),
+                ("t", ArgKind::UnixTime),
+                ("s", ArgKind::String),
+            ]
+        );
+        assert_eq!(parse_args("").unwrap(), []);
+        assert_eq!(parse_args("   ").unwrap(), []);
+        // A ':' that is not followed by a type is part of the name.
+        let a = parse_args("ip:port yes/no").unwrap();
+        assert_eq!(
+            (a[0].name.as_str(), a[0].kind),
+            ("ip:port", ArgKind::String)
+        );
+        assert_eq!(a[1].name, "yes/no");
+    }
+
+    #[test]
+    fn dsl_tokens_and_modifiers() {
+        let args = parse_args(
+            "src:key dst:key#1 [GET]@6.2.0 [EX seconds:int] MATCH pattern:pattern \
+             old!2.8.12 lower=UPPER key2:key...@7.0.0",
+        )
+        .unwrap();
+        assert_eq!(args[1].key_spec_index, 1);
+        let mut get = tok("get", "GET");
+        get.optional = true;
+        get.since = Some("6.2.0".into());
+        assert_eq!(args[2], get);
+        assert_eq!(args[3].name, "seconds");
+        assert_eq!(args[3].token.as_deref(), Some("EX"));
+        assert!(args[3].optional && !args[3].multiple);
+        assert_eq!(args[4].name, "pattern");
+        assert_eq!(args[4].token.as_deref(), Some("MATCH"));
+        assert!(!args[4].optional);
+        assert_eq!(args[5].deprecated_since.as_deref(), Some("2.8.12"));
+        assert_eq!(args[6], tok("lower", "UPPER"));
+        assert!(args[7].multiple && !args[7].optional);
+        assert_eq!(args[7].since.as_deref(), Some("7.0.0"));
+        assert_eq!(args.len(), 8);
+    }
+
+    #[test]
+    fn dsl_groups() {
+        let args = parse_args(
+            "c:[NX|XX]@2.6.12 mode:(ON|OFF) kv:(key:key value)... \
+             [AUTH creds:(user pass)] [TYPE t:(A|B@5.0.0)]@2.8.12",
+        )
+        .unwrap();
+        let c = &args[0];
+        assert_eq!(
+            (c.name.as_str(), c.kind, c.optional),
+            ("c", ArgKind::Oneof, true)
+        );
+        assert_eq!(c.since.as_deref(), Some("2.6.12"));
+        assert_eq!(c.args, [tok("nx", "NX"), tok("xx", "XX")]);
+        assert_eq!((args[1].kind, args[1].optional), (ArgKind::Oneof, false));
+        let kv = &args[2];
+        assert_eq!(
+            (kv.kind, kv.multiple, kv.optional),
+            (ArgKind::Block, true, false)
+        );
+        assert_eq!(kv.args.len(), 2);
+        let auth = &args[3];
+        assert_eq!((auth.name.as_str(), auth.kind), ("creds", ArgKind::Block));
+        assert_eq!(auth.token.as_deref(), Some("AUTH"));
+        assert!(auth.optional);
+        let t = &args[4];
+        assert_eq!(t.token.as_deref(), Some("TYPE"));
+        assert_eq!(t.since.as_deref(), Some("2.8.12"));
+        assert_eq!(t.args[1].since.as_deref(), Some("5.0.0"));
+    }
+
+    #[test]
+    fn dsl_repeated_tokens() {
+        let a = parse_args("[PREFIX prefix]...").unwrap();
+        assert!(a[0].optional && a[0].multiple && a[0].multiple_token);
+        let b = parse_args("[PREFIX prefix...]").unwrap();
+        assert!(b[0].optional && b[0].multiple && !b[0].multiple_token);
+        let c = parse_args("[section]...").unwrap();
+        assert!(c[0].optional && c[0].multiple && !c[0].multiple_token);
+        // Two tokens in a row: the first stands alone.
+        let d = parse_args("A B x").unwrap();
+        assert_eq!(d[0], tok("a", "A"));
+        assert_eq!(d[1].name, "x");
+        assert_eq!(d[1].token.as_deref(), Some("B"));
+        let e = parse_args("A B").unwrap();
+        assert_eq!(e, [tok("a", "A"), tok("b", "B")]);
+    }
+
+    #[test]
+    fn dsl_errors() {
+        for bad in [
+            "a|b",
+            "[a b]",
+            "[a|b]",
+            "x:[a b|c]",
+            "x:()",
+            "[a",
+            "a]",
+            "x:",
+            "@1.0",
+            "a @",
+            "a#x",
+            "a^1",
+            "=X",
+            "x=lower",
+            "x:key.....",
+        ] {
+            assert!(parse_args(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn set_key_flags_depend_on_get() {
+        let m = lookup("set").unwrap();
+        let f = m.var_flags.unwrap();
+        assert_eq!(f(&[b"set", b"k", b"v"]), "OW update");
+        assert_eq!(f(&[b"set", b"k", b"v", b"Get"]), "RW access update");
+        assert_eq!(f(&[b"set", b"k", b"get"]), "OW update");
+    }
+}

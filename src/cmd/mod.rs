@@ -208,6 +208,9 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
 /// Name lookup over every row, built once.
 pub struct CommandTable {
     by_name: HashMap<Vec<u8>, &'static Cmd, ahash::RandomState>,
+    /// "client|list" for every subcommand row, keyed by the row's address.
+    /// Built once; the strings live for the whole process.
+    sub_fullnames: HashMap<usize, &'static str, ahash::RandomState>,
 }
 
 /// Longest command name we look up (longer names cannot match a row).
@@ -216,10 +219,18 @@ const MAX_NAME: usize = 32;
 impl CommandTable {
     fn build() -> Self {
         let mut by_name = HashMap::with_hasher(ahash::RandomState::new());
+        let mut sub_fullnames = HashMap::with_hasher(ahash::RandomState::new());
         for c in families() {
             by_name.insert(c.name.as_bytes().to_vec(), c);
+            for sub in c.subs {
+                let full: &'static str = Box::leak(format!("{}|{}", c.name, sub.name).into_boxed_str());
+                sub_fullnames.insert(sub as *const Cmd as usize, full);
+            }
         }
-        CommandTable { by_name }
+        CommandTable {
+            by_name,
+            sub_fullnames,
+        }
     }
 
     /// Case-insensitive lookup without allocating.
@@ -232,6 +243,14 @@ impl CommandTable {
         lower.copy_from_slice(name);
         lower.make_ascii_lowercase();
         self.by_name.get(&lower[..]).copied()
+    }
+
+    /// Redis's fullname of a row: "client|list" for subcommands, else the name.
+    pub fn fullname(&self, cmd: &'static Cmd) -> &'static str {
+        self.sub_fullnames
+            .get(&(cmd as *const Cmd as usize))
+            .copied()
+            .unwrap_or(cmd.name)
     }
 
     pub fn len(&self) -> usize {
@@ -293,7 +312,11 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         c.reply_mode = ReplyMode::Skip;
     }
     let reply_mark = c.reply.buf.len();
-    c.last_cmd = cmd.name;
+    c.last_cmd = if parent.is_some() {
+        table().fullname(cmd)
+    } else {
+        cmd.name
+    };
     let mut ctx = Ctx {
         srv,
         c,

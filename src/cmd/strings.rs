@@ -351,7 +351,7 @@ fn mget(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// MSET key value [key value ...]
 fn mset(ctx: &mut Ctx, argv: &[&[u8]]) {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         ctx.c.reply.error(&error::wrong_arity(ctx.cmd.name));
         return;
     }
@@ -361,7 +361,7 @@ fn mset(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// MSETNX key value [key value ...]
 fn msetnx(ctx: &mut Ctx, argv: &[&[u8]]) {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         ctx.c.reply.error(&error::wrong_arity(ctx.cmd.name));
         return;
     }
@@ -470,11 +470,8 @@ fn getex(ctx: &mut Ctx, argv: &[&[u8]]) {
             ks.set_expire(db, key, at);
             ks.signal_modified(db, key);
         }
-        None if o.persist => {
-            if ks.persist(db, key) {
-                ks.signal_modified(db, key);
-            }
-        }
+        // PERSIST counts as a change only if there was a TTL.
+        None if o.persist && ks.persist(db, key) => ks.signal_modified(db, key),
         None => {}
     }
 }

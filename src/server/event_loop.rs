@@ -11,6 +11,7 @@ use crate::client::{Client, Conn};
 use crate::cmd;
 use crate::config::Config;
 use crate::error;
+use crate::cmd::connection::protected_mode_denied;
 use crate::resp::{Limits, Parsed, parse_command};
 use mio::{Events, Interest, Poll, Token};
 use std::io;
@@ -151,13 +152,19 @@ impl EventLoop {
 
     fn add_client(&mut self, mut conn: Conn, addr: String, laddr: String) {
         let srv = &mut self.srv;
-        srv.stats.total_connections_received += 1;
         if srv.clients.len() as u64 >= srv.config.maxclients {
             // Best effort, like Redis: one write of the error, then close.
             let _ = conn.write(format!("-{}\r\n", error::MAX_CLIENTS).as_bytes());
             srv.stats.rejected_connections += 1;
             return;
         }
+        if protected_mode_denied(&srv.config, &conn, &addr) {
+            let _ = conn.write(format!("-{}\r\n", error::PROTECTED_MODE_DENIED).as_bytes());
+            srv.stats.rejected_connections += 1;
+            srv.next_client_id += 1;
+            return;
+        }
+        srv.stats.total_connections_received += 1;
         if let Conn::Tcp(s) = &conn {
             listener::tune_tcp(s, srv.config.tcp_keepalive);
         }
@@ -332,8 +339,13 @@ impl EventLoop {
             self.srv.pending_writes = pending;
         }
         // Clients another client's command asked to close (CLIENT KILL).
+        // A slot freed and reused since then holds a client not marked.
         for tok in std::mem::take(&mut self.srv.to_close) {
-            self.close_token(tok);
+            if let Some(Some(c)) = self.srv.clients.get(tok)
+                && c.close_asap
+            {
+                self.close_token(tok);
+            }
         }
     }
 

@@ -28,6 +28,30 @@ pub struct Stats {
     pub client_query_buffer_limit_disconnections: u64,
     /// Ring of (unix ms, total commands) samples for instantaneous_ops_per_sec.
     pub ops_samples: Vec<(i64, u64)>,
+    /// Socket reads and reply writes done by the event loop (INFO
+    /// total_reads_processed / total_writes_processed).
+    pub total_reads_processed: u64,
+    pub total_writes_processed: u64,
+    /// Failed AUTH / HELLO AUTH attempts (INFO acl_access_denied_auth).
+    pub acl_access_denied_auth: u64,
+    /// Event loop turns and their busy time in microseconds, and the part of
+    /// that time spent running commands (INFO eventloop_*).
+    pub eventloop_cycles: u64,
+    pub eventloop_duration_sum: u64,
+    pub eventloop_duration_cmd_sum: u64,
+    /// Ring of cron samples for the instantaneous kbps and event loop metrics.
+    pub cron_samples: Vec<CronSample>,
+}
+
+/// One cron sample of the cumulative counters behind INFO's instantaneous
+/// metrics (see `Stats::sample_cron`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CronSample {
+    pub ms: i64,
+    pub net_in: u64,
+    pub net_out: u64,
+    pub el_cycles: u64,
+    pub el_usec: u64,
 }
 
 /// Samples kept for the instantaneous ops/sec metric (Redis STATS_METRIC_SAMPLES).
@@ -80,6 +104,19 @@ pub struct Server {
     pub cronloops: u64,
     /// TCP port actually listened on (config port may be 0 = OS-assigned).
     pub bound_port: u16,
+    /// Per-command call counters (INFO commandstats).
+    pub cmd_stats: CommandStats,
+    /// Error replies by error code (INFO errorstats).
+    pub error_stats: ErrorStats,
+    /// Highest memory use seen, in bytes (INFO used_memory_peak).
+    pub mem_peak: u64,
+    /// Memory in use right after start-up, in bytes (INFO used_memory_startup).
+    pub mem_startup: u64,
+    /// Replication ID (INFO master_replid), random per start like Redis's.
+    pub replid: String,
+    /// Set by CONFIG SET when `port` or `bind` changed: the event loop must
+    /// re-bind its TCP listeners and clear the flag.
+    pub rebind_listeners: bool,
 }
 
 impl Server {
@@ -99,6 +136,12 @@ impl Server {
             to_close: Vec::new(),
             cronloops: 0,
             bound_port: 0,
+            cmd_stats: CommandStats::default(),
+            error_stats: ErrorStats::default(),
+            mem_peak: 0,
+            mem_startup: used_memory(),
+            replid: random_hex40(),
+            rebind_listeners: false,
         }
     }
 
@@ -153,4 +196,225 @@ fn random_hex40() -> String {
         }
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---------------------------------------------------------------------------
+// INFO bookkeeping: command and error statistics, instantaneous metrics,
+// memory figures.
+
+use crate::cmd::Cmd;
+use std::collections::{BTreeMap, HashMap};
+
+/// Counters of one command (one INFO commandstats line).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CmdStat {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+/// Per-command counters, keyed by the address of the command's table row
+/// (rows are statics, so the address identifies the command, subcommands
+/// included, and hashing it is cheap).
+#[derive(Default)]
+pub struct CommandStats {
+    map: HashMap<usize, (&'static Cmd, Option<&'static Cmd>, CmdStat), ahash::RandomState>,
+}
+
+impl CommandStats {
+    fn entry(&mut self, cmd: &'static Cmd, parent: Option<&'static Cmd>) -> &mut CmdStat {
+        let key = cmd as *const Cmd as usize;
+        &mut self.map.entry(key).or_insert((cmd, parent, CmdStat::default())).2
+    }
+
+    /// (full name such as "config|get", counters) for every command used
+    /// since start-up or the last reset, sorted by name.
+    pub fn snapshot(&self) -> Vec<(String, CmdStat)> {
+        let mut v: Vec<(String, CmdStat)> = self
+            .map
+            .values()
+            .map(|(cmd, parent, st)| {
+                let name = match parent {
+                    Some(p) => format!("{}|{}", p.name, cmd.name),
+                    None => cmd.name.to_string(),
+                };
+                (name, *st)
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+/// Distinct error codes tracked at most (Redis ERROR_STATS_NUMBER); codes
+/// only come from ember's own error texts, so this is a safety cap.
+const MAX_ERROR_CODES: usize = 128;
+
+/// Error replies by code ("ERR", "WRONGTYPE", ...), in code order like
+/// Redis's radix tree.
+#[derive(Debug, Default, Clone)]
+pub struct ErrorStats {
+    pub counts: BTreeMap<String, u64>,
+}
+
+impl ErrorStats {
+    /// Counts one error reply. `msg` is the reply text after `-` (or a whole
+    /// `-...\r\n` frame's text): the code is the word before the first space
+    /// within the first 32 bytes of the reply, else "ERR" (Redis's rule).
+    pub fn count(&mut self, msg: &[u8]) {
+        let head = &msg[..msg.len().min(31)];
+        let code = match head.iter().position(|&b| b == b' ') {
+            Some(sp) => String::from_utf8_lossy(&head[..sp]).into_owned(),
+            None => "ERR".to_string(),
+        };
+        if let Some(n) = self.counts.get_mut(&code) {
+            *n += 1;
+        } else if self.counts.len() < MAX_ERROR_CODES {
+            self.counts.insert(code, 1);
+        }
+    }
+}
+
+impl Stats {
+    /// Records the cumulative counters behind the instantaneous kbps and
+    /// event loop metrics (cron, next to `sample_ops`).
+    pub fn sample_cron(&mut self, now: i64) {
+        if self.cron_samples.len() == OPS_SAMPLES {
+            self.cron_samples.remove(0);
+        }
+        self.cron_samples.push(CronSample {
+            ms: now,
+            net_in: self.total_net_input_bytes,
+            net_out: self.total_net_output_bytes,
+            el_cycles: self.eventloop_cycles,
+            el_usec: self.eventloop_duration_sum,
+        });
+    }
+
+    /// First and last cron samples, when they span some time.
+    fn cron_window(&self) -> Option<(&CronSample, &CronSample)> {
+        match (self.cron_samples.first(), self.cron_samples.last()) {
+            (Some(a), Some(b)) if b.ms > a.ms => Some((a, b)),
+            _ => None,
+        }
+    }
+
+    /// (input, output) network rates in KiB/s over the sample window.
+    pub fn instantaneous_kbps(&self) -> (f64, f64) {
+        match self.cron_window() {
+            Some((a, b)) => {
+                let secs = (b.ms - a.ms) as f64 / 1000.0;
+                let rate = |x: u64, y: u64| y.saturating_sub(x) as f64 / secs / 1024.0;
+                (rate(a.net_in, b.net_in), rate(a.net_out, b.net_out))
+            }
+            None => (0.0, 0.0),
+        }
+    }
+
+    /// (event loop cycles per second, average busy microseconds per cycle)
+    /// over the sample window.
+    pub fn instantaneous_eventloop(&self) -> (u64, u64) {
+        match self.cron_window() {
+            Some((a, b)) => {
+                let cycles = b.el_cycles.saturating_sub(a.el_cycles);
+                let usec = b.el_usec.saturating_sub(a.el_usec);
+                let per_sec = cycles * 1000 / (b.ms - a.ms) as u64;
+                (per_sec, usec.checked_div(cycles).unwrap_or(0))
+            }
+            None => (0, 0),
+        }
+    }
+
+    /// Accounts one event loop turn that kept the thread busy for `busy`.
+    pub fn record_eventloop_cycle(&mut self, busy: std::time::Duration) {
+        self.eventloop_cycles += 1;
+        self.eventloop_duration_sum += busy.as_micros() as u64;
+    }
+}
+
+impl Server {
+    /// Accounts one command whose handler ran (called by `cmd::call` after
+    /// the handler, before any CLIENT REPLY truncation): `usec` is the time
+    /// the handler took and `reply` the bytes it appended. A reply starting
+    /// with `-` is a failed call and counts in the error statistics.
+    pub fn record_call(
+        &mut self,
+        cmd: &'static Cmd,
+        parent: Option<&'static Cmd>,
+        usec: u64,
+        reply: &[u8],
+    ) {
+        let failed = reply.first() == Some(&b'-');
+        let st = self.cmd_stats.entry(cmd, parent);
+        st.calls += 1;
+        st.usec += usec;
+        if failed {
+            st.failed_calls += 1;
+        }
+        self.stats.eventloop_duration_cmd_sum += usec;
+        if failed {
+            let text = &reply[1..];
+            let end = text.iter().position(|&b| b == b'\r').unwrap_or(text.len());
+            self.record_error(&text[..end]);
+        }
+    }
+
+    /// Accounts a command refused before its handler ran (arity, NOAUTH,
+    /// ...) with error text `msg`; `cmd` is the refused row when there is
+    /// one (not for unknown commands or subcommands, as in Redis).
+    pub fn record_rejected(
+        &mut self,
+        cmd: Option<&'static Cmd>,
+        parent: Option<&'static Cmd>,
+        msg: &str,
+    ) {
+        if let Some(cmd) = cmd {
+            self.cmd_stats.entry(cmd, parent).rejected_calls += 1;
+        }
+        self.record_error(msg.as_bytes());
+    }
+
+    /// Counts one error reply (INFO total_error_replies and errorstats).
+    pub fn record_error(&mut self, msg: &[u8]) {
+        self.stats.total_error_replies += 1;
+        self.error_stats.count(msg);
+    }
+
+    /// Reads the memory in use and raises the recorded peak; returns the
+    /// current figure (cron calls this so INFO's peak sees spikes between
+    /// INFO calls).
+    pub fn update_memory_peak(&mut self) -> u64 {
+        let used = used_memory();
+        self.mem_peak = self.mem_peak.max(used);
+        used
+    }
+}
+
+/// Memory in use, in bytes. There is no allocator accounting yet (issue #7
+/// adds jemalloc statistics), so this is the process's resident set size
+/// from /proc/self/statm: the honest best figure available, which includes
+/// allocator fragmentation and the binary itself. 0 where /proc is missing.
+pub fn used_memory() -> u64 {
+    let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
+        return 0;
+    };
+    let pages: u64 = statm
+        .split_ascii_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    pages * page_size()
+}
+
+/// The system page size in bytes.
+pub fn page_size() -> u64 {
+    // SAFETY: sysconf only reads a system constant; it has no memory-safety
+    // preconditions and cannot fail for _SC_PAGESIZE on supported systems.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as u64 } else { 4096 }
 }
