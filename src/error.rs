@@ -142,3 +142,21 @@ pub const GETKEYS_INVALID_COMMAND: &str = "ERR Invalid command specified";
 pub const GETKEYS_BAD_ARITY: &str = "ERR Invalid number of arguments specified for command";
 pub const GETKEYS_NO_KEYS: &str = "ERR The command has no key arguments";
 pub const GETKEYS_INVALID_ARGS: &str = "ERR Invalid arguments specified for command";
+
+// Server commands (DEBUG, SHUTDOWN).
+/// Redis 7's refusal when `enable-debug-command` does not allow the caller.
+pub const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+pub const NO_SHUTDOWN_IN_PROGRESS: &str = "ERR No shutdown in progress.";
+pub const SHUTDOWN_FAILED: &str = "ERR Errors trying to SHUTDOWN. Check logs.";
+
+/// `ERR unknown subcommand or wrong number of arguments for 'x'. Try DEBUG HELP.`
+/// (commands that parse their own subcommands). Like Redis's `%.128s`, the
+/// subcommand is cut at its first NUL byte and at 128 bytes.
+pub fn unknown_subcommand_or_arity(sub: &[u8], cmd: &str) -> String {
+    let end = sub.iter().position(|&b| b == 0).unwrap_or(sub.len()).min(128);
+    format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        String::from_utf8_lossy(&sub[..end]),
+        cmd.to_ascii_uppercase()
+    )
+}

@@ -71,6 +71,10 @@ diff_test!(keys, "keys.txt");
 diff_test!(connection, "connection.txt");
 diff_test!(protocol, "protocol.txt");
 diff_test!(wrongtype, "wrongtype.txt");
+diff_test!(lists, "lists.txt");
+diff_test!(hashes, "hashes.txt");
+diff_test!(sets, "sets.txt");
+diff_test!(zsets, "zsets.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -751,10 +751,6 @@ mod tests {
         }
     }
 
-    fn set_of(keys: &[&str]) -> HashSet<Vec<u8>> {
-        keys.iter().map(|k| k.as_bytes().to_vec()).collect()
-    }
-
     #[test]
     fn del_and_unlink() {
         let mut h = harness();
@@ -1951,10 +1947,5 @@ mod tests {
         let obj = row("object");
         assert_eq!(obj.find_sub(b"ENCODING").unwrap().key_indexes(3), vec![2]);
         assert_eq!(obj.find_sub(b"help").unwrap().flags, LOADING | STALE);
-    }
-
-    #[test]
-    fn set_of_helper() {
-        assert_eq!(set_of(&["a", "b"]).len(), 2);
     }
 }

@@ -130,6 +130,9 @@ pub const ACL_CATEGORIES: &[&str] = &[
 pub const DOC_DEPRECATED: u8 = 1;
 pub const DOC_SYSCMD: u8 = 2;
 
+/// Key spec flags computed from a command line (argv[0] is the name).
+pub type VarFlags = fn(&[&[u8]]) -> &'static str;
+
 /// Everything COMMAND INFO/DOCS needs beyond the command row.
 #[derive(Debug)]
 pub struct Meta {
@@ -154,7 +157,7 @@ pub struct Meta {
     pub replaced_by: &'static str,
     /// For key specs flagged `variable_flags`: the flags that apply to these
     /// arguments (argv[0] is the command name), for COMMAND GETKEYSANDFLAGS.
-    pub var_flags: Option<fn(&[&[u8]]) -> &'static str>,
+    pub var_flags: Option<VarFlags>,
 }
 
 /// A metadata entry: name, group, since, complexity, summary.
@@ -210,7 +213,7 @@ impl Meta {
         self.replaced_by = replaced_by;
         self
     }
-    pub const fn var_flags(mut self, f: fn(&[&[u8]]) -> &'static str) -> Meta {
+    pub const fn var_flags(mut self, f: VarFlags) -> Meta {
         self.var_flags = Some(f);
         self
     }
@@ -475,26 +478,17 @@ impl<'a> Parser<'a> {
         }
         // Bind each bare token to the non-token item right after it.
         let mut out: Vec<Arg> = Vec::with_capacity(items.len());
-        let mut pending: Option<String> = None;
-        let n = items.len();
-        for (i, it) in items.into_iter().enumerate() {
-            let next_takes_token = i + 1 < n;
-            if it.bare_token && next_takes_token && pending.is_none() {
-                pending = it.arg.token;
+        let mut iter = items.into_iter().peekable();
+        while let Some(it) = iter.next() {
+            if it.bare_token
+                && let Some(next) = iter.peek_mut()
+                && next.arg.kind != ArgKind::PureToken
+                && next.arg.token.is_none()
+            {
+                next.arg.token = it.arg.token;
                 continue;
             }
-            let mut arg = it.arg;
-            if let Some(t) = pending.take() {
-                if arg.kind == ArgKind::PureToken {
-                    // Two tokens in a row: the first stands alone.
-                    let mut alone = Arg::new(&t.to_ascii_lowercase(), ArgKind::PureToken);
-                    alone.token = Some(t);
-                    out.push(alone);
-                } else {
-                    arg.token = Some(t);
-                }
-            }
-            out.push(arg);
+            out.push(it.arg);
         }
         Ok(out)
     }

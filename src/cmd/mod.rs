@@ -6,10 +6,14 @@
 
 pub mod command;
 pub mod connection;
+pub mod hashes;
 pub mod keys;
+pub mod lists;
 pub mod meta;
 pub mod server;
+pub mod sets;
 pub mod strings;
+pub mod zsets;
 
 use crate::client::{Client, ReplyMode};
 use crate::error;
@@ -203,6 +207,10 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(connection::COMMANDS)
         .chain(server::COMMANDS)
         .chain(command::COMMANDS)
+        .chain(lists::COMMANDS)
+        .chain(hashes::COMMANDS)
+        .chain(sets::COMMANDS)
+        .chain(zsets::COMMANDS)
 }
 
 /// Name lookup over every row, built once.

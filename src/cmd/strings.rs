@@ -2156,6 +2156,168 @@ mod tests {
         stats(&h, 12, 0, 7);
     }
 
+    #[test]
+    fn wrong_type() {
+        let mut h = h();
+        // A list, inserted directly (RPUSH in the recording).
+        h.srv.ks.set(0, b"list", Value::List(Box::default()), false);
+        check(
+            &mut h,
+            &[
+                (&[b"SET", b"s", b"str"], b"+OK\r\n"),
+                (
+                    &[b"GET", b"list"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"SET", b"list", b"v", b"GET"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"SET", b"list", b"v", b"NX", b"GET"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"SET", b"list", b"v", b"GET", b"PX", b"0"],
+                    b"-ERR invalid expire time in 'set' command\r\n",
+                ),
+                (
+                    &[b"SET", b"list", b"v", b"GET", b"BOGUS"],
+                    b"-ERR syntax error\r\n",
+                ),
+                (
+                    &[b"GETSET", b"list", b"v"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"GETDEL", b"list"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"GETEX", b"list"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"GETEX", b"list", b"PERSIST"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"GETEX", b"list", b"PX", b"0"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"GETEX", b"list", b"EX", b"abc"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (&[b"GETEX", b"list", b"BOGUS"], b"-ERR syntax error\r\n"),
+                (
+                    &[b"APPEND", b"list", b"x"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"STRLEN", b"list"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"INCR", b"list"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"DECR", b"list"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"INCRBY", b"list", b"1"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"INCRBY", b"list", b"x"],
+                    b"-ERR value is not an integer or out of range\r\n",
+                ),
+                (
+                    &[b"DECRBY", b"list", b"1"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"DECRBY", b"list", b"-9223372036854775808"],
+                    b"-ERR decrement would overflow\r\n",
+                ),
+                (
+                    &[b"INCRBYFLOAT", b"list", b"1"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"INCRBYFLOAT", b"list", b"x"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"SETRANGE", b"list", b"0", b"x"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"SETRANGE", b"list", b"0", b""],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"SETRANGE", b"list", b"-1", b""],
+                    b"-ERR offset is out of range\r\n",
+                ),
+                (
+                    &[b"GETRANGE", b"list", b"0", b"-1"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"GETRANGE", b"list", b"a", b"0"],
+                    b"-ERR value is not an integer or out of range\r\n",
+                ),
+                (
+                    &[b"SUBSTR", b"list", b"0", b"-1"],
+                    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &[b"LCS", b"list", b"s"],
+                    b"-ERR The specified keys must contain string values\r\n",
+                ),
+                (
+                    &[b"LCS", b"s", b"list"],
+                    b"-ERR The specified keys must contain string values\r\n",
+                ),
+                (
+                    &[b"LCS", b"list", b"missing", b"BOGUS"],
+                    b"-ERR The specified keys must contain string values\r\n",
+                ),
+                (
+                    &[b"LCS", b"s", b"list", b"LEN", b"IDX"],
+                    b"-ERR The specified keys must contain string values\r\n",
+                ),
+                (&[b"SETNX", b"list", b"v"], b":0\r\n"),
+                (&[b"MSETNX", b"list", b"v", b"other", b"v"], b":0\r\n"),
+                (
+                    &[b"MGET", b"list", b"s", b"missing"],
+                    b"*3\r\n$-1\r\n$3\r\nstr\r\n$-1\r\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            h.srv.ks.dbs[0].main.get(b"list").map(Value::type_name),
+            Some("list")
+        );
+        assert!(h.srv.ks.dbs[0].main.get(b"other").is_none());
+        check(
+            &mut h,
+            &[
+                (&[b"SET", b"list", b"v", b"XX"], b"+OK\r\n"),
+                (&[b"MSET", b"l2", b"x"], b"+OK\r\n"),
+                (&[b"GET", b"l2"], b"$1\r\nx\r\n"),
+            ],
+        );
+        assert_eq!(
+            h.srv.ks.dbs[0].main.get(b"list").map(Value::type_name),
+            Some("string")
+        );
+        stats(&h, 22, 2, 4);
+    }
+
     // -----------------------------------------------------------------------
     // Hand-written: TTLs on a pinned clock, encodings, limits, algorithms.
     // -----------------------------------------------------------------------

@@ -150,6 +150,17 @@ pub struct Config {
     pub logfile: String,
     pub proto_max_bulk_len: u64,
     pub client_query_buffer_limit: u64,
+    /// Small-encoding thresholds of the aggregate types (hash-max-listpack-*,
+    /// list-max-listpack-size, set-max-intset-entries, set-max-listpack-*,
+    /// zset-max-listpack-*).
+    pub hash_max_listpack_entries: i64,
+    pub hash_max_listpack_value: i64,
+    pub list_max_listpack_size: i64,
+    pub set_max_intset_entries: i64,
+    pub set_max_listpack_entries: i64,
+    pub set_max_listpack_value: i64,
+    pub zset_max_listpack_entries: i64,
+    pub zset_max_listpack_value: i64,
     /// (seconds, changes) pairs; empty = snapshots disabled.
     pub save: Vec<(u64, u64)>,
     pub appendonly: bool,
@@ -198,6 +209,14 @@ impl Default for Config {
             logfile: String::new(),
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            set_max_intset_entries: 512,
+            set_max_listpack_entries: 128,
+            set_max_listpack_value: 64,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
             save: Vec::new(),
             appendonly: false,
             protected_mode: true,
@@ -943,6 +962,14 @@ impl Config {
             Slot::Logfile => string(&self.logfile),
             Slot::ProtoMaxBulkLen => num(self.proto_max_bulk_len),
             Slot::ClientQueryBufferLimit => num(self.client_query_buffer_limit),
+            Slot::HashMaxEntries => Value::Num(i128::from(self.hash_max_listpack_entries)),
+            Slot::HashMaxValue => Value::Num(i128::from(self.hash_max_listpack_value)),
+            Slot::ListMaxSize => Value::Num(i128::from(self.list_max_listpack_size)),
+            Slot::SetMaxIntsetEntries => Value::Num(i128::from(self.set_max_intset_entries)),
+            Slot::SetMaxEntries => Value::Num(i128::from(self.set_max_listpack_entries)),
+            Slot::SetMaxValue => Value::Num(i128::from(self.set_max_listpack_value)),
+            Slot::ZsetMaxEntries => Value::Num(i128::from(self.zset_max_listpack_entries)),
+            Slot::ZsetMaxValue => Value::Num(i128::from(self.zset_max_listpack_value)),
             Slot::Save => Value::Save(self.save.clone()),
             Slot::Appendonly => Value::Bool(self.appendonly),
             Slot::ProtectedMode => Value::Bool(self.protected_mode),
@@ -1023,6 +1050,14 @@ impl Config {
             Slot::ClientQueryBufferLimit => {
                 self.client_query_buffer_limit = n(&v, self.client_query_buffer_limit)
             }
+            Slot::HashMaxEntries => self.hash_max_listpack_entries = n(&v, self.hash_max_listpack_entries),
+            Slot::HashMaxValue => self.hash_max_listpack_value = n(&v, self.hash_max_listpack_value),
+            Slot::ListMaxSize => self.list_max_listpack_size = n(&v, self.list_max_listpack_size),
+            Slot::SetMaxIntsetEntries => self.set_max_intset_entries = n(&v, self.set_max_intset_entries),
+            Slot::SetMaxEntries => self.set_max_listpack_entries = n(&v, self.set_max_listpack_entries),
+            Slot::SetMaxValue => self.set_max_listpack_value = n(&v, self.set_max_listpack_value),
+            Slot::ZsetMaxEntries => self.zset_max_listpack_entries = n(&v, self.zset_max_listpack_entries),
+            Slot::ZsetMaxValue => self.zset_max_listpack_value = n(&v, self.zset_max_listpack_value),
             Slot::Save => {
                 if let Value::Save(p) = v {
                     self.save = p;

@@ -1,0 +1,5 @@
+//! Placeholder for the lists command family; replaced by its implementation.
+
+use super::Cmd;
+
+pub static COMMANDS: &[Cmd] = &[];

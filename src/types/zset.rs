@@ -1,0 +1,20 @@
+//! Placeholder for the zset value; replaced by its full implementation.
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ZSetValue {
+    len: usize,
+}
+
+impl ZSetValue {
+    pub fn encoding_name(&self) -> &'static str {
+        "listpack"
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
