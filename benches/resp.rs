@@ -12,8 +12,8 @@ fn parse(c: &mut Criterion) {
     let set = b"*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$16\r\nvalue:0000000042\r\n".to_vec();
     c.bench_function("parse_set_multibulk", |b| {
         let mut buf = set.clone();
-        let mut argv = Vec::with_capacity(8);
         b.iter(|| {
+            let mut argv = Vec::with_capacity(8);
             let r = parse_command(black_box(&mut buf), &mut argv, &LIM);
             black_box((&r, argv.len()));
         })
@@ -43,8 +43,8 @@ fn parse(c: &mut Criterion) {
     let inline = b"SET key:000000000042 value:0000000042\r\n".to_vec();
     c.bench_function("parse_inline", |b| {
         let mut buf = inline.clone();
-        let mut argv = Vec::with_capacity(8);
         b.iter(|| {
+            let mut argv = Vec::with_capacity(8);
             let r = parse_command(black_box(&mut buf), &mut argv, &LIM);
             black_box((&r, argv.len()));
         })

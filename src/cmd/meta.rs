@@ -674,6 +674,10 @@ fn set_key_flags(argv: &[&[u8]]) -> &'static str {
     if get { "RW access update" } else { "OW update" }
 }
 
+/// The entries. Key specs, tips, categories and argument trees follow Redis 7.0
+/// (COMMAND INFO is compared byte for byte by the differential suite; SET's
+/// key spec note is therefore Redis's wording, GETEX's is ours); commands 7.2
+/// added (CLIENT SETINFO, CLIENT NO-TOUCH) follow 7.2.
 static TABLE: &[Meta] = &[
     // --- strings -------------------------------------------------------------
     m("get", "string", "1.0.0", "O(1)", "Get the value of a key")

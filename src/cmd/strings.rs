@@ -593,7 +593,9 @@ fn setrange(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// The byte range GETRANGE returns for inclusive indexes `start..=end`
 /// (negative ones count from the end) over a string of `len` bytes, with
-/// Redis 7.2's clamping; None for an empty result.
+/// Redis 7.2's clamping; None for an empty result. An `end` before the
+/// start of the string clamps to 0, so `GETRANGE k 0 -100` returns the first
+/// byte in 7.2 (Redis 8 returns "" there; 7.2 is the target).
 fn clamp_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
     if start < 0 && end < 0 && start > end {
