@@ -109,6 +109,17 @@ impl QueryBuf {
     }
 }
 
+/// A transaction being queued (between MULTI and EXEC/DISCARD).
+#[derive(Debug, Default)]
+pub struct MultiState {
+    /// Queued commands, arguments owned (the query buffer moves on).
+    pub queue: Vec<Vec<Vec<u8>>>,
+    /// A command was rejected while queuing: EXEC answers EXECABORT.
+    pub errored: bool,
+    /// Bytes held by the queue (CLIENT LIST `multi-mem`).
+    pub mem: usize,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReplyMode {
     #[default]
@@ -149,6 +160,13 @@ pub struct Client {
     pub last_interaction_ms: i64,
     /// Name of the last command run (CLIENT LIST `cmd=`).
     pub last_cmd: &'static str,
+    /// Set between MULTI and EXEC/DISCARD.
+    pub multi: Option<Box<MultiState>>,
+    /// Keys this client WATCHes: (db, key).
+    pub watched: Vec<(usize, Vec<u8>)>,
+    /// True while EXEC runs this client's queued commands (blocking
+    /// commands then behave as non-blocking).
+    pub in_exec: bool,
     /// Total bytes read from and written to this client.
     pub net_in: u64,
     pub net_out: u64,
@@ -179,6 +197,9 @@ impl Client {
             created_ms: now,
             last_interaction_ms: now,
             last_cmd: "NULL",
+            multi: None,
+            watched: Vec::new(),
+            in_exec: false,
             net_in: 0,
             net_out: 0,
         }

@@ -160,3 +160,11 @@ pub fn unknown_subcommand_or_arity(sub: &[u8], cmd: &str) -> String {
         cmd.to_ascii_uppercase()
     )
 }
+
+// Transactions (MULTI/EXEC/WATCH).
+pub const MULTI_NESTED: &str = "ERR MULTI calls can not be nested";
+pub const EXEC_WITHOUT_MULTI: &str = "ERR EXEC without MULTI";
+pub const DISCARD_WITHOUT_MULTI: &str = "ERR DISCARD without MULTI";
+pub const WATCH_IN_MULTI: &str = "ERR WATCH inside MULTI is not allowed";
+pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
+pub const NOT_ALLOWED_IN_MULTI: &str = "ERR Command not allowed inside a transaction";

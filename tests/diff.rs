@@ -75,6 +75,7 @@ diff_test!(lists, "lists.txt");
 diff_test!(hashes, "hashes.txt");
 diff_test!(sets, "sets.txt");
 diff_test!(zsets, "zsets.txt");
+diff_test!(multi, "multi.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -334,3 +334,33 @@ fn protected_mode_serves_non_local_clients_after_auth() {
     }
     assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
 }
+
+#[test]
+fn watch_is_invalidated_by_another_connection() {
+    let s = start_ember(&[]);
+    let mut a = s.connect();
+    let mut b = s.connect();
+    assert_eq!(a.cmd(&["SET", "balance", "10"]), b"+OK\r\n");
+    assert_eq!(a.cmd(&["WATCH", "balance"]), b"+OK\r\n");
+    assert_eq!(b.cmd(&["INCRBY", "balance", "5"]), b":15\r\n");
+    assert_eq!(a.cmd(&["MULTI"]), b"+OK\r\n");
+    assert_eq!(a.cmd(&["DECRBY", "balance", "10"]), b"+QUEUED\r\n");
+    assert_eq!(a.cmd(&["EXEC"]), b"*-1\r\n");
+    assert_eq!(a.cmd(&["GET", "balance"]), b"$2\r\n15\r\n");
+    // Untouched watch: the transaction runs, and its commands are not
+    // interleaved with the other connection's pipeline.
+    assert_eq!(a.cmd(&["WATCH", "balance"]), b"+OK\r\n");
+    assert_eq!(a.cmd(&["MULTI"]), b"+OK\r\n");
+    for _ in 0..100 {
+        assert_eq!(a.cmd(&["INCR", "balance"]), b"+QUEUED\r\n");
+    }
+    a.send(&["EXEC"]);
+    let reply = a.read_reply().unwrap();
+    assert!(reply.starts_with(b"*100\r\n:16\r\n"), "{}", escape(&reply));
+    assert_eq!(b.cmd(&["GET", "balance"]), b"$3\r\n115\r\n");
+    // A client that disconnects while watching leaves nothing behind.
+    let mut c = s.connect();
+    assert_eq!(c.cmd(&["WATCH", "balance"]), b"+OK\r\n");
+    drop(c);
+    assert_eq!(b.cmd(&["SET", "balance", "0"]), b"+OK\r\n");
+}

@@ -23,9 +23,9 @@ const CLIENT: u32 = NOSCRIPT | LOADING | STALE;
 pub static COMMANDS: &[Cmd] = &[
     Cmd::new("ping", -1, FAST | SENTINEL, ping),
     Cmd::new("echo", 2, LOADING | STALE | FAST, echo),
-    Cmd::new("quit", -1, PRE_AUTH, quit),
+    Cmd::new("quit", -1, PRE_AUTH | MULTI_CONTROL, quit),
     Cmd::new("select", 2, LOADING | STALE | FAST, select),
-    Cmd::new("reset", 1, PRE_AUTH, reset),
+    Cmd::new("reset", 1, PRE_AUTH | MULTI_CONTROL, reset),
     Cmd::new("auth", -2, PRE_AUTH | SENTINEL, auth),
     Cmd::new("hello", -1, PRE_AUTH | SENTINEL, hello),
     Cmd::container("client", CLIENT_SUBS),
@@ -93,6 +93,7 @@ fn select(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// RESET: leave every per-connection mode and reply `+RESET`.
 fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    super::multi::discard(ctx.srv, ctx.c);
     let password_required = ctx.srv.config.requirepass.is_some();
     ctx.c.reset_connection_state(password_required);
     ctx.c.reply.simple("RESET");

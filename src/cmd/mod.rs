@@ -10,6 +10,7 @@ pub mod hashes;
 pub mod keys;
 pub mod lists;
 pub mod meta;
+pub mod multi;
 pub mod server;
 pub mod sets;
 pub mod strings;
@@ -43,6 +44,9 @@ pub mod flags {
     pub const NO_MANDATORY_KEYS: u32 = 1 << 17;
     pub const NO_ASYNC_LOADING: u32 = 1 << 18;
     pub const TOUCHES_ARBITRARY_KEYS: u32 = 1 << 19;
+    /// Runs at once inside MULTI instead of being queued (MULTI, EXEC,
+    /// DISCARD, WATCH, QUIT, RESET). Not shown by COMMAND INFO.
+    pub const MULTI_CONTROL: u32 = 1 << 20;
 
     /// Flag names in the order COMMAND INFO lists them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -211,6 +215,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(hashes::COMMANDS)
         .chain(sets::COMMANDS)
         .chain(zsets::COMMANDS)
+        .chain(multi::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
@@ -281,15 +286,14 @@ pub fn table() -> &'static CommandTable {
 
 /// Runs one command for client `c` (Redis's processCommand + call).
 pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
+    let is_exec = argv[0].eq_ignore_ascii_case(b"exec");
     let Some(mut cmd) = table().lookup(argv[0]) else {
-        reply_error(srv, c, &error::unknown_command(argv));
-        return;
+        return reject(srv, c, &error::unknown_command(argv), is_exec);
     };
     let mut parent = None;
     if !cmd.subs.is_empty() {
         if argv.len() < 2 {
-            reply_error(srv, c, &error::wrong_arity(cmd.name));
-            return;
+            return reject(srv, c, &error::wrong_arity(cmd.name), false);
         }
         match cmd.find_sub(argv[1]) {
             Some(sub) => {
@@ -297,24 +301,44 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
                 cmd = sub;
             }
             None => {
-                reply_error(srv, c, &error::unknown_subcommand(argv[1], cmd.name));
-                return;
+                let msg = error::unknown_subcommand(argv[1], cmd.name);
+                return reject(srv, c, &msg, false);
             }
         }
     }
     if !cmd.arity_ok(argv.len()) {
         let full = match parent {
-            Some(p) => format!("{}|{}", p.name, cmd.name),
-            None => cmd.name.to_string(),
+            Some(_) => table().fullname(cmd),
+            None => cmd.name,
         };
-        reply_error(srv, c, &error::wrong_arity(&full));
-        return;
+        return reject(srv, c, &error::wrong_arity(full), is_exec);
     }
     if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
-        reply_error(srv, c, error::NOAUTH);
-        return;
+        return reject(srv, c, error::NOAUTH, is_exec);
     }
+    if c.multi.is_some() {
+        if cmd.has(flags::NO_MULTI) {
+            return reject(srv, c, error::NOT_ALLOWED_IN_MULTI, false);
+        }
+        if !cmd.has(flags::MULTI_CONTROL) {
+            multi::queue(c, argv);
+            c.reply.simple("QUEUED");
+            return;
+        }
+    }
+    execute(srv, c, cmd, parent, argv, now);
+}
 
+/// Runs a command that passed the gates (also used by EXEC for queued
+/// commands, which were checked when queued).
+pub fn execute(
+    srv: &mut Server,
+    c: &mut Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+    now: i64,
+) {
     // CLIENT REPLY SKIP applies to the command after the one that set it.
     if c.reply_mode == ReplyMode::SkipNext {
         c.reply_mode = ReplyMode::Skip;
@@ -343,6 +367,32 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             c.reply_mode = ReplyMode::On;
         }
     }
+}
+
+/// Resolves a (possibly container) command for a queued argv: the row and
+/// its container. Queued commands passed lookup when queued.
+pub fn resolve(argv: &[&[u8]]) -> Option<(&'static Cmd, Option<&'static Cmd>)> {
+    let cmd = table().lookup(argv[0])?;
+    if cmd.subs.is_empty() {
+        return Some((cmd, None));
+    }
+    Some((cmd.find_sub(argv.get(1)?)?, Some(cmd)))
+}
+
+/// Rejects a command before it runs (Redis rejectCommand): replies with the
+/// error and, inside MULTI, flags the transaction so EXEC aborts. A rejected
+/// EXEC aborts the transaction at once, naming the reason.
+fn reject(srv: &mut Server, c: &mut Client, msg: &str, is_exec: bool) {
+    if is_exec && c.multi.is_some() {
+        let reason = msg.strip_prefix("ERR ").unwrap_or(msg);
+        let msg = format!("EXECABORT Transaction discarded because of: {reason}");
+        multi::discard(srv, c);
+        return reply_error(srv, c, &msg);
+    }
+    if let Some(m) = c.multi.as_mut() {
+        m.errored = true;
+    }
+    reply_error(srv, c, msg);
 }
 
 /// A rejection before the handler runs (unknown command, arity, auth).

@@ -3,6 +3,7 @@
 //! sampling and the write epilogue. Knows nothing about RESP or clients.
 
 pub mod dict;
+pub mod watch;
 
 use crate::types::Value;
 use dict::Dict;
@@ -54,6 +55,8 @@ pub struct Keyspace {
     pub dirty: u64,
     /// DEBUG SET-ACTIVE-EXPIRE toggles the cron cycle.
     pub active_expire_enabled: bool,
+    /// WATCHed keys and invalidated transactions.
+    pub watches: watch::Watches,
     rng: u64,
 }
 
@@ -90,6 +93,7 @@ impl Keyspace {
             stats: KeyspaceStats::default(),
             dirty: 0,
             active_expire_enabled: true,
+            watches: watch::Watches::new(databases.max(1)),
             rng: seed | 1,
         }
     }
@@ -100,8 +104,19 @@ impl Keyspace {
 
     /// The write epilogue every modification of `key` runs (Redis's
     /// signalModifiedKey + dirty++).
-    pub fn signal_modified(&mut self, _db: usize, _key: &[u8]) {
+    pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
         self.dirty += 1;
+        self.key_changed(db, key);
+    }
+
+    /// Redis's signalModifiedKey without counting a change for persistence
+    /// (expiry deletions): invalidates WATCHers of the key.
+    #[inline]
+    pub fn key_changed(&mut self, db: usize, key: &[u8]) {
+        if self.watches.any() {
+            let exists = self.dbs[db].main.contains_key(key);
+            self.watches.touch(db, key, exists);
+        }
     }
 
     /// Deletes `key` if its TTL has passed; returns true if it did.
@@ -112,6 +127,7 @@ impl Keyspace {
                 d.expires.remove(key);
                 d.main.remove(key);
                 self.stats.expired_keys += 1;
+                self.key_changed(db, key);
                 true
             }
             _ => false,
@@ -277,14 +293,20 @@ impl Keyspace {
     /// Swaps the contents of two databases (SWAPDB): keys, TTLs and the
     /// per-db expiry state. Clients keep their selected index, so they see
     /// the other data set. Counts as one change.
-    // A future WATCH must mark keys watched in either database dirty here.
     pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        for (x, y) in [(a, b), (b, a)] {
+            let (dx, dy) = (&self.dbs[x].main, &self.dbs[y].main);
+            self.watches
+                .touch_db(x, |k| dx.contains_key(k) || dy.contains_key(k));
+        }
         self.dbs.swap(a, b);
         self.dirty += 1;
     }
 
     /// Empties one database (FLUSHDB). Returns the number of keys removed.
     pub fn flush_db(&mut self, db: usize) -> usize {
+        let main = &self.dbs[db].main;
+        self.watches.touch_db(db, |k| main.contains_key(k));
         let d = &mut self.dbs[db];
         let n = d.main.len();
         // Dropping happens after the swap so a future async free can move
@@ -360,7 +382,7 @@ impl Keyspace {
                 let n = expired_keys.len();
                 self.stats.expired_keys += n as u64;
                 for k in &expired_keys {
-                    self.signal_modified(db, k);
+                    self.key_changed(db, k);
                 }
                 if start.elapsed() >= budget {
                     self.stats.expired_time_cap_reached_count += 1;

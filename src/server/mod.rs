@@ -225,7 +225,11 @@ pub struct CommandStats {
 impl CommandStats {
     fn entry(&mut self, cmd: &'static Cmd, parent: Option<&'static Cmd>) -> &mut CmdStat {
         let key = cmd as *const Cmd as usize;
-        &mut self.map.entry(key).or_insert((cmd, parent, CmdStat::default())).2
+        &mut self
+            .map
+            .entry(key)
+            .or_insert((cmd, parent, CmdStat::default()))
+            .2
     }
 
     /// (full name such as "config|get", counters) for every command used
