@@ -2,6 +2,7 @@
 //! selected database, name and flags. Knows no command.
 
 use crate::resp::ReplyBuf;
+use std::collections::HashSet;
 use std::io::{self, Read, Write};
 
 /// Bytes read per `read` call (Redis PROTO_IOBUF_LEN).
@@ -164,6 +165,13 @@ pub struct Client {
     pub multi: Option<Box<MultiState>>,
     /// Keys this client WATCHes: (db, key).
     pub watched: Vec<(usize, Vec<u8>)>,
+    /// Pub/sub subscriptions: channels, patterns, shard channels.
+    pub subs: HashSet<Vec<u8>, ahash::RandomState>,
+    pub psubs: HashSet<Vec<u8>, ahash::RandomState>,
+    pub ssubs: HashSet<Vec<u8>, ahash::RandomState>,
+    /// When the reply backlog first went over the soft output buffer limit
+    /// (unix ms), 0 when under it.
+    pub obuf_soft_since: i64,
     /// True while EXEC runs this client's queued commands (blocking
     /// commands then behave as non-blocking).
     pub in_exec: bool,
@@ -200,9 +208,24 @@ impl Client {
             multi: None,
             watched: Vec::new(),
             in_exec: false,
+            subs: HashSet::default(),
+            psubs: HashSet::default(),
+            ssubs: HashSet::default(),
+            obuf_soft_since: 0,
             net_in: 0,
             net_out: 0,
         }
+    }
+
+    /// Channel plus pattern subscriptions (what (UN)SUBSCRIBE replies count).
+    pub fn subscription_count(&self) -> usize {
+        self.subs.len() + self.psubs.len()
+    }
+
+    /// In RESP2, a client with any subscription may only run the pub/sub
+    /// commands, PING, QUIT and RESET.
+    pub fn in_subscribed_context(&self) -> bool {
+        !self.reply.resp3 && (self.subscription_count() > 0 || !self.ssubs.is_empty())
     }
 
     pub fn has_pending_reply(&self) -> bool {

@@ -168,3 +168,11 @@ pub const DISCARD_WITHOUT_MULTI: &str = "ERR DISCARD without MULTI";
 pub const WATCH_IN_MULTI: &str = "ERR WATCH inside MULTI is not allowed";
 pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
 pub const NOT_ALLOWED_IN_MULTI: &str = "ERR Command not allowed inside a transaction";
+
+/// RESP2 client with subscriptions running another command.
+pub fn subscribed_context(fullname: &str) -> String {
+    format!(
+        "ERR Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    )
+}
+

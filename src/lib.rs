@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod testing;

@@ -76,6 +76,7 @@ diff_test!(hashes, "hashes.txt");
 diff_test!(sets, "sets.txt");
 diff_test!(zsets, "zsets.txt");
 diff_test!(multi, "multi.txt");
+diff_test!(pubsub, "pubsub.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -364,3 +364,83 @@ fn watch_is_invalidated_by_another_connection() {
     drop(c);
     assert_eq!(b.cmd(&["SET", "balance", "0"]), b"+OK\r\n");
 }
+
+#[test]
+fn pubsub_fans_out_across_connections() {
+    let s = start_ember(&[]);
+    let mut subs: Vec<RawConn> = (0..20).map(|_| s.connect()).collect();
+    for (i, c) in subs.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            assert_eq!(
+                c.cmd(&["SUBSCRIBE", "news"]),
+                b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+            );
+        } else {
+            assert_eq!(
+                c.cmd(&["PSUBSCRIBE", "n*"]),
+                b"*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:1\r\n"
+            );
+        }
+    }
+    let mut publisher = s.connect();
+    for n in 0..50 {
+        let msg = format!("m{n}");
+        assert_eq!(publisher.cmd(&["PUBLISH", "news", &msg]), b":20\r\n");
+    }
+    for (i, c) in subs.iter_mut().enumerate() {
+        for n in 0..50 {
+            let got = c.read_reply().unwrap();
+            let want = if i % 2 == 0 {
+                format!("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n${}\r\nm{n}\r\n", format!("m{n}").len())
+            } else {
+                format!(
+                    "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n${}\r\nm{n}\r\n",
+                    format!("m{n}").len()
+                )
+            };
+            assert_eq!(escape(&got), escape(want.as_bytes()), "subscriber {i} message {n}");
+        }
+    }
+    assert_eq!(
+        publisher.cmd(&["PUBSUB", "NUMSUB", "news"]),
+        b"*2\r\n$4\r\nnews\r\n:10\r\n"
+    );
+    // Disconnected subscribers leave the registries.
+    subs.clear();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let n = publisher.cmd(&["PUBLISH", "news", "x"]);
+        if n == b":0\r\n" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "subscribers never went away");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn slow_subscriber_is_cut_off_at_the_output_limit() {
+    let s = start_ember(&["--client-output-buffer-limit", "pubsub 1mb 512kb 60"]);
+    // A subscriber that never reads.
+    let mut slow = s.connect();
+    assert_eq!(
+        slow.cmd(&["SUBSCRIBE", "firehose"]),
+        b"*3\r\n$9\r\nsubscribe\r\n$8\r\nfirehose\r\n:1\r\n"
+    );
+    let mut publisher = s.connect();
+    let payload = vec![b'p'; 64 * 1024];
+    let mut delivered_after_cut = false;
+    for _ in 0..400 {
+        let r = publisher.cmd(&[&b"PUBLISH"[..], b"firehose", &payload]);
+        if r == b":0\r\n" {
+            delivered_after_cut = true;
+            break;
+        }
+        assert_eq!(r, b":1\r\n");
+    }
+    assert!(delivered_after_cut, "the slow subscriber was never disconnected");
+    // Everyone else is still served.
+    assert_eq!(publisher.cmd(&["PING"]), b"+PONG\r\n");
+    assert_eq!(s.connect().cmd(&["SET", "k", "v"]), b"+OK\r\n");
+    assert!(s.log().contains("overcoming of output buffer limits"), "{}", s.log());
+}

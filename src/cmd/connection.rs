@@ -21,11 +21,11 @@ const PRE_AUTH: u32 = NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY;
 const CLIENT: u32 = NOSCRIPT | LOADING | STALE;
 
 pub static COMMANDS: &[Cmd] = &[
-    Cmd::new("ping", -1, FAST | SENTINEL, ping),
+    Cmd::new("ping", -1, FAST | SENTINEL | SUBSCRIBED_OK, ping),
     Cmd::new("echo", 2, LOADING | STALE | FAST, echo),
-    Cmd::new("quit", -1, PRE_AUTH | MULTI_CONTROL, quit),
+    Cmd::new("quit", -1, PRE_AUTH | MULTI_CONTROL | SUBSCRIBED_OK, quit),
     Cmd::new("select", 2, LOADING | STALE | FAST, select),
-    Cmd::new("reset", 1, PRE_AUTH | MULTI_CONTROL, reset),
+    Cmd::new("reset", 1, PRE_AUTH | MULTI_CONTROL | SUBSCRIBED_OK, reset),
     Cmd::new("auth", -2, PRE_AUTH | SENTINEL, auth),
     Cmd::new("hello", -1, PRE_AUTH | SENTINEL, hello),
     Cmd::container("client", CLIENT_SUBS),
@@ -54,6 +54,12 @@ const DEFAULT_USER: &[u8] = b"default";
 
 /// PING [message]
 fn ping(ctx: &mut Ctx, argv: &[&[u8]]) {
+    // A RESP2 client in subscribed mode gets `*2 pong <msg or "">`.
+    if ctx.c.in_subscribed_context() && argv.len() <= 2 {
+        ctx.c.reply.array(2);
+        ctx.c.reply.bulk(b"pong");
+        return ctx.c.reply.bulk(argv.get(1).copied().unwrap_or(b""));
+    }
     match argv {
         [_] => ctx.c.reply.simple("PONG"),
         [_, msg] => ctx.c.reply.bulk(msg),
@@ -94,6 +100,7 @@ fn select(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// RESET: leave every per-connection mode and reply `+RESET`.
 fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
     super::multi::discard(ctx.srv, ctx.c);
+    super::pubsub::unsubscribe_all(ctx.srv, ctx.c);
     let password_required = ctx.srv.config.requirepass.is_some();
     ctx.c.reset_connection_state(password_required);
     ctx.c.reply.simple("RESET");

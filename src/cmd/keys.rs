@@ -1793,6 +1793,70 @@ mod tests {
     }
 
     #[test]
+    fn swapdb_and_watch() {
+        let mut h = harness();
+        let exec_ok = "*1\r\n+PONG\r\n";
+        check(
+            &mut h,
+            &[
+                (&["SET", "k", "v"], "+OK\r\n"),
+                // Swapping a database with itself touches nothing.
+                (&["WATCH", "k"], "+OK\r\n"),
+                (&["SWAPDB", "0", "0"], "+OK\r\n"),
+                (&["MULTI"], "+OK\r\n"),
+                (&["PING"], "+QUEUED\r\n"),
+                (&["EXEC"], exec_ok),
+                // A watched key that exists on either side is touched.
+                (&["WATCH", "k"], "+OK\r\n"),
+                (&["SWAPDB", "0", "1"], "+OK\r\n"),
+                (&["MULTI"], "+OK\r\n"),
+                (&["PING"], "+QUEUED\r\n"),
+                (&["EXEC"], "*-1\r\n"),
+                (&["SWAPDB", "0", "1"], "+OK\r\n"),
+                // A watched key missing on both sides is not.
+                (&["WATCH", "nothing"], "+OK\r\n"),
+                (&["SWAPDB", "0", "1"], "+OK\r\n"),
+                (&["MULTI"], "+OK\r\n"),
+                (&["PING"], "+QUEUED\r\n"),
+                (&["EXEC"], exec_ok),
+            ],
+        );
+    }
+
+    #[test]
+    fn writes_touch_watched_keys() {
+        let mut h = harness();
+        let cases: &[&[&str]] = &[
+            &["EXPIRE", "k", "100"],
+            &["PERSIST", "k"],
+            &["RENAME", "k", "k2"],
+            &["RENAME", "k2", "k"],
+            &["MOVE", "k", "1"],
+            &["COPY", "k", "k"],
+            &["DEL", "k"],
+        ];
+        h.run(&["SET", "k", "v"]);
+        h.run(&["SET", "k2", "v"]);
+        h.run(&["EXPIRE", "k", "50"]);
+        for argv in cases {
+            h.run(&["SELECT", "1"]);
+            h.run(&["SET", "k", "v"]);
+            h.run(&["MOVE", "k", "0"]);
+            h.run(&["SELECT", "0"]);
+            h.run(&["WATCH", "k", "k2"]);
+            let r = h.run(argv);
+            h.run(&["MULTI"]);
+            h.run(&["PING"]);
+            let want = if r.starts_with('-') || r == ":0\r\n" {
+                "*1\r\n+PONG\r\n"
+            } else {
+                "*-1\r\n"
+            };
+            assert_eq!(h.run(&["EXEC"]), want, "{argv:?} replied {r}");
+        }
+    }
+
+    #[test]
     fn object_encoding_and_refcount() {
         let mut h = harness();
         let e44 = "a".repeat(44);

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod lists;
 pub mod meta;
 pub mod multi;
+pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod strings;
@@ -47,6 +48,9 @@ pub mod flags {
     /// Runs at once inside MULTI instead of being queued (MULTI, EXEC,
     /// DISCARD, WATCH, QUIT, RESET). Not shown by COMMAND INFO.
     pub const MULTI_CONTROL: u32 = 1 << 20;
+    /// Allowed for a RESP2 client that has subscriptions ((P|S)SUBSCRIBE,
+    /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET). Not shown by COMMAND INFO.
+    pub const SUBSCRIBED_OK: u32 = 1 << 21;
 
     /// Flag names in the order COMMAND INFO lists them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -216,6 +220,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(sets::COMMANDS)
         .chain(zsets::COMMANDS)
         .chain(multi::COMMANDS)
+        .chain(pubsub::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
@@ -315,6 +320,10 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     }
     if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, error::NOAUTH, is_exec);
+    }
+    if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
+        let msg = error::subscribed_context(table().fullname(cmd));
+        return reject(srv, c, &msg, is_exec);
     }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {

@@ -1410,11 +1410,11 @@ mod tests {
         assert_eq!(pers[8], "rdb_changes_since_last_save");
         assert_eq!(pers[18], "aof_enabled");
         let stats = names(&mut h, "stats");
-        assert_eq!(stats.len(), 62);
+        assert_eq!(stats.len(), 59);
         assert_eq!(stats[0], "total_connections_received");
         assert_eq!(stats[23], "keyspace_hits");
-        assert_eq!(stats[49], "reply_buffer_shrinks");
-        assert_eq!(stats[61], "acl_access_denied_channel");
+        assert_eq!(stats[48], "reply_buffer_shrinks");
+        assert_eq!(stats[58], "acl_access_denied_channel");
         assert_eq!(names(&mut h, "replication").len(), 11);
         let cpu = names(&mut h, "cpu");
         assert_eq!(

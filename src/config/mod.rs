@@ -1270,6 +1270,15 @@ impl Config {
         }
     }
 
+    /// `client-output-buffer-limit` as (hard, soft, soft seconds) for the
+    /// normal, replica and pubsub classes, in that order.
+    pub fn client_output_buffer_limits(&self) -> [(u64, u64, u64); 3] {
+        match registry::lookup(b"client-output-buffer-limit").map(|(idx, _)| self.read(idx)) {
+            Some(Value::Cobl(c)) => c,
+            _ => [(0, 0, 0), (256 << 20, 64 << 20, 60), (32 << 20, 8 << 20, 60)],
+        }
+    }
+
     /// A numeric directive's value (integers, memory in bytes, octal; a percentage as its negative).
     pub fn get_int(&self, name: &str) -> Option<i128> {
         match self.read(registry::lookup(name.as_bytes())?.0) {

@@ -294,6 +294,12 @@ impl Keyspace {
     /// per-db expiry state. Clients keep their selected index, so they see
     /// the other data set. Counts as one change.
     pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        // Swapping a database with itself changes nothing: no WATCHer is
+        // touched (Redis still counts the command as a change).
+        if a == b {
+            self.dirty += 1;
+            return;
+        }
         for (x, y) in [(a, b), (b, a)] {
             let (dx, dy) = (&self.dbs[x].main, &self.dbs[y].main);
             self.watches

@@ -312,6 +312,7 @@ impl EventLoop {
 
     fn free_client(&mut self, mut c: Box<Client>) {
         cmd::multi::unwatch_all(&mut self.srv, &mut c);
+        cmd::pubsub::unsubscribe_all(&mut self.srv, &mut c);
         if let Some(src) = c.conn.source() {
             let _ = self.poll.registry().deregister(src);
         }

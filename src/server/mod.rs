@@ -26,6 +26,7 @@ pub struct Stats {
     pub total_error_replies: u64,
     pub unexpected_error_replies: u64,
     pub client_query_buffer_limit_disconnections: u64,
+    pub client_output_buffer_limit_disconnections: u64,
     /// Ring of (unix ms, total commands) samples for instantaneous_ops_per_sec.
     pub ops_samples: Vec<(i64, u64)>,
     /// Socket reads and reply writes done by the event loop (INFO
@@ -100,6 +101,11 @@ pub struct Server {
     /// Clients to close at the next before_sleep (CLIENT KILL of another
     /// client); the client itself is marked `close_asap`.
     pub to_close: Vec<usize>,
+    /// Pub/sub channel and pattern registries.
+    pub pubsub: crate::pubsub::PubSub,
+    /// `client-output-buffer-limit` pubsub class (hard, soft, soft seconds),
+    /// refreshed from the config at start and on CONFIG SET.
+    pub pubsub_obuf_limit: (u64, u64, u64),
     /// Number of cron runs, for "every N ms" tasks.
     pub cronloops: u64,
     /// TCP port actually listened on (config port may be 0 = OS-assigned).
@@ -122,6 +128,7 @@ pub struct Server {
 impl Server {
     pub fn new(config: Config) -> Self {
         let ks = Keyspace::new(config.databases);
+        let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
         Server {
             config,
             ks,
@@ -134,6 +141,8 @@ impl Server {
             shutdown: None,
             pending_writes: Vec::new(),
             to_close: Vec::new(),
+            pubsub: crate::pubsub::PubSub::default(),
+            pubsub_obuf_limit,
             cronloops: 0,
             bound_port: 0,
             cmd_stats: CommandStats::default(),
