@@ -176,3 +176,25 @@ pub fn subscribed_context(fullname: &str) -> String {
     )
 }
 
+
+// Set commands (SPOP, SRANDMEMBER, SINTERCARD). Shared with other families
+// that parse counts and numkeys the same way (getPositiveLong..., numkeys).
+/// getPositiveLongFromObjectOrReply's error (SPOP count, ...).
+pub const NOT_POSITIVE: &str = "ERR value is out of range, must be positive";
+/// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) (SRANDMEMBER count).
+pub const NOT_IN_LONG_RANGE: &str =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+pub const NUMKEYS_NOT_POSITIVE: &str = "ERR numkeys should be greater than 0";
+pub const NUMKEYS_OVER_ARGS: &str = "ERR Number of keys can't be greater than number of args";
+pub const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
+
+// List commands (LSET, LPOS, LMPOP).
+pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+pub const LPOS_RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+pub const LPOS_COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
+pub const LPOS_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
+/// LMPOP's COUNT (also BLMPOP; ZMPOP words it the same).
+pub const LMPOP_COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
+
+/// A DENYOOM command past maxmemory.
+pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";

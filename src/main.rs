@@ -3,6 +3,10 @@
 //! logging and the event loop, and exits with the loop's exit code.
 
 use clap::{Arg, ArgAction, Command};
+
+#[global_allocator]
+static GLOBAL: ember::alloc::CountingAlloc = ember::alloc::CountingAlloc;
+
 use ember::config::Config;
 use ember::server::{EventLoop, logging, signals};
 

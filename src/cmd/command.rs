@@ -845,16 +845,16 @@ mod tests {
          :0\r\n~0\r\n";
     /// `COMMAND INFO set` from redis-server 7.0.
     const INFO_SET: &str = "*1\r\n*10\r\n$3\r\nset\r\n:-3\r\n*2\r\n+write\r\n+denyoom\r\n:1\r\n:1\r\n:1\r\n\
-         *3\r\n+@write\r\n+@string\r\n+@slow\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$48\r\n\
-         RW and ACCESS due to the optional `GET` argument\r\n$5\r\nflags\r\n*4\r\n+RW\r\n\
+         *3\r\n+@write\r\n+@string\r\n+@slow\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$59\r\n\
+         read-write with access because GET may return the old value\r\n$5\r\nflags\r\n*4\r\n+RW\r\n\
          +access\r\n+update\r\n+variable_flags\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n\
          $5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n\
          $4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\n\
          keystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
     /// `COMMAND INFO set` from redis-server 7.0 (RESP3).
     const INFO_SET_RESP3: &str = "*1\r\n*10\r\n$3\r\nset\r\n:-3\r\n~2\r\n+write\r\n+denyoom\r\n:1\r\n:1\r\n:1\r\n\
-         ~3\r\n+@write\r\n+@string\r\n+@slow\r\n~0\r\n~1\r\n%4\r\n$5\r\nnotes\r\n$48\r\n\
-         RW and ACCESS due to the optional `GET` argument\r\n$5\r\nflags\r\n~4\r\n+RW\r\n\
+         ~3\r\n+@write\r\n+@string\r\n+@slow\r\n~0\r\n~1\r\n%4\r\n$5\r\nnotes\r\n$59\r\n\
+         read-write with access because GET may return the old value\r\n$5\r\nflags\r\n~4\r\n+RW\r\n\
          +access\r\n+update\r\n+variable_flags\r\n$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n\
          $5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n%2\r\n\
          $4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:0\r\n$7\r\n\
@@ -885,23 +885,23 @@ mod tests {
          $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n\
          :0\r\n*0\r\n";
     /// `COMMAND DOCS get` from redis-server 7.0.
-    const DOCS_GET: &str = "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\n\
+    const DOCS_GET: &str = "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$31\r\nRead the string stored at a key\r\n$5\r\n\
          since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\n\
          O(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n\
          $3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n";
     /// `COMMAND DOCS get` from redis-server 7.0 (RESP3).
-    const DOCS_GET_RESP3: &str = "%1\r\n$3\r\nget\r\n%5\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\n\
+    const DOCS_GET_RESP3: &str = "%1\r\n$3\r\nget\r\n%5\r\n$7\r\nsummary\r\n$31\r\nRead the string stored at a key\r\n$5\r\n\
          since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\n\
          O(1)\r\n$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n\
          $3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n";
     /// `COMMAND DOCS set` from redis-server 7.0.
-    const DOCS_SET: &str = "*2\r\n$3\r\nset\r\n*12\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n\
+    const DOCS_SET: &str = "*2\r\n$3\r\nset\r\n*12\r\n$7\r\nsummary\r\n$57\r\nStore a string at a key, with optional conditions and TTL\r\n\
          $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n\
-         $4\r\nO(1)\r\n$7\r\nhistory\r\n*4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\n\
-         Added the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\n\
-         Added the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\n\
-         Added the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\n\
-         Allowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n\
+         $4\r\nO(1)\r\n$7\r\nhistory\r\n*4\r\n*2\r\n$6\r\n2.6.12\r\n$34\r\n\
+         `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$17\r\n\
+         `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$33\r\n\
+         `GET`, `EXAT` and `PXAT` options.\r\n*2\r\n$5\r\n7.0.0\r\n$31\r\n\
+         `NX` and `GET` may be combined.\r\n$9\r\narguments\r\n*5\r\n\
          *6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
          key_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\n\
          string\r\n*10\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n\
@@ -922,13 +922,13 @@ mod tests {
          name\r\n$7\r\nkeepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\n\
          KEEPTTL\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n";
     /// `COMMAND DOCS set` from redis-server 7.0 (RESP3).
-    const DOCS_SET_RESP3: &str = "%1\r\n$3\r\nset\r\n%6\r\n$7\r\nsummary\r\n$29\r\nSet the string value of a key\r\n\
+    const DOCS_SET_RESP3: &str = "%1\r\n$3\r\nset\r\n%6\r\n$7\r\nsummary\r\n$57\r\nStore a string at a key, with optional conditions and TTL\r\n\
          $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n\
-         $4\r\nO(1)\r\n$7\r\nhistory\r\n~4\r\n*2\r\n$6\r\n2.6.12\r\n$44\r\n\
-         Added the `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$27\r\n\
-         Added the `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$42\r\n\
-         Added the `GET`, `EXAT` and `PXAT` option.\r\n*2\r\n$5\r\n7.0.0\r\n$55\r\n\
-         Allowed the `NX` and `GET` options to be used together.\r\n$9\r\narguments\r\n*5\r\n\
+         $4\r\nO(1)\r\n$7\r\nhistory\r\n~4\r\n*2\r\n$6\r\n2.6.12\r\n$34\r\n\
+         `EX`, `PX`, `NX` and `XX` options.\r\n*2\r\n$5\r\n6.0.0\r\n$17\r\n\
+         `KEEPTTL` option.\r\n*2\r\n$5\r\n6.2.0\r\n$33\r\n\
+         `GET`, `EXAT` and `PXAT` options.\r\n*2\r\n$5\r\n7.0.0\r\n$31\r\n\
+         `NX` and `GET` may be combined.\r\n$9\r\narguments\r\n*5\r\n\
          %3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
          key_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\n\
          string\r\n%5\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\n\
@@ -949,30 +949,30 @@ mod tests {
          keepttl\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\nKEEPTTL\r\n$5\r\n\
          since\r\n$5\r\n6.0.0\r\n";
     /// `COMMAND DOCS del mget mset incr expire ttl ping` from redis-server 7.0.
-    const DOCS_OTHERS: &str = "*14\r\n$3\r\ndel\r\n*10\r\n$7\r\nsummary\r\n$12\r\nDelete a key\r\n$5\r\nsince\r\n\
-         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$288\r\n\
-         O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).\r\n\
+    const DOCS_OTHERS: &str = "*14\r\n$3\r\ndel\r\n*10\r\n$7\r\nsummary\r\n$23\r\nRemove one or more keys\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$91\r\n\
+         O(N) for N keys, plus O(M) for each aggregate value of M elements; O(1) for one string key.\r\n\
          $9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\n\
          key\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$4\r\n\
-         mget\r\n*10\r\n$7\r\nsummary\r\n$36\r\nGet the values of all the given keys\r\n\
+         mget\r\n*10\r\n$7\r\nsummary\r\n$39\r\nRead the strings stored at several keys\r\n\
          $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n\
-         $47\r\nO(N) where N is the number of keys to retrieve.\r\n$9\r\narguments\r\n*1\r\n\
+         $16\r\nO(N) for N keys.\r\n$9\r\narguments\r\n*1\r\n\
          *8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
          key_spec_index\r\n:0\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$4\r\nmset\r\n*10\r\n\
-         $7\r\nsummary\r\n$36\r\nSet multiple keys to multiple values\r\n$5\r\nsince\r\n\
-         $5\r\n1.0.1\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$42\r\n\
-         O(N) where N is the number of keys to set.\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\n\
+         $7\r\nsummary\r\n$37\r\nStore strings at several keys at once\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.1\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$16\r\n\
+         O(N) for N keys.\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\n\
          name\r\n$9\r\nkey_value\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n*1\r\n\
          +multiple\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\n\
          type\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\n\
-         value\r\n$4\r\ntype\r\n$6\r\nstring\r\n$4\r\nincr\r\n*10\r\n$7\r\nsummary\r\n$43\r\n\
-         Increment the integer value of a key by one\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         value\r\n$4\r\ntype\r\n$6\r\nstring\r\n$4\r\nincr\r\n*10\r\n$7\r\nsummary\r\n$38\r\n\
+         Add one to the integer stored at a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
          group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n\
          *1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
-         key_spec_index\r\n:0\r\n$6\r\nexpire\r\n*12\r\n$7\r\nsummary\r\n$35\r\n\
-         Set a key's time to live in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n\
+         key_spec_index\r\n:0\r\n$6\r\nexpire\r\n*12\r\n$7\r\nsummary\r\n$31\r\n\
+         Give a key a timeout in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n\
          $7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n\
-         $5\r\n7.0.0\r\n$41\r\nAdded options: `NX`, `XX`, `GT` and `LT`.\r\n$9\r\n\
+         $5\r\n7.0.0\r\n$34\r\n`NX`, `XX`, `GT` and `LT` options.\r\n$9\r\n\
          arguments\r\n*3\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
          $14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n\
          $7\r\ninteger\r\n*10\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\n\
@@ -982,40 +982,40 @@ mod tests {
          type\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n*6\r\n$4\r\nname\r\n$2\r\n\
          gt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nGT\r\n*6\r\n$4\r\n\
          name\r\n$2\r\nlt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nLT\r\n\
-         $3\r\nttl\r\n*12\r\n$7\r\nsummary\r\n$41\r\n\
-         Get the time to live for a key in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         $3\r\nttl\r\n*12\r\n$7\r\nsummary\r\n$43\r\n\
+         Remaining time to live of a key, in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
          group\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n\
-         *2\r\n$5\r\n2.8.0\r\n$19\r\nAdded the -2 reply.\r\n$9\r\narguments\r\n*1\r\n*6\r\n\
+         *2\r\n$5\r\n2.8.0\r\n$29\r\nReplies -2 for a missing key.\r\n$9\r\narguments\r\n*1\r\n*6\r\n\
          $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n\
-         :0\r\n$4\r\nping\r\n*10\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n$5\r\n\
+         :0\r\n$4\r\nping\r\n*10\r\n$7\r\nsummary\r\n$29\r\nCheck that the server answers\r\n$5\r\n\
          since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n\
          $4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\n\
          type\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n+optional\r\n";
     /// `COMMAND DOCS del mget mset incr expire ttl ping` from redis-server 7.0 (RESP3).
-    const DOCS_OTHERS_RESP3: &str = "%7\r\n$3\r\ndel\r\n%5\r\n$7\r\nsummary\r\n$12\r\nDelete a key\r\n$5\r\nsince\r\n\
-         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$288\r\n\
-         O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).\r\n\
+    const DOCS_OTHERS_RESP3: &str = "%7\r\n$3\r\ndel\r\n%5\r\n$7\r\nsummary\r\n$23\r\nRemove one or more keys\r\n$5\r\nsince\r\n\
+         $5\r\n1.0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$91\r\n\
+         O(N) for N keys, plus O(M) for each aggregate value of M elements; O(1) for one string key.\r\n\
          $9\r\narguments\r\n*1\r\n%4\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\n\
          key\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n~1\r\n+multiple\r\n$4\r\n\
-         mget\r\n%5\r\n$7\r\nsummary\r\n$36\r\nGet the values of all the given keys\r\n$5\r\n\
-         since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$47\r\n\
-         O(N) where N is the number of keys to retrieve.\r\n$9\r\narguments\r\n*1\r\n%4\r\n\
+         mget\r\n%5\r\n$7\r\nsummary\r\n$39\r\nRead the strings stored at several keys\r\n$5\r\n\
+         since\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$16\r\n\
+         O(N) for N keys.\r\n$9\r\narguments\r\n*1\r\n%4\r\n\
          $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n\
-         :0\r\n$5\r\nflags\r\n~1\r\n+multiple\r\n$4\r\nmset\r\n%5\r\n$7\r\nsummary\r\n$36\r\n\
-         Set multiple keys to multiple values\r\n$5\r\nsince\r\n$5\r\n1.0.1\r\n$5\r\n\
-         group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$42\r\n\
-         O(N) where N is the number of keys to set.\r\n$9\r\narguments\r\n*1\r\n%4\r\n$4\r\n\
+         :0\r\n$5\r\nflags\r\n~1\r\n+multiple\r\n$4\r\nmset\r\n%5\r\n$7\r\nsummary\r\n$37\r\n\
+         Store strings at several keys at once\r\n$5\r\nsince\r\n$5\r\n1.0.1\r\n$5\r\n\
+         group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$16\r\n\
+         O(N) for N keys.\r\n$9\r\narguments\r\n*1\r\n%4\r\n$4\r\n\
          name\r\n$9\r\nkey_value\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n~1\r\n\
          +multiple\r\n$9\r\narguments\r\n*2\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\n\
          type\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\n\
-         value\r\n$4\r\ntype\r\n$6\r\nstring\r\n$4\r\nincr\r\n%5\r\n$7\r\nsummary\r\n$43\r\n\
-         Increment the integer value of a key by one\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         value\r\n$4\r\ntype\r\n$6\r\nstring\r\n$4\r\nincr\r\n%5\r\n$7\r\nsummary\r\n$38\r\n\
+         Add one to the integer stored at a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
          group\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n\
          *1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n\
-         key_spec_index\r\n:0\r\n$6\r\nexpire\r\n%6\r\n$7\r\nsummary\r\n$35\r\n\
-         Set a key's time to live in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n\
+         key_spec_index\r\n:0\r\n$6\r\nexpire\r\n%6\r\n$7\r\nsummary\r\n$31\r\n\
+         Give a key a timeout in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n\
          $7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n~1\r\n*2\r\n\
-         $5\r\n7.0.0\r\n$41\r\nAdded options: `NX`, `XX`, `GT` and `LT`.\r\n$9\r\n\
+         $5\r\n7.0.0\r\n$34\r\n`NX`, `XX`, `GT` and `LT` options.\r\n$9\r\n\
          arguments\r\n*3\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
          $14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n\
          $7\r\ninteger\r\n%5\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\n\
@@ -1025,22 +1025,22 @@ mod tests {
          type\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n%3\r\n$4\r\nname\r\n$2\r\n\
          gt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nGT\r\n%3\r\n$4\r\n\
          name\r\n$2\r\nlt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nLT\r\n\
-         $3\r\nttl\r\n%6\r\n$7\r\nsummary\r\n$41\r\n\
-         Get the time to live for a key in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
+         $3\r\nttl\r\n%6\r\n$7\r\nsummary\r\n$43\r\n\
+         Remaining time to live of a key, in seconds\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\n\
          group\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n~1\r\n\
-         *2\r\n$5\r\n2.8.0\r\n$19\r\nAdded the -2 reply.\r\n$9\r\narguments\r\n*1\r\n%3\r\n\
+         *2\r\n$5\r\n2.8.0\r\n$29\r\nReplies -2 for a missing key.\r\n$9\r\narguments\r\n*1\r\n%3\r\n\
          $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n\
-         :0\r\n$4\r\nping\r\n%5\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n$5\r\nsince\r\n\
+         :0\r\n$4\r\nping\r\n%5\r\n$7\r\nsummary\r\n$29\r\nCheck that the server answers\r\n$5\r\nsince\r\n\
          $5\r\n1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\n\
          O(1)\r\n$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\ntype\r\n\
          $6\r\nstring\r\n$5\r\nflags\r\n~1\r\n+optional\r\n";
     /// `COMMAND DOCS config|get` from redis-server 7.0.
-    const DOCS_CONFIG_GET: &str = "*2\r\n$10\r\nconfig|get\r\n*12\r\n$7\r\nsummary\r\n$42\r\n\
-         Get the values of configuration parameters\r\n$5\r\nsince\r\n$5\r\n2.0.0\r\n$5\r\n\
-         group\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$62\r\n\
-         O(N) when N is the number of configuration parameters provided\r\n$7\r\nhistory\r\n\
-         *1\r\n*2\r\n$5\r\n7.0.0\r\n$65\r\n\
-         Added the ability to pass multiple pattern parameters in one call\r\n$9\r\n\
+    const DOCS_CONFIG_GET: &str = "*2\r\n$10\r\nconfig|get\r\n*12\r\n$7\r\nsummary\r\n$47\r\n\
+         Read configuration directives matching patterns\r\n$5\r\nsince\r\n$5\r\n2.0.0\r\n$5\r\n\
+         group\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$20\r\n\
+         O(N) for N patterns.\r\n$7\r\nhistory\r\n\
+         *1\r\n*2\r\n$5\r\n7.0.0\r\n$25\r\n\
+         Accepts several patterns.\r\n$9\r\n\
          arguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$9\r\nparameter\r\n$4\r\ntype\r\n$5\r\n\
          block\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\n\
          name\r\n$9\r\nparameter\r\n$4\r\ntype\r\n$6\r\nstring\r\n";

@@ -7,9 +7,9 @@
 //! parsed once, on first use. Rows without an entry still get a valid COMMAND
 //! INFO/DOCS entry, derived from the row alone.
 //!
-//! The summaries are our own short wording, except for GET SET DEL MGET MSET
-//! INCR EXPIRE TTL CONFIG|GET PING, whose COMMAND DOCS replies match Redis 7.0
-//! byte for byte (summary, complexity and history included).
+//! Summaries, complexity notes, history entries and key-spec notes are our
+//! own short wording; everything structural (flags, ACL categories, key
+//! specs, argument trees, versions) matches Redis 7.0.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -646,7 +646,7 @@ pub fn all() -> &'static [Meta] {
 const EXPIRE_OPTS_HISTORY: &[(&str, &str)] =
     &[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` conditions.")];
 const EXPIRE_SINCE_70_HISTORY: &[(&str, &str)] =
-    &[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")];
+    &[("7.0.0", "`NX`, `XX`, `GT` and `LT` options.")];
 const FLUSH_HISTORY: &[(&str, &str)] = &[
     ("4.0.0", "Added the `ASYNC` mode."),
     ("6.2.0", "Added the `SYNC` mode."),
@@ -680,7 +680,7 @@ fn set_key_flags(argv: &[&[u8]]) -> &'static str {
 /// added (CLIENT SETINFO, CLIENT NO-TOUCH) follow 7.2.
 static TABLE: &[Meta] = &[
     // --- strings -------------------------------------------------------------
-    m("get", "string", "1.0.0", "O(1)", "Get the value of a key")
+    m("get", "string", "1.0.0", "O(1)", "Read the string stored at a key")
         .acl("string")
         .keys(RO_ACCESS)
         .args("key:key"),
@@ -689,19 +689,19 @@ static TABLE: &[Meta] = &[
         "string",
         "1.0.0",
         "O(1)",
-        "Set the string value of a key",
+        "Store a string at a key, with optional conditions and TTL",
     )
     .acl("string")
     .keys(&[ks("RW access update variable_flags", 1, 0, 1)
-        .notes("RW and ACCESS due to the optional `GET` argument")])
+        .notes("read-write with access because GET may return the old value")])
     .var_flags(set_key_flags)
     .history(&[
-        ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
-        ("6.0.0", "Added the `KEEPTTL` option."),
-        ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+        ("2.6.12", "`EX`, `PX`, `NX` and `XX` options."),
+        ("6.0.0", "`KEEPTTL` option."),
+        ("6.2.0", "`GET`, `EXAT` and `PXAT` options."),
         (
             "7.0.0",
-            "Allowed the `NX` and `GET` options to be used together.",
+            "`NX` and `GET` may be combined.",
         ),
     ])
     .args(
@@ -744,8 +744,8 @@ static TABLE: &[Meta] = &[
         "mget",
         "string",
         "1.0.0",
-        "O(N) where N is the number of keys to retrieve.",
-        "Get the values of all the given keys",
+        "O(N) for N keys.",
+        "Read the strings stored at several keys",
     )
     .acl("string")
     .tips("request_policy:multi_shard")
@@ -755,8 +755,8 @@ static TABLE: &[Meta] = &[
         "mset",
         "string",
         "1.0.1",
-        "O(N) where N is the number of keys to set.",
-        "Set multiple keys to multiple values",
+        "O(N) for N keys.",
+        "Store strings at several keys at once",
     )
     .acl("string")
     .tips("request_policy:multi_shard response_policy:all_succeeded")
@@ -832,7 +832,7 @@ static TABLE: &[Meta] = &[
         "string",
         "1.0.0",
         "O(1)",
-        "Increment the integer value of a key by one",
+        "Add one to the integer stored at a key",
     )
     .acl("string")
     .keys(RW_ACCESS_UPDATE)
@@ -923,11 +923,9 @@ static TABLE: &[Meta] = &[
         "del",
         "generic",
         "1.0.0",
-        "O(N) where N is the number of keys that will be removed. When a key to remove holds a \
-         value other than a string, the individual complexity for this key is O(M) where M is \
-         the number of elements in the list, set, sorted set or hash. Removing a single key \
-         that holds a string value is O(1).",
-        "Delete a key",
+        "O(N) for N keys, plus O(M) for each aggregate value of M elements; O(1) for one \
+         string key.",
+        "Remove one or more keys",
     )
     .acl("keyspace")
     .tips(MULTI_SUM)
@@ -1022,7 +1020,7 @@ static TABLE: &[Meta] = &[
         "generic",
         "1.0.0",
         "O(1)",
-        "Set a key's time to live in seconds",
+        "Give a key a timeout in seconds",
     )
     .acl("keyspace")
     .keys(RW_UPDATE)
@@ -1072,12 +1070,12 @@ static TABLE: &[Meta] = &[
         "generic",
         "1.0.0",
         "O(1)",
-        "Get the time to live for a key in seconds",
+        "Remaining time to live of a key, in seconds",
     )
     .acl("keyspace")
     .tips("nondeterministic_output")
     .keys(RO_ACCESS)
-    .history(&[("2.8.0", "Added the -2 reply.")])
+    .history(&[("2.8.0", "Replies -2 for a missing key.")])
     .args("key:key"),
     m(
         "pttl",
@@ -1221,7 +1219,7 @@ static TABLE: &[Meta] = &[
     )
     .acl("keyspace"),
     // --- connection -----------------------------------------------------------------
-    m("ping", "connection", "1.0.0", "O(1)", "Ping the server")
+    m("ping", "connection", "1.0.0", "O(1)", "Check that the server answers")
         .acl("connection")
         .tips(ALL_SHARDS_OK)
         .args("[message]"),
@@ -1548,12 +1546,12 @@ static TABLE: &[Meta] = &[
         "config|get",
         "server",
         "2.0.0",
-        "O(N) when N is the number of configuration parameters provided",
-        "Get the values of configuration parameters",
+        "O(N) for N patterns.",
+        "Read configuration directives matching patterns",
     )
     .history(&[(
         "7.0.0",
-        "Added the ability to pass multiple pattern parameters in one call",
+        "Accepts several patterns.",
     )])
     .args("parameter:(parameter)..."),
     m(
@@ -1677,6 +1675,188 @@ static TABLE: &[Meta] = &[
     .acl("connection")
     .tips("nondeterministic_output_order")
     .args("[FILTERBY filterby:(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]"),
+    m(
+        "lastsave",
+        "server",
+        "1.0.0",
+        "O(1)",
+        "Return the Unix time of the last successful save",
+    )
+    .acl("admin dangerous")
+    .tips("nondeterministic_output"),
+    m(
+        "role",
+        "server",
+        "2.8.12",
+        "O(1)",
+        "Describe the replication role of this instance",
+    )
+    .acl("admin dangerous"),
+    // --- transactions ------------------------------------------------------------------
+    m(
+        "multi",
+        "transactions",
+        "1.2.0",
+        "O(1)",
+        "Start a transaction",
+    )
+    .acl("transaction"),
+    m(
+        "exec",
+        "transactions",
+        "1.2.0",
+        "Depends on the queued commands",
+        "Run the commands queued since MULTI",
+    )
+    .acl("transaction"),
+    m(
+        "discard",
+        "transactions",
+        "2.0.0",
+        "O(N) where N is the number of queued commands",
+        "Drop the commands queued since MULTI",
+    )
+    .acl("transaction"),
+    m(
+        "watch",
+        "transactions",
+        "2.2.0",
+        "O(1) per key",
+        "Make the next EXEC fail if any of these keys changes",
+    )
+    .acl("transaction")
+    .keys(&[ks("RO", 1, -1, 1)])
+    .args("key:key..."),
+    m(
+        "unwatch",
+        "transactions",
+        "2.2.0",
+        "O(1)",
+        "Stop watching all keys",
+    )
+    .acl("transaction"),
+    // --- pub/sub ------------------------------------------------------------------------------
+    m(
+        "subscribe",
+        "pubsub",
+        "2.0.0",
+        "O(N) where N is the number of channels given",
+        "Listen for messages published to channels",
+    )
+    .args("channel..."),
+    m(
+        "unsubscribe",
+        "pubsub",
+        "2.0.0",
+        "O(N) where N is the number of channels given",
+        "Stop listening to channels (to all of them when none is given)",
+    )
+    .args("[channel...]"),
+    m(
+        "psubscribe",
+        "pubsub",
+        "2.0.0",
+        "O(N) where N is the number of patterns the client already follows",
+        "Listen for messages published to channels matching patterns",
+    )
+    .args("pattern:(pattern:pattern)..."),
+    m(
+        "punsubscribe",
+        "pubsub",
+        "2.0.0",
+        "O(N+M) where N is the number of patterns of the client and M of all clients",
+        "Stop listening to channel patterns (to all of them when none is given)",
+    )
+    .args("[pattern:pattern...]"),
+    m(
+        "publish",
+        "pubsub",
+        "2.0.0",
+        "O(N+M) where N is the number of subscribers of the channel and M the number of \
+         pattern subscriptions",
+        "Send a message to the subscribers of a channel",
+    )
+    .args("channel message"),
+    m(
+        "pubsub",
+        "pubsub",
+        "2.8.0",
+        "Depends on subcommand.",
+        "Container for commands that inspect Pub/Sub state",
+    ),
+    m(
+        "pubsub|channels",
+        "pubsub",
+        "2.8.0",
+        "O(N) where N is the number of active channels",
+        "List the channels that have subscribers",
+    )
+    .args("[pattern:pattern]"),
+    m(
+        "pubsub|help",
+        "pubsub",
+        "6.2.0",
+        "O(1)",
+        "Describe the PUBSUB subcommands",
+    ),
+    m(
+        "pubsub|numpat",
+        "pubsub",
+        "2.8.0",
+        "O(1)",
+        "Return the number of pattern subscriptions",
+    ),
+    m(
+        "pubsub|numsub",
+        "pubsub",
+        "2.8.0",
+        "O(N) where N is the number of channels given",
+        "Return the number of subscribers of channels",
+    )
+    .args("[channel...]"),
+    m(
+        "pubsub|shardchannels",
+        "pubsub",
+        "7.0.0",
+        "O(N) where N is the number of active shard channels",
+        "List the shard channels that have subscribers",
+    )
+    .args("[pattern:pattern]"),
+    m(
+        "pubsub|shardnumsub",
+        "pubsub",
+        "7.0.0",
+        "O(N) where N is the number of shard channels given",
+        "Return the number of subscribers of shard channels",
+    )
+    .args("[shardchannel...]"),
+    m(
+        "ssubscribe",
+        "pubsub",
+        "7.0.0",
+        "O(N) where N is the number of shard channels given",
+        "Listen for messages published to shard channels",
+    )
+    .keys(&[ks("not_key", 1, -1, 1)])
+    .args("shardchannel..."),
+    m(
+        "sunsubscribe",
+        "pubsub",
+        "7.0.0",
+        "O(N) where N is the number of shard channels given",
+        "Stop listening to shard channels (to all of them when none is given)",
+    )
+    .keys(&[ks("not_key", 1, -1, 1)])
+    .args("[shardchannel...]"),
+    m(
+        "spublish",
+        "pubsub",
+        "7.0.0",
+        "O(N) where N is the number of subscribers of the shard channel",
+        "Send a message to the subscribers of a shard channel",
+    )
+    .keys(&[ks("not_key", 1, 0, 1)])
+    .args("shardchannel message"),
 ];
 
 #[cfg(test)]

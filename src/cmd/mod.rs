@@ -325,6 +325,9 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, &msg, is_exec);
     }
+    if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
+        return reject(srv, c, error::OOM, is_exec);
+    }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {
             return reject(srv, c, error::NOT_ALLOWED_IN_MULTI, false);
@@ -336,6 +339,14 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         }
     }
     execute(srv, c, cmd, parent, argv, now);
+}
+
+/// True when `maxmemory` is set and used memory is above it. Eviction
+/// (every policy but noeviction) is not implemented yet, so for now every
+/// policy refuses commands flagged DENYOOM past the limit, as noeviction
+/// does; reads and deletions keep working.
+fn over_maxmemory(srv: &Server) -> bool {
+    srv.config.maxmemory > 0 && crate::alloc::used_memory() as u64 > srv.config.maxmemory
 }
 
 /// Runs a command that passed the gates (also used by EXEC for queued

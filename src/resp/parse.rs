@@ -148,11 +148,16 @@ fn parse_multibulk<'a>(
 }
 
 fn parse_inline<'a>(buf: &'a mut [u8], argv: &mut Vec<&'a [u8]>) -> Result<Parsed, ParseError> {
-    let Some(nl) = buf.iter().position(|&b| b == b'\n') else {
-        if buf.len() > INLINE_MAX {
-            return Err(ParseError::new("Protocol error: too big inline request"));
+    // Redis finds the newline with strchr(), which stops at a NUL byte: a
+    // NUL before the newline hides it and the request keeps growing.
+    let nl = match buf.iter().position(|&b| b == b'\n' || b == 0) {
+        Some(i) if buf[i] == b'\n' => i,
+        _ => {
+            if buf.len() > INLINE_MAX {
+                return Err(ParseError::new("Protocol error: too big inline request"));
+            }
+            return Ok(Parsed::Incomplete { need: buf.len() + 1 });
         }
-        return Ok(Parsed::Incomplete { need: buf.len() + 1 });
     };
     let mut end = nl;
     if end > 0 && buf[end - 1] == b'\r' {
