@@ -5,6 +5,7 @@
 //! write the keyspace and append to the client's reply buffer.
 
 pub mod command;
+mod compat;
 pub mod connection;
 pub mod hashes;
 pub mod keys;

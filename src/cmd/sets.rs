@@ -330,16 +330,8 @@ fn srandmember_count(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     if !unique || count == 1 {
         // Repeats allowed: `count` independent draws.
-        c.reply.array(count.try_into().unwrap_or(usize::MAX));
-        for _ in 0..count {
-            let Some(m) = s.random_member(&mut rng) else {
-                break;
-            };
-            reply_member(&mut c.reply, m);
-            if c.reply.len() > RANDOM_REPLY_LIMIT {
-                c.close_asap = true;
-                break;
-            }
+        if !reply_draws(&mut c.reply, s, count, &mut rng, RANDOM_REPLY_LIMIT) {
+            c.close_asap = true;
         }
         return;
     }
@@ -380,6 +372,29 @@ fn srandmember_count(ctx: &mut Ctx, argv: &[&[u8]]) {
             }
         }
     }
+}
+
+/// Replies with `count` random members of `s` (repeats allowed). Gives up
+/// once the reply buffer passes `limit` bytes, returning false: the reply is
+/// then incomplete and the connection must be closed.
+fn reply_draws(
+    out: &mut ReplyBuf,
+    s: &SetValue,
+    count: u64,
+    rng: &mut impl FnMut() -> u64,
+    limit: usize,
+) -> bool {
+    out.array(count.try_into().unwrap_or(usize::MAX));
+    for _ in 0..count {
+        let Some(m) = s.random_member(rng) else {
+            break;
+        };
+        reply_member(out, m);
+        if out.len() > limit {
+            return false;
+        }
+    }
+    true
 }
 
 /// SPOP key [count]
