@@ -165,6 +165,12 @@ pub struct Client {
     pub multi: Option<Box<MultiState>>,
     /// Keys this client WATCHes: (db, key).
     pub watched: Vec<(usize, Vec<u8>)>,
+    /// Set while parked by a blocking command.
+    pub blocked: Option<Box<crate::server::blocking::BlockState>>,
+    /// True while the loop re-runs this blocked client's command; a
+    /// command that blocks again then only sets `still_blocked`.
+    pub reprocessing: bool,
+    pub still_blocked: bool,
     /// Pub/sub subscriptions: channels, patterns, shard channels.
     pub subs: HashSet<Vec<u8>, ahash::RandomState>,
     pub psubs: HashSet<Vec<u8>, ahash::RandomState>,
@@ -208,6 +214,9 @@ impl Client {
             multi: None,
             watched: Vec::new(),
             in_exec: false,
+            blocked: None,
+            reprocessing: false,
+            still_blocked: false,
             subs: HashSet::default(),
             psubs: HashSet::default(),
             ssubs: HashSet::default(),

@@ -198,3 +198,10 @@ pub const LMPOP_COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 
 /// A DENYOOM command past maxmemory.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+// Blocking commands.
+pub const UNBLOCK_REASON: &str = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+pub const UNBLOCKED: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
+pub const TIMEOUT_IS_NEGATIVE: &str = "ERR timeout is negative";
+pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";

@@ -43,6 +43,7 @@ static CLIENT_SUBS: &[Cmd] = &[
     Cmd::new("no-evict", 3, ADMIN | CLIENT, client_no_evict),
     Cmd::new("no-touch", 3, CLIENT, client_no_touch),
     Cmd::new("getredir", 2, CLIENT, client_getredir),
+    Cmd::new("unblock", -3, CLIENT, client_unblock),
     Cmd::new("help", 2, LOADING | STALE, client_help),
 ];
 
@@ -694,6 +695,44 @@ fn client_no_touch(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// CLIENT GETREDIR: -1, client-side caching is not supported.
 fn client_getredir(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.int(-1);
+}
+
+/// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+fn client_unblock(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv.len() > 4 {
+        return ctx
+            .c
+            .reply
+            .error(&error::unknown_subcommand_or_arity(argv[1], "client"));
+    }
+    let Some(id) = parse_i64(argv[2]) else {
+        return ctx.c.reply.error(error::NOT_INTEGER);
+    };
+    let as_error = match argv.get(3) {
+        None => false,
+        Some(a) if a.eq_ignore_ascii_case(b"timeout") => false,
+        Some(a) if a.eq_ignore_ascii_case(b"error") => true,
+        Some(_) => return ctx.c.reply.error(error::UNBLOCK_REASON),
+    };
+    let tok = ctx
+        .srv
+        .other_clients()
+        .find(|o| o.id as i64 == id && o.blocked.is_some())
+        .map(|o| o.token);
+    let Some(tok) = tok else {
+        return ctx.c.reply.int(0);
+    };
+    let Some(mut target) = ctx.srv.clients.get_mut(tok).and_then(Option::take) else {
+        return ctx.c.reply.int(0);
+    };
+    if as_error {
+        target.reply.error(error::UNBLOCKED);
+        crate::server::blocking::unblock(ctx.srv, &mut target);
+    } else {
+        crate::server::blocking::unblock_timeout(ctx.srv, &mut target);
+    }
+    ctx.srv.clients[tok] = Some(target);
+    ctx.c.reply.int(1);
 }
 
 /// CLIENT HELP

@@ -4,6 +4,7 @@
 //! declares its rows in a `COMMANDS` slice. Handlers do no I/O: they read and
 //! write the keyspace and append to the client's reply buffer.
 
+pub mod blocking;
 pub mod command;
 mod compat;
 pub mod connection;
@@ -21,6 +22,7 @@ pub mod zsets;
 use crate::client::{Client, ReplyMode};
 use crate::error;
 use crate::server::Server;
+use crate::server::blocking::{BlockState, BlockType, TimeoutReply};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -206,6 +208,38 @@ impl Ctx<'_> {
     pub fn db(&self) -> usize {
         self.c.db
     }
+
+    /// Parks the calling client until one of `keys` (in the selected db)
+    /// holds a value of type `btype`, or until `timeout_ms` (0 = forever)
+    /// passes. The handler must not reply: the reply comes when the command
+    /// is re-run and succeeds, or from `timeout_reply`. When the command is
+    /// being re-run and still finds nothing, the client simply stays parked.
+    pub fn block(
+        &mut self,
+        argv: &[&[u8]],
+        keys: &[&[u8]],
+        timeout_ms: i64,
+        btype: BlockType,
+        timeout_reply: TimeoutReply,
+    ) {
+        if self.c.reprocessing {
+            self.c.still_blocked = true;
+            return;
+        }
+        let db = self.c.db;
+        let state = BlockState {
+            argv: argv.iter().map(|a| a.to_vec()).collect(),
+            keys: keys.iter().map(|k| (db, k.to_vec())).collect(),
+            deadline: if timeout_ms > 0 {
+                self.now.saturating_add(timeout_ms)
+            } else {
+                0
+            },
+            btype,
+            timeout_reply,
+        };
+        crate::server::blocking::block(self.srv, self.c, state);
+    }
 }
 
 /// Every command family's rows.
@@ -222,6 +256,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(zsets::COMMANDS)
         .chain(multi::COMMANDS)
         .chain(pubsub::COMMANDS)
+        .chain(blocking::COMMANDS)
 }
 
 /// Name lookup over every row, built once.

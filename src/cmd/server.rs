@@ -419,10 +419,20 @@ fn info_clients(srv: &Server, c: &Client, out: &mut String) {
     field(out, "maxclients", srv.config.maxclients);
     field(out, "client_recent_max_input_buffer", max_in);
     field(out, "client_recent_max_output_buffer", max_out);
-    field(out, "blocked_clients", 0);
+    // Keys someone is blocked on, and blocked clients with a deadline.
+    let mut keys: Vec<&(usize, Vec<u8>)> = Vec::new();
+    let mut with_timeout = 0;
+    for b in all_clients(srv, c).filter_map(|cl| cl.blocked.as_deref()) {
+        keys.extend(&b.keys);
+        with_timeout += usize::from(b.deadline != 0);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    field(out, "blocked_clients", srv.blocking.blocked_clients);
     field(out, "tracking_clients", 0);
-    field(out, "clients_in_timeout_table", 0);
-    field(out, "total_blocking_keys", 0);
+    field(out, "clients_in_timeout_table", with_timeout);
+    field(out, "total_blocking_keys", keys.len());
+    // Only stream and module commands wait for a key's deletion.
     field(out, "total_blocking_keys_on_nokey", 0);
 }
 
@@ -442,14 +452,15 @@ fn percent(a: u64, b: u64) -> String {
     format!("{:.2}%", a as f64 * 100.0 / b.max(1) as f64)
 }
 
-/// The memory section. There is no allocator accounting yet, so
-/// `used_memory` is the resident set size (see `server::used_memory`) and
-/// the allocator / fragmentation figures derived from it are 1:1; the
-/// overhead is the start-up footprint plus the hash tables and client
-/// buffers, and the dataset is the rest.
+/// The memory section. `used_memory` is the allocator's count of live heap
+/// bytes and `used_memory_rss` the resident set size. The system allocator
+/// gives no statistics of its own, so like a libc build of Redis the
+/// allocator figures are the used and resident sizes; the overhead is the
+/// start-up footprint plus the hash tables and client buffers, and the
+/// dataset is the rest.
 fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let used = srv.update_memory_peak();
-    let rss = used;
+    let rss = crate::server::rss_memory();
     let peak = srv.mem_peak;
     let startup = srv.mem_startup;
     let clients_mem: u64 = all_clients(srv, c)
@@ -464,6 +475,8 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let overhead = (startup + tables + clients_mem).min(used);
     let dataset = used - overhead;
     let net = if used > startup { used - startup } else { 1 };
+    let frag = format!("{:.2}", rss as f64 / used.max(1) as f64);
+    let frag_bytes = rss as i64 - used as i64;
     let maxmemory = srv.config.maxmemory;
     field(out, "used_memory", used);
     field(out, "used_memory_human", bytes_human(used));
@@ -499,18 +512,14 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "maxmemory", maxmemory);
     field(out, "maxmemory_human", bytes_human(maxmemory));
     field(out, "maxmemory_policy", &srv.config.maxmemory_policy);
-    field(out, "allocator_frag_ratio", "1.00");
-    field(out, "allocator_frag_bytes", 0);
+    field(out, "allocator_frag_ratio", &frag);
+    field(out, "allocator_frag_bytes", frag_bytes);
     field(out, "allocator_rss_ratio", "1.00");
     field(out, "allocator_rss_bytes", 0);
     field(out, "rss_overhead_ratio", "1.00");
     field(out, "rss_overhead_bytes", 0);
-    field(
-        out,
-        "mem_fragmentation_ratio",
-        format!("{:.2}", rss as f64 / used.max(1) as f64),
-    );
-    field(out, "mem_fragmentation_bytes", rss - used);
+    field(out, "mem_fragmentation_ratio", &frag);
+    field(out, "mem_fragmentation_bytes", frag_bytes);
     field(out, "mem_not_counted_for_evict", 0);
     field(out, "mem_replication_backlog", 0);
     field(out, "mem_total_replication_buffers", 0);
@@ -518,7 +527,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "mem_clients_normal", clients_mem);
     field(out, "mem_cluster_links", 0);
     field(out, "mem_aof_buffer", 0);
-    // The Rust global allocator is the system (libc) malloc.
+    // The global allocator counts bytes and forwards to the system malloc.
     field(out, "mem_allocator", "libc");
     field(out, "active_defrag_running", 0);
     field(
@@ -610,9 +619,9 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "current_eviction_exceeded_time", 0);
     field(out, "keyspace_hits", ks.keyspace_hits);
     field(out, "keyspace_misses", ks.keyspace_misses);
-    field(out, "pubsub_channels", 0);
-    field(out, "pubsub_patterns", 0);
-    field(out, "pubsubshard_channels", 0);
+    field(out, "pubsub_channels", srv.pubsub.channels.len());
+    field(out, "pubsub_patterns", srv.pubsub.patterns.len());
+    field(out, "pubsubshard_channels", srv.pubsub.shard_channels.len());
     field(out, "latest_fork_usec", 0);
     field(out, "total_forks", 0);
     field(out, "migrate_cached_sockets", 0);
@@ -767,7 +776,13 @@ fn config_get(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
     let local = is_local_client(ctx.c);
     let old_dir = ctx.srv.config.dir.clone();
-    let changed = match ctx.srv.config.set_args(&argv[2..], local) {
+    // Arity (at least one pair) was checked by dispatch; an incomplete last
+    // pair is a syntax error in Redis.
+    if !argv.len().is_multiple_of(2) {
+        return ctx.c.reply.error(error::SYNTAX);
+    }
+    let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks_exact(2).map(|p| (p[0], p[1])).collect();
+    let changed = match ctx.srv.config.set(&pairs, local) {
         Ok(changed) => changed,
         Err(e) => return ctx.c.reply.error(&e),
     };
@@ -1502,6 +1517,36 @@ mod tests {
     }
 
     #[test]
+    fn info_pubsub_and_blocking() {
+        use crate::server::blocking::{BlockState, BlockType, TimeoutReply};
+        let mut h = Harness::new();
+        // RESP3, so INFO may run while subscribed.
+        h.run(&["HELLO", "3"]);
+        h.run(&["SUBSCRIBE", "a", "b"]);
+        h.run(&["PSUBSCRIBE", "p*"]);
+        assert_eq!(info_field(&mut h, "stats", "pubsub_channels"), "2");
+        assert_eq!(info_field(&mut h, "stats", "pubsub_patterns"), "1");
+        assert_eq!(info_field(&mut h, "stats", "pubsubshard_channels"), "0");
+        let mut h = Harness::new();
+        h.c.blocked = Some(Box::new(BlockState {
+            argv: Vec::new(),
+            keys: vec![
+                (0, b"k1".to_vec()),
+                (0, b"k2".to_vec()),
+                (1, b"k1".to_vec()),
+            ],
+            deadline: 5,
+            btype: BlockType::List,
+            timeout_reply: TimeoutReply::NullArray,
+        }));
+        assert_eq!(info_field(&mut h, "clients", "total_blocking_keys"), "3");
+        assert_eq!(
+            info_field(&mut h, "clients", "clients_in_timeout_table"),
+            "1"
+        );
+    }
+
+    #[test]
     fn human_sizes() {
         assert_eq!(bytes_human(0), "0B");
         assert_eq!(bytes_human(1023), "1023B");
@@ -1611,8 +1656,14 @@ mod tests {
         );
         assert_eq!(
             h.run(&["CONFIG", "SET", "hz", "10", "maxmemory"]),
-            "-ERR wrong number of arguments for 'config|set' command\r\n"
+            "-ERR syntax error\r\n"
         );
+        assert_eq!(h.srv.config.hz, 20);
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "hz", "11", "maxmemory", "0"]),
+            "+OK\r\n"
+        );
+        assert_eq!(h.srv.config.hz, 11);
         assert_eq!(
             h.run(&["CONFIG", "SET", "nosuch", "1"]),
             "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n"
@@ -1637,15 +1688,19 @@ mod tests {
 
     #[test]
     fn config_set_dir_changes_directory() {
+        // Tests share the process's working directory, so this one only
+        // "changes" it to where it already is: the stored value moves from
+        // "/" back to the current directory and the chdir must succeed.
         let mut h = Harness::new();
         h.srv.config.enable_protected_configs = YesLocalNo::Yes;
-        let before = std::env::current_dir().expect("cwd");
-        let tmp = std::env::temp_dir().canonicalize().expect("tmp");
-        let r = h.run(&["CONFIG", "SET", "dir", tmp.to_str().expect("utf8")]);
-        let after = std::env::current_dir().expect("cwd");
-        std::env::set_current_dir(&before).expect("restore cwd");
+        let cwd = std::env::current_dir()
+            .and_then(|d| d.canonicalize())
+            .expect("cwd");
+        h.srv.config.dir = "/".into();
+        let r = h.run(&["CONFIG", "SET", "dir", cwd.to_str().expect("utf8")]);
         assert_eq!(r, "+OK\r\n");
-        assert_eq!(after, tmp);
+        assert_eq!(h.srv.config.dir, cwd.to_string_lossy());
+        assert_eq!(std::env::current_dir().expect("cwd"), cwd);
         // dir is protected by default.
         let mut h = Harness::new();
         let r = h.run(&["CONFIG", "SET", "dir", "/"]);

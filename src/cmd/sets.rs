@@ -359,10 +359,8 @@ fn srandmember_count(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
     } else {
         // Much smaller than the set: random draws until `count` distinct.
-        let mut seen = std::collections::HashSet::with_capacity_and_hasher(
-            count,
-            ahash::RandomState::new(),
-        );
+        let mut seen =
+            std::collections::HashSet::with_capacity_and_hasher(count, ahash::RandomState::new());
         while seen.len() < count {
             let Some(m) = s.random_member(&mut rng) else {
                 break;
@@ -489,7 +487,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
             kept = Some(set);
         } else {
             for _ in 0..remaining {
-                let Some(m) = s.random_member(&mut rng).map(Member::to_owned) else {
+                let Some(m) = s.random_member(&mut rng).map(Member::owned) else {
                     break;
                 };
                 let set = kept.get_or_insert_with(|| match m {
@@ -910,5 +908,759 @@ impl ScanPage {
                 self.matched += 1;
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+    use std::collections::{BTreeSet, HashSet};
+
+    const WRONGTYPE: &str =
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+    const SYNTAX: &str = "-ERR syntax error\r\n";
+    const NOT_INT: &str = "-ERR value is not an integer or out of range\r\n";
+
+    fn check(h: &mut Harness, cases: &[(&[&str], &str)]) {
+        for (argv, want) in cases {
+            assert_eq!(h.run(argv), *want, "{argv:?}");
+        }
+    }
+
+    fn bulks(tag: char, items: &[&str]) -> String {
+        let mut s = format!("{tag}{}\r\n", items.len());
+        for i in items {
+            s.push_str(&format!("${}\r\n{i}\r\n", i.len()));
+        }
+        s
+    }
+
+    fn arr(items: &[&str]) -> String {
+        bulks('*', items)
+    }
+
+    fn int(n: i64) -> String {
+        format!(":{n}\r\n")
+    }
+
+    fn arity(name: &str) -> String {
+        format!("-ERR wrong number of arguments for '{name}' command\r\n")
+    }
+
+    /// The bulk strings of an array reply, in order.
+    fn elements(reply: &str) -> Vec<String> {
+        let mut lines = reply.split("\r\n");
+        let head = lines.next().unwrap_or("");
+        assert!(head.starts_with('*') || head.starts_with('~'), "{reply}");
+        let mut out = Vec::new();
+        while let Some(l) = lines.next() {
+            if l.starts_with('$') {
+                out.push(lines.next().unwrap_or("").to_string());
+            }
+        }
+        out
+    }
+
+    fn sorted(reply: &str) -> Vec<String> {
+        let mut v = elements(reply);
+        v.sort();
+        v
+    }
+
+    fn svec(items: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    fn encoding(h: &mut Harness, key: &str) -> String {
+        h.run(&["OBJECT", "ENCODING", key])
+    }
+
+    fn enc(e: &str) -> String {
+        format!("${}\r\n{e}\r\n", e.len())
+    }
+
+    fn sadd(h: &mut Harness, key: &str, members: &[String]) {
+        let mut argv: Vec<&str> = vec!["SADD", key];
+        argv.extend(members.iter().map(String::as_str));
+        h.run(&argv);
+    }
+
+    fn range(a: i64, b: i64) -> Vec<String> {
+        (a..b).map(|i| i.to_string()).collect()
+    }
+
+    #[test]
+    fn sadd_intset_in_order() {
+        let mut h = Harness::new();
+        check(
+            &mut h,
+            &[
+                (&["SADD", "s", "3", "1", "2", "2"], &int(3)),
+                (&["SADD", "s", "2", "4"], &int(1)),
+                (&["SMEMBERS", "s"], &arr(&["1", "2", "3", "4"])),
+                (&["SCARD", "s"], &int(4)),
+                (&["TYPE", "s"], "+set\r\n"),
+                (&["OBJECT", "ENCODING", "s"], &enc("intset")),
+                (
+                    &["SADD", "s", "-9223372036854775808", "9223372036854775807"],
+                    &int(2),
+                ),
+                (
+                    &["SMEMBERS", "s"],
+                    &arr(&[
+                        "-9223372036854775808",
+                        "1",
+                        "2",
+                        "3",
+                        "4",
+                        "9223372036854775807",
+                    ]),
+                ),
+                (&["SADD", "s"], &arity("sadd")),
+            ],
+        );
+    }
+
+    #[test]
+    fn sadd_counts_changes_like_redis() {
+        let mut h = Harness::new();
+        let d0 = h.srv.ks.dirty;
+        h.run(&["SADD", "s", "a", "b", "c", "a"]);
+        assert_eq!(h.srv.ks.dirty - d0, 3);
+        h.run(&["SADD", "s", "a"]);
+        assert_eq!(h.srv.ks.dirty - d0, 3);
+        h.run(&["SREM", "s", "a", "b", "x"]);
+        assert_eq!(h.srv.ks.dirty - d0, 5);
+        h.run(&["SREM", "s", "c"]);
+        assert_eq!(h.srv.ks.dirty - d0, 6);
+        assert_eq!(h.run(&["EXISTS", "s"]), int(0));
+    }
+
+    #[test]
+    fn encodings_follow_redis_7_2() {
+        let mut h = Harness::new();
+        h.run(&["SADD", "i", "1", "2"]);
+        assert_eq!(encoding(&mut h, "i"), enc("intset"));
+        h.run(&["SADD", "i", "a"]);
+        assert_eq!(encoding(&mut h, "i"), enc("listpack"));
+        assert_eq!(h.run(&["SMEMBERS", "i"]), arr(&["1", "2", "a"]));
+        // Not integers by string2ll: listpacks.
+        for m in ["01", "-0", "+1", " 1", "1.0", "9223372036854775808", ""] {
+            h.run(&["DEL", "n"]);
+            h.run(&["SADD", "n", m]);
+            assert_eq!(encoding(&mut h, "n"), enc("listpack"), "{m:?}");
+        }
+        // 512 integers: intset; the 513th: hashtable.
+        sadd(&mut h, "big", &range(0, 512));
+        assert_eq!(encoding(&mut h, "big"), enc("intset"));
+        h.run(&["SADD", "big", "512"]);
+        assert_eq!(encoding(&mut h, "big"), enc("hashtable"));
+        // A new key with 513 integers starts as a hashtable.
+        sadd(&mut h, "big2", &range(0, 513));
+        assert_eq!(encoding(&mut h, "big2"), enc("hashtable"));
+        // An SADD with more arguments than an intset holds converts first.
+        h.run(&["SADD", "dup", "1"]);
+        sadd(&mut h, "dup", &vec!["1".to_string(); 513]);
+        assert_eq!(encoding(&mut h, "dup"), enc("hashtable"));
+        // 127 integers + a string: listpack; 128 + a string: hashtable.
+        sadd(&mut h, "c127", &range(0, 127));
+        h.run(&["SADD", "c127", "x"]);
+        assert_eq!(encoding(&mut h, "c127"), enc("listpack"));
+        sadd(&mut h, "c128", &range(0, 128));
+        h.run(&["SADD", "c128", "x"]);
+        assert_eq!(encoding(&mut h, "c128"), enc("hashtable"));
+        // Listpack limits: 128 entries, 64 bytes.
+        let m: Vec<String> = (0..128).map(|i| format!("m{i}")).collect();
+        sadd(&mut h, "lp", &m);
+        assert_eq!(encoding(&mut h, "lp"), enc("listpack"));
+        h.run(&["SADD", "lp", "m0"]);
+        assert_eq!(encoding(&mut h, "lp"), enc("listpack"));
+        h.run(&["SADD", "lp", "m128"]);
+        assert_eq!(encoding(&mut h, "lp"), enc("hashtable"));
+        h.run(&["SADD", "v", &"x".repeat(64)]);
+        assert_eq!(encoding(&mut h, "v"), enc("listpack"));
+        h.run(&["SADD", "v", &"y".repeat(65)]);
+        assert_eq!(encoding(&mut h, "v"), enc("hashtable"));
+        h.run(&["SADD", "v2", &"y".repeat(65)]);
+        assert_eq!(encoding(&mut h, "v2"), enc("hashtable"));
+        // The configuration is read at each command.
+        h.srv.config.set_max_intset_entries = 4;
+        h.run(&["SADD", "five", "1", "2", "3", "4", "5"]);
+        assert_eq!(encoding(&mut h, "five"), enc("listpack"));
+        h.run(&["SADD", "four", "1", "2", "3", "4"]);
+        assert_eq!(encoding(&mut h, "four"), enc("intset"));
+        h.run(&["SADD", "four", "5"]);
+        assert_eq!(encoding(&mut h, "four"), enc("hashtable"));
+    }
+
+    #[test]
+    fn srem_scard_sismember_smismember() {
+        let mut h = Harness::new();
+        h.run(&["SADD", "s", "1", "2", "3"]);
+        h.run(&["SADD", "l", "a", "b"]);
+        h.run(&["SET", "str", "v"]);
+        check(
+            &mut h,
+            &[
+                (&["SREM", "nokey", "a"], &int(0)),
+                (&["SREM", "s", "4", "01"], &int(0)),
+                (&["SREM", "s", "1", "1", "4"], &int(1)),
+                (&["SMEMBERS", "s"], &arr(&["2", "3"])),
+                (&["SREM", "s", "2", "3", "5"], &int(2)),
+                (&["EXISTS", "s"], &int(0)),
+                (&["SREM", "l", "a", "b", "c"], &int(2)),
+                (&["EXISTS", "l"], &int(0)),
+                (&["SADD", "s", "1", "2", "x"], &int(3)),
+                (&["SCARD", "s"], &int(3)),
+                (&["SCARD", "nokey"], &int(0)),
+                (&["SISMEMBER", "s", "1"], &int(1)),
+                (&["SISMEMBER", "s", "x"], &int(1)),
+                (&["SISMEMBER", "s", "01"], &int(0)),
+                (&["SISMEMBER", "nokey", "1"], &int(0)),
+                (
+                    &["SMISMEMBER", "s", "1", "y", "x"],
+                    "*3\r\n:1\r\n:0\r\n:1\r\n",
+                ),
+                (&["SMISMEMBER", "nokey", "1", "2"], "*2\r\n:0\r\n:0\r\n"),
+                (&["SREM", "str", "v"], WRONGTYPE),
+                (&["SCARD", "str"], WRONGTYPE),
+                (&["SISMEMBER", "str", "v"], WRONGTYPE),
+                (&["SMISMEMBER", "str", "v"], WRONGTYPE),
+                (&["SMEMBERS", "str"], WRONGTYPE),
+                (&["SADD", "str", "v"], WRONGTYPE),
+                (&["GET", "str"], "$1\r\nv\r\n"),
+                (&["SMEMBERS", "nokey"], "*0\r\n"),
+                (&["SREM", "s"], &arity("srem")),
+                (&["SCARD"], &arity("scard")),
+                (&["SISMEMBER", "s"], &arity("sismember")),
+                (&["SMISMEMBER", "s"], &arity("smismember")),
+                (&["SMEMBERS", "s", "t"], &arity("smembers")),
+            ],
+        );
+    }
+
+    #[test]
+    fn binary_members() {
+        let mut h = Harness::new();
+        let argv: &[&[u8]] = &[b"SADD", b"b", b"a\0b", b"\xff", b"", b"a"];
+        assert_eq!(h.run_bytes(argv), b":4\r\n");
+        assert_eq!(h.run_bytes(&[b"SISMEMBER", b"b", b"a\0b"]), b":1\r\n");
+        assert_eq!(h.run_bytes(&[b"SISMEMBER", b"b", b"a\0"]), b":0\r\n");
+        assert_eq!(h.run_bytes(&[b"SISMEMBER", b"b", b""]), b":1\r\n");
+        assert_eq!(
+            h.run_bytes(&[b"SMEMBERS", b"b"]),
+            b"*4\r\n$3\r\na\0b\r\n$1\r\n\xff\r\n$0\r\n\r\n$1\r\na\r\n"
+        );
+    }
+
+    #[test]
+    fn srandmember_forms() {
+        let mut h = Harness::new();
+        h.run(&["SADD", "s", "3", "1", "2"]);
+        h.run(&["SADD", "l", "a", "b", "c", "d", "e"]);
+        h.run(&["SET", "str", "v"]);
+        check(
+            &mut h,
+            &[
+                (&["SRANDMEMBER", "nokey"], "$-1\r\n"),
+                (&["SRANDMEMBER", "nokey", "5"], "*0\r\n"),
+                (&["SRANDMEMBER", "nokey", "-5"], "*0\r\n"),
+                (&["SRANDMEMBER", "s", "0"], "*0\r\n"),
+                (&["SRANDMEMBER", "str"], WRONGTYPE),
+                (&["SRANDMEMBER", "str", "2"], WRONGTYPE),
+                (&["SRANDMEMBER", "str", "x"], NOT_INT),
+                (&["SRANDMEMBER", "s", "x"], NOT_INT),
+                (&["SRANDMEMBER", "s", "-0"], NOT_INT),
+                (&["SRANDMEMBER", "s", "9223372036854775808"], NOT_INT),
+                (
+                    &["SRANDMEMBER", "s", "-9223372036854775808"],
+                    "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n",
+                ),
+                (&["SRANDMEMBER", "s", "1", "2"], SYNTAX),
+                (&["SRANDMEMBER"], &arity("srandmember")),
+                // The whole set, in the set's order.
+                (&["SRANDMEMBER", "s", "3"], &arr(&["1", "2", "3"])),
+                (
+                    &["SRANDMEMBER", "s", "9223372036854775807"],
+                    &arr(&["1", "2", "3"]),
+                ),
+            ],
+        );
+        let all: HashSet<&str> = ["1", "2", "3"].into_iter().collect();
+        for _ in 0..20 {
+            let one = h.run(&["SRANDMEMBER", "s"]);
+            assert!(all.contains(one.split("\r\n").nth(1).unwrap_or("")));
+            let two = elements(&h.run(&["SRANDMEMBER", "s", "2"]));
+            assert_eq!(two.len(), 2);
+            assert_ne!(two[0], two[1]);
+            let many = elements(&h.run(&["SRANDMEMBER", "s", "-10"]));
+            assert_eq!(many.len(), 10);
+            assert!(many.iter().all(|m| all.contains(m.as_str())));
+            let l = elements(&h.run(&["SRANDMEMBER", "l", "3"]));
+            assert_eq!(l.iter().collect::<BTreeSet<_>>().len(), 3);
+        }
+        // Hashtables, in both sampling strategies.
+        sadd(&mut h, "h", &range(0, 1000));
+        for count in ["5", "100", "400", "999"] {
+            let got = elements(&h.run(&["SRANDMEMBER", "h", count]));
+            assert_eq!(got.len().to_string(), count);
+            assert_eq!(got.iter().collect::<HashSet<_>>().len(), got.len());
+        }
+        assert_eq!(sorted(&h.run(&["SRANDMEMBER", "h", "5000"])).len(), 1000);
+        assert_eq!(elements(&h.run(&["SRANDMEMBER", "h", "-5000"])).len(), 5000);
+        // RESP3: arrays, and `_` for a missing key.
+        h.c.reply.resp3 = true;
+        check(
+            &mut h,
+            &[
+                (&["SRANDMEMBER", "nokey"], "_\r\n"),
+                (&["SRANDMEMBER", "nokey", "1"], "*0\r\n"),
+                (&["SRANDMEMBER", "s", "5"], &arr(&["1", "2", "3"])),
+            ],
+        );
+    }
+
+    #[test]
+    fn random_draws_stop_at_the_reply_limit() {
+        let lim = SetLimits::default();
+        let mut s = SetValue::new_intset();
+        s.add(b"7", &lim);
+        let mut rng = || 1u64;
+        let mut out = ReplyBuf::new();
+        assert!(reply_draws(&mut out, &s, 3, &mut rng, 1000));
+        assert_eq!(out.buf, b"*3\r\n$1\r\n7\r\n$1\r\n7\r\n$1\r\n7\r\n");
+        let mut out = ReplyBuf::new();
+        assert!(!reply_draws(&mut out, &s, u64::MAX, &mut rng, 100));
+        assert!(out.len() < 200);
+    }
+
+    #[test]
+    fn spop_forms() {
+        let mut h = Harness::new();
+        h.run(&["SET", "str", "v"]);
+        h.run(&["SADD", "s", "1", "2", "3"]);
+        check(
+            &mut h,
+            &[
+                (&["SPOP", "nokey"], "$-1\r\n"),
+                (&["SPOP", "nokey", "0"], "*0\r\n"),
+                (&["SPOP", "nokey", "3"], "*0\r\n"),
+                (&["SPOP", "str"], WRONGTYPE),
+                (&["SPOP", "str", "1"], WRONGTYPE),
+                (
+                    &["SPOP", "str", "-1"],
+                    "-ERR value is out of range, must be positive\r\n",
+                ),
+                (
+                    &["SPOP", "s", "x"],
+                    "-ERR value is out of range, must be positive\r\n",
+                ),
+                (&["SPOP", "s", "1", "2"], SYNTAX),
+                (&["SPOP", "s", "0"], "*0\r\n"),
+                (&["SPOP"], &arity("spop")),
+                (&["SCARD", "s"], &int(3)),
+                // Everything: in the order of a union (an intset: sorted).
+                (&["SPOP", "s", "3"], &arr(&["1", "2", "3"])),
+                (&["EXISTS", "s"], &int(0)),
+                (&["SADD", "one", "x"], &int(1)),
+                (&["SPOP", "one"], "$1\r\nx\r\n"),
+                (&["EXISTS", "one"], &int(0)),
+            ],
+        );
+        // A listpack with integers out of order: the union sorts them first.
+        h.run(&["SADD", "u", "x", "2", "1"]);
+        h.run(&["SREM", "u", "x"]);
+        assert_eq!(h.run(&["SMEMBERS", "u"]), arr(&["2", "1"]));
+        assert_eq!(h.run(&["SPOP", "u", "10"]), arr(&["1", "2"]));
+        // Every strategy, every encoding: the popped and the rest partition the set.
+        for (key, members) in [
+            ("i", range(0, 10)),
+            ("l", (0..50).map(|i| format!("e{i}")).collect()),
+            ("h", (0..300).map(|i| format!("e{i}")).collect()),
+            ("hi", range(0, 600)),
+        ] {
+            for count in [1usize, 3, members.len() / 2, members.len() - 2] {
+                h.run(&["DEL", key]);
+                sadd(&mut h, key, &members);
+                let n = count.to_string();
+                let popped = elements(&h.run(&["SPOP", key, &n]));
+                assert_eq!(popped.len(), count);
+                let rest = sorted(&h.run(&["SMEMBERS", key]));
+                assert_eq!(rest.len(), members.len() - count);
+                let mut all: Vec<String> = popped.iter().chain(&rest).cloned().collect();
+                all.sort();
+                all.dedup();
+                assert_eq!(
+                    all,
+                    svec(&members.iter().map(String::as_str).collect::<Vec<_>>())
+                );
+            }
+        }
+        // Most of a hashtable popped: the rest is rebuilt as a listpack (7.2).
+        sadd(&mut h, "p", &range(0, 600));
+        h.run(&["SPOP", "p", "590"]);
+        assert_eq!(encoding(&mut h, "p"), enc("listpack"));
+        sadd(&mut h, "p2", &range(0, 500));
+        h.run(&["SPOP", "p2", "450"]);
+        assert_eq!(encoding(&mut h, "p2"), enc("intset"));
+        assert_eq!(h.run(&["SCARD", "p2"]), int(50));
+        // The dirty counter counts popped members.
+        let d0 = h.srv.ks.dirty;
+        h.run(&["SPOP", "p2", "3"]);
+        assert_eq!(h.srv.ks.dirty - d0, 3);
+        h.run(&["SPOP", "p2", "100"]);
+        assert_eq!(h.srv.ks.dirty - d0, 50);
+        h.c.reply.resp3 = true;
+        h.run(&["SADD", "r", "1", "2", "3"]);
+        check(
+            &mut h,
+            &[
+                (&["SPOP", "nokey"], "_\r\n"),
+                (&["SPOP", "nokey", "2"], "~0\r\n"),
+                (&["SPOP", "r", "0"], "~0\r\n"),
+                (&["SPOP", "r", "5"], &bulks('~', &["1", "2", "3"])),
+            ],
+        );
+        h.run(&["SADD", "r", "1", "2", "3"]);
+        assert!(h.run(&["SPOP", "r", "2"]).starts_with("~2\r\n"));
+    }
+
+    #[test]
+    fn smove_paths() {
+        let mut h = Harness::new();
+        h.run(&["SET", "str", "v"]);
+        h.run(&["SADD", "a", "1", "2", "3"]);
+        check(
+            &mut h,
+            &[
+                (&["SMOVE", "nokey", "d", "1"], &int(0)),
+                (&["SMOVE", "nokey", "str", "1"], &int(0)),
+                (&["SMOVE", "str", "d", "1"], WRONGTYPE),
+                (&["SMOVE", "a", "str", "1"], WRONGTYPE),
+                (&["SMOVE", "a", "d", "9"], &int(0)),
+                (&["EXISTS", "d"], &int(0)),
+                (&["SMOVE", "a", "a", "1"], &int(1)),
+                (&["SMOVE", "a", "a", "9"], &int(0)),
+                (&["SMOVE", "a", "d", "1"], &int(1)),
+                (&["SMEMBERS", "a"], &arr(&["2", "3"])),
+                (&["SMEMBERS", "d"], &arr(&["1"])),
+                (&["OBJECT", "ENCODING", "d"], &enc("intset")),
+                (&["SMOVE", "a", "d", "2"], &int(1)),
+                (&["SMOVE", "a", "d", "3"], &int(1)),
+                (&["EXISTS", "a"], &int(0)),
+                (&["SMEMBERS", "d"], &arr(&["1", "2", "3"])),
+                (&["SADD", "b", "x", "1"], &int(2)),
+                (&["SMOVE", "b", "d", "x"], &int(1)),
+                (&["OBJECT", "ENCODING", "d"], &enc("listpack")),
+                (&["SMEMBERS", "d"], &arr(&["1", "2", "3", "x"])),
+                (&["SMOVE", "b", "d", "1"], &int(1)),
+                (&["EXISTS", "b"], &int(0)),
+                (&["SADD", "c", "y", "z"], &int(2)),
+                (&["SMOVE", "c", "new", "y"], &int(1)),
+                (&["OBJECT", "ENCODING", "new"], &enc("listpack")),
+                (&["SMOVE", "a"], &arity("smove")),
+            ],
+        );
+        // new = {y}, c = {z}.
+        let d0 = h.srv.ks.dirty;
+        h.run(&["SADD", "e", "y"]);
+        h.run(&["SMOVE", "c", "e", "z"]);
+        h.run(&["SMOVE", "new", "e", "y"]);
+        h.run(&["SMOVE", "e", "new", "nope"]);
+        // SADD 1, a real move 2, a move into a set that has the member 1.
+        assert_eq!(h.srv.ks.dirty - d0, 1 + 2 + 1);
+        assert_eq!(h.run(&["SMEMBERS", "e"]), arr(&["y", "z"]));
+    }
+
+    #[test]
+    fn sinter_family() {
+        let mut h = Harness::new();
+        h.run(&["SET", "str", "v"]);
+        h.run(&["SADD", "a", "1", "2", "3", "4", "5"]);
+        h.run(&["SADD", "b", "4", "5", "6", "7"]);
+        h.run(&["SADD", "c", "5", "4", "x"]);
+        check(
+            &mut h,
+            &[
+                (&["SINTER", "a"], &arr(&["1", "2", "3", "4", "5"])),
+                (&["SINTER", "a", "b"], &arr(&["4", "5"])),
+                (&["SINTER", "a", "a"], &arr(&["1", "2", "3", "4", "5"])),
+                (&["SINTER", "a", "nokey"], "*0\r\n"),
+                (&["SINTER", "nokey", "str"], WRONGTYPE),
+                (&["SINTER", "str", "nokey"], WRONGTYPE),
+                // The smallest set leads: c's (listpack) order.
+                (&["SINTER", "a", "b", "c"], &arr(&["4", "5"])),
+                (&["SMEMBERS", "c"], &arr(&["4", "5", "x"])),
+                (&["SINTERSTORE", "d", "a", "b"], &int(2)),
+                (&["SMEMBERS", "d"], &arr(&["4", "5"])),
+                (&["OBJECT", "ENCODING", "d"], &enc("intset")),
+                // From a listpack, all integers: an intset in the end.
+                (&["SINTERSTORE", "d", "c", "a"], &int(2)),
+                (&["OBJECT", "ENCODING", "d"], &enc("intset")),
+                (&["SMEMBERS", "d"], &arr(&["4", "5"])),
+                (&["SINTERSTORE", "d", "c", "c"], &int(3)),
+                (&["OBJECT", "ENCODING", "d"], &enc("listpack")),
+                (&["SMEMBERS", "d"], &arr(&["4", "5", "x"])),
+                (&["SINTERSTORE", "d", "a", "nokey"], &int(0)),
+                (&["EXISTS", "d"], &int(0)),
+                (&["SINTERSTORE", "d", "a", "str"], WRONGTYPE),
+                (&["SINTERSTORE", "str", "a", "b"], &int(2)),
+                (&["TYPE", "str"], "+set\r\n"),
+                (&["SET", "str", "v", "EX", "100"], "+OK\r\n"),
+                (&["SINTERSTORE", "str", "a", "b"], &int(2)),
+                (&["TTL", "str"], &int(-1)),
+                (&["SET", "str", "v"], "+OK\r\n"),
+                (&["SINTERCARD", "1", "a"], &int(5)),
+                (&["SINTERCARD", "2", "a", "b"], &int(2)),
+                (&["SINTERCARD", "2", "a", "b", "LIMIT", "0"], &int(2)),
+                (&["SINTERCARD", "2", "a", "b", "limit", "1"], &int(1)),
+                (
+                    &["SINTERCARD", "2", "a", "b", "LIMIT", "1", "LIMIT", "9"],
+                    &int(2),
+                ),
+                (&["SINTERCARD", "2", "a", "nokey"], &int(0)),
+                (&["SINTERCARD", "2", "a", "str"], WRONGTYPE),
+                (
+                    &["SINTERCARD", "0", "a"],
+                    "-ERR numkeys should be greater than 0\r\n",
+                ),
+                (
+                    &["SINTERCARD", "x", "a"],
+                    "-ERR numkeys should be greater than 0\r\n",
+                ),
+                (
+                    &["SINTERCARD", "2", "a"],
+                    "-ERR Number of keys can't be greater than number of args\r\n",
+                ),
+                (
+                    &["SINTERCARD", "9223372036854775807", "a"],
+                    "-ERR Number of keys can't be greater than number of args\r\n",
+                ),
+                (&["SINTERCARD", "1", "a", "LIMIT"], SYNTAX),
+                (&["SINTERCARD", "1", "a", "b"], SYNTAX),
+                (
+                    &["SINTERCARD", "1", "a", "LIMIT", "-1"],
+                    "-ERR LIMIT can't be negative\r\n",
+                ),
+                (
+                    &["SINTERCARD", "1", "a", "LIMIT", "x"],
+                    "-ERR LIMIT can't be negative\r\n",
+                ),
+                (
+                    &["SINTERCARD", "1", "str", "LIMIT", "-1"],
+                    "-ERR LIMIT can't be negative\r\n",
+                ),
+                (&["SINTER"], &arity("sinter")),
+                (&["SINTERSTORE", "d"], &arity("sinterstore")),
+                (&["SINTERCARD", "1"], &arity("sintercard")),
+            ],
+        );
+        // Hashtable inputs: a listpack result, or an intset if all integers.
+        sadd(&mut h, "h1", &range(0, 600));
+        sadd(&mut h, "h2", &range(300, 900));
+        assert_eq!(h.run(&["SINTERSTORE", "d", "h1", "h2"]), int(300));
+        assert_eq!(encoding(&mut h, "d"), enc("intset"));
+        assert_eq!(h.run(&["SINTERSTORE", "d", "h1", "h1"]), int(600));
+        assert_eq!(encoding(&mut h, "d"), enc("hashtable"));
+        let mut hs = range(0, 200);
+        hs.push("x".into());
+        sadd(&mut h, "hs", &hs);
+        assert_eq!(h.run(&["SINTERSTORE", "d", "hs", "h1"]), int(200));
+        assert_eq!(encoding(&mut h, "d"), enc("intset"));
+        assert_eq!(h.run(&["SINTERSTORE", "d", "hs", "hs"]), int(201));
+        assert_eq!(encoding(&mut h, "d"), enc("hashtable"));
+        h.c.reply.resp3 = true;
+        check(
+            &mut h,
+            &[
+                (&["SINTER", "a", "b"], &bulks('~', &["4", "5"])),
+                (&["SINTER", "a", "nokey"], "~0\r\n"),
+                (&["SMEMBERS", "nokey"], "~0\r\n"),
+                (&["SMEMBERS", "a"], &bulks('~', &["1", "2", "3", "4", "5"])),
+            ],
+        );
+    }
+
+    #[test]
+    fn sunion_sdiff_family() {
+        let mut h = Harness::new();
+        h.run(&["SET", "str", "v"]);
+        h.run(&["SADD", "a", "5", "1", "3"]);
+        h.run(&["SADD", "b", "2", "3", "4"]);
+        h.run(&["SADD", "c", "y", "1", "x"]);
+        check(
+            &mut h,
+            &[
+                (&["SUNION", "a"], &arr(&["1", "3", "5"])),
+                (
+                    &["SUNION", "a", "b", "nokey"],
+                    &arr(&["1", "2", "3", "4", "5"]),
+                ),
+                (&["SUNION", "nokey"], "*0\r\n"),
+                (&["SUNION", "a", "str"], WRONGTYPE),
+                (&["SUNION", "nokey", "str"], WRONGTYPE),
+                // Built from an empty intset: integers sorted until a string
+                // turns it into a listpack, then in arrival order.
+                (&["SUNION", "a", "c"], &arr(&["1", "3", "5", "y", "x"])),
+                (&["SUNION", "c", "a"], &arr(&["y", "1", "x", "3", "5"])),
+                (&["SUNIONSTORE", "d", "a", "b"], &int(5)),
+                (&["OBJECT", "ENCODING", "d"], &enc("intset")),
+                (&["SUNIONSTORE", "d", "a", "c"], &int(5)),
+                (&["OBJECT", "ENCODING", "d"], &enc("listpack")),
+                (&["SUNIONSTORE", "d", "nokey"], &int(0)),
+                (&["EXISTS", "d"], &int(0)),
+                (&["SUNIONSTORE", "d", "a", "str"], WRONGTYPE),
+                (&["SUNIONSTORE", "a", "a", "b"], &int(5)),
+                (&["SMEMBERS", "a"], &arr(&["1", "2", "3", "4", "5"])),
+                (&["SDIFF", "a"], &arr(&["1", "2", "3", "4", "5"])),
+                (&["SDIFF", "a", "b"], &arr(&["1", "5"])),
+                (&["SDIFF", "a", "b", "c"], &arr(&["5"])),
+                (&["SDIFF", "a", "nokey"], &arr(&["1", "2", "3", "4", "5"])),
+                (&["SDIFF", "nokey", "a"], "*0\r\n"),
+                (&["SDIFF", "a", "a"], "*0\r\n"),
+                (&["SDIFF", "a", "b", "a"], "*0\r\n"),
+                (&["SDIFF", "a", "str"], WRONGTYPE),
+                (&["SDIFF", "c", "a"], &arr(&["y", "x"])),
+                (&["SDIFFSTORE", "d", "a", "b"], &int(2)),
+                (&["SMEMBERS", "d"], &arr(&["1", "5"])),
+                (&["SDIFFSTORE", "d", "c", "a"], &int(2)),
+                (&["OBJECT", "ENCODING", "d"], &enc("listpack")),
+                (&["SDIFFSTORE", "d", "a", "a"], &int(0)),
+                (&["EXISTS", "d"], &int(0)),
+                (&["SDIFFSTORE", "str", "a", "b"], &int(2)),
+                (&["TYPE", "str"], "+set\r\n"),
+                (&["SUNION"], &arity("sunion")),
+                (&["SUNIONSTORE", "d"], &arity("sunionstore")),
+                (&["SDIFF"], &arity("sdiff")),
+                (&["SDIFFSTORE", "d"], &arity("sdiffstore")),
+            ],
+        );
+        // The algorithm decides the stored encoding: walking the first set
+        // keeps only the survivors (a listpack here), copying it first grows
+        // a hashtable that removals do not shrink back.
+        let mut big = range(0, 300);
+        big.push("x".into());
+        sadd(&mut h, "big", &big);
+        sadd(&mut h, "big2", &range(0, 290));
+        assert_eq!(h.run(&["SDIFFSTORE", "d", "big", "big2"]), int(11));
+        assert_eq!(encoding(&mut h, "d"), enc("listpack"));
+        h.run(&["SADD", "t", "1"]);
+        assert_eq!(
+            h.run(&["SDIFFSTORE", "d", "big", "t", "t", "t", "t"]),
+            int(300)
+        );
+        assert_eq!(encoding(&mut h, "d"), enc("hashtable"));
+        h.c.reply.resp3 = true;
+        check(
+            &mut h,
+            &[
+                (&["SUNION", "nokey"], "~0\r\n"),
+                (&["SDIFF", "t"], &bulks('~', &["1"])),
+            ],
+        );
+    }
+
+    #[test]
+    fn sscan_forms() {
+        let mut h = Harness::new();
+        h.run(&["SET", "str", "v"]);
+        h.run(&["SADD", "s", "3", "1", "2", "10", "20"]);
+        let scan = |cursor: &str, items: &[&str]| {
+            format!("*2\r\n${}\r\n{cursor}\r\n{}", cursor.len(), arr(items))
+        };
+        check(
+            &mut h,
+            &[
+                (&["SSCAN", "nokey", "0"], &scan("0", &[])),
+                (&["SSCAN", "nokey", "x"], "-ERR invalid cursor\r\n"),
+                (&["SSCAN", "nokey", "0", "COUNT", "0"], &scan("0", &[])),
+                (&["SSCAN", "str", "0"], WRONGTYPE),
+                (&["SSCAN", "str", "x"], "-ERR invalid cursor\r\n"),
+                (&["SSCAN", "str", "0", "COUNT", "0"], WRONGTYPE),
+                (
+                    &["SSCAN", "s", "0"],
+                    &scan("0", &["1", "2", "3", "10", "20"]),
+                ),
+                (
+                    &["SSCAN", "s", "77"],
+                    &scan("0", &["1", "2", "3", "10", "20"]),
+                ),
+                (
+                    &["SSCAN", "s", "0", "MATCH", "1*"],
+                    &scan("0", &["1", "10"]),
+                ),
+                (
+                    &["SSCAN", "s", "0", "match", "*0", "count", "1"],
+                    &scan("0", &["10", "20"]),
+                ),
+                (
+                    &["SSCAN", "s", "0", "MATCH", "*"],
+                    &scan("0", &["1", "2", "3", "10", "20"]),
+                ),
+                (
+                    &["SSCAN", "s", "0", "COUNT", "1", "MATCH", "a", "MATCH", "2*"],
+                    &scan("0", &["2", "20"]),
+                ),
+                (&["SSCAN", "s", "0", "COUNT", "0"], SYNTAX),
+                (&["SSCAN", "s", "0", "COUNT", "-1"], SYNTAX),
+                (&["SSCAN", "s", "0", "COUNT", "x"], NOT_INT),
+                (&["SSCAN", "s", "0", "COUNT"], SYNTAX),
+                (&["SSCAN", "s", "0", "TYPE", "set"], SYNTAX),
+                // strtoul rules: "-1" wraps around.
+                (
+                    &["SSCAN", "s", "-1"],
+                    &scan("0", &["1", "2", "3", "10", "20"]),
+                ),
+                (
+                    &["SSCAN", "s", "18446744073709551616"],
+                    "-ERR invalid cursor\r\n",
+                ),
+                (&["SSCAN", "s"], &arity("sscan")),
+            ],
+        );
+        // A hashtable, page by page: every member at least once.
+        let members: Vec<String> = (0..1000).map(|i| format!("m{i}")).collect();
+        sadd(&mut h, "h", &members);
+        let mut seen = BTreeSet::new();
+        let mut cursor = "0".to_string();
+        let mut calls = 0;
+        loop {
+            let reply = h.run(&["SSCAN", "h", &cursor, "COUNT", "20"]);
+            let mut lines = reply.split("\r\n");
+            cursor = lines.nth(2).unwrap_or("0").to_string();
+            let rest: Vec<&str> = lines.collect();
+            let page = elements(&rest.join("\r\n"));
+            assert!(page.len() < 100);
+            seen.extend(page);
+            calls += 1;
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert!(calls > 10);
+        assert_eq!(seen.len(), 1000);
+        let all = h.run(&["SSCAN", "h", "0", "COUNT", "5000", "MATCH", "m99*"]);
+        assert!(all.starts_with("*2\r\n$1\r\n0\r\n*11\r\n"), "{all}");
+    }
+
+    #[test]
+    fn stale_keys_are_missing() {
+        let mut h = Harness::new();
+        h.now = Some(1_000_000);
+        h.run(&["SADD", "s", "1", "2"]);
+        h.run(&["PEXPIRE", "s", "10"]);
+        h.now = Some(1_000_020);
+        check(
+            &mut h,
+            &[
+                (&["SCARD", "s"], &int(0)),
+                (&["SADD", "s", "3"], &int(1)),
+                (&["SMEMBERS", "s"], &arr(&["3"])),
+                (&["TTL", "s"], &int(-1)),
+            ],
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! expires index; lazy expiry on access, the active expiry cycle, random
 //! sampling and the write epilogue. Knows nothing about RESP or clients.
 
+pub mod blocked;
 pub mod dict;
 pub mod watch;
 
@@ -57,6 +58,8 @@ pub struct Keyspace {
     pub active_expire_enabled: bool,
     /// WATCHed keys and invalidated transactions.
     pub watches: watch::Watches,
+    /// Keys blocked clients wait on, and those made ready by writes.
+    pub blocked: blocked::BlockedKeys,
     rng: u64,
 }
 
@@ -94,6 +97,7 @@ impl Keyspace {
             dirty: 0,
             active_expire_enabled: true,
             watches: watch::Watches::new(databases.max(1)),
+            blocked: blocked::BlockedKeys::new(databases.max(1)),
             rng: seed | 1,
         }
     }
@@ -107,6 +111,7 @@ impl Keyspace {
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
         self.dirty += 1;
         self.key_changed(db, key);
+        self.blocked.touched(db, key);
     }
 
     /// Redis's signalModifiedKey without counting a change for persistence
@@ -306,6 +311,8 @@ impl Keyspace {
                 .touch_db(x, |k| dx.contains_key(k) || dy.contains_key(k));
         }
         self.dbs.swap(a, b);
+        self.blocked.touch_db(a);
+        self.blocked.touch_db(b);
         self.dirty += 1;
     }
 

@@ -6,6 +6,7 @@
 //! registered once at accept.
 
 use super::listener::{self, Listener};
+use super::blocking::{self, BlockType};
 use super::{Server, now_ms, signals};
 use crate::client::{Client, Conn};
 use crate::cmd;
@@ -13,6 +14,7 @@ use crate::config::Config;
 use crate::error;
 use crate::cmd::connection::protected_mode_denied;
 use crate::resp::{Limits, Parsed, parse_command};
+use crate::types::Value;
 use mio::{Events, Interest, Poll, Token};
 use std::io;
 use std::time::{Duration, Instant};
@@ -90,11 +92,16 @@ impl EventLoop {
             if self.srv.shutdown.is_some() || signals::shutdown_requested() {
                 return self.finish_shutdown();
             }
-            let timeout = if self.read_again.is_empty() {
+            let mut timeout = if self.read_again.is_empty() {
                 self.next_cron.saturating_duration_since(Instant::now())
             } else {
                 Duration::ZERO
             };
+            // Wake up for the earliest blocked-client deadline too.
+            if let Some(deadline) = self.srv.blocking.next_deadline() {
+                let ms = (deadline - now_ms()).max(0) as u64;
+                timeout = timeout.min(Duration::from_millis(ms));
+            }
             if let Err(e) = self.poll.poll(&mut self.events, Some(timeout))
                 && e.kind() != io::ErrorKind::Interrupted
             {
@@ -127,6 +134,7 @@ impl EventLoop {
             }
             ready.clear();
             self.ready = ready;
+            self.handle_blocked_timeouts();
             if Instant::now() >= self.next_cron {
                 self.cron();
                 let period = Duration::from_millis(1000 / self.srv.config.hz.max(1) as u64);
@@ -233,7 +241,8 @@ impl EventLoop {
 
     /// Parses and runs every complete command in the client's query buffer.
     fn process_input(&mut self, c: &mut Client, now: i64) {
-        if c.query.pending() < c.query.need {
+        // A parked client runs nothing until it is unblocked.
+        if c.blocked.is_some() || c.query.pending() < c.query.need {
             return;
         }
         c.query.need = 0;
@@ -251,6 +260,13 @@ impl EventLoop {
                     pos += consumed;
                     if !argv.is_empty() {
                         cmd::call(&mut self.srv, c, &argv, now);
+                        if !self.srv.ks.blocked.ready.is_empty() {
+                            self.serve_ready_keys(now);
+                        }
+                        if c.blocked.is_some() {
+                            self.argv_store = recycle(argv);
+                            break;
+                        }
                     }
                 }
                 Ok(Parsed::Incomplete { need }) => {
@@ -268,6 +284,78 @@ impl EventLoop {
         }
         c.query.data = data;
         c.query.consume(pos - start);
+    }
+
+    /// Re-runs the commands of clients blocked on keys that writes made
+    /// ready, oldest waiter first (Redis handleClientsBlockedOnKeys). A
+    /// served client may push to other keys (BLMOVE), so this loops until no
+    /// key is ready.
+    fn serve_ready_keys(&mut self, now: i64) {
+        while !self.srv.ks.blocked.ready.is_empty() {
+            let ready = std::mem::take(&mut self.srv.ks.blocked.ready);
+            for (db, key) in ready {
+                for tok in self.srv.blocking.waiters(db, &key) {
+                    let vtype = match self.srv.ks.dbs[db].main.get(&key) {
+                        Some(Value::List(_)) => BlockType::List,
+                        Some(Value::ZSet(_)) => BlockType::ZSet,
+                        _ => break,
+                    };
+                    // The client running the current command is lent out
+                    // (its slot is None): it cannot be waiting here.
+                    let Some(mut c) = self.srv.clients.get_mut(tok).and_then(Option::take) else {
+                        continue;
+                    };
+                    let Some(argv) = c
+                        .blocked
+                        .as_ref()
+                        .filter(|b| b.btype == vtype)
+                        .map(|b| b.argv.clone())
+                    else {
+                        self.srv.clients[tok] = Some(c);
+                        continue;
+                    };
+                    let args: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+                    c.reprocessing = true;
+                    c.still_blocked = false;
+                    cmd::call(&mut self.srv, &mut c, &args, now);
+                    c.reprocessing = false;
+                    if !c.still_blocked {
+                        blocking::unblock(&mut self.srv, &mut c);
+                    }
+                    self.srv.clients[tok] = Some(c);
+                }
+            }
+        }
+        self.process_unblocked();
+    }
+
+    /// Answers blocked clients whose deadline passed.
+    fn handle_blocked_timeouts(&mut self) {
+        if self.srv.blocking.next_deadline().is_none_or(|d| d > now_ms()) {
+            return;
+        }
+        for tok in self.srv.blocking.expired(now_ms()) {
+            if let Some(Some(c)) = self.srv.clients.get_mut(tok).map(Option::take) {
+                let mut c = c;
+                blocking::unblock_timeout(&mut self.srv, &mut c);
+                self.srv.clients[tok] = Some(c);
+            }
+        }
+        self.process_unblocked();
+    }
+
+    /// Runs the input that unblocked clients buffered while parked.
+    fn process_unblocked(&mut self) {
+        while !self.srv.blocking.unblocked.is_empty() {
+            for tok in std::mem::take(&mut self.srv.blocking.unblocked) {
+                let Some(mut c) = self.srv.clients.get_mut(tok).and_then(Option::take) else {
+                    continue;
+                };
+                let now = now_ms();
+                self.process_input(&mut c, now);
+                self.after_commands(c);
+            }
+        }
     }
 
     /// Puts a served client back, queueing its reply or closing it.
@@ -312,6 +400,7 @@ impl EventLoop {
 
     fn free_client(&mut self, mut c: Box<Client>) {
         cmd::multi::unwatch_all(&mut self.srv, &mut c);
+        blocking::forget(&mut self.srv, &mut c);
         cmd::pubsub::unsubscribe_all(&mut self.srv, &mut c);
         if let Some(src) = c.conn.source() {
             let _ = self.poll.registry().deregister(src);

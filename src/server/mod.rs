@@ -2,6 +2,7 @@
 //! event loop that drives it. Knows no individual command: input is parsed
 //! and handed to `cmd::call`.
 
+pub mod blocking;
 pub mod event_loop;
 pub mod listener;
 pub mod logging;
@@ -101,6 +102,8 @@ pub struct Server {
     /// Clients to close at the next before_sleep (CLIENT KILL of another
     /// client); the client itself is marked `close_asap`.
     pub to_close: Vec<usize>,
+    /// Clients parked by blocking commands.
+    pub blocking: blocking::Blocking,
     /// Pub/sub channel and pattern registries.
     pub pubsub: crate::pubsub::PubSub,
     /// `client-output-buffer-limit` pubsub class (hard, soft, soft seconds),
@@ -141,6 +144,7 @@ impl Server {
             shutdown: None,
             pending_writes: Vec::new(),
             to_close: Vec::new(),
+            blocking: blocking::Blocking::default(),
             pubsub: crate::pubsub::PubSub::default(),
             pubsub_obuf_limit,
             cronloops: 0,
@@ -408,11 +412,19 @@ impl Server {
     }
 }
 
-/// Memory in use, in bytes. There is no allocator accounting yet (issue #7
-/// adds jemalloc statistics), so this is the process's resident set size
-/// from /proc/self/statm: the honest best figure available, which includes
-/// allocator fragmentation and the binary itself. 0 where /proc is missing.
+/// Memory in use, in bytes (INFO used_memory): the live heap bytes counted
+/// by the global allocator (`crate::alloc`). Where that allocator is not
+/// installed (unit tests) the count is 0 and the resident set size stands in.
 pub fn used_memory() -> u64 {
+    match crate::alloc::used_memory() {
+        0 => rss_memory(),
+        n => n as u64,
+    }
+}
+
+/// The process's resident set size in bytes, from /proc/self/statm (0
+/// where /proc is missing).
+pub fn rss_memory() -> u64 {
     let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
         return 0;
     };

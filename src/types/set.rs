@@ -86,7 +86,7 @@ impl Member<'_> {
     }
 
     /// An owned copy.
-    pub fn to_owned(self) -> OwnedMember {
+    pub fn owned(self) -> OwnedMember {
         match self {
             Member::Int(v) => OwnedMember::Int(v),
             Member::Str(b) => OwnedMember::Str(b.to_vec()),
@@ -137,9 +137,15 @@ enum Repr {
         data: [u8; INLINE_BYTES],
     },
     /// An intset on the heap: `data.len() / width` integers.
-    Ints { width: u8, data: Box<[u8]> },
+    Ints {
+        width: u8,
+        data: Box<[u8]>,
+    },
     /// A listpack of `len` entries.
-    Pack { len: u32, data: Box<[u8]> },
+    Pack {
+        len: u32,
+        data: Box<[u8]>,
+    },
     Hash(Box<Dict<()>>),
 }
 
@@ -946,7 +952,10 @@ impl fmt::Debug for SetValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SetValue<{}>", self.encoding_name())?;
         f.debug_set()
-            .entries(self.iter().map(|m| String::from_utf8_lossy(&m.to_vec()).into_owned()))
+            .entries(
+                self.iter()
+                    .map(|m| String::from_utf8_lossy(&m.to_vec()).into_owned()),
+            )
             .finish()
     }
 }
@@ -1052,7 +1061,9 @@ mod tests {
         assert!(matches!(s.0, Repr::SmallInts { len: 10, .. }));
         assert_eq!(
             members(&s),
-            (1..=10).map(|v: i32| v.to_string().into_bytes()).collect::<Vec<_>>()
+            (1..=10)
+                .map(|v: i32| v.to_string().into_bytes())
+                .collect::<Vec<_>>()
         );
         // Out-of-width lookups never match.
         assert!(!s.contains(b"100000") && !s.remove(b"100000"));
@@ -1062,16 +1073,37 @@ mod tests {
     fn create_picks_like_redis() {
         let lim = SetLimits::default();
         assert_eq!(SetValue::create(b"1", 1, &lim).encoding(), Encoding::Intset);
-        assert_eq!(SetValue::create(b"1", 512, &lim).encoding(), Encoding::Intset);
-        assert_eq!(SetValue::create(b"1", 513, &lim).encoding(), Encoding::Hashtable);
-        assert_eq!(SetValue::create(b"01", 1, &lim).encoding(), Encoding::Listpack);
-        assert_eq!(SetValue::create(b"a", 128, &lim).encoding(), Encoding::Listpack);
-        assert_eq!(SetValue::create(b"a", 129, &lim).encoding(), Encoding::Hashtable);
+        assert_eq!(
+            SetValue::create(b"1", 512, &lim).encoding(),
+            Encoding::Intset
+        );
+        assert_eq!(
+            SetValue::create(b"1", 513, &lim).encoding(),
+            Encoding::Hashtable
+        );
+        assert_eq!(
+            SetValue::create(b"01", 1, &lim).encoding(),
+            Encoding::Listpack
+        );
+        assert_eq!(
+            SetValue::create(b"a", 128, &lim).encoding(),
+            Encoding::Listpack
+        );
+        assert_eq!(
+            SetValue::create(b"a", 129, &lim).encoding(),
+            Encoding::Hashtable
+        );
         let small = SetLimits::new(4, 128, 64);
         // Too many integers for an intset but few enough for a listpack.
-        assert_eq!(SetValue::create(b"1", 5, &small).encoding(), Encoding::Listpack);
+        assert_eq!(
+            SetValue::create(b"1", 5, &small).encoding(),
+            Encoding::Listpack
+        );
         let none = SetLimits::new(0, 0, 64);
-        assert_eq!(SetValue::create(b"1", 1, &none).encoding(), Encoding::Hashtable);
+        assert_eq!(
+            SetValue::create(b"1", 1, &none).encoding(),
+            Encoding::Hashtable
+        );
     }
 
     #[test]
@@ -1187,7 +1219,9 @@ mod tests {
         let mut rng = Rng(7);
         let mut next = || rng.next();
         for items in [
-            vec!["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
+            vec![
+                "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+            ],
             vec!["a", "b", "c", "d", "e", "f"],
         ] {
             for enc in [false, true] {
@@ -1231,7 +1265,11 @@ mod tests {
     #[test]
     fn clone_keeps_the_encoding() {
         let lim = SetLimits::default();
-        for items in [vec!["1", "2"], vec!["a", "1"], (0..200).map(|_| "x").collect()] {
+        for items in [
+            vec!["1", "2"],
+            vec!["a", "1"],
+            (0..200).map(|_| "x").collect(),
+        ] {
             let mut s = set_of(&lim, &items);
             if items.len() > 2 {
                 for i in 0..200 {
@@ -1286,8 +1324,24 @@ mod tests {
     fn model_check() {
         let lim = SetLimits::new(8, 6, 4);
         let pool: Vec<Vec<u8>> = [
-            "0", "1", "-1", "7", "300", "-40000", "70000", "5000000000", "-9223372036854775808",
-            "9223372036854775807", "01", "-0", "a", "bb", "ccc", "dddd", "eeeee", "",
+            "0",
+            "1",
+            "-1",
+            "7",
+            "300",
+            "-40000",
+            "70000",
+            "5000000000",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "01",
+            "-0",
+            "a",
+            "bb",
+            "ccc",
+            "dddd",
+            "eeeee",
+            "",
         ]
         .iter()
         .map(|s| s.as_bytes().to_vec())
