@@ -205,3 +205,48 @@ pub const UNBLOCKED: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
 pub const TIMEOUT_IS_NEGATIVE: &str = "ERR timeout is negative";
 pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";
+
+// Sorted set commands (ZADD, ZRANGE family, Z*STORE, ZRANDMEMBER).
+pub const ZADD_XX_AND_NX: &str = "ERR XX and NX options at the same time are not compatible";
+pub const ZADD_GT_LT_NX: &str = "ERR GT, LT, and/or NX options at the same time are not compatible";
+pub const ZADD_INCR_SINGLE_PAIR: &str = "ERR INCR option supports a single increment-element pair";
+pub const SCORE_IS_NAN: &str = "ERR resulting score is not a number (NaN)";
+pub const MIN_MAX_NOT_FLOAT: &str = "ERR min or max is not a float";
+pub const MIN_MAX_NOT_LEX: &str = "ERR min or max not valid string range item";
+pub const ZRANGE_LIMIT_NEEDS_BY: &str =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+pub const ZRANGE_WITHSCORES_BYLEX: &str =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+pub const WEIGHT_NOT_FLOAT: &str = "ERR weight value is not a float";
+/// ZRANDMEMBER count with WITHSCORES beyond +-LONG_MAX/2.
+pub const VALUE_OUT_OF_RANGE: &str = "ERR value is out of range";
+
+/// `ERR at least 1 input key is needed for 'zunionstore' command`
+pub fn at_least_one_input_key(fullname: &str) -> String {
+    format!("ERR at least 1 input key is needed for '{fullname}' command")
+}
+
+// Hash commands (HINCRBY, HINCRBYFLOAT, HRANDFIELD).
+pub const HASH_VALUE_NOT_INTEGER: &str = "ERR hash value is not an integer";
+pub const HASH_VALUE_NOT_FLOAT: &str = "ERR hash value is not a float";
+/// HINCRBYFLOAT with an infinite increment.
+pub const HASH_INCR_NAN_OR_INF: &str = "ERR value is NaN or Infinity";
+/// HRANDFIELD WITHVALUES with |count| above LONG_MAX / 2.
+pub const HASH_RANDFIELD_OUT_OF_RANGE: &str = "ERR value is out of range";
+
+// ---- persistence (SAVE, BGSAVE, DUMP, RESTORE) ----
+/// SAVE or BGSAVE while a background save runs.
+pub const BGSAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
+/// BGSAVE while another kind of child (AOF rewrite) runs.
+pub const BGSAVE_OTHER_CHILD: &str = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+/// SAVE / BGSAVE that failed (Redis's shared.err).
+pub const SAVE_FAILED: &str = "ERR";
+pub const BUSYKEY: &str = "BUSYKEY Target key name already exists.";
+pub const RESTORE_INVALID_TTL: &str = "ERR Invalid TTL value, must be >= 0";
+pub const RESTORE_INVALID_IDLETIME: &str = "ERR Invalid IDLETIME value, must be >= 0";
+pub const RESTORE_INVALID_FREQ: &str = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+pub const DUMP_PAYLOAD_INVALID: &str = "ERR DUMP payload version or checksum are wrong";
+pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";
+/// Writes (and PING) refused after a failed background save with
+/// stop-writes-on-bgsave-error yes (Redis's shared.bgsaveerr).
+pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";

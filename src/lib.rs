@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod persist;
 pub mod pubsub;
 pub mod resp;
 pub mod server;

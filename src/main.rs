@@ -8,7 +8,7 @@ use clap::{Arg, ArgAction, Command};
 static GLOBAL: ember::alloc::CountingAlloc = ember::alloc::CountingAlloc;
 
 use ember::config::Config;
-use ember::server::{EventLoop, logging, signals};
+use ember::server::{EventLoop, daemon, logging, signals};
 
 fn cli() -> Command {
     Command::new("ember-server")
@@ -65,12 +65,22 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // chdir first, so a relative `logfile` or `pidfile` is relative to `dir`
+    // as in Redis (which changes directory while reading the config).
+    if let Err(e) = std::env::set_current_dir(&config.dir) {
+        eprintln!("Can't chdir to '{}': {e}", config.dir);
+        std::process::exit(1);
+    }
     if let Err(e) = logging::init(config.loglevel, &config.logfile) {
         eprintln!("{e}");
         std::process::exit(1);
     }
-    if let Err(e) = std::env::set_current_dir(&config.dir) {
-        tracing::warn!("Can't chdir to '{}': {e}", config.dir);
+    // Like Redis: find the supervisor, then detach unless one was found
+    // (after config parsing, before binding listeners).
+    let supervisor = daemon::detect_supervision(&config);
+    let background = config.daemonize && supervisor == daemon::Supervisor::None;
+    if background && let Err(e) = daemon::daemonize() {
+        tracing::warn!("Can't daemonize: {e}");
         std::process::exit(1);
     }
     signals::install();
@@ -88,5 +98,16 @@ fn main() {
         }
     };
     tracing::info!("Server initialized");
-    std::process::exit(el.run());
+    // Listeners are up: write the pid file (Redis does it right after
+    // binding, before loading data). From here on the guard removes it.
+    daemon::create_pidfile(&mut el.srv.config, background);
+    let exit_guard = daemon::ExitGuard::new();
+    // Data loading goes here, before READY=1: systemd must only see the
+    // server ready once data is loaded and listeners are up.
+    daemon::notify_ready();
+    let code = el.run();
+    // STOPPING=1 (if the shutdown path has not sent it) and pid file
+    // removal; process::exit runs no destructors, so drop it explicitly.
+    drop(exit_guard);
+    std::process::exit(code);
 }

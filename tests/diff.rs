@@ -77,6 +77,7 @@ diff_test!(sets, "sets.txt");
 diff_test!(zsets, "zsets.txt");
 diff_test!(multi, "multi.txt");
 diff_test!(pubsub, "pubsub.txt");
+diff_test!(blocking, "blocking.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -258,7 +258,7 @@ fn random_frame(r: &mut Rng) -> Vec<u8> {
 #[test]
 fn random_and_truncated_input_never_kills_the_server() {
     let mut s = start_ember(&[]);
-    let mut r = Rng(0x5eed_1234_abcd_0001);
+    let mut r = Rng(0x1234_4321_abcd_dcb1);
     for round in 0..300 {
         let mut t = match TcpStream::connect(("127.0.0.1", s.port)) {
             Ok(t) => t,
@@ -443,4 +443,78 @@ fn slow_subscriber_is_cut_off_at_the_output_limit() {
     assert_eq!(publisher.cmd(&["PING"]), b"+PONG\r\n");
     assert_eq!(s.connect().cmd(&["SET", "k", "v"]), b"+OK\r\n");
     assert!(s.log().contains("overcoming of output buffer limits"), "{}", s.log());
+}
+
+/// Arguments that hit parsing edges: numbers at the limits, floats, option
+/// keywords, patterns, binary junk.
+const FUZZ_ARGS: &[&str] = &[
+    "k", "k2", "h", "l", "s", "z", "0", "1", "-1", "2", "10", "-100", "100000000000",
+    "9223372036854775807", "-9223372036854775808", "18446744073709551616", "1.5", "-0", "inf",
+    "-inf", "+inf", "nan", "1e400", "(1", "[a", "(a", "-", "+", "*", "?", "[", "\\", "", "NX",
+    "XX", "GT", "LT", "CH", "INCR", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "PERSIST",
+    "COUNT", "MATCH", "TYPE", "LIMIT", "WITHSCORES", "WITHSCORE", "WITHVALUES", "BYSCORE",
+    "BYLEX", "REV", "LEFT", "RIGHT", "BEFORE", "AFTER", "RANK", "MAXLEN", "LEN", "IDX",
+    "MINMATCHLEN", "WITHMATCHLEN", "WEIGHTS", "AGGREGATE", "SUM", "MIN", "MAX", "REPLACE",
+    "DB", "ASYNC", "SYNC", "ID", "ABSTTL", "IDLETIME", "FREQ", "\u{0}\u{ff}",
+];
+
+/// Commands that would end the test rather than test the server: they stop
+/// it, block forever, cut the connection or change its settings.
+const FUZZ_SKIP: &[&str] = &[
+    "shutdown", "debug", "quit", "monitor", "config", "client", "subscribe", "psubscribe",
+    "ssubscribe", "blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax",
+    "bzmpop", "save", "bgsave", "bgrewriteaof", "hello", "auth", "sync", "psync", "replicaof",
+    "slaveof", "failover", "restore", "multi", "unsubscribe", "punsubscribe", "sunsubscribe",
+];
+
+#[test]
+fn random_commands_never_panic() {
+    let mut s = start_ember(&[]);
+    let mut c = s.connect();
+    let list = c.cmd(&["COMMAND", "LIST"]);
+    let names: Vec<String> = split_aggregate(&list)
+        .expect("COMMAND LIST array")
+        .1
+        .iter()
+        .filter_map(|f| {
+            let t = String::from_utf8_lossy(f).into_owned();
+            let name = t.split("\r\n").nth(1)?.to_string();
+            (!FUZZ_SKIP.contains(&name.as_str())).then_some(name)
+        })
+        .collect();
+    assert!(names.len() > 50, "COMMAND LIST gave {} names", names.len());
+    let mut r = Rng(0x1234_4321_abcd_dcb1);
+    // Seed some values of each type so commands meet real data.
+    for seed in [
+        &["SET", "k", "12"][..],
+        &["RPUSH", "l", "a", "b", "c"],
+        &["HSET", "h", "f", "v"],
+        &["SADD", "s", "1", "2"],
+        &["ZADD", "z", "1", "a", "2", "b"],
+    ] {
+        c.cmd(seed);
+    }
+    for round in 0..20_000 {
+        let name = &names[r.below(names.len() as u64) as usize];
+        let mut args: Vec<&str> = vec![name];
+        for _ in 0..r.below(9) {
+            args.push(FUZZ_ARGS[r.below(FUZZ_ARGS.len() as u64) as usize]);
+        }
+        c.send(&args);
+        if let Err(e) = c.read_reply() {
+            panic!(
+                "round {round}: {:?} got no reply ({e}); server running: {}\n{}",
+                args,
+                s.is_running(),
+                s.log()
+            );
+        }
+        if round % 500 == 0 {
+            for seed in [&["SET", "k", "12"][..], &["RPUSH", "l", "a", "b"], &["ZADD", "z", "1", "a"]] {
+                c.cmd(seed);
+            }
+        }
+    }
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    assert!(s.is_running());
 }

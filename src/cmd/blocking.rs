@@ -5,10 +5,12 @@
 //! keys ready. Inside MULTI (EXEC) they never block: they answer as on
 //! timeout.
 
-use super::{Cmd, Ctx, flags::*, table};
+use super::lists::{self, Env, MoveErr};
+use super::{Cmd, Ctx, flags::*};
 use crate::error;
 use crate::server::blocking::{BlockType, TimeoutReply};
 use crate::types::Value;
+use crate::util::num::{self, LongDouble};
 
 const BLOCKING_WRITE: u32 = WRITE | BLOCKING;
 
@@ -20,19 +22,48 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("blmpop", -5, BLOCKING_WRITE, blmpop),
 ];
 
-/// Parses a blocking timeout in seconds (float) into milliseconds, with
-/// Redis 7.2's errors. 0 means forever.
-pub fn parse_timeout(arg: &[u8]) -> Result<i64, &'static str> {
-    let secs = crate::util::num::parse_f64(arg).ok_or(error::TIMEOUT_NOT_FLOAT)?;
+/// Parses a blocking timeout in seconds into milliseconds (0 = forever),
+/// with Redis 7.2's errors (getTimeoutFromObjectOrReply): the text is read
+/// as a C `long double` (so `1e400` is a number, only too big), scaled to
+/// ms and rounded up; `now` is the command's clock, since the deadline
+/// `now + ms` must fit an i64.
+///
+/// Redis 7.0 differs for timeouts past i64::MAX ms (`inf`, `1e400`): its
+/// conversion overflowed and it answered "timeout is negative"; 7.2 says
+/// "timeout is out of range".
+pub fn parse_timeout(arg: &[u8], now: i64) -> Result<i64, &'static str> {
+    let ld = LongDouble::parse(arg).ok_or(error::TIMEOUT_NOT_FLOAT)?;
+    let secs = match num::parse_f64(arg) {
+        Some(v) => v,
+        // A long double but beyond an f64's range, either way: only which
+        // way matters here.
+        None => {
+            let mut text = Vec::new();
+            ld.write_human(&mut text);
+            let tiny = text == b"0";
+            match (tiny, arg.first() == Some(&b'-')) {
+                (true, false) => f64::MIN_POSITIVE,
+                (true, true) => -0.0,
+                (false, false) => f64::INFINITY,
+                (false, true) => f64::NEG_INFINITY,
+            }
+        }
+    };
     let ms = secs * 1000.0;
     if ms > i64::MAX as f64 {
         return Err(error::TIMEOUT_OUT_OF_RANGE);
     }
+    // ceil: 0.0001 s waits 1 ms rather than forever; -0.0001 s is -0 ms,
+    // which is 0: forever.
     let ms = ms.ceil();
     if ms < 0.0 {
         return Err(error::TIMEOUT_IS_NEGATIVE);
     }
-    Ok(ms as i64)
+    let ms = ms as i64;
+    if ms > 0 && ms > i64::MAX - now.max(0) {
+        return Err(error::TIMEOUT_OUT_OF_RANGE);
+    }
+    Ok(ms)
 }
 
 /// True when a blocking command must answer now instead of parking
@@ -52,7 +83,7 @@ fn brpop(ctx: &mut Ctx, argv: &[&[u8]]) {
 }
 
 fn bpop(ctx: &mut Ctx, argv: &[&[u8]], left: bool) {
-    let timeout = match parse_timeout(argv[argv.len() - 1]) {
+    let timeout = match parse_timeout(argv[argv.len() - 1], ctx.now) {
         Ok(t) => t,
         Err(e) => return ctx.c.reply.error(e),
     };
@@ -91,75 +122,60 @@ fn bpop(ctx: &mut Ctx, argv: &[&[u8]], left: bool) {
     ctx.block(argv, keys, timeout, BlockType::List, TimeoutReply::NullArray);
 }
 
-/// Runs the non-blocking command `name` with `args` through the table and
-/// reports whether it found nothing (it replied `nothing`, which is then
-/// taken back). Errors and real replies stay.
-fn try_nonblocking(ctx: &mut Ctx, name: &[u8], args: &[&[u8]], null_array: bool) -> bool {
-    let Some(cmd) = table().lookup(name) else {
-        ctx.c.reply.error(&error::unknown_command(args));
-        return false;
-    };
-    let mark = ctx.c.reply.buf.len();
-    (cmd.handler)(ctx, args);
-    let produced = &ctx.c.reply.buf[mark..];
-    let nothing: &[u8] = match (ctx.c.reply.resp3, null_array) {
-        (true, _) => b"_\r\n",
-        (false, true) => b"*-1\r\n",
-        (false, false) => b"$-1\r\n",
-    };
-    if produced == nothing {
-        ctx.c.reply.buf.truncate(mark);
-        true
-    } else {
-        false
-    }
-}
-
 /// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 fn blmove(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let timeout = match parse_timeout(argv[5]) {
+    // Redis checks the directions before the timeout.
+    let (Some(from_left), Some(to_left)) = (lists::parse_side(argv[3]), lists::parse_side(argv[4]))
+    else {
+        return ctx.c.reply.error(error::SYNTAX);
+    };
+    let timeout = match parse_timeout(argv[5], ctx.now) {
         Ok(t) => t,
         Err(e) => return ctx.c.reply.error(e),
     };
-    let args = [&b"lmove"[..], argv[1], argv[2], argv[3], argv[4]];
-    blocking_move(ctx, argv, &args, timeout);
+    blocking_move(ctx, argv, from_left, to_left, timeout);
 }
 
 /// BRPOPLPUSH source destination timeout
 fn brpoplpush(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let timeout = match parse_timeout(argv[3]) {
+    let timeout = match parse_timeout(argv[3], ctx.now) {
         Ok(t) => t,
         Err(e) => return ctx.c.reply.error(e),
     };
-    let args = [&b"lmove"[..], argv[1], argv[2], b"right", b"left"];
-    blocking_move(ctx, argv, &args, timeout);
+    blocking_move(ctx, argv, false, true, timeout);
 }
 
-fn blocking_move(ctx: &mut Ctx, argv: &[&[u8]], lmove_args: &[&[u8]], timeout: i64) {
-    if try_nonblocking(ctx, b"lmove", lmove_args, false) {
-        if may_not_block(ctx) {
-            return ctx.c.reply.null();
+/// LMOVE from argv[1] to argv[2] if the source exists, else parks on it.
+fn blocking_move(ctx: &mut Ctx, argv: &[&[u8]], from_left: bool, to_left: bool, timeout: i64) {
+    let env = Env::of(ctx);
+    match lists::move_element(&mut ctx.srv.ks, env, argv[1], argv[2], from_left, to_left) {
+        Ok(v) => lists::reply_elem(&mut ctx.c.reply, v.as_elem()),
+        Err(MoveErr::WrongType) => ctx.c.reply.error(error::WRONGTYPE),
+        Err(MoveErr::NoSource) if may_not_block(ctx) => ctx.c.reply.null(),
+        // On timeout Redis answers every list waiter with a null array,
+        // BLMOVE included (in EXEC it answers a null bulk, as LMOVE would).
+        Err(MoveErr::NoSource) => {
+            ctx.block(argv, &argv[1..2], timeout, BlockType::List, TimeoutReply::NullArray)
         }
-        ctx.block(argv, &argv[1..2], timeout, BlockType::List, TimeoutReply::NullBulk);
     }
 }
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 fn blmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let timeout = match parse_timeout(argv[1]) {
+    // Redis checks numkeys, the direction and COUNT before the timeout.
+    let a = match lists::parse_mpop(&argv[2..]) {
+        Ok(a) => a,
+        Err(e) => return ctx.c.reply.error(e),
+    };
+    let timeout = match parse_timeout(argv[1], ctx.now) {
         Ok(t) => t,
         Err(e) => return ctx.c.reply.error(e),
     };
-    let mut args: Vec<&[u8]> = Vec::with_capacity(argv.len() - 1);
-    args.push(b"lmpop");
-    args.extend_from_slice(&argv[2..]);
-    if try_nonblocking(ctx, b"lmpop", &args, true) {
-        if may_not_block(ctx) {
-            return ctx.c.reply.null_array();
-        }
-        // LMPOP validated numkeys, so the keys are argv[3..3 + numkeys].
-        let numkeys = crate::util::num::parse_i64(argv[2]).unwrap_or(0).max(0) as usize;
-        let keys = &argv[3..(3 + numkeys).min(argv.len())];
-        ctx.block(argv, keys, timeout, BlockType::List, TimeoutReply::NullArray);
+    if lists::mpop(ctx, &a) {
+        return;
     }
+    if may_not_block(ctx) {
+        return ctx.c.reply.null_array();
+    }
+    ctx.block(argv, a.keys, timeout, BlockType::List, TimeoutReply::NullArray);
 }

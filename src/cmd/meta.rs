@@ -75,6 +75,39 @@ pub const fn ks(flags: &'static str, index: i32, lastkey: i32, keystep: i32) -> 
     }
 }
 
+/// A key spec whose keys follow a count: begins at argument `index`; the
+/// count is `keynumidx` arguments after it and the keys start `firstkey`
+/// after it (LMPOP, ZUNIONSTORE, SINTERCARD...).
+pub const fn kn(
+    flags: &'static str,
+    index: i32,
+    keynumidx: i32,
+    firstkey: i32,
+    keystep: i32,
+) -> KeySpec {
+    KeySpec {
+        notes: "",
+        flags,
+        begin: Begin::Index(index),
+        find: Find::Keynum {
+            keynumidx,
+            firstkey,
+            keystep,
+        },
+    }
+}
+
+/// A key spec whose keys cannot be located from the arguments alone (SORT's
+/// BY/GET patterns and STORE).
+pub const fn ks_unknown(flags: &'static str) -> KeySpec {
+    KeySpec {
+        notes: "",
+        flags,
+        begin: Begin::Unknown,
+        find: Find::Unknown,
+    }
+}
+
 impl KeySpec {
     pub const fn notes(mut self, notes: &'static str) -> KeySpec {
         self.notes = notes;
@@ -284,6 +317,9 @@ pub struct Arg {
     pub kind: ArgKind,
     /// For keys: which key spec describes this argument.
     pub key_spec_index: u32,
+    /// COMMAND DOCS shows `key_spec_index`: true for key arguments and for
+    /// other arguments given an explicit `#n` (SORT's BY and GET patterns).
+    pub key_spec: bool,
     pub token: Option<String>,
     pub since: Option<String>,
     pub deprecated_since: Option<String>,
@@ -301,6 +337,7 @@ impl Arg {
             name: name.to_string(),
             kind,
             key_spec_index: 0,
+            key_spec: kind == ArgKind::Key,
             token: None,
             since: None,
             deprecated_since: None,
@@ -384,7 +421,8 @@ fn apply_mods(arg: &mut Arg, mods: &str, repeat_token: bool) -> Result<(), Strin
             "#" => {
                 arg.key_spec_index = val
                     .parse()
-                    .map_err(|_| format!("bad key spec index {val:?}"))?
+                    .map_err(|_| format!("bad key spec index {val:?}"))?;
+                arg.key_spec = true;
             }
             _ => return Err(format!("unknown modifier {mods:?}")),
         }
@@ -585,7 +623,8 @@ fn word_item(w: &str) -> Result<Item, String> {
 /// * Modifiers follow an argument or a group: `...` multiple (after an
 ///   unnamed group holding a token argument, the token repeats too:
 ///   `[PREFIX p]...`), `@7.0.0` since, `!2.8.12` deprecated since, `#1` key
-///   spec index (default 0).
+///   spec index (default 0; keys always show one, other arguments only when
+///   given `#n`, as SORT's BY and GET patterns).
 pub fn parse_args(dsl: &str) -> Result<Vec<Arg>, String> {
     let mut p = Parser {
         toks: lex(dsl),
@@ -645,8 +684,7 @@ pub fn all() -> &'static [Meta] {
 
 const EXPIRE_OPTS_HISTORY: &[(&str, &str)] =
     &[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` conditions.")];
-const EXPIRE_SINCE_70_HISTORY: &[(&str, &str)] =
-    &[("7.0.0", "`NX`, `XX`, `GT` and `LT` options.")];
+const EXPIRE_SINCE_70_HISTORY: &[(&str, &str)] = &[("7.0.0", "`NX`, `XX`, `GT` and `LT` options.")];
 const FLUSH_HISTORY: &[(&str, &str)] = &[
     ("4.0.0", "Added the `ASYNC` mode."),
     ("6.2.0", "Added the `SYNC` mode."),
@@ -658,6 +696,23 @@ const RW_ACCESS_UPDATE: &[KeySpec] = &[ks("RW access update", 1, 0, 1)];
 const RW_UPDATE: &[KeySpec] = &[ks("RW update", 1, 0, 1)];
 const OW_UPDATE: &[KeySpec] = &[ks("OW update", 1, 0, 1)];
 const OBJECT_KEY: &[KeySpec] = &[ks("RO", 2, 0, 1)];
+const RW_INSERT: &[KeySpec] = &[ks("RW insert", 1, 0, 1)];
+const RW_DELETE: &[KeySpec] = &[ks("RW delete", 1, 0, 1)];
+const RW_ACCESS_DELETE: &[KeySpec] = &[ks("RW access delete", 1, 0, 1)];
+/// Source popped from, destination pushed onto (LMOVE, SMOVE...).
+const MOVE_KEYS: &[KeySpec] = &[ks("RW access delete", 1, 0, 1), ks("RW insert", 2, 0, 1)];
+/// BLPOP-style: every argument but the trailing timeout is a key.
+const BPOP_KEYS: &[KeySpec] = &[ks("RW access delete", 1, -2, 1)];
+const RO_ACCESS_ALL: &[KeySpec] = &[ks("RO access", 1, -1, 1)];
+/// A destination, then every other argument is a source.
+const STORE_FROM_ALL: &[KeySpec] = &[ks("OW update", 1, 0, 1), ks("RO access", 2, -1, 1)];
+/// numkeys at argument 1, the keys after it (LMPOP, ZMPOP).
+const POP_NUMKEYS: &[KeySpec] = &[kn("RW access delete", 1, 0, 1, 1)];
+/// timeout, then numkeys and the keys (BLMPOP, BZMPOP).
+const BPOP_NUMKEYS: &[KeySpec] = &[kn("RW access delete", 2, 0, 1, 1)];
+const RO_NUMKEYS: &[KeySpec] = &[kn("RO access", 1, 0, 1, 1)];
+/// A destination, then numkeys and the sources (ZUNIONSTORE...).
+const STORE_NUMKEYS: &[KeySpec] = &[ks("OW update", 1, 0, 1), kn("RO access", 2, 0, 1, 1)];
 
 const MULTI_SUM: &str = "request_policy:multi_shard response_policy:agg_sum";
 const ALL_SHARDS_OK: &str = "request_policy:all_shards response_policy:all_succeeded";
@@ -677,13 +732,20 @@ fn set_key_flags(argv: &[&[u8]]) -> &'static str {
 /// The entries. Key specs, tips, categories and argument trees follow Redis 7.0
 /// (COMMAND INFO is compared byte for byte by the differential suite; SET's
 /// key spec note is therefore Redis's wording, GETEX's is ours); commands 7.2
-/// added (CLIENT SETINFO, CLIENT NO-TOUCH) follow 7.2.
+/// added (CLIENT SETINFO, CLIENT NO-TOUCH) and 7.2's changes (ZRANK and
+/// ZREVRANK's WITHSCORE) follow 7.2.
 static TABLE: &[Meta] = &[
     // --- strings -------------------------------------------------------------
-    m("get", "string", "1.0.0", "O(1)", "Read the string stored at a key")
-        .acl("string")
-        .keys(RO_ACCESS)
-        .args("key:key"),
+    m(
+        "get",
+        "string",
+        "1.0.0",
+        "O(1)",
+        "Read the string stored at a key",
+    )
+    .acl("string")
+    .keys(RO_ACCESS)
+    .args("key:key"),
     m(
         "set",
         "string",
@@ -699,10 +761,7 @@ static TABLE: &[Meta] = &[
         ("2.6.12", "`EX`, `PX`, `NX` and `XX` options."),
         ("6.0.0", "`KEEPTTL` option."),
         ("6.2.0", "`GET`, `EXAT` and `PXAT` options."),
-        (
-            "7.0.0",
-            "`NX` and `GET` may be combined.",
-        ),
+        ("7.0.0", "`NX` and `GET` may be combined."),
     ])
     .args(
         "key:key value condition:[NX|XX]@2.6.12 [GET]@6.2.0 \
@@ -1219,10 +1278,16 @@ static TABLE: &[Meta] = &[
     )
     .acl("keyspace"),
     // --- connection -----------------------------------------------------------------
-    m("ping", "connection", "1.0.0", "O(1)", "Check that the server answers")
-        .acl("connection")
-        .tips(ALL_SHARDS_OK)
-        .args("[message]"),
+    m(
+        "ping",
+        "connection",
+        "1.0.0",
+        "O(1)",
+        "Check that the server answers",
+    )
+    .acl("connection")
+    .tips(ALL_SHARDS_OK)
+    .args("[message]"),
     m(
         "echo",
         "connection",
@@ -1549,10 +1614,7 @@ static TABLE: &[Meta] = &[
         "O(N) for N patterns.",
         "Read configuration directives matching patterns",
     )
-    .history(&[(
-        "7.0.0",
-        "Accepts several patterns.",
-    )])
+    .history(&[("7.0.0", "Accepts several patterns.")])
     .args("parameter:(parameter)..."),
     m(
         "config|set",
@@ -1857,6 +1919,1091 @@ static TABLE: &[Meta] = &[
     )
     .keys(&[ks("not_key", 1, 0, 1)])
     .args("shardchannel message"),
+    // --- lists ------------------------------------------------------------
+    m(
+        "lpush",
+        "list",
+        "1.0.0",
+        "O(1) per element inserted",
+        "Insert elements at the head of a list, creating it if needed",
+    )
+    .acl("list")
+    .keys(RW_INSERT)
+    .history(&[("2.4.0", "Takes several elements at once.")])
+    .args("key:key element..."),
+    m(
+        "rpush",
+        "list",
+        "1.0.0",
+        "O(1) per element inserted",
+        "Insert elements at the tail of a list, creating it if needed",
+    )
+    .acl("list")
+    .keys(RW_INSERT)
+    .history(&[("2.4.0", "Takes several elements at once.")])
+    .args("key:key element..."),
+    m(
+        "lpushx",
+        "list",
+        "2.2.0",
+        "O(1) per element inserted",
+        "Insert elements at the head of a list only if the list exists",
+    )
+    .acl("list")
+    .keys(RW_INSERT)
+    .history(&[("4.0.0", "Takes several elements at once.")])
+    .args("key:key element..."),
+    m(
+        "rpushx",
+        "list",
+        "2.2.0",
+        "O(1) per element inserted",
+        "Insert elements at the tail of a list only if the list exists",
+    )
+    .acl("list")
+    .keys(RW_INSERT)
+    .history(&[("4.0.0", "Takes several elements at once.")])
+    .args("key:key element..."),
+    m(
+        "lpop",
+        "list",
+        "1.0.0",
+        "O(N) for N elements popped",
+        "Remove and return elements from the head of a list",
+    )
+    .acl("list")
+    .keys(RW_ACCESS_DELETE)
+    .history(&[("6.2.0", "Takes an optional count.")])
+    .args("key:key [count:int]@6.2.0"),
+    m(
+        "rpop",
+        "list",
+        "1.0.0",
+        "O(N) for N elements popped",
+        "Remove and return elements from the tail of a list",
+    )
+    .acl("list")
+    .keys(RW_ACCESS_DELETE)
+    .history(&[("6.2.0", "Takes an optional count.")])
+    .args("key:key [count:int]@6.2.0"),
+    m(
+        "llen",
+        "list",
+        "1.0.0",
+        "O(1)",
+        "Return the number of elements of a list",
+    )
+    .acl("list")
+    .keys(RO)
+    .args("key:key"),
+    m(
+        "lrange",
+        "list",
+        "1.0.0",
+        "O(S+N): S to reach the start index from the closer end, N elements returned",
+        "Return the elements of a list between two indexes",
+    )
+    .acl("list")
+    .keys(RO_ACCESS)
+    .args("key:key start:int stop:int"),
+    m(
+        "lindex",
+        "list",
+        "1.0.0",
+        "O(N) to walk to the index; O(1) at either end",
+        "Return the element of a list at an index",
+    )
+    .acl("list")
+    .keys(RO_ACCESS)
+    .args("key:key index:int"),
+    m(
+        "lset",
+        "list",
+        "1.0.0",
+        "O(N) to walk to the index; O(1) at either end",
+        "Replace the element of a list at an index",
+    )
+    .acl("list")
+    .keys(RW_UPDATE)
+    .args("key:key index:int element"),
+    m(
+        "linsert",
+        "list",
+        "2.2.0",
+        "O(N) where N is the number of elements walked before the pivot is found",
+        "Add an element to a list next to a pivot element",
+    )
+    .acl("list")
+    .keys(RW_INSERT)
+    .args("key:key where:(BEFORE|AFTER) pivot element"),
+    m(
+        "lrem",
+        "list",
+        "1.0.0",
+        "O(N+M): N is the list length, M the number of elements removed",
+        "Remove elements equal to a value from a list",
+    )
+    .acl("list")
+    .keys(RW_DELETE)
+    .args("key:key count:int element"),
+    m(
+        "ltrim",
+        "list",
+        "1.0.0",
+        "O(N) where N is the number of elements dropped",
+        "Keep only a range of a list, dropping the rest",
+    )
+    .acl("list")
+    .keys(RW_DELETE)
+    .args("key:key start:int stop:int"),
+    m(
+        "lpos",
+        "list",
+        "6.0.6",
+        "O(N) for a list of N elements; less when matches are near an end or MAXLEN caps \
+       the scan",
+        "Find the positions of elements equal to a value in a list",
+    )
+    .acl("list")
+    .keys(RO_ACCESS)
+    .args("key:key element [RANK rank:int] [COUNT num-matches:int] [MAXLEN len:int]"),
+    m(
+        "lmove",
+        "list",
+        "6.2.0",
+        "O(1)",
+        "Pop an element from one end of a list and push it onto an end of another",
+    )
+    .acl("list")
+    .keys(MOVE_KEYS)
+    .args("source:key destination:key#1 wherefrom:(LEFT|RIGHT) whereto:(LEFT|RIGHT)"),
+    m(
+        "rpoplpush",
+        "list",
+        "1.2.0",
+        "O(1)",
+        "Pop the tail of a list and push it onto the head of another",
+    )
+    .acl("list")
+    .keys(MOVE_KEYS)
+    .deprecated("6.2.0", "`LMOVE source destination RIGHT LEFT`")
+    .args("source:key destination:key#1"),
+    m(
+        "lmpop",
+        "list",
+        "7.0.0",
+        "O(N+M): N keys given, M elements popped",
+        "Pop elements from the first non-empty list among several keys",
+    )
+    .acl("list")
+    .keys(POP_NUMKEYS)
+    .args("numkeys:int key:key... where:(LEFT|RIGHT) [COUNT count:int]"),
+    m(
+        "blpop",
+        "list",
+        "2.0.0",
+        "O(N) for N keys",
+        "Pop the head of the first non-empty list, waiting for one when all are empty",
+    )
+    .acl("list")
+    .keys(BPOP_KEYS)
+    .history(&[("6.0.0", "The timeout may be fractional.")])
+    .args("key:key... timeout:double"),
+    m(
+        "brpop",
+        "list",
+        "2.0.0",
+        "O(N) for N keys",
+        "Pop the tail of the first non-empty list, waiting for one when all are empty",
+    )
+    .acl("list")
+    .keys(BPOP_KEYS)
+    .history(&[("6.0.0", "The timeout may be fractional.")])
+    .args("key:key... timeout:double"),
+    m(
+        "blmove",
+        "list",
+        "6.2.0",
+        "O(1)",
+        "Move an element between lists, waiting while the source is empty",
+    )
+    .acl("list")
+    .keys(MOVE_KEYS)
+    .args(
+        "source:key destination:key#1 wherefrom:(LEFT|RIGHT) whereto:(LEFT|RIGHT) \
+       timeout:double",
+    ),
+    m(
+        "brpoplpush",
+        "list",
+        "2.2.0",
+        "O(1)",
+        "Pop the tail of a list onto the head of another, waiting while the source is \
+       empty",
+    )
+    .acl("list")
+    .keys(MOVE_KEYS)
+    .history(&[("6.0.0", "The timeout may be fractional.")])
+    .deprecated("6.2.0", "`BLMOVE source destination RIGHT LEFT timeout`")
+    .args("source:key destination:key#1 timeout:double"),
+    m(
+        "blmpop",
+        "list",
+        "7.0.0",
+        "O(N+M): N keys given, M elements popped",
+        "Pop elements from the first non-empty list, waiting when all are empty",
+    )
+    .acl("list")
+    .keys(BPOP_NUMKEYS)
+    .args("timeout:double numkeys:int key:key... where:(LEFT|RIGHT) [COUNT count:int]"),
+    // --- sets ------------------------------------------------------------
+    m(
+        "sadd",
+        "set",
+        "1.0.0",
+        "O(1) per member added",
+        "Add members to a set, creating it if needed",
+    )
+    .acl("set")
+    .keys(RW_INSERT)
+    .history(&[("2.4.0", "Takes several members at once.")])
+    .args("key:key member..."),
+    m(
+        "srem",
+        "set",
+        "1.0.0",
+        "O(N) for N members removed",
+        "Delete members from a set",
+    )
+    .acl("set")
+    .keys(RW_DELETE)
+    .history(&[("2.4.0", "Takes several members at once.")])
+    .args("key:key member..."),
+    m(
+        "scard",
+        "set",
+        "1.0.0",
+        "O(1)",
+        "Count the members of a set",
+    )
+    .acl("set")
+    .keys(RO)
+    .args("key:key"),
+    m(
+        "sismember",
+        "set",
+        "1.0.0",
+        "O(1)",
+        "Check whether a value is a member of a set",
+    )
+    .acl("set")
+    .keys(RO)
+    .args("key:key member"),
+    m(
+        "smismember",
+        "set",
+        "6.2.0",
+        "O(N) for N values checked",
+        "Check for each of several values whether it is a member of a set",
+    )
+    .acl("set")
+    .keys(RO_ACCESS)
+    .args("key:key member..."),
+    m(
+        "smembers",
+        "set",
+        "1.0.0",
+        "O(N) for a set of N members",
+        "Return every member of a set",
+    )
+    .acl("set")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS)
+    .args("key:key"),
+    m(
+        "srandmember",
+        "set",
+        "1.0.0",
+        "O(1) without a count, else O(N) where N is the absolute count",
+        "Return random members of a set without removing them",
+    )
+    .acl("set")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .history(&[("2.6.0", "Takes an optional count.")])
+    .args("key:key [count:int]@2.6.0"),
+    m(
+        "spop",
+        "set",
+        "1.0.0",
+        "O(1) without a count, else O(N) where N is the count",
+        "Pop random members from a set",
+    )
+    .acl("set")
+    .tips("nondeterministic_output")
+    .keys(RW_ACCESS_DELETE)
+    .history(&[("3.2.0", "Takes an optional count.")])
+    .args("key:key [count:int]@3.2.0"),
+    m(
+        "smove",
+        "set",
+        "1.0.0",
+        "O(1)",
+        "Transfer a member between two sets",
+    )
+    .acl("set")
+    .keys(MOVE_KEYS)
+    .args("source:key destination:key#1 member"),
+    m(
+        "sinter",
+        "set",
+        "1.0.0",
+        "O(N*M) at worst: N members in the smallest set, M sets",
+        "Return the members common to every given set",
+    )
+    .acl("set")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS_ALL)
+    .args("key:key..."),
+    m(
+        "sintercard",
+        "set",
+        "7.0.0",
+        "O(N*M) at worst: N members in the smallest set, M sets",
+        "Count the members common to every given set, optionally up to a limit",
+    )
+    .acl("set")
+    .keys(RO_NUMKEYS)
+    .args("numkeys:int key:key... [LIMIT limit:int]"),
+    m(
+        "sinterstore",
+        "set",
+        "1.0.0",
+        "O(N*M) at worst: N members in the smallest set, M sets",
+        "Store the members common to every given set in a key",
+    )
+    .acl("set")
+    .keys(&[ks("RW update", 1, 0, 1), ks("RO access", 2, -1, 1)])
+    .args("destination:key key:key...#1"),
+    m(
+        "sunion",
+        "set",
+        "1.0.0",
+        "O(N) for N members across the given sets",
+        "Return the members of all the given sets combined",
+    )
+    .acl("set")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS_ALL)
+    .args("key:key..."),
+    m(
+        "sunionstore",
+        "set",
+        "1.0.0",
+        "O(N) for N members across the given sets",
+        "Store the members of all the given sets combined in a key",
+    )
+    .acl("set")
+    .keys(STORE_FROM_ALL)
+    .args("destination:key key:key...#1"),
+    m(
+        "sdiff",
+        "set",
+        "1.0.0",
+        "O(N) for N members across the given sets",
+        "Return the members of the first set that no other given set has",
+    )
+    .acl("set")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS_ALL)
+    .args("key:key..."),
+    m(
+        "sdiffstore",
+        "set",
+        "1.0.0",
+        "O(N) for N members across the given sets",
+        "Store the members of the first set that no other given set has in a key",
+    )
+    .acl("set")
+    .keys(STORE_FROM_ALL)
+    .args("destination:key key:key...#1"),
+    m(
+        "sscan",
+        "set",
+        "2.8.0",
+        "O(1) per call; O(N) for a full iteration over N members",
+        "Iterate over the members of a set with a cursor",
+    )
+    .acl("set")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .args("key:key cursor:int [MATCH pattern:pattern] [COUNT count:int]"),
+    // --- sorted sets ------------------------------------------------------------
+    m(
+        "zadd",
+        "sorted-set",
+        "1.2.0",
+        "O(log(N)) per member given, N being the size of the sorted set",
+        "Add members with scores to a sorted set, or update their scores",
+    )
+    .acl("sortedset")
+    .keys(RW_UPDATE)
+    .history(&[
+        ("2.4.0", "Takes several score-member pairs at once."),
+        ("3.0.2", "New options: `NX`, `XX`, `CH`, `INCR`."),
+        ("6.2.0", "New options: `GT`, `LT`."),
+    ])
+    .args(
+        "key:key condition:[NX|XX]@3.0.2 comparison:[GT|LT]@6.2.0 [change=CH]@3.0.2 \
+       [increment=INCR]@3.0.2 score_member:(score:double member)...",
+    ),
+    m(
+        "zincrby",
+        "sorted-set",
+        "1.2.0",
+        "O(log(N)) for a sorted set of N members",
+        "Add to the score of a sorted set member",
+    )
+    .acl("sortedset")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key increment:int member"),
+    m(
+        "zrem",
+        "sorted-set",
+        "1.2.0",
+        "O(M*log(N)): M members removed from a sorted set of N",
+        "Delete members from a sorted set",
+    )
+    .acl("sortedset")
+    .keys(RW_DELETE)
+    .history(&[("2.4.0", "Takes several members at once.")])
+    .args("key:key member..."),
+    m(
+        "zcard",
+        "sorted-set",
+        "1.2.0",
+        "O(1)",
+        "Count the members of a sorted set",
+    )
+    .acl("sortedset")
+    .keys(RO)
+    .args("key:key"),
+    m(
+        "zcount",
+        "sorted-set",
+        "2.0.0",
+        "O(log(N)) for a sorted set of N members",
+        "Count the members of a sorted set whose score is within a range",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .args("key:key min:double max:double"),
+    m(
+        "zlexcount",
+        "sorted-set",
+        "2.8.9",
+        "O(log(N)) for a sorted set of N members",
+        "Count sorted set members between two lexicographical bounds",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .args("key:key min max"),
+    m(
+        "zscore",
+        "sorted-set",
+        "1.2.0",
+        "O(1)",
+        "Return the score of a sorted set member",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .args("key:key member"),
+    m(
+        "zmscore",
+        "sorted-set",
+        "6.2.0",
+        "O(N) for N members asked for",
+        "Return the scores of several sorted set members",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .args("key:key member..."),
+    // Redis 7.2's entry: 7.2 added WITHSCORE (arity -3; 7.0 has 3 and no history).
+    m(
+        "zrank",
+        "sorted-set",
+        "2.0.0",
+        "O(log(N))",
+        "Return the position of a member in a sorted set, lowest score first",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .history(&[("7.2.0", "New option: `WITHSCORE`.")])
+    .args("key:key member [WITHSCORE]"),
+    // Redis 7.2's entry: 7.2 added WITHSCORE (arity -3; 7.0 has 3 and no history).
+    m(
+        "zrevrank",
+        "sorted-set",
+        "2.0.0",
+        "O(log(N))",
+        "Return the position of a member in a sorted set, highest score first",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .history(&[("7.2.0", "New option: `WITHSCORE`.")])
+    .args("key:key member [WITHSCORE]"),
+    m(
+        "zrange",
+        "sorted-set",
+        "1.2.0",
+        "O(log(N)+M): N members in the sorted set, M returned",
+        "Return a range of sorted set members by rank, score or lexicographical order",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .history(&[("6.2.0", "New options: `REV`, `BYSCORE`, `BYLEX`, `LIMIT`.")])
+    .args(
+        "key:key start stop sortby:[BYSCORE|BYLEX]@6.2.0 [REV]@6.2.0 [LIMIT \
+       offset_count:(offset:int count:int)]@6.2.0 [WITHSCORES]",
+    ),
+    m(
+        "zrangestore",
+        "sorted-set",
+        "6.2.0",
+        "O(log(N)+M): N members in the source, M stored",
+        "Store a range of sorted set members in another key",
+    )
+    .acl("sortedset")
+    .keys(&[ks("OW update", 1, 0, 1), ks("RO access", 2, 0, 1)])
+    .args(
+        "dst:key src:key#1 min max sortby:[BYSCORE|BYLEX] [REV] [LIMIT \
+       offset_count:(offset:int count:int)]",
+    ),
+    m(
+        "zrevrange",
+        "sorted-set",
+        "1.2.0",
+        "O(log(N)+M): N members in the sorted set, M returned",
+        "Return a range of sorted set members by rank, highest score first",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .deprecated("6.2.0", "`ZRANGE` with `REV`")
+    .args("key:key start:int stop:int [WITHSCORES]"),
+    m(
+        "zrangebyscore",
+        "sorted-set",
+        "1.0.5",
+        "O(log(N)+M): N members in the sorted set, M returned",
+        "Return the sorted set members whose score is within a range",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .history(&[("2.0.0", "New option: `WITHSCORES`.")])
+    .deprecated("6.2.0", "`ZRANGE` with `BYSCORE`")
+    .args(
+        "key:key min:double max:double [WITHSCORES]@2.0.0 [LIMIT offset_count:(offset:int \
+       count:int)]",
+    ),
+    m(
+        "zrevrangebyscore",
+        "sorted-set",
+        "2.2.0",
+        "O(log(N)+M): N members in the sorted set, M returned",
+        "Return the sorted set members whose score is within a range, highest first",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .history(&[("2.1.6", "Range bounds may be exclusive.")])
+    .deprecated("6.2.0", "`ZRANGE` with `BYSCORE` and `REV`")
+    .args(
+        "key:key max:double min:double [WITHSCORES] [LIMIT offset_count:(offset:int \
+       count:int)]",
+    ),
+    m(
+        "zrangebylex",
+        "sorted-set",
+        "2.8.9",
+        "O(log(N)+M): N members in the sorted set, M returned",
+        "Return the sorted set members within a lexicographical range",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .deprecated("6.2.0", "`ZRANGE` with `BYLEX`")
+    .args("key:key min max [LIMIT offset_count:(offset:int count:int)]"),
+    m(
+        "zrevrangebylex",
+        "sorted-set",
+        "2.8.9",
+        "O(log(N)+M): N members in the sorted set, M returned",
+        "Return the sorted set members within a lexicographical range, in reverse order",
+    )
+    .acl("sortedset")
+    .keys(RO_ACCESS)
+    .deprecated("6.2.0", "`ZRANGE` with `BYLEX` and `REV`")
+    .args("key:key max min [LIMIT offset_count:(offset:int count:int)]"),
+    m(
+        "zremrangebyrank",
+        "sorted-set",
+        "2.0.0",
+        "O(log(N)+M): N members in the sorted set, M removed",
+        "Remove the sorted set members within a range of ranks",
+    )
+    .acl("sortedset")
+    .keys(RW_DELETE)
+    .args("key:key start:int stop:int"),
+    m(
+        "zremrangebyscore",
+        "sorted-set",
+        "1.2.0",
+        "O(log(N)+M): N members in the sorted set, M removed",
+        "Remove the sorted set members whose score is within a range",
+    )
+    .acl("sortedset")
+    .keys(RW_DELETE)
+    .args("key:key min:double max:double"),
+    m(
+        "zremrangebylex",
+        "sorted-set",
+        "2.8.9",
+        "O(log(N)+M): N members in the sorted set, M removed",
+        "Remove the sorted set members within a lexicographical range",
+    )
+    .acl("sortedset")
+    .keys(RW_DELETE)
+    .args("key:key min max"),
+    m(
+        "zpopmin",
+        "sorted-set",
+        "5.0.0",
+        "O(log(N)*M): M members popped from a sorted set of N",
+        "Pop the lowest-scored members of a sorted set",
+    )
+    .acl("sortedset")
+    .keys(RW_ACCESS_DELETE)
+    .args("key:key [count:int]"),
+    m(
+        "zpopmax",
+        "sorted-set",
+        "5.0.0",
+        "O(log(N)*M): M members popped from a sorted set of N",
+        "Pop the highest-scored members of a sorted set",
+    )
+    .acl("sortedset")
+    .keys(RW_ACCESS_DELETE)
+    .args("key:key [count:int]"),
+    m(
+        "zmpop",
+        "sorted-set",
+        "7.0.0",
+        "O(K) + O(M*log(N)): K keys given, M members popped from a sorted set of N",
+        "Pop the lowest or highest scored members of the first non-empty sorted set",
+    )
+    .acl("sortedset")
+    .keys(POP_NUMKEYS)
+    .args("numkeys:int key:key... where:(MIN|MAX) [COUNT count:int]"),
+    m(
+        "zrandmember",
+        "sorted-set",
+        "6.2.0",
+        "O(N) for N members returned",
+        "Return random members of a sorted set without removing them",
+    )
+    .acl("sortedset")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .args("key:key options:[count:int [WITHSCORES]]"),
+    m(
+        "zinter",
+        "sorted-set",
+        "6.2.0",
+        "O(N*K)+O(M*log(M)) at worst: N members in the smallest input, K inputs, M \
+       results",
+        "Return the intersection of sorted sets",
+    )
+    .acl("sortedset")
+    .keys(RO_NUMKEYS)
+    .args(
+        "numkeys:int key:key... [WEIGHTS weight:int...] [AGGREGATE \
+       aggregate:(SUM|MIN|MAX)] [WITHSCORES]",
+    ),
+    m(
+        "zinterstore",
+        "sorted-set",
+        "2.0.0",
+        "O(N*K)+O(M*log(M)) at worst: N members in the smallest input, K inputs, M \
+       results",
+        "Store the intersection of sorted sets in a key",
+    )
+    .acl("sortedset")
+    .keys(STORE_NUMKEYS)
+    .args(
+        "destination:key numkeys:int key:key...#1 [WEIGHTS weight:int...] [AGGREGATE \
+       aggregate:(SUM|MIN|MAX)]",
+    ),
+    m(
+        "zintercard",
+        "sorted-set",
+        "7.0.0",
+        "O(N*K) at worst: N members in the smallest input, K inputs",
+        "Count the members of the intersection of sorted sets, optionally up to a limit",
+    )
+    .acl("sortedset")
+    .keys(RO_NUMKEYS)
+    .args("numkeys:int key:key... [LIMIT limit:int]"),
+    m(
+        "zunion",
+        "sorted-set",
+        "6.2.0",
+        "O(N)+O(M*log(M)): N members across the inputs, M results",
+        "Return the union of sorted sets",
+    )
+    .acl("sortedset")
+    .keys(RO_NUMKEYS)
+    .args(
+        "numkeys:int key:key... [WEIGHTS weight:int...] [AGGREGATE \
+       aggregate:(SUM|MIN|MAX)] [WITHSCORES]",
+    ),
+    m(
+        "zunionstore",
+        "sorted-set",
+        "2.0.0",
+        "O(N)+O(M*log(M)): N members across the inputs, M results",
+        "Store the union of sorted sets in a key",
+    )
+    .acl("sortedset")
+    .keys(STORE_NUMKEYS)
+    .args(
+        "destination:key numkeys:int key:key...#1 [WEIGHTS weight:int...] [AGGREGATE \
+       aggregate:(SUM|MIN|MAX)]",
+    ),
+    m(
+        "zdiff",
+        "sorted-set",
+        "6.2.0",
+        "O(L + (N-K)log(N)) at worst: L members across the inputs, N in the first, K \
+       results",
+        "Return the members of the first sorted set that no other given one has",
+    )
+    .acl("sortedset")
+    .keys(RO_NUMKEYS)
+    .args("numkeys:int key:key... [WITHSCORES]"),
+    m(
+        "zdiffstore",
+        "sorted-set",
+        "6.2.0",
+        "O(L + (N-K)log(N)) at worst: L members across the inputs, N in the first, K \
+       results",
+        "Store the members of the first sorted set that no other given one has in a key",
+    )
+    .acl("sortedset")
+    .keys(STORE_NUMKEYS)
+    .args("destination:key numkeys:int key:key...#1"),
+    m(
+        "zscan",
+        "sorted-set",
+        "2.8.0",
+        "O(1) per call; O(N) for a full iteration over N members",
+        "Iterate over the members and scores of a sorted set with a cursor",
+    )
+    .acl("sortedset")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .args("key:key cursor:int [MATCH pattern:pattern] [COUNT count:int]"),
+    m(
+        "bzpopmin",
+        "sorted-set",
+        "5.0.0",
+        "O(log(N)) for a sorted set of N members",
+        "Pop the lowest scored member of the first non-empty sorted set, waiting when all \
+       are empty",
+    )
+    .acl("sortedset")
+    .keys(BPOP_KEYS)
+    .history(&[("6.0.0", "The timeout may be fractional.")])
+    .args("key:key... timeout:double"),
+    m(
+        "bzpopmax",
+        "sorted-set",
+        "5.0.0",
+        "O(log(N)) for a sorted set of N members",
+        "Pop the highest scored member of the first non-empty sorted set, waiting when \
+       all are empty",
+    )
+    .acl("sortedset")
+    .keys(BPOP_KEYS)
+    .history(&[("6.0.0", "The timeout may be fractional.")])
+    .args("key:key... timeout:double"),
+    m(
+        "bzmpop",
+        "sorted-set",
+        "7.0.0",
+        "O(K) + O(M*log(N)): K keys given, M members popped from a sorted set of N",
+        "Pop the lowest or highest scored members of the first non-empty sorted set, \
+       waiting when all are empty",
+    )
+    .acl("sortedset")
+    .keys(BPOP_NUMKEYS)
+    .args("timeout:double numkeys:int key:key... where:(MIN|MAX) [COUNT count:int]"),
+    // --- hashes ------------------------------------------------------------
+    m(
+        "hset",
+        "hash",
+        "2.0.0",
+        "O(1) per field set",
+        "Set fields of a hash, creating it if needed",
+    )
+    .acl("hash")
+    .keys(RW_UPDATE)
+    .history(&[("4.0.0", "Takes several field-value pairs at once.")])
+    .args("key:key field_value:(field value)..."),
+    m(
+        "hsetnx",
+        "hash",
+        "2.0.0",
+        "O(1)",
+        "Set a hash field only when it does not exist yet",
+    )
+    .acl("hash")
+    .keys(RW_INSERT)
+    .args("key:key field value"),
+    m(
+        "hget",
+        "hash",
+        "2.0.0",
+        "O(1)",
+        "Read the value stored in a hash field",
+    )
+    .acl("hash")
+    .keys(RO_ACCESS)
+    .args("key:key field"),
+    m(
+        "hmset",
+        "hash",
+        "2.0.0",
+        "O(N) for N fields set",
+        "Set several fields of a hash",
+    )
+    .acl("hash")
+    .keys(RW_UPDATE)
+    .deprecated("4.0.0", "`HSET`, which takes several field-value pairs")
+    .args("key:key field_value:(field value)..."),
+    m(
+        "hmget",
+        "hash",
+        "2.0.0",
+        "O(N) for N fields asked for",
+        "Return the values of several hash fields",
+    )
+    .acl("hash")
+    .keys(RO_ACCESS)
+    .args("key:key field..."),
+    m(
+        "hdel",
+        "hash",
+        "2.0.0",
+        "O(N) for N fields removed",
+        "Remove fields from a hash",
+    )
+    .acl("hash")
+    .keys(RW_DELETE)
+    .history(&[("2.4.0", "Takes several fields at once.")])
+    .args("key:key field..."),
+    m(
+        "hlen",
+        "hash",
+        "2.0.0",
+        "O(1)",
+        "Count the fields of a hash",
+    )
+    .acl("hash")
+    .keys(RO)
+    .args("key:key"),
+    m(
+        "hstrlen",
+        "hash",
+        "3.2.0",
+        "O(1)",
+        "Return the byte length of a hash field's value",
+    )
+    .acl("hash")
+    .keys(RO)
+    .args("key:key field"),
+    m(
+        "hexists",
+        "hash",
+        "2.0.0",
+        "O(1)",
+        "Check whether a hash has a field",
+    )
+    .acl("hash")
+    .keys(RO)
+    .args("key:key field"),
+    m(
+        "hkeys",
+        "hash",
+        "2.0.0",
+        "O(N) for a hash of N fields",
+        "Return every field name of a hash",
+    )
+    .acl("hash")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS)
+    .args("key:key"),
+    m(
+        "hvals",
+        "hash",
+        "2.0.0",
+        "O(N) for a hash of N fields",
+        "Return every value of a hash",
+    )
+    .acl("hash")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS)
+    .args("key:key"),
+    m(
+        "hgetall",
+        "hash",
+        "2.0.0",
+        "O(N) for a hash of N fields",
+        "Return every field and value of a hash",
+    )
+    .acl("hash")
+    .tips("nondeterministic_output_order")
+    .keys(RO_ACCESS)
+    .args("key:key"),
+    m(
+        "hincrby",
+        "hash",
+        "2.0.0",
+        "O(1)",
+        "Add an integer to the integer value of a hash field",
+    )
+    .acl("hash")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key field increment:int"),
+    m(
+        "hincrbyfloat",
+        "hash",
+        "2.6.0",
+        "O(1)",
+        "Add a floating point number to the value of a hash field",
+    )
+    .acl("hash")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key field increment:double"),
+    m(
+        "hrandfield",
+        "hash",
+        "6.2.0",
+        "O(N) for N fields returned",
+        "Return random fields of a hash, optionally with their values",
+    )
+    .acl("hash")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .args("key:key options:[count:int [WITHVALUES]]"),
+    m(
+        "hscan",
+        "hash",
+        "2.8.0",
+        "O(1) per call; O(N) for a full iteration over N fields",
+        "Iterate over the fields and values of a hash with a cursor",
+    )
+    .acl("hash")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .args("key:key cursor:int [MATCH pattern:pattern] [COUNT count:int]"),
+    // --- sorting ------------------------------------------------------------
+    m(
+        "sort",
+        "generic",
+        "1.0.0",
+        "O(N+M*log(M)): N elements in the value, M returned; O(N) without sorting",
+        "Sort the elements of a list, set or sorted set, optionally storing the result",
+    )
+    .acl("set sortedset list dangerous")
+    .keys(&[
+        ks("RO access", 1, 0, 1),
+        ks_unknown("RO access").notes(
+            "BY and GET patterns name keys derived from the sorted \
+            values, so their positions are unknown",
+        ),
+        ks_unknown("OW update").notes(
+            "STORE may appear anywhere among the options, so its position \
+            is unknown",
+        ),
+    ])
+    .args(
+        "key:key [BY pattern:pattern]#1 [LIMIT offset_count:(offset:int count:int)] [GET \
+       pattern:pattern]...#1 order:[ASC|DESC] [sorting=ALPHA] [STORE destination:key]#2",
+    ),
+    m(
+        "sort_ro",
+        "generic",
+        "7.0.0",
+        "O(N+M*log(M)): N elements in the value, M returned; O(N) without sorting",
+        "Sort a list, set or sorted set without storing the result (read-only SORT)",
+    )
+    .acl("set sortedset list dangerous")
+    .keys(&[
+        ks("RO access", 1, 0, 1),
+        ks_unknown("RO access").notes(
+            "BY and GET patterns name keys derived from the sorted \
+            values, so their positions are unknown",
+        ),
+    ])
+    .args(
+        "key:key [BY pattern:pattern]#1 [LIMIT offset_count:(offset:int count:int)] [GET \
+       pattern:pattern]...#1 order:[ASC|DESC] [sorting=ALPHA]",
+    ),
+    // --- persistence ------------------------------------------------------------
+    m(
+        "save",
+        "server",
+        "1.0.0",
+        "O(N) for N keys across all databases",
+        "Write a snapshot of the dataset to disk, blocking until it is done",
+    ),
+    m(
+        "bgsave",
+        "server",
+        "1.0.0",
+        "O(1)",
+        "Write a snapshot of the dataset to disk in the background",
+    )
+    .history(&[("3.2.2", "New option: `SCHEDULE`.")])
+    .args("[SCHEDULE]@3.2.2"),
+    m(
+        "dump",
+        "generic",
+        "2.6.0",
+        "O(1) to find the key plus O(N*M) to serialize N objects of average size M",
+        "Serialize the value stored at a key",
+    )
+    .acl("keyspace")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .args("key:key"),
+    m(
+        "restore",
+        "generic",
+        "2.6.0",
+        "O(1) to create the key plus O(N*M) to rebuild N objects of average size M; \
+         O(N*M*log(N)) for sorted sets",
+        "Create a key from a value serialized by DUMP",
+    )
+    .acl("keyspace dangerous")
+    .keys(OW_UPDATE)
+    .history(&[
+        ("3.0.0", "New option: `REPLACE`."),
+        ("5.0.0", "New option: `ABSTTL`."),
+        ("5.0.0", "New options: `IDLETIME`, `FREQ`."),
+    ])
+    .args(
+        "key:key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0 \
+         [IDLETIME seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0",
+    ),
 ];
 
 #[cfg(test)]
@@ -2135,6 +3282,41 @@ mod tests {
         assert_eq!(d[1].token.as_deref(), Some("B"));
         let e = parse_args("A B").unwrap();
         assert_eq!(e, [tok("a", "A"), tok("b", "B")]);
+    }
+
+    #[test]
+    fn dsl_key_spec_on_other_arguments() {
+        let a = parse_args("k:key [BY p:pattern]#1 [GET g:pattern]...#1 x").unwrap();
+        assert!(a[0].key_spec && a[0].key_spec_index == 0);
+        assert!(a[1].key_spec && a[1].key_spec_index == 1);
+        assert_eq!(a[1].kind, ArgKind::Pattern);
+        assert!(a[2].key_spec && a[2].multiple_token);
+        assert!(!a[3].key_spec);
+    }
+
+    #[test]
+    fn keynum_and_unknown_specs() {
+        let z = lookup("zunionstore").unwrap();
+        assert_eq!(z.key_specs, STORE_NUMKEYS);
+        assert_eq!(
+            z.key_specs[1].find,
+            Find::Keynum {
+                keynumidx: 0,
+                firstkey: 1,
+                keystep: 1
+            }
+        );
+        assert_eq!(
+            lookup("blmpop").unwrap().key_specs[0].begin,
+            Begin::Index(2)
+        );
+        let sort = lookup("sort").unwrap();
+        assert_eq!(sort.key_specs.len(), 3);
+        assert_eq!(
+            (sort.key_specs[2].begin, sort.key_specs[2].find),
+            (Begin::Unknown, Find::Unknown)
+        );
+        assert!(!sort.key_specs[1].notes.is_empty());
     }
 
     #[test]

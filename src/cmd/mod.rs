@@ -13,6 +13,7 @@ pub mod keys;
 pub mod lists;
 pub mod meta;
 pub mod multi;
+pub mod persist;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
@@ -255,6 +256,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(sets::COMMANDS)
         .chain(zsets::COMMANDS)
         .chain(multi::COMMANDS)
+        .chain(persist::COMMANDS)
         .chain(pubsub::COMMANDS)
         .chain(blocking::COMMANDS)
 }
@@ -329,12 +331,12 @@ pub fn table() -> &'static CommandTable {
 pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     let is_exec = argv[0].eq_ignore_ascii_case(b"exec");
     let Some(mut cmd) = table().lookup(argv[0]) else {
-        return reject(srv, c, &error::unknown_command(argv), is_exec);
+        return reject(srv, c, None, &error::unknown_command(argv), is_exec);
     };
     let mut parent = None;
     if !cmd.subs.is_empty() {
         if argv.len() < 2 {
-            return reject(srv, c, &error::wrong_arity(cmd.name), false);
+            return reject(srv, c, Some((cmd, None)), &error::wrong_arity(cmd.name), false);
         }
         match cmd.find_sub(argv[1]) {
             Some(sub) => {
@@ -343,7 +345,7 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             }
             None => {
                 let msg = error::unknown_subcommand(argv[1], cmd.name);
-                return reject(srv, c, &msg, false);
+                return reject(srv, c, None, &msg, false);
             }
         }
     }
@@ -352,21 +354,21 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             Some(_) => table().fullname(cmd),
             None => cmd.name,
         };
-        return reject(srv, c, &error::wrong_arity(full), is_exec);
+        return reject(srv, c, Some((cmd, parent)), &error::wrong_arity(full), is_exec);
     }
     if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
-        return reject(srv, c, error::NOAUTH, is_exec);
+        return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
     }
     if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
         let msg = error::subscribed_context(table().fullname(cmd));
-        return reject(srv, c, &msg, is_exec);
+        return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
     if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
-        return reject(srv, c, error::OOM, is_exec);
+        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {
-            return reject(srv, c, error::NOT_ALLOWED_IN_MULTI, false);
+            return reject(srv, c, Some((cmd, parent)), error::NOT_ALLOWED_IN_MULTI, false);
         }
         if !cmd.has(flags::MULTI_CONTROL) {
             multi::queue(c, argv);
@@ -412,9 +414,12 @@ pub fn execute(
         cmd,
         parent,
     };
+    let started = std::time::Instant::now();
     (cmd.handler)(&mut ctx, argv);
+    let usec = started.elapsed().as_micros() as u64;
     let Ctx { srv, c, .. } = ctx;
     srv.stats.total_commands_processed += 1;
+    srv.record_call(cmd, parent, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
         ReplyMode::Off => c.reply.buf.truncate(reply_mark),
@@ -438,7 +443,8 @@ pub fn resolve(argv: &[&[u8]]) -> Option<(&'static Cmd, Option<&'static Cmd>)> {
 /// Rejects a command before it runs (Redis rejectCommand): replies with the
 /// error and, inside MULTI, flags the transaction so EXEC aborts. A rejected
 /// EXEC aborts the transaction at once, naming the reason.
-fn reject(srv: &mut Server, c: &mut Client, msg: &str, is_exec: bool) {
+fn reject(srv: &mut Server, c: &mut Client, row: Option<Row>, msg: &str, is_exec: bool) {
+    srv.record_rejected(row.map(|r| r.0), row.and_then(|r| r.1), msg);
     if is_exec && c.multi.is_some() {
         let reason = msg.strip_prefix("ERR ").unwrap_or(msg);
         let msg = format!("EXECABORT Transaction discarded because of: {reason}");
@@ -450,6 +456,9 @@ fn reject(srv: &mut Server, c: &mut Client, msg: &str, is_exec: bool) {
     }
     reply_error(srv, c, msg);
 }
+
+/// A command row and its container, if it is a subcommand.
+type Row = (&'static Cmd, Option<&'static Cmd>);
 
 /// A rejection before the handler runs (unknown command, arity, auth).
 fn reply_error(srv: &mut Server, c: &mut Client, msg: &str) {

@@ -55,30 +55,6 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("zscan", -3, READONLY, zscan).keys(1, 1, 1),
 ];
 
-// Error texts of this family (kept here until they are appended to
-// src/error.rs).
-const XX_AND_NX: &str = "ERR XX and NX options at the same time are not compatible";
-const GT_LT_NX: &str = "ERR GT, LT, and/or NX options at the same time are not compatible";
-const INCR_SINGLE_PAIR: &str = "ERR INCR option supports a single increment-element pair";
-const SCORE_NAN: &str = "ERR resulting score is not a number (NaN)";
-const MIN_MAX_NOT_FLOAT: &str = "ERR min or max is not a float";
-const MIN_MAX_NOT_LEX: &str = "ERR min or max not valid string range item";
-const LIMIT_NEEDS_BY: &str =
-    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
-const WITHSCORES_BYLEX: &str = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-const WEIGHT_NOT_FLOAT: &str = "ERR weight value is not a float";
-const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
-const NUMKEYS_NOT_POSITIVE: &str = "ERR numkeys should be greater than 0";
-const COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
-const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
-const OUT_OF_RANGE: &str = "ERR value is out of range";
-const RANDMEMBER_RANGE: &str =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-
-fn at_least_one_key(fullname: &str) -> String {
-    format!("ERR at least 1 input key is needed for '{fullname}' command")
-}
-
 /// ZRANDMEMBER with a huge negative count would build an endless reply:
 /// past this many reply bytes the client is cut off, as Redis does when
 /// an output buffer limit closes it mid-reply.
@@ -195,13 +171,13 @@ impl PairWriter {
     }
 }
 
-/// Parses a "long" argument for a positive-or-zero count
-/// (`getPositiveLongFromObjectOrReply`).
-fn positive_long(arg: &[u8], msg: Option<&'static str>) -> Result<i64, &'static str> {
+/// Parses a zero-or-positive "long" argument like
+/// `getPositiveLongFromObjectOrReply`: a non-number gets the same error as
+/// a negative number.
+fn positive_long(arg: &[u8], msg: &'static str) -> Result<i64, &'static str> {
     match parse_i64(arg) {
         Some(v) if v >= 0 => Ok(v),
-        Some(_) => Err(msg.unwrap_or(MUST_BE_POSITIVE)),
-        None => Err(msg.unwrap_or(error::NOT_INTEGER)),
+        _ => Err(msg),
     }
 }
 
@@ -259,15 +235,15 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[&[u8]], mut f: AddFlags) {
     }
     let pairs = rest / 2;
     if f.nx && f.xx {
-        ctx.c.reply.error(XX_AND_NX);
+        ctx.c.reply.error(error::ZADD_XX_AND_NX);
         return;
     }
     if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
-        ctx.c.reply.error(GT_LT_NX);
+        ctx.c.reply.error(error::ZADD_GT_LT_NX);
         return;
     }
     if f.incr && pairs > 1 {
-        ctx.c.reply.error(INCR_SINGLE_PAIR);
+        ctx.c.reply.error(error::ZADD_INCR_SINGLE_PAIR);
         return;
     }
     let mut stack = [0f64; STACK_PAIRS];
@@ -348,7 +324,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[&[u8]], mut f: AddFlags) {
     }
     let out = &mut ctx.c.reply;
     if nan {
-        out.error(SCORE_NAN);
+        out.error(error::SCORE_IS_NAN);
     } else if f.incr {
         if processed > 0 {
             out.double(last);
@@ -469,7 +445,7 @@ fn zrank_generic(ctx: &mut Ctx, argv: &[&[u8]], rev: bool) {
 /// ZCOUNT key min max
 fn zcount(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(r) = ScoreRange::parse(argv[2], argv[3]) else {
-        return ctx.c.reply.error(MIN_MAX_NOT_FLOAT);
+        return ctx.c.reply.error(error::MIN_MAX_NOT_FLOAT);
     };
     count_in(ctx, argv[1], &RangeSpec::Score(r));
 }
@@ -477,7 +453,7 @@ fn zcount(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// ZLEXCOUNT key min max
 fn zlexcount(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(r) = LexRange::parse(argv[2], argv[3]) else {
-        return ctx.c.reply.error(MIN_MAX_NOT_LEX);
+        return ctx.c.reply.error(error::MIN_MAX_NOT_LEX);
     };
     count_in(ctx, argv[1], &RangeSpec::Lex(r));
 }
@@ -595,10 +571,10 @@ fn zrange_generic(
     }
     let rev = dir == Direction::Reverse;
     if limit != -1 && rtype == RangeType::Rank {
-        return ctx.c.reply.error(LIMIT_NEEDS_BY);
+        return ctx.c.reply.error(error::ZRANGE_LIMIT_NEEDS_BY);
     }
     if withscores && rtype == RangeType::Lex {
-        return ctx.c.reply.error(WITHSCORES_BYLEX);
+        return ctx.c.reply.error(error::ZRANGE_WITHSCORES_BYLEX);
     }
     if rev && rtype != RangeType::Rank {
         // The range is given as max, min.
@@ -607,11 +583,11 @@ fn zrange_generic(
     let spec = match rtype {
         RangeType::Score => match ScoreRange::parse(argv[minidx], argv[maxidx]) {
             Some(r) => Some(RangeSpec::Score(r)),
-            None => return ctx.c.reply.error(MIN_MAX_NOT_FLOAT),
+            None => return ctx.c.reply.error(error::MIN_MAX_NOT_FLOAT),
         },
         RangeType::Lex => match LexRange::parse(argv[minidx], argv[maxidx]) {
             Some(r) => Some(RangeSpec::Lex(r)),
-            None => return ctx.c.reply.error(MIN_MAX_NOT_LEX),
+            None => return ctx.c.reply.error(error::MIN_MAX_NOT_LEX),
         },
         _ => None,
     };
@@ -665,7 +641,7 @@ fn zremrangebyrank(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn zremrangebyscore(ctx: &mut Ctx, argv: &[&[u8]]) {
     match ScoreRange::parse(argv[2], argv[3]) {
         Some(r) => zremrange(ctx, argv[1], Ok(RangeSpec::Score(r))),
-        None => ctx.c.reply.error(MIN_MAX_NOT_FLOAT),
+        None => ctx.c.reply.error(error::MIN_MAX_NOT_FLOAT),
     }
 }
 
@@ -673,7 +649,7 @@ fn zremrangebyscore(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn zremrangebylex(ctx: &mut Ctx, argv: &[&[u8]]) {
     match LexRange::parse(argv[2], argv[3]) {
         Some(r) => zremrange(ctx, argv[1], Ok(RangeSpec::Lex(r))),
-        None => ctx.c.reply.error(MIN_MAX_NOT_LEX),
+        None => ctx.c.reply.error(error::MIN_MAX_NOT_LEX),
     }
 }
 
@@ -717,7 +693,7 @@ fn zpop_minmax(ctx: &mut Ctx, argv: &[&[u8]], max: bool) {
     }
     let count = match argv.get(2) {
         None => None,
-        Some(a) => match positive_long(a, None) {
+        Some(a) => match positive_long(a, error::NOT_POSITIVE) {
             Ok(c) => Some(c as usize),
             Err(e) => return ctx.c.reply.error(e),
         },
@@ -752,7 +728,7 @@ fn zpop_minmax(ctx: &mut Ctx, argv: &[&[u8]], max: bool) {
 fn zmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
     let numkeys = match parse_i64(argv[1]) {
         Some(n) if n >= 1 => n as u64,
-        _ => return ctx.c.reply.error(NUMKEYS_NOT_POSITIVE),
+        _ => return ctx.c.reply.error(error::NUMKEYS_NOT_POSITIVE),
     };
     let where_idx = match numkeys.checked_add(2) {
         Some(w) if w < argv.len() as u64 => w as usize,
@@ -771,7 +747,7 @@ fn zmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
         if count.is_none() && opt_is(argv[j], "count") && j + 1 < argv.len() {
             match parse_i64(argv[j + 1]) {
                 Some(c) if c >= 1 => count = Some(c as usize),
-                _ => return ctx.c.reply.error(COUNT_NOT_POSITIVE),
+                _ => return ctx.c.reply.error(error::LMPOP_COUNT_NOT_POSITIVE),
             }
             j += 2;
         } else {
@@ -826,7 +802,7 @@ fn zrandmember(ctx: &mut Ctx, argv: &[&[u8]]) {
         return;
     }
     let l = match parse_i64(argv[2]) {
-        Some(i64::MIN) => return ctx.c.reply.error(RANDMEMBER_RANGE),
+        Some(i64::MIN) => return ctx.c.reply.error(error::NOT_IN_LONG_RANGE),
         Some(l) => l,
         None => return ctx.c.reply.error(error::NOT_INTEGER),
     };
@@ -835,7 +811,7 @@ fn zrandmember(ctx: &mut Ctx, argv: &[&[u8]]) {
         None => false,
         Some(a) if opt_is(a, "withscores") => {
             if !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
-                return ctx.c.reply.error(OUT_OF_RANGE);
+                return ctx.c.reply.error(error::VALUE_OUT_OF_RANGE);
             }
             true
         }
@@ -1024,7 +1000,7 @@ fn zset_op(
     };
     if setnum < 1 {
         let name = ctx.fullname();
-        return ctx.c.reply.error(&at_least_one_key(&name));
+        return ctx.c.reply.error(&error::at_least_one_input_key(&name));
     }
     let first_key = numkeys_idx + 1;
     if setnum as u64 > (argv.len() - first_key) as u64 {
@@ -1054,7 +1030,7 @@ fn zset_op(
             for (i, w) in weights.iter_mut().enumerate() {
                 match parse_f64(argv[j + 1 + i]) {
                     Some(v) => *w = v,
-                    None => return ctx.c.reply.error(WEIGHT_NOT_FLOAT),
+                    None => return ctx.c.reply.error(error::WEIGHT_NOT_FLOAT),
                 }
             }
             j += 1 + setnum;
@@ -1074,7 +1050,7 @@ fn zset_op(
             withscores = true;
             j += 1;
         } else if card_only && remaining >= 2 && opt_is(a, "limit") {
-            match positive_long(argv[j + 1], Some(LIMIT_NEGATIVE)) {
+            match positive_long(argv[j + 1], error::LIMIT_NEGATIVE) {
                 Ok(l) => limit = l as usize,
                 Err(e) => return ctx.c.reply.error(e),
             }
@@ -1239,5 +1215,836 @@ fn zscan(ctx: &mut Ctx, argv: &[&[u8]]) {
             format_double(*s, &mut tmp);
         }
         out.bulk(&tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::Harness;
+
+    /// Runs each command and compares its reply bytes.
+    fn check(h: &mut Harness, cases: &[(&[&str], &str)]) {
+        for (args, want) in cases {
+            assert_eq!(h.run(args), *want, "{args:?}");
+        }
+    }
+
+    fn enc(h: &mut Harness, key: &str) -> String {
+        h.run(&["OBJECT", "ENCODING", key])
+    }
+
+    // The tables below were recorded from a real redis-server (7.0) over a
+    // raw socket; behaviour where 7.2 differs is tested by hand further
+    // down.
+
+    #[test]
+    fn zadd_and_options() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a"], ":1\r\n"),
+            (&["ZADD", "z", "2", "b", "3", "c"], ":2\r\n"),
+            (&["ZADD", "z", "1", "a"], ":0\r\n"),
+            (&["ZADD", "z", "5", "a"], ":0\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n5\r\n"),
+            (&["zadd", "z", "0", "", "-1", "with space"], ":2\r\n"),
+            (&["ZADD", "z", "1", "dup", "2", "dup", "3", "dup"], ":1\r\n"),
+            (&["ZSCORE", "z", "dup"], "$1\r\n3\r\n"),
+            (&["ZADD", "z", "CH", "3", "dup", "4", "dup2"], ":1\r\n"),
+            (&["ZADD", "z", "CH", "5", "dup", "5", "dup2", "6", "new"], ":3\r\n"),
+            (&["ZADD", "z", "NX", "10", "a", "3", "c2"], ":1\r\n"),
+            (&["ZSCORE", "z", "a"], "$1\r\n5\r\n"),
+            (&["ZADD", "z", "XX", "10", "a", "4", "d"], ":0\r\n"),
+            (&["ZSCORE", "z", "a"], "$2\r\n10\r\n"),
+            (&["ZSCORE", "z", "d"], "$-1\r\n"),
+            (&["ZADD", "z", "XX", "CH", "11", "a", "12", "x"], ":1\r\n"),
+            (&["ZADD", "z", "GT", "5", "a"], ":0\r\n"),
+            (&["ZADD", "z", "GT", "CH", "20", "a"], ":1\r\n"),
+            (&["ZADD", "z", "LT", "CH", "30", "a"], ":0\r\n"),
+            (&["ZADD", "z", "LT", "CH", "1", "a"], ":1\r\n"),
+            (&["ZADD", "z", "GT", "100", "brandnew"], ":1\r\n"),
+            (&["ZADD", "z", "XX", "GT", "CH", "3", "b"], ":1\r\n"),
+            (&["ZADD", "z", "XX", "LT", "CH", "1", "b"], ":1\r\n"),
+            (&["ZADD", "z", "nx", "nx", "1", "q"], ":1\r\n"),
+            (&["ZADD", "z", "NX", "CH", "1", "a", "1", "n1", "1", "n2"], ":2\r\n"),
+            (&["ZADD", "missing", "XX", "1", "a"], ":0\r\n"),
+            (&["EXISTS", "missing"], ":0\r\n"),
+            (&["ZADD", "missing", "XX", "INCR", "1", "a"], "$-1\r\n"),
+            (&["EXISTS", "missing"], ":0\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*26\r\n$10\r\nwith space\r\n$2\r\n-1\r\n$0\r\n\r\n$1\r\n0\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$2\r\nn1\r\n$1\r\n1\r\n$2\r\nn2\r\n$1\r\n1\r\n$1\r\nq\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n3\r\n$2\r\nc2\r\n$1\r\n3\r\n$3\r\ndup\r\n$1\r\n5\r\n$4\r\ndup2\r\n$1\r\n5\r\n$3\r\nnew\r\n$1\r\n6\r\n$8\r\nbrandnew\r\n$3\r\n100\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zadd_incr_and_errors() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "INCR", "1", "a"], "$1\r\n1\r\n"),
+            (&["ZADD", "z", "INCR", "1.5", "a"], "$3\r\n2.5\r\n"),
+            (&["ZADD", "z", "INCR", "-10", "a"], "$4\r\n-7.5\r\n"),
+            (&["ZADD", "z", "INCR", "0", "a"], "$4\r\n-7.5\r\n"),
+            (&["ZADD", "z", "NX", "INCR", "1", "a"], "$-1\r\n"),
+            (&["ZADD", "z", "XX", "INCR", "1", "a"], "$4\r\n-6.5\r\n"),
+            (&["ZADD", "z", "XX", "INCR", "1", "nope"], "$-1\r\n"),
+            (&["ZADD", "z", "NX", "INCR", "7", "b"], "$1\r\n7\r\n"),
+            (&["ZADD", "z", "GT", "INCR", "-1", "a"], "$-1\r\n"),
+            (&["ZADD", "z", "GT", "INCR", "1", "a"], "$4\r\n-5.5\r\n"),
+            (&["ZADD", "z", "LT", "INCR", "1", "a"], "$-1\r\n"),
+            (&["ZADD", "z", "INCR", "inf", "c"], "$3\r\ninf\r\n"),
+            (&["ZADD", "z", "INCR", "-inf", "c"], "-ERR resulting score is not a number (NaN)\r\n"),
+            (&["ZSCORE", "z", "c"], "$3\r\ninf\r\n"),
+            (&["ZADD", "z", "CH", "INCR", "5", "d"], "$1\r\n5\r\n"),
+            (&["ZADD", "z", "1"], "-ERR wrong number of arguments for 'zadd' command\r\n"),
+            (&["ZADD", "z", "1", "a", "2"], "-ERR syntax error\r\n"),
+            (&["ZADD", "z", "NX"], "-ERR wrong number of arguments for 'zadd' command\r\n"),
+            (&["ZADD", "z", "1", "a", "NX"], "-ERR syntax error\r\n"),
+            (&["ZADD", "z", "NX", "XX", "1", "a"], "-ERR XX and NX options at the same time are not compatible\r\n"),
+            (&["ZADD", "z", "GT", "LT", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
+            (&["ZADD", "z", "GT", "NX", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
+            (&["ZADD", "z", "LT", "NX", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
+            (&["ZADD", "z", "INCR", "1", "a", "2", "b"], "-ERR INCR option supports a single increment-element pair\r\n"),
+            (&["ZADD", "z", "INCR", "NX", "XX", "1", "a", "2", "b"], "-ERR XX and NX options at the same time are not compatible\r\n"),
+            (&["ZADD", "z", "abc", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "1", "a", "abc", "b"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "nan", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", " 1", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "1 ", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "1e400", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "1e-400", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "z", "inFINity", "a"], ":0\r\n"),
+            (&["ZADD", "z", "+inf", "b", "-INF", "c"], ":0\r\n"),
+            (&["ZADD", "z", "0x10", "hex"], ":1\r\n"),
+            (&["ZADD", "z", "1e3", "exp"], ":1\r\n"),
+            (&["ZADD", "z", "-0", "negzero"], ":1\r\n"),
+            (&["ZADD", "z", ".5", "half"], ":1\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*16\r\n$1\r\nc\r\n$4\r\n-inf\r\n$7\r\nnegzero\r\n$1\r\n0\r\n$4\r\nhalf\r\n$3\r\n0.5\r\n$1\r\nd\r\n$1\r\n5\r\n$3\r\nhex\r\n$2\r\n16\r\n$3\r\nexp\r\n$4\r\n1000\r\n$1\r\na\r\n$3\r\ninf\r\n$1\r\nb\r\n$3\r\ninf\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZADD", "str", "1", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZADD", "str", "abc", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZADD", "str", "NX", "XX", "1", "a"], "-ERR XX and NX options at the same time are not compatible\r\n"),
+            (&["ZADD", "str", "XX", "1", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["GET", "str"], "$1\r\nx\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zincrby_and_zrem() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZINCRBY", "z", "1", "a"], "$1\r\n1\r\n"),
+            (&["ZINCRBY", "z", "2.5", "a"], "$3\r\n3.5\r\n"),
+            (&["ZINCRBY", "z", "-0.5", "a"], "$1\r\n3\r\n"),
+            (&["ZINCRBY", "z", "inf", "a"], "$3\r\ninf\r\n"),
+            (&["ZINCRBY", "z", "-inf", "a"], "-ERR resulting score is not a number (NaN)\r\n"),
+            (&["ZINCRBY", "z", "abc", "a"], "-ERR value is not a valid float\r\n"),
+            (&["ZINCRBY", "z", "nx", "1"], "-ERR syntax error\r\n"),
+            (&["ZINCRBY", "z", "1e3", "b"], "$4\r\n1000\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$4\r\n1000\r\n$1\r\na\r\n$3\r\ninf\r\n"),
+            (&["ZADD", "r", "1", "a", "2", "b", "3", "c", "4", "d"], ":4\r\n"),
+            (&["ZREM", "r", "a"], ":1\r\n"),
+            (&["ZREM", "r", "a"], ":0\r\n"),
+            (&["ZREM", "r", "x", "y"], ":0\r\n"),
+            (&["ZREM", "r", "b", "x", "c", "b"], ":2\r\n"),
+            (&["ZRANGE", "r", "0", "-1"], "*1\r\n$1\r\nd\r\n"),
+            (&["ZREM", "r", "d"], ":1\r\n"),
+            (&["EXISTS", "r"], ":0\r\n"),
+            (&["ZREM", "missing", "a"], ":0\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZREM", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZINCRBY", "str", "1", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn member_reads() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2.5", "b", "-3", "c", "inf", "d", "-inf", "e"], ":5\r\n"),
+            (&["ZCARD", "z"], ":5\r\n"),
+            (&["ZCARD", "missing"], ":0\r\n"),
+            (&["ZSCORE", "z", "a"], "$1\r\n1\r\n"),
+            (&["ZSCORE", "z", "b"], "$3\r\n2.5\r\n"),
+            (&["ZSCORE", "z", "d"], "$3\r\ninf\r\n"),
+            (&["ZSCORE", "z", "e"], "$4\r\n-inf\r\n"),
+            (&["ZSCORE", "z", "nope"], "$-1\r\n"),
+            (&["ZSCORE", "missing", "a"], "$-1\r\n"),
+            (&["ZMSCORE", "z", "a", "b", "nope", "d", "e"], "*5\r\n$1\r\n1\r\n$3\r\n2.5\r\n$-1\r\n$3\r\ninf\r\n$4\r\n-inf\r\n"),
+            (&["ZMSCORE", "missing", "a", "b"], "*2\r\n$-1\r\n$-1\r\n"),
+            (&["ZRANK", "z", "e"], ":0\r\n"),
+            (&["ZRANK", "z", "a"], ":2\r\n"),
+            (&["ZREVRANK", "z", "d"], ":0\r\n"),
+            (&["ZREVRANK", "z", "e"], ":4\r\n"),
+            (&["ZRANK", "z", "nope"], "$-1\r\n"),
+            (&["ZRANK", "missing", "a"], "$-1\r\n"),
+            (&["ZRANK", "z", "a", "b", "c"], "-ERR wrong number of arguments for 'zrank' command\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZCARD", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZSCORE", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZMSCORE", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZRANK", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn counts() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
+            (&["ZCOUNT", "z", "-inf", "+inf"], ":5\r\n"),
+            (&["ZCOUNT", "z", "2", "4"], ":3\r\n"),
+            (&["ZCOUNT", "z", "(2", "4"], ":2\r\n"),
+            (&["ZCOUNT", "z", "2", "(4"], ":2\r\n"),
+            (&["ZCOUNT", "z", "(2", "(3"], ":0\r\n"),
+            (&["ZCOUNT", "z", "3", "3"], ":1\r\n"),
+            (&["ZCOUNT", "z", "(3", "3"], ":0\r\n"),
+            (&["ZCOUNT", "z", "4", "2"], ":0\r\n"),
+            (&["ZCOUNT", "z", "", "3"], ":3\r\n"),
+            (&["ZCOUNT", "z", " 2", "4"], ":3\r\n"),
+            (&["ZCOUNT", "z", "-1e400", "1e400"], ":5\r\n"),
+            (&["ZCOUNT", "z", "0x2", "0x4"], ":3\r\n"),
+            (&["ZCOUNT", "z", "abc", "1"], "-ERR min or max is not a float\r\n"),
+            (&["ZCOUNT", "z", "1 ", "2"], "-ERR min or max is not a float\r\n"),
+            (&["ZCOUNT", "z", "(nan", "1"], "-ERR min or max is not a float\r\n"),
+            (&["ZCOUNT", "z", "[1", "2"], "-ERR min or max is not a float\r\n"),
+            (&["ZCOUNT", "missing", "0", "1"], ":0\r\n"),
+            (&["ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "", "0", "aa"], ":7\r\n"),
+            (&["ZLEXCOUNT", "lex", "-", "+"], ":7\r\n"),
+            (&["ZLEXCOUNT", "lex", "+", "-"], ":0\r\n"),
+            (&["ZLEXCOUNT", "lex", "-", "-"], ":0\r\n"),
+            (&["ZLEXCOUNT", "lex", "[b", "[d"], ":3\r\n"),
+            (&["ZLEXCOUNT", "lex", "(b", "[d"], ":2\r\n"),
+            (&["ZLEXCOUNT", "lex", "[b", "(d"], ":2\r\n"),
+            (&["ZLEXCOUNT", "lex", "(", "+"], ":6\r\n"),
+            (&["ZLEXCOUNT", "lex", "[", "+"], ":7\r\n"),
+            (&["ZLEXCOUNT", "lex", "-", "("], ":0\r\n"),
+            (&["ZLEXCOUNT", "lex", "[c", "[c"], ":1\r\n"),
+            (&["ZLEXCOUNT", "lex", "(c", "[c"], ":0\r\n"),
+            (&["ZLEXCOUNT", "lex", "[d", "[b"], ":0\r\n"),
+            (&["ZLEXCOUNT", "lex", "a", "b"], "-ERR min or max not valid string range item\r\n"),
+            (&["ZLEXCOUNT", "lex", "", "+"], "-ERR min or max not valid string range item\r\n"),
+            (&["ZLEXCOUNT", "lex", "-a", "+"], "-ERR min or max not valid string range item\r\n"),
+            (&["ZLEXCOUNT", "missing", "-", "+"], ":0\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZCOUNT", "str", "0", "1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZCOUNT", "str", "abc", "1"], "-ERR min or max is not a float\r\n"),
+            (&["ZLEXCOUNT", "str", "-", "+"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zrange_by_rank() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
+            (&["ZRANGE", "z", "0", "-1"], "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"),
+            (&["ZRANGE", "z", "-1", "-1"], "*1\r\n$1\r\ne\r\n"),
+            (&["ZRANGE", "z", "1", "3"], "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
+            (&["ZRANGE", "z", "3", "1"], "*0\r\n"),
+            (&["ZRANGE", "z", "5", "10"], "*0\r\n"),
+            (&["ZRANGE", "z", "-100", "100"], "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+            (&["ZRANGE", "z", "0", "-100"], "*0\r\n"),
+            (&["ZRANGE", "z", "-9223372036854775808", "9223372036854775807"], "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "REV"], "*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            (&["ZRANGE", "z", "1", "-2", "rev", "withscores"], "*6\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n"),
+            (&["ZREVRANGE", "z", "0", "1", "WITHSCORES"], "*4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n"),
+            (&["ZREVRANGE", "z", "-2", "-1"], "*2\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            (&["ZRANGE", "missing", "0", "-1"], "*0\r\n"),
+            (&["ZRANGE", "z", "a", "1"], "-ERR value is not an integer or out of range\r\n"),
+            (&["ZRANGE", "z", "1.5", "2"], "-ERR value is not an integer or out of range\r\n"),
+            (&["ZRANGE", "z", "0", "1", "LIMIT", "0", "1"], "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n"),
+            (&["ZREVRANGE", "z", "0", "1", "REV"], "-ERR syntax error\r\n"),
+            (&["ZRANGE", "z", "0", "1", "BOGUS"], "-ERR syntax error\r\n"),
+            (&["ZRANGE", "z", "0", "1", "LIMIT", "0"], "-ERR syntax error\r\n"),
+            (&["ZRANGE", "z", "0", "1", "LIMIT", "a", "b"], "-ERR value is not an integer or out of range\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZRANGE", "str", "0", "-1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZRANGE", "str", "a", "1"], "-ERR value is not an integer or out of range\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zrange_by_score() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "5", "f", "5", "g", "-inf", "ninf", "inf", "pinf"], ":9\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "WITHSCORES"], "*18\r\n$4\r\nninf\r\n$4\r\n-inf\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ng\r\n$1\r\n5\r\n$4\r\npinf\r\n$3\r\ninf\r\n"),
+            (&["ZRANGE", "z", "(1", "5", "BYSCORE"], "*6\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n"),
+            (&["ZRANGE", "z", "1", "(5", "BYSCORE", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n"),
+            (&["ZRANGE", "z", "(5", "5", "BYSCORE"], "*0\r\n"),
+            (&["ZRANGE", "z", "5", "1", "BYSCORE", "REV"], "*7\r\n$1\r\ng\r\n$1\r\nf\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            (&["ZRANGE", "z", "(5", "(1", "BYSCORE", "REV"], "*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "3"], "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "-1"], "*7\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$4\r\npinf\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "0"], "*0\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "-1", "3"], "*0\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "9", "3"], "*0\r\n"),
+            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "10", "3"], "*0\r\n"),
+            (&["ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "1", "2"], "*2\r\n$1\r\ng\r\n$1\r\nf\r\n"),
+            (&["ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "8", "5"], "*1\r\n$4\r\nninf\r\n"),
+            (&["ZRANGE", "z", "5", "3", "BYSCORE", "REV", "LIMIT", "1", "10", "WITHSCORES"], "*8\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "BYSCORE", "BYLEX"], "-ERR syntax error\r\n"),
+            (&["ZRANGE", "z", "abc", "1", "BYSCORE"], "-ERR min or max is not a float\r\n"),
+            (&["ZRANGE", "z", "", "", "BYSCORE"], "*0\r\n"),
+            (&["ZRANGEBYSCORE", "z", "2", "4", "WITHSCORES"], "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n"),
+            (&["ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", "1", "2", "WITHSCORES"], "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"),
+            (&["ZRANGEBYSCORE", "z", "2", "4", "REV"], "-ERR syntax error\r\n"),
+            (&["ZRANGEBYSCORE", "z", "x", "4"], "-ERR min or max is not a float\r\n"),
+            (&["ZREVRANGEBYSCORE", "z", "4", "2"], "*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n"),
+            (&["ZREVRANGEBYSCORE", "z", "2", "4"], "*0\r\n"),
+            (&["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "2", "3", "WITHSCORES"], "*6\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n"),
+            (&["ZREVRANGEBYSCORE", "z", "5", "5", "LIMIT", "1", "1"], "*1\r\n$1\r\nf\r\n"),
+            (&["ZRANGEBYSCORE", "missing", "-inf", "+inf"], "*0\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zrange_by_lex() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "lex", "0", "alpha", "0", "bar", "0", "cool", "0", "down", "0", "elephant", "0", "foo", "0", "great", "0", "hill", "0", "omega", "0", "", "0", "a"], ":11\r\n"),
+            (&["ZRANGE", "lex", "-", "+", "BYLEX"], "*11\r\n$0\r\n\r\n$1\r\na\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n$5\r\ngreat\r\n$4\r\nhill\r\n$5\r\nomega\r\n"),
+            (&["ZRANGE", "lex", "[bar", "[foo", "BYLEX"], "*5\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n"),
+            (&["ZRANGE", "lex", "(bar", "(foo", "BYLEX"], "*3\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n"),
+            (&["ZRANGE", "lex", "(cool", "[cool", "BYLEX"], "*0\r\n"),
+            (&["ZRANGE", "lex", "[foo", "[bar", "BYLEX", "REV"], "*5\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n$3\r\nbar\r\n"),
+            (&["ZRANGE", "lex", "-", "+", "BYLEX", "LIMIT", "2", "3"], "*3\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n"),
+            (&["ZRANGE", "lex", "-", "+", "BYLEX", "LIMIT", "10", "5"], "*1\r\n$5\r\nomega\r\n"),
+            (&["ZRANGE", "lex", "+", "-", "BYLEX", "REV", "LIMIT", "2", "3"], "*3\r\n$5\r\ngreat\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n"),
+            (&["ZRANGE", "lex", "-", "+", "BYLEX", "WITHSCORES"], "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n"),
+            (&["ZRANGE", "lex", "(", "+", "BYLEX"], "*10\r\n$1\r\na\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n$5\r\ngreat\r\n$4\r\nhill\r\n$5\r\nomega\r\n"),
+            (&["ZRANGE", "lex", "a", "b", "BYLEX"], "-ERR min or max not valid string range item\r\n"),
+            (&["ZRANGEBYLEX", "lex", "[aaa", "(g", "LIMIT", "1", "2"], "*2\r\n$3\r\nbar\r\n$4\r\ncool\r\n"),
+            (&["ZRANGEBYLEX", "lex", "-", "+", "WITHSCORES"], "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n"),
+            (&["ZRANGEBYLEX", "lex", "foo", "bar"], "-ERR min or max not valid string range item\r\n"),
+            (&["ZREVRANGEBYLEX", "lex", "+", "-"], "*11\r\n$5\r\nomega\r\n$4\r\nhill\r\n$5\r\ngreat\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n$3\r\nbar\r\n$5\r\nalpha\r\n$1\r\na\r\n$0\r\n\r\n"),
+            (&["ZREVRANGEBYLEX", "lex", "[foo", "(bar"], "*4\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n"),
+            (&["ZREVRANGEBYLEX", "lex", "+", "-", "LIMIT", "1", "2"], "*2\r\n$4\r\nhill\r\n$5\r\ngreat\r\n"),
+            (&["ZRANGEBYLEX", "missing", "-", "+"], "*0\r\n"),
+            (&["ZADD", "mixed", "1", "d", "2", "b", "3", "a", "4", "c"], ":4\r\n"),
+            (&["ZRANGEBYLEX", "mixed", "[b", "+"], "*4\r\n$1\r\nd\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n"),
+            (&["ZRANGEBYLEX", "mixed", "-", "[b"], "*0\r\n"),
+            (&["ZREVRANGEBYLEX", "mixed", "[c", "-"], "*0\r\n"),
+            (&["ZREVRANGEBYLEX", "mixed", "+", "[b"], "*1\r\n$1\r\nc\r\n"),
+            (&["ZLEXCOUNT", "mixed", "(a", "(d"], ":0\r\n"),
+            (&["ZREMRANGEBYLEX", "mixed", "[c", "+"], ":4\r\n"),
+            (&["ZRANGE", "mixed", "0", "-1"], "*0\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zrangestore() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "1", "2"], ":2\r\n"),
+            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (&["OBJECT", "ENCODING", "dst"], "$8\r\nlistpack\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "0", "1", "REV"], ":2\r\n"),
+            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "2", "4", "BYSCORE", "LIMIT", "1", "1"], ":1\r\n"),
+            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "+", "-", "BYLEX", "REV", "LIMIT", "0", "2"], ":2\r\n"),
+            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "10", "20"], ":0\r\n"),
+            (&["EXISTS", "dst"], ":0\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "0", "-1"], ":5\r\n"),
+            (&["ZRANGESTORE", "dst", "missing", "0", "-1"], ":0\r\n"),
+            (&["EXISTS", "dst"], ":0\r\n"),
+            (&["SET", "dst", "string"], "+OK\r\n"),
+            (&["EXPIRE", "dst", "1000"], ":1\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "0", "0"], ":1\r\n"),
+            (&["TYPE", "dst"], "+zset\r\n"),
+            (&["TTL", "dst"], ":-1\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "0", "-1", "WITHSCORES"], "-ERR syntax error\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "0", "-1", "LIMIT", "0", "1"], "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n"),
+            (&["ZRANGESTORE", "dst", "z", "a", "b", "BYSCORE"], "-ERR min or max is not a float\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZRANGESTORE", "dst", "str", "0", "-1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZRANGESTORE", "z", "z", "1", "2"], ":2\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zremrange() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"], ":7\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "0", "0"], ":1\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "-1", "-1"], ":1\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "10", "20"], ":0\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "3", "1"], ":0\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "1", "2"], ":2\r\n"),
+            (&["ZRANGE", "z", "0", "-1"], "*3\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nf\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "a", "1"], "-ERR value is not an integer or out of range\r\n"),
+            (&["ZREMRANGEBYRANK", "z", "-100", "100"], ":3\r\n"),
+            (&["EXISTS", "z"], ":0\r\n"),
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"], ":7\r\n"),
+            (&["ZREMRANGEBYSCORE", "z", "2", "3"], ":2\r\n"),
+            (&["ZREMRANGEBYSCORE", "z", "(4", "(6"], ":1\r\n"),
+            (&["ZREMRANGEBYSCORE", "z", "5", "4"], ":0\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nf\r\n$1\r\n6\r\n$1\r\ng\r\n$1\r\n7\r\n"),
+            (&["ZREMRANGEBYSCORE", "z", "abc", "1"], "-ERR min or max is not a float\r\n"),
+            (&["ZREMRANGEBYSCORE", "z", "-inf", "+inf"], ":4\r\n"),
+            (&["EXISTS", "z"], ":0\r\n"),
+            (&["ZADD", "z", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e"], ":5\r\n"),
+            (&["ZREMRANGEBYLEX", "z", "[b", "(d"], ":2\r\n"),
+            (&["ZREMRANGEBYLEX", "z", "+", "-"], ":0\r\n"),
+            (&["ZRANGE", "z", "0", "-1"], "*3\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+            (&["ZREMRANGEBYLEX", "z", "a", "b"], "-ERR min or max not valid string range item\r\n"),
+            (&["ZREMRANGEBYLEX", "z", "-", "+"], ":3\r\n"),
+            (&["EXISTS", "z"], ":0\r\n"),
+            (&["ZREMRANGEBYLEX", "missing", "-", "+"], ":0\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZREMRANGEBYRANK", "str", "0", "-1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZREMRANGEBYSCORE", "str", "-inf", "+inf"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZREMRANGEBYLEX", "str", "-", "+"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn pops() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
+            (&["ZPOPMIN", "z"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            (&["ZPOPMAX", "z"], "*2\r\n$1\r\ne\r\n$1\r\n5\r\n"),
+            (&["ZPOPMIN", "z", "2"], "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (&["ZPOPMAX", "z", "0"], "*0\r\n"),
+            (&["ZPOPMAX", "z", "100"], "*2\r\n$1\r\nd\r\n$1\r\n4\r\n"),
+            (&["EXISTS", "z"], ":0\r\n"),
+            (&["ZPOPMIN", "z"], "*0\r\n"),
+            (&["ZPOPMAX", "missing", "0"], "*0\r\n"),
+            (&["ZPOPMIN", "z", "-1"], "-ERR value is out of range, must be positive\r\n"),
+            (&["ZPOPMIN", "z", "abc"], "-ERR value is out of range, must be positive\r\n"),
+            (&["ZPOPMIN", "z", "1", "2"], "-ERR syntax error\r\n"),
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c"], ":3\r\n"),
+            (&["ZADD", "z2", "10", "x", "20", "y"], ":2\r\n"),
+            (&["ZMPOP", "1", "z", "MIN"], "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            (&["ZMPOP", "1", "z", "MAX", "COUNT", "10"], "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"),
+            (&["ZMPOP", "2", "z", "z2", "max", "count", "1"], "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\ny\r\n$2\r\n20\r\n"),
+            (&["ZMPOP", "3", "missing", "z", "z2", "MIN", "COUNT", "5"], "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\nx\r\n$2\r\n10\r\n"),
+            (&["ZMPOP", "2", "z", "z2", "MIN"], "*-1\r\n"),
+            (&["ZMPOP", "1", "z", "MIN", "COUNT", "0"], "-ERR count should be greater than 0\r\n"),
+            (&["ZMPOP", "1", "z", "MIN", "COUNT", "abc"], "-ERR count should be greater than 0\r\n"),
+            (&["ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"], "-ERR syntax error\r\n"),
+            (&["ZMPOP", "1", "z", "BOTH"], "-ERR syntax error\r\n"),
+            (&["ZMPOP", "0", "z", "MIN"], "-ERR numkeys should be greater than 0\r\n"),
+            (&["ZMPOP", "abc", "z", "MIN"], "-ERR numkeys should be greater than 0\r\n"),
+            (&["ZMPOP", "2", "z", "MIN"], "-ERR syntax error\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZPOPMIN", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZPOPMIN", "str", "0"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZMPOP", "1", "str", "MIN"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZADD", "z", "5", "e"], ":1\r\n"),
+            (&["ZMPOP", "2", "z", "str", "MIN"], "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\ne\r\n$1\r\n5\r\n"),
+            (&["ZMPOP", "2", "str", "z", "MIN"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zrandmember() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
+            (&["ZRANDMEMBER", "z", "5"], "*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            (&["ZRANDMEMBER", "z", "10", "WITHSCORES"], "*10\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            (&["ZRANDMEMBER", "z", "0"], "*0\r\n"),
+            (&["ZRANDMEMBER", "missing"], "$-1\r\n"),
+            (&["ZRANDMEMBER", "missing", "5"], "*0\r\n"),
+            (&["ZRANDMEMBER", "z", "abc"], "-ERR value is not an integer or out of range\r\n"),
+            (&["ZRANDMEMBER", "z", "1", "WITHSCORE"], "-ERR syntax error\r\n"),
+            (&["ZRANDMEMBER", "z", "1", "WITHSCORES", "x"], "-ERR syntax error\r\n"),
+            (&["ZRANDMEMBER", "z", "-9223372036854775808"], "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"),
+            (&["ZRANDMEMBER", "z", "4611686018427387904", "WITHSCORES"], "-ERR value is out of range\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZRANDMEMBER", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZRANDMEMBER", "str", "1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn set_operations() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z1", "1", "a", "2", "b", "3", "c"], ":3\r\n"),
+            (&["ZADD", "z2", "10", "b", "20", "c", "30", "d"], ":3\r\n"),
+            (&["ZADD", "z3", "100", "c", "200", "e"], ":2\r\n"),
+            (&["SADD", "s1", "a", "c", "x", "5"], ":4\r\n"),
+            (&["SADD", "is", "1", "2", "3", "10"], ":4\r\n"),
+            (&["ZUNION", "3", "z1", "z2", "z3", "WITHSCORES"], "*10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nd\r\n$2\r\n30\r\n$1\r\nc\r\n$3\r\n123\r\n$1\r\ne\r\n$3\r\n200\r\n"),
+            (&["ZUNION", "2", "z1", "z2", "WEIGHTS", "2", "3", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$2\r\n34\r\n$1\r\nc\r\n$2\r\n66\r\n$1\r\nd\r\n$2\r\n90\r\n"),
+            (&["ZUNION", "2", "z1", "z2", "AGGREGATE", "MIN", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$2\r\n30\r\n"),
+            (&["ZUNION", "2", "z1", "z2", "aggregate", "max", "weights", "0", "1", "withscores"], "*8\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nc\r\n$2\r\n20\r\n$1\r\nd\r\n$2\r\n30\r\n"),
+            (&["ZUNION", "2", "z1", "s1", "WITHSCORES"], "*10\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n4\r\n"),
+            (&["ZUNION", "2", "z1", "missing"], "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+            (&["ZINTER", "2", "z1", "z2", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nc\r\n$2\r\n23\r\n"),
+            (&["ZINTER", "3", "z1", "z2", "z3", "WITHSCORES"], "*2\r\n$1\r\nc\r\n$3\r\n123\r\n"),
+            (&["ZINTER", "2", "z1", "z2", "AGGREGATE", "MAX", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nc\r\n$2\r\n20\r\n"),
+            (&["ZINTER", "2", "s1", "z1", "WEIGHTS", "5", "1", "WITHSCORES"], "*4\r\n$1\r\na\r\n$1\r\n6\r\n$1\r\nc\r\n$1\r\n8\r\n"),
+            (&["ZINTER", "2", "is", "is", "WITHSCORES"], "*8\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n2\r\n"),
+            (&["ZINTERCARD", "2", "z1", "z2"], ":2\r\n"),
+            (&["ZINTERCARD", "2", "z1", "z2", "LIMIT", "1"], ":1\r\n"),
+            (&["ZINTERCARD", "2", "z1", "z2", "LIMIT", "-1"], "-ERR LIMIT can't be negative\r\n"),
+            (&["ZINTERCARD", "2", "z1", "z2", "WITHSCORES"], "-ERR syntax error\r\n"),
+            (&["ZDIFF", "3", "z1", "z2", "z3", "WITHSCORES"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            (&["ZDIFF", "2", "s1", "z1", "WITHSCORES"], "*4\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n"),
+            (&["ZDIFF", "2", "z1", "z1"], "*0\r\n"),
+            (&["ZDIFF", "2", "z1", "z2", "WEIGHTS", "1", "1"], "-ERR syntax error\r\n"),
+            (&["ZUNIONSTORE", "out", "2", "z1", "z2"], ":4\r\n"),
+            (&["ZRANGE", "out", "0", "-1", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nc\r\n$2\r\n23\r\n$1\r\nd\r\n$2\r\n30\r\n"),
+            (&["ZINTERSTORE", "out", "2", "z1", "z3", "AGGREGATE", "MIN"], ":1\r\n"),
+            (&["ZRANGE", "out", "0", "-1", "WITHSCORES"], "*2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (&["ZDIFFSTORE", "out", "2", "z1", "z2"], ":1\r\n"),
+            (&["ZRANGE", "out", "0", "-1", "WITHSCORES"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            (&["ZINTERSTORE", "out", "2", "z1", "missing"], ":0\r\n"),
+            (&["EXISTS", "out"], ":0\r\n"),
+            (&["ZUNIONSTORE", "out", "2", "z1", "s1", "WITHSCORES"], "-ERR syntax error\r\n"),
+            (&["ZUNIONSTORE", "out", "0", "z1"], "-ERR at least 1 input key is needed for 'zunionstore' command\r\n"),
+            (&["ZINTERCARD", "0", "z1"], "-ERR at least 1 input key is needed for 'zintercard' command\r\n"),
+            (&["ZUNION", "3", "z1", "z2"], "-ERR syntax error\r\n"),
+            (&["ZUNION", "2", "z1", "z2", "WEIGHTS", "1"], "-ERR syntax error\r\n"),
+            (&["ZUNION", "2", "z1", "z2", "WEIGHTS", "1", "abc"], "-ERR weight value is not a float\r\n"),
+            (&["ZUNION", "2", "z1", "z2", "AGGREGATE", "AVG"], "-ERR syntax error\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZUNION", "2", "z1", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZUNION", "2", "str", "z1", "WEIGHTS", "abc"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZINTERSTORE", "out", "2", "str", "z1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (&["ZADD", "i1", "inf", "a", "-inf", "b", "1", "c"], ":3\r\n"),
+            (&["ZADD", "i2", "-inf", "a", "inf", "b", "1", "c"], ":3\r\n"),
+            (&["ZUNION", "2", "i1", "i2", "WITHSCORES"], "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n2\r\n"),
+            (&["ZINTER", "2", "i1", "i2", "WEIGHTS", "1", "0", "WITHSCORES"], "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n"),
+            (&["ZUNION", "2", "i1", "i2", "WEIGHTS", "inf", "-inf", "WITHSCORES"], "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\na\r\n$3\r\ninf\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn zscan() {
+        let mut h = Harness::new();
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2", "b", "1.5", "c", "-0.25", "d", "inf", "e"], ":5\r\n"),
+            (&["ZSCAN", "z", "0"], "*2\r\n$1\r\n0\r\n*10\r\n$1\r\nd\r\n$5\r\n-0.25\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\ne\r\n$3\r\ninf\r\n"),
+            (&["ZSCAN", "z", "0", "COUNT", "1"], "*2\r\n$1\r\n0\r\n*10\r\n$1\r\nd\r\n$5\r\n-0.25\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\ne\r\n$3\r\ninf\r\n"),
+            (&["ZSCAN", "z", "0", "MATCH", "[a-c]"], "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n"),
+            (&["ZSCAN", "z", "0", "match", "x*"], "*2\r\n$1\r\n0\r\n*0\r\n"),
+            (&["ZSCAN", "z", "0", "COUNT", "0"], "-ERR syntax error\r\n"),
+            (&["ZSCAN", "z", "0", "COUNT", "abc"], "-ERR value is not an integer or out of range\r\n"),
+            (&["ZSCAN", "z", "0", "MATCH"], "-ERR syntax error\r\n"),
+            (&["ZSCAN", "z", "0", "TYPE", "zset"], "-ERR syntax error\r\n"),
+            (&["ZSCAN", "z", "abc"], "-ERR invalid cursor\r\n"),
+            (&["ZSCAN", "missing", "0"], "*2\r\n$1\r\n0\r\n*0\r\n"),
+            (&["ZSCAN", "missing", "0", "COUNT", "0"], "*2\r\n$1\r\n0\r\n*0\r\n"),
+            (&["SET", "str", "x"], "+OK\r\n"),
+            (&["ZSCAN", "str", "0"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ]);
+    }
+
+    #[test]
+    fn resp3_shapes() {
+        let mut h = Harness::new();
+        h.run(&["HELLO", "3"]);
+        check(&mut h, &[
+            (&["ZADD", "z", "1", "a", "2.5", "b", "3", "c"], ":3\r\n"),
+            (&["ZADD", "z", "INCR", "1", "a"], ",2\r\n"),
+            (&["ZSCORE", "z", "a"], ",2\r\n"),
+            (&["ZSCORE", "z", "nope"], "_\r\n"),
+            (&["ZMSCORE", "z", "a", "nope", "b"], "*3\r\n,2\r\n_\r\n,2.5\r\n"),
+            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*3\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+            (&["ZRANGE", "missing", "0", "-1", "WITHSCORES"], "*0\r\n"),
+            (&["ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "1", "5"], "*2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+            (&["ZREVRANGE", "z", "0", "0", "WITHSCORES"], "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+            (&["ZRANK", "z", "nope"], "_\r\n"),
+            (&["ZUNION", "1", "z", "WITHSCORES"], "*3\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+            (&["ZDIFF", "1", "z"], "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+            (&["ZRANDMEMBER", "z", "10", "WITHSCORES"], "*3\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\na\r\n,2\r\n"),
+            (&["ZRANDMEMBER", "missing"], "_\r\n"),
+            (&["ZSCAN", "z", "0"], "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (&["ZPOPMIN", "z"], "*2\r\n$1\r\na\r\n,2\r\n"),
+            (&["ZPOPMAX", "z", "1"], "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+            (&["ZPOPMIN", "missing", "2"], "*0\r\n"),
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c"], ":2\r\n"),
+            (&["ZPOPMIN", "z", "2"], "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n"),
+            (&["ZMPOP", "1", "z", "MAX"], "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+            (&["ZMPOP", "1", "missing", "MAX"], "_\r\n"),
+            (&["ZADD", "z", "XX", "INCR", "1", "nope"], "_\r\n"),
+        ]);
+    }
+
+    // ---- Redis 7.2 behaviour (hand-written) ------------------------------
+
+    #[test]
+    fn zrank_withscore() {
+        let mut h = Harness::new();
+        h.run(&["ZADD", "z", "1", "a", "2.5", "b", "-3", "c"]);
+        check(
+            &mut h,
+            &[
+                (&["ZRANK", "z", "a", "WITHSCORE"], "*2\r\n:1\r\n$1\r\n1\r\n"),
+                (&["ZREVRANK", "z", "b", "withscore"], "*2\r\n:0\r\n$3\r\n2.5\r\n"),
+                (&["ZRANK", "z", "nope", "WITHSCORE"], "*-1\r\n"),
+                (&["ZRANK", "missing", "a", "WITHSCORE"], "*-1\r\n"),
+                (&["ZRANK", "missing", "a"], "$-1\r\n"),
+                (&["ZRANK", "z", "a", "WITHSCORES"], "-ERR syntax error\r\n"),
+                (
+                    &["ZRANK", "z", "a", "WITHSCORE", "x"],
+                    "-ERR wrong number of arguments for 'zrank' command\r\n",
+                ),
+                (
+                    &["ZREVRANK", "z", "a", "WITHSCORE", "x"],
+                    "-ERR wrong number of arguments for 'zrevrank' command\r\n",
+                ),
+            ],
+        );
+        h.run(&["HELLO", "3"]);
+        check(
+            &mut h,
+            &[
+                (&["ZRANK", "z", "b", "WITHSCORE"], "*2\r\n:2\r\n,2.5\r\n"),
+                (&["ZRANK", "z", "nope", "WITHSCORE"], "_\r\n"),
+                (&["ZRANK", "z", "nope"], "_\r\n"),
+            ],
+        );
+    }
+
+    #[test]
+    fn scores_print_in_shortest_form() {
+        let mut h = Harness::new();
+        check(
+            &mut h,
+            &[
+                (&["ZADD", "f", "0.1", "a"], ":1\r\n"),
+                (&["ZSCORE", "f", "a"], "$3\r\n0.1\r\n"),
+                (&["ZINCRBY", "f", "0.2", "a"], "$19\r\n0.30000000000000004\r\n"),
+                (&["ZADD", "f", "1e-7", "tiny", "4611686018427387904", "p62"], ":2\r\n"),
+                (&["ZSCORE", "f", "tiny"], "$4\r\n1e-7\r\n"),
+                (&["ZSCORE", "f", "p62"], "$19\r\n4611686018427387904\r\n"),
+                // Listpack ZSCAN prints the stored form, which is the same.
+                (
+                    &["ZSCAN", "f", "0", "MATCH", "[at]*"],
+                    "*2\r\n$1\r\n0\r\n*4\r\n$4\r\ntiny\r\n$4\r\n1e-7\r\n$1\r\na\r\n$19\r\n0.30000000000000004\r\n",
+                ),
+            ],
+        );
+        // The hash table form prints %.17g in ZSCAN, like Redis.
+        h.srv.config.zset_max_listpack_entries = 0;
+        h.run(&["ZADD", "g", "0.1", "a"]);
+        assert_eq!(
+            h.run(&["ZSCAN", "g", "0"]),
+            "*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$19\r\n0.10000000000000001\r\n"
+        );
+        assert_eq!(h.run(&["ZSCORE", "g", "a"]), "$3\r\n0.1\r\n");
+    }
+
+    #[test]
+    fn negative_zero_is_zero_in_a_listpack_only() {
+        let mut h = Harness::new();
+        h.run(&["ZADD", "lp", "-0", "a"]);
+        assert_eq!(h.run(&["ZSCORE", "lp", "a"]), "$1\r\n0\r\n");
+        // ZADD INCR replies with the score it computed.
+        assert_eq!(h.run(&["ZADD", "lp2", "INCR", "-0", "a"]), "$2\r\n-0\r\n");
+        h.srv.config.zset_max_listpack_entries = 0;
+        h.run(&["ZADD", "sl", "-0", "a"]);
+        assert_eq!(h.run(&["ZSCORE", "sl", "a"]), "$2\r\n-0\r\n");
+        assert_eq!(enc(&mut h, "sl"), "$8\r\nskiplist\r\n");
+    }
+
+    #[test]
+    fn encodings_follow_redis_7_2() {
+        let mut h = Harness::new();
+        h.srv.config.zset_max_listpack_entries = 4;
+        h.srv.config.zset_max_listpack_value = 8;
+        let lp = "$8\r\nlistpack\r\n";
+        let sl = "$8\r\nskiplist\r\n";
+        h.run(&["ZADD", "e1", "1", "a", "2", "b", "3", "c", "4", "d"]);
+        assert_eq!(enc(&mut h, "e1"), lp);
+        h.run(&["ZADD", "e1", "5", "e"]);
+        assert_eq!(enc(&mut h, "e1"), sl);
+        // Removing never converts back.
+        h.run(&["ZREM", "e1", "a", "b", "c", "d"]);
+        assert_eq!(enc(&mut h, "e1"), sl);
+        // Member length.
+        h.run(&["ZADD", "e2", "1", "12345678"]);
+        assert_eq!(enc(&mut h, "e2"), lp);
+        h.run(&["ZADD", "e2", "1", "123456789"]);
+        assert_eq!(enc(&mut h, "e2"), sl);
+        h.run(&["ZADD", "e3", "1", "123456789"]);
+        assert_eq!(enc(&mut h, "e3"), sl);
+        // 7.2 sizes a new set by the pairs given, duplicates included...
+        assert_eq!(h.run(&["ZADD", "e4", "1", "a", "1", "a", "1", "a", "1", "a", "1", "a"]), ":1\r\n");
+        assert_eq!(enc(&mut h, "e4"), sl);
+        // ...and converts an existing listpack the same way, XX or not.
+        h.run(&["ZADD", "e5", "1", "a"]);
+        h.run(&["ZADD", "e5", "XX", "1", "a", "1", "a", "1", "a", "1", "a", "1", "x"]);
+        assert_eq!(enc(&mut h, "e5"), sl);
+        // Only the first member's length decides at creation.
+        h.run(&["ZADD", "e6", "1", "a", "2", "123456789"]);
+        assert_eq!(enc(&mut h, "e6"), sl);
+        // STORE results are packed when they fit.
+        h.run(&["ZADD", "src", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"]);
+        assert_eq!(enc(&mut h, "src"), sl);
+        h.run(&["ZRANGESTORE", "out", "src", "0", "3"]);
+        assert_eq!(enc(&mut h, "out"), lp);
+        h.run(&["ZRANGESTORE", "out", "src", "0", "4"]);
+        assert_eq!(enc(&mut h, "out"), sl);
+        h.run(&["ZUNIONSTORE", "out", "1", "e1"]);
+        assert_eq!(enc(&mut h, "out"), lp);
+        h.run(&["ZINTERSTORE", "out", "2", "src", "src"]);
+        assert_eq!(enc(&mut h, "out"), sl);
+        h.run(&["ZDIFFSTORE", "out", "2", "src", "e1"]);
+        assert_eq!(enc(&mut h, "out"), lp);
+        h.run(&["ZRANGESTORE", "out", "e2", "0", "-1"]);
+        assert_eq!(enc(&mut h, "out"), sl);
+        // A zero entry limit means always a skiplist.
+        h.srv.config.zset_max_listpack_entries = 0;
+        h.run(&["ZADD", "e7", "1", "a"]);
+        assert_eq!(enc(&mut h, "e7"), sl);
+        h.run(&["ZUNIONSTORE", "out", "1", "e7"]);
+        assert_eq!(enc(&mut h, "out"), sl);
+    }
+
+    #[test]
+    fn both_encodings_answer_alike() {
+        let script: &[&[&str]] = &[
+            &["ZRANGE", "k", "0", "-1", "WITHSCORES"],
+            &["ZRANGE", "k", "2", "5", "REV", "WITHSCORES"],
+            &["ZRANGE", "k", "(1", "8", "BYSCORE", "LIMIT", "1", "3"],
+            &["ZRANGE", "k", "8", "(1", "BYSCORE", "REV", "LIMIT", "1", "3", "WITHSCORES"],
+            // Lex ranges agree while member order matches score order
+            // (a..j score 1..10); with other scores the order is
+            // unspecified and Redis's two encodings differ too.
+            &["ZRANGE", "k", "[b", "(h", "BYLEX"],
+            &["ZREMRANGEBYLEX", "k", "[h", "[i"],
+            &["ZCOUNT", "k", "2", "6"],
+            &["ZLEXCOUNT", "k", "-", "+"],
+            &["ZRANK", "k", "e"],
+            &["ZREVRANK", "k", "e"],
+            &["ZMSCORE", "k", "a", "z", "j"],
+            &["ZADD", "k", "GT", "CH", "100", "a", "0", "b"],
+            &["ZINCRBY", "k", "2.5", "c"],
+            &["ZREM", "k", "d", "nope"],
+            &["ZREMRANGEBYSCORE", "k", "(5", "7"],
+            &["ZREMRANGEBYRANK", "k", "0", "0"],
+            &["ZPOPMIN", "k", "2"],
+            &["ZPOPMAX", "k"],
+            &["ZRANDMEMBER", "k", "100", "WITHSCORES"],
+            &["ZUNION", "2", "k", "k", "WITHSCORES"],
+            &["ZRANGE", "k", "0", "-1", "WITHSCORES"],
+            &["ZCARD", "k"],
+        ];
+        let fill = ["ZADD", "k", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g", "8", "h", "9", "i", "10", "j"];
+        let mut small = Harness::new();
+        let mut big = Harness::new();
+        big.srv.config.zset_max_listpack_entries = 1;
+        small.run(&fill);
+        big.run(&fill);
+        assert_eq!(enc(&mut small, "k"), "$8\r\nlistpack\r\n");
+        assert_eq!(enc(&mut big, "k"), "$8\r\nskiplist\r\n");
+        for cmd in script {
+            assert_eq!(small.run(cmd), big.run(cmd), "{cmd:?}");
+        }
+    }
+
+    #[test]
+    fn writes_signal_once_and_only_on_change() {
+        let mut h = Harness::new();
+        let dirty = |h: &mut Harness, cmd: &[&str]| {
+            let before = h.srv.ks.dirty;
+            h.run(cmd);
+            h.srv.ks.dirty - before
+        };
+        assert_eq!(dirty(&mut h, &["ZADD", "z", "1", "a", "2", "b"]), 1);
+        assert_eq!(dirty(&mut h, &["ZADD", "z", "1", "a"]), 0);
+        assert_eq!(dirty(&mut h, &["ZADD", "z", "NX", "5", "a"]), 0);
+        assert_eq!(dirty(&mut h, &["ZADD", "z", "3", "a", "3", "b"]), 1);
+        assert_eq!(dirty(&mut h, &["ZINCRBY", "z", "0", "a"]), 0);
+        assert_eq!(dirty(&mut h, &["ZREM", "z", "nope"]), 0);
+        assert_eq!(dirty(&mut h, &["ZREM", "z", "a"]), 1);
+        assert_eq!(dirty(&mut h, &["ZREMRANGEBYSCORE", "z", "100", "200"]), 0);
+        assert_eq!(dirty(&mut h, &["ZPOPMIN", "z", "0"]), 0);
+        assert_eq!(dirty(&mut h, &["ZPOPMIN", "z"]), 1);
+        assert_eq!(h.run(&["EXISTS", "z"]), ":0\r\n");
+        assert_eq!(dirty(&mut h, &["ZADD", "missing", "XX", "1", "a"]), 0);
+        assert_eq!(dirty(&mut h, &["ZUNIONSTORE", "out", "1", "missing"]), 0);
+        h.run(&["ZADD", "z", "1", "a"]);
+        assert_eq!(dirty(&mut h, &["ZUNIONSTORE", "out", "1", "z"]), 1);
+        assert_eq!(dirty(&mut h, &["ZINTERSTORE", "out", "1", "missing"]), 1);
+        assert_eq!(h.run(&["EXISTS", "out"]), ":0\r\n");
+        // A failed command changes nothing.
+        h.run(&["SET", "s", "v"]);
+        assert_eq!(dirty(&mut h, &["ZADD", "s", "1", "a"]), 0);
+        assert_eq!(h.run(&["GET", "s"]), "$1\r\nv\r\n");
+    }
+
+    #[test]
+    fn ttl_survives_changes_but_not_stores() {
+        let mut h = Harness::new();
+        h.now = Some(1_000_000);
+        h.run(&["ZADD", "z", "1", "a"]);
+        h.run(&["PEXPIRE", "z", "5000"]);
+        h.run(&["ZADD", "z", "2", "b"]);
+        h.run(&["ZREM", "z", "a"]);
+        assert_eq!(h.run(&["PTTL", "z"]), ":5000\r\n");
+        h.run(&["ZUNIONSTORE", "z", "1", "z"]);
+        assert_eq!(h.run(&["PTTL", "z"]), ":-1\r\n");
+        // An expired key is gone for reads and writes alike.
+        h.run(&["PEXPIRE", "z", "10"]);
+        h.now = Some(1_000_010);
+        assert_eq!(h.run(&["ZCARD", "z"]), ":0\r\n");
+        assert_eq!(h.run(&["ZADD", "z", "XX", "1", "b"]), ":0\r\n");
+        assert_eq!(h.run(&["EXISTS", "z"]), ":0\r\n");
+    }
+
+    #[test]
+    fn random_replies_have_the_right_shape() {
+        let mut h = Harness::new();
+        let mut args = vec!["ZADD", "z"];
+        let members: Vec<String> = (0..300).map(|i| format!("m{i}")).collect();
+        let scores: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+        for (m, s) in members.iter().zip(&scores) {
+            args.push(s);
+            args.push(m);
+        }
+        h.run(&args);
+        h.run(&["ZADD", "small", "1", "a", "2", "b", "3", "c"]);
+        for key in ["z", "small"] {
+            let r = h.run(&["ZRANDMEMBER", key]);
+            assert!(r.starts_with('$'), "{r}");
+            for (count, ws, n) in [("2", false, 2), ("-7", false, 7), ("-7", true, 14), ("2", true, 4)] {
+                let mut cmd = vec!["ZRANDMEMBER", key, count];
+                if ws {
+                    cmd.push("WITHSCORES");
+                }
+                let r = h.run(&cmd);
+                assert!(r.starts_with(&format!("*{n}\r\n")), "{cmd:?} {r}");
+            }
+        }
+        // Distinct picks are distinct, on both encodings and strategies.
+        for count in ["5", "150", "299"] {
+            let r = h.run(&["ZRANDMEMBER", "z", count]);
+            let items: Vec<&str> = r.split("\r\n").filter(|l| l.starts_with('m')).collect();
+            let uniq: std::collections::HashSet<_> = items.iter().collect();
+            assert_eq!(items.len(), count.parse::<usize>().unwrap());
+            assert_eq!(uniq.len(), items.len());
+        }
+        h.run(&["HELLO", "3"]);
+        let r = h.run(&["ZRANDMEMBER", "z", "-2", "WITHSCORES"]);
+        assert!(r.starts_with("*2\r\n*2\r\n$"), "{r}");
+    }
+
+    #[test]
+    fn huge_counts_allocate_nothing_up_front() {
+        let mut h = Harness::new();
+        h.run(&["ZADD", "z", "1", "a", "2", "b"]);
+        let max = "9223372036854775807";
+        assert_eq!(h.run(&["ZPOPMIN", "z", max]), "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+        h.run(&["ZADD", "z", "1", "a", "2", "b"]);
+        assert_eq!(h.run(&["ZRANDMEMBER", "z", max]), "*2\r\n$1\r\nb\r\n$1\r\na\r\n");
+        assert!(h.run(&["ZMPOP", max, "z", "MIN"]).starts_with("-ERR syntax error"));
+        assert_eq!(
+            h.run(&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "0", max]),
+            "*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+        );
+        assert_eq!(h.run(&["ZINTERCARD", "1", "z", "LIMIT", max]), ":2\r\n");
     }
 }

@@ -369,7 +369,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("tls-session-cache-timeout", int(0, INT_MAX), "300", INERT, G::Tls, "Lifetime of cached TLS sessions, in seconds."),
     // GENERAL
     d("daemonize", BOOL, "no", IMMUTABLE, G::General, "Detach from the terminal and run in the background.").typed(Slot::Daemonize),
-    d("supervised", en(SUPERVISED), "no", IMMUTABLE | INERT, G::General, "Supervision protocol: upstart, systemd, auto, no."),
+    d("supervised", en(SUPERVISED), "no", IMMUTABLE, G::General, "Supervision protocol: upstart, systemd, auto, no."),
     d("pidfile", STR, "", IMMUTABLE, G::General, "File to write the process id to (empty: none).").typed(Slot::Pidfile),
     d("loglevel", en(LOGLEVELS), "notice", 0, G::General, "Log verbosity: debug, verbose, notice, warning, nothing.").typed(Slot::Loglevel),
     d("logfile", STR, "", IMMUTABLE, G::General, "Log file path (empty: standard output).").typed(Slot::Logfile),

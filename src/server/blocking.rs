@@ -74,13 +74,16 @@ impl Blocking {
 }
 
 /// Parks client `c` (BLPOP & co. found nothing to serve).
-pub fn block(srv: &mut Server, c: &mut Client, state: BlockState) {
+pub fn block(srv: &mut Server, c: &mut Client, mut state: BlockState) {
+    // A key named twice (BLPOP k k 0) is waited on once: `unblock` releases
+    // each listed key once, so a duplicate would release another waiter's
+    // registration of that key.
+    let mut seen = std::collections::HashSet::with_capacity(state.keys.len());
+    state.keys.retain(|k| seen.insert(k.clone()));
     for (db, key) in &state.keys {
         let q = srv.blocking.queues.entry((*db, key.clone())).or_default();
-        if !q.contains(&c.token) {
-            q.push_back(c.token);
-            srv.ks.blocked.add(*db, key);
-        }
+        q.push_back(c.token);
+        srv.ks.blocked.add(*db, key);
     }
     if state.deadline > 0 {
         srv.blocking.timeouts.insert((state.deadline, c.token));

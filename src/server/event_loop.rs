@@ -135,6 +135,10 @@ impl EventLoop {
             ready.clear();
             self.ready = ready;
             self.handle_blocked_timeouts();
+            // Input that clients unblocked this turn (served, timed out,
+            // CLIENT UNBLOCK) buffered while parked: like Redis's
+            // processUnblockedClients in beforeSleep.
+            self.process_unblocked();
             if Instant::now() >= self.next_cron {
                 self.cron();
                 let period = Duration::from_millis(1000 / self.srv.config.hz.max(1) as u64);
@@ -197,6 +201,7 @@ impl EventLoop {
 
     /// One read, then every complete command in the buffer.
     fn read_client(&mut self, tok: usize) {
+        self.srv.stats.total_reads_processed += 1;
         let Some(mut c) = self.srv.clients.get_mut(tok).and_then(Option::take) else {
             return;
         };
@@ -326,7 +331,6 @@ impl EventLoop {
                 }
             }
         }
-        self.process_unblocked();
     }
 
     /// Answers blocked clients whose deadline passed.
@@ -341,7 +345,6 @@ impl EventLoop {
                 self.srv.clients[tok] = Some(c);
             }
         }
-        self.process_unblocked();
     }
 
     /// Runs the input that unblocked clients buffered while parked.
@@ -383,6 +386,7 @@ impl EventLoop {
             return;
         }
         let before = c.net_out;
+        self.srv.stats.total_writes_processed += 1;
         let res = c.flush();
         self.srv.stats.total_net_output_bytes += c.net_out - before;
         match res {
@@ -452,7 +456,40 @@ impl EventLoop {
         );
         self.srv.ks.cron_rehash(REHASH_BUDGET);
         self.srv.stats.sample_ops(now);
+        self.srv.stats.sample_cron(now);
+        self.srv.update_memory_peak();
+        if std::mem::take(&mut self.srv.rebind_listeners) {
+            self.rebind();
+        }
         self.clients_cron(now, hz);
+    }
+
+    /// CONFIG SET port/bind: binds the new TCP listeners, then swaps them in
+    /// for the old ones. If binding fails the old listeners stay.
+    fn rebind(&mut self) {
+        let fresh = match listener::bind_all(&self.srv.config) {
+            Ok(l) => l,
+            Err(e) => {
+                warn!("Failed to bind after CONFIG SET port/bind, keeping the old listeners: {e}");
+                return;
+            }
+        };
+        // bind_all also recreated the Unix socket at the same path; the old
+        // listeners (TCP and Unix) are dropped here. New listeners are bound
+        // before the old ones close, so changing `bind` while keeping the
+        // port fails (address in use) and keeps the old listeners.
+        for (i, l) in self.listeners.iter().enumerate() {
+            let _ = l.deregister(self.poll.registry(), Token(LISTENER_BASE + i));
+        }
+        self.listeners = fresh;
+        for (i, l) in self.listeners.iter().enumerate() {
+            if let Err(e) = l.register(self.poll.registry(), Token(LISTENER_BASE + i)) {
+                warn!("Registering a listener failed: {e}");
+            }
+            if let Some(p) = l.tcp_port() {
+                self.srv.bound_port = p;
+            }
+        }
     }
 
     /// Idle timeouts, checking a slice of the clients per tick so every
@@ -486,10 +523,12 @@ impl EventLoop {
     /// Graceful stop: flush what we can, remove the socket file, exit 0.
     fn finish_shutdown(&mut self) -> i32 {
         warn!("User requested shutdown...");
+        super::daemon::notify_stopping();
         self.before_sleep();
         if !self.srv.config.unixsocket.is_empty() {
             let _ = std::fs::remove_file(&self.srv.config.unixsocket);
         }
+        super::daemon::remove_pidfile();
         warn!("Redis is now ready to exit, bye bye...");
         0
     }

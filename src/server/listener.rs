@@ -33,6 +33,14 @@ impl Listener {
         }
     }
 
+    pub fn deregister(&self, registry: &Registry, _token: Token) -> io::Result<()> {
+        let fd = match self {
+            Listener::Tcp(l) => std::os::fd::AsRawFd::as_raw_fd(l),
+            Listener::Unix(l, _) => std::os::fd::AsRawFd::as_raw_fd(l),
+        };
+        registry.deregister(&mut mio::unix::SourceFd(&fd))
+    }
+
     pub fn tcp_port(&self) -> Option<u16> {
         match self {
             Listener::Tcp(l) => l.local_addr().ok().map(|a| a.port()),

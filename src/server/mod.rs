@@ -3,6 +3,7 @@
 //! and handed to `cmd::call`.
 
 pub mod blocking;
+pub mod daemon;
 pub mod event_loop;
 pub mod listener;
 pub mod logging;
@@ -126,6 +127,8 @@ pub struct Server {
     /// Set by CONFIG SET when `port` or `bind` changed: the event loop must
     /// re-bind its TCP listeners and clear the flag.
     pub rebind_listeners: bool,
+    /// RDB persistence state (last save, background child, load stats).
+    pub persist: crate::persist::PersistState,
 }
 
 impl Server {
@@ -155,6 +158,7 @@ impl Server {
             mem_startup: used_memory(),
             replid: random_hex40(),
             rebind_listeners: false,
+            persist: crate::persist::PersistState::new(),
         }
     }
 

@@ -322,7 +322,7 @@ fn pack_append(data: &mut Box<[u8]>, m: &[u8]) {
     *data = v.into_boxed_slice();
 }
 
-/// Cuts `range` out of a boxed buffer (shrinking it).
+/// Cuts bytes `start..end` out of a boxed buffer (shrinking it).
 fn cut(data: &mut Box<[u8]>, start: usize, end: usize) {
     let mut v = Vec::from(mem::take(data));
     v.drain(start..end);

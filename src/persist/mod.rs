@@ -1,0 +1,549 @@
+//! Persistence: RDB snapshots in Redis's format. Foreground saves (SAVE,
+//! SHUTDOWN), background saves in a forked child (BGSAVE, save points from
+//! cron), loading at start-up, and the state INFO persistence reports.
+//!
+//! A snapshot is written to `temp-<pid>.rdb` in `dir`, fsynced, renamed over
+//! `dbfilename` and the directory fsynced, so `dbfilename` is always either
+//! the previous complete file or the new complete one.
+//!
+//! Wiring (done by the event loop / main):
+//! * start-up: [`load_at_startup`] after the listeners are bound, exit(1)
+//!   on error;
+//! * every cron tick: [`cron`] (reaps the child, runs save points and
+//!   scheduled BGSAVEs);
+//! * SHUTDOWN / SIGTERM: [`prepare_shutdown`] before exiting;
+//! * command gate: [`writes_denied`] (stop-writes-on-bgsave-error).
+
+pub mod lzf;
+pub mod packed;
+pub mod rdb;
+
+use crate::server::{Server, now_ms};
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tracing::{info, warn};
+
+pub use rdb::{LoadStats, SaveStats};
+
+/// Seconds to wait after a failed BGSAVE before a save point tries again
+/// (Redis CONFIG_BGSAVE_RETRY_DELAY).
+const BGSAVE_RETRY_DELAY: i64 = 5;
+
+/// The background saving child.
+#[derive(Debug, Clone)]
+pub struct ChildInfo {
+    pub pid: i32,
+    /// Unix seconds when it was forked.
+    pub start_unix: i64,
+    pub started: Instant,
+}
+
+/// Persistence state the server keeps (`Server::persist`).
+#[derive(Debug, Clone)]
+pub struct PersistState {
+    /// Unix seconds of the last successful save (LASTSAVE); start-up time
+    /// until then, as in Redis.
+    pub lastsave: i64,
+    /// Outcome of the last background save (or successful foreground
+    /// save): INFO rdb_last_bgsave_status, stop-writes-on-bgsave-error.
+    pub lastbgsave_ok: bool,
+    /// Unix seconds of the last BGSAVE attempt.
+    pub lastbgsave_try: i64,
+    /// `ks.dirty` when the running BGSAVE forked.
+    pub dirty_before_bgsave: u64,
+    pub child: Option<ChildInfo>,
+    /// BGSAVE SCHEDULE asked for a save once no child is running.
+    pub bgsave_scheduled: bool,
+    /// Saves started (INFO rdb_saves).
+    pub rdb_saves: u64,
+    /// Duration of the last background save in seconds (-1: none yet).
+    pub last_bgsave_time_sec: i64,
+    /// Microseconds the last fork took (INFO latest_fork_usec).
+    pub latest_fork_usec: u64,
+    pub total_forks: u64,
+    /// True while a file is being loaded.
+    pub loading: bool,
+    pub last_load_keys_loaded: u64,
+    pub last_load_keys_expired: u64,
+}
+
+impl Default for PersistState {
+    fn default() -> Self {
+        PersistState {
+            lastsave: now_ms() / 1000,
+            lastbgsave_ok: true,
+            lastbgsave_try: 0,
+            dirty_before_bgsave: 0,
+            child: None,
+            bgsave_scheduled: false,
+            rdb_saves: 0,
+            last_bgsave_time_sec: -1,
+            latest_fork_usec: 0,
+            total_forks: 0,
+            loading: false,
+            last_load_keys_loaded: 0,
+            last_load_keys_expired: 0,
+        }
+    }
+}
+
+impl PersistState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// `dir`/`dbfilename`.
+pub fn rdb_path(cfg: &crate::config::Config) -> PathBuf {
+    Path::new(&cfg.dir).join(&cfg.dbfilename)
+}
+
+fn save_opts(srv: &Server) -> rdb::SaveOpts {
+    rdb::SaveOpts {
+        compress: srv.config.get_bool("rdbcompression").unwrap_or(true),
+        checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
+        list_fill: srv.config.list_max_listpack_size,
+        ctime: now_ms() / 1000,
+        used_mem: crate::server::used_memory(),
+    }
+}
+
+/// Writes a snapshot of the whole keyspace to `path`: through
+/// `temp-<pid>.rdb` in the same directory, fsynced, then renamed over
+/// `path` and the directory fsynced. On error the temp file is removed and
+/// `path` is untouched. Updates no state (see [`save_sync`]).
+pub fn save(srv: &Server, path: &Path) -> io::Result<SaveStats> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+                    tmp.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default(),
+                    dir.display()
+                ),
+            )
+        })?;
+        let stats = rdb::write_rdb(&srv.ks, &mut f, &save_opts(srv))
+            .map_err(|e| io::Error::new(e.kind(), format!("Write error saving DB on disk: {e}")))?;
+        f.sync_all()
+            .map_err(|e| io::Error::new(e.kind(), format!("Write error saving DB on disk: {e}")))?;
+        drop(f);
+        std::fs::rename(&tmp, path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "Error moving temp DB file {} on the final destination {} (in server root dir {}): {e}",
+                    tmp.display(),
+                    path.display(),
+                    dir.display()
+                ),
+            )
+        })?;
+        // Make the rename itself durable.
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(stats)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A foreground save to `dir`/`dbfilename` (SAVE, SHUTDOWN, FLUSHALL):
+/// on success the change counter is reset and LASTSAVE updated. Logs the
+/// outcome; returns false on failure.
+pub fn save_sync(srv: &mut Server) -> bool {
+    let path = rdb_path(&srv.config);
+    match save(srv, &path) {
+        Ok(_) => {
+            info!("DB saved on disk");
+            srv.ks.dirty = 0;
+            srv.persist.lastsave = now_ms() / 1000;
+            srv.persist.lastbgsave_ok = true;
+            true
+        }
+        Err(e) => {
+            warn!("{e}");
+            false
+        }
+    }
+}
+
+/// Forks a child that writes the snapshot (Redis rdbSaveBackground).
+/// Errors when a child is already running or fork fails (logged, and the
+/// failure recorded as a failed background save).
+pub fn bgsave(srv: &mut Server) -> Result<i32, String> {
+    if srv.persist.child.is_some() {
+        return Err("Background save already in progress".into());
+    }
+    srv.persist.rdb_saves += 1;
+    srv.persist.dirty_before_bgsave = srv.ks.dirty;
+    srv.persist.lastbgsave_try = now_ms() / 1000;
+    let started = Instant::now();
+    // SAFETY: fork() has no memory-safety preconditions of its own. The
+    // child runs `child_main`, which only reads the forked copy of `srv`,
+    // allocates (glibc's malloc is fork-safe: fork takes its locks around
+    // the call), writes one file and leaves with `_exit`, never returning
+    // into the event loop or running destructors. The only other thread
+    // the process may have (lazyfree) holds no lock the child uses.
+    // Tested by tests/rdb.rs `bgsave_writes_snapshot_in_child`.
+    let pid = unsafe { libc::fork() };
+    match pid {
+        -1 => {
+            let e = io::Error::last_os_error();
+            srv.persist.lastbgsave_ok = false;
+            warn!("Can't save in background: fork: {e}");
+            Err(format!("fork: {e}"))
+        }
+        0 => child_main(srv),
+        pid => {
+            srv.persist.latest_fork_usec = started.elapsed().as_micros() as u64;
+            srv.persist.total_forks += 1;
+            info!("Background saving started by pid {pid}");
+            srv.persist.child = Some(ChildInfo {
+                pid,
+                start_unix: now_ms() / 1000,
+                started,
+            });
+            set_resize_allowed(srv, false);
+            Ok(pid)
+        }
+    }
+}
+
+/// The forked child: write the snapshot, exit 0 on success, 1 on failure.
+fn child_main(srv: &Server) -> ! {
+    // SAFETY: resetting signal dispositions to the default is always sound;
+    // the child must die on SIGTERM/SIGINT/SIGUSR1 instead of running the
+    // parent's flag-setting handlers it would never look at.
+    unsafe {
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGUSR1, libc::SIG_DFL);
+    }
+    close_inherited_sockets();
+    let path = rdb_path(&srv.config);
+    let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match save(srv, &path) {
+        Ok(_) => {
+            info!("DB saved on disk");
+            true
+        }
+        Err(e) => {
+            warn!("{e}");
+            false
+        }
+    }))
+    .unwrap_or(false);
+    // SAFETY: `_exit` ends the child at once without running atexit
+    // handlers or destructors that belong to the parent's state.
+    unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+}
+
+/// Closes every socket the child inherited (listeners and clients), so a
+/// long save does not keep the port bound after the parent exits.
+fn close_inherited_sockets() {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    for fd in fds {
+        // SAFETY: fstat writes into a zeroed stat buffer we own; close on a
+        // socket descriptor of this (child) process affects only the
+        // child's descriptor table: the parent keeps its own copies.
+        unsafe {
+            let mut st: libc::stat = std::mem::zeroed();
+            if libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFSOCK {
+                libc::close(fd);
+            }
+        }
+    }
+}
+
+/// Stops dict resizes while a child shares our pages (copy-on-write).
+fn set_resize_allowed(srv: &mut Server, allowed: bool) {
+    for db in &mut srv.ks.dbs {
+        db.main.set_resize_allowed(allowed);
+        db.expires.set_resize_allowed(allowed);
+    }
+}
+
+/// Checks whether the background saving child ended (waitpid WNOHANG) and
+/// records the outcome: on success the changes made before the fork stop
+/// counting as unsaved and LASTSAVE moves; a failure sets
+/// `rdb_last_bgsave_status:err`.
+pub fn reap_children(srv: &mut Server) {
+    let Some(child) = srv.persist.child.clone() else {
+        return;
+    };
+    let mut status: libc::c_int = 0;
+    // SAFETY: waitpid writes the status into a local we own; WNOHANG makes
+    // it return at once. Tested by tests/rdb.rs (BGSAVE, then LASTSAVE and
+    // INFO persistence change once the child is reaped).
+    let r = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
+    if r == 0 {
+        return;
+    }
+    let (exitcode, bysignal) = if r == -1 {
+        let e = io::Error::last_os_error();
+        warn!(
+            "waitpid() returned an error: {e}. child_type: RDB, child_pid = {}",
+            child.pid
+        );
+        (1, 0)
+    } else if libc::WIFEXITED(status) {
+        (libc::WEXITSTATUS(status), 0)
+    } else if libc::WIFSIGNALED(status) {
+        (0, libc::WTERMSIG(status))
+    } else {
+        return;
+    };
+    child_done(srv, &child, exitcode, bysignal);
+}
+
+fn child_done(srv: &mut Server, child: &ChildInfo, exitcode: i32, bysignal: i32) {
+    let now = now_ms() / 1000;
+    if exitcode == 0 && bysignal == 0 {
+        info!("Background saving terminated with success");
+        srv.ks.dirty = srv.ks.dirty.saturating_sub(srv.persist.dirty_before_bgsave);
+        srv.persist.lastsave = now;
+        srv.persist.lastbgsave_ok = true;
+    } else if bysignal == 0 {
+        warn!("Background saving error");
+        srv.persist.lastbgsave_ok = false;
+    } else {
+        warn!("Background saving terminated by signal {bysignal}");
+        remove_temp_file(srv, child.pid);
+        // SIGUSR1 is how we stop a child on purpose: not an error.
+        if bysignal != libc::SIGUSR1 {
+            srv.persist.lastbgsave_ok = false;
+        }
+    }
+    srv.persist.last_bgsave_time_sec = now - child.start_unix;
+    srv.persist.child = None;
+    set_resize_allowed(srv, true);
+}
+
+fn remove_temp_file(srv: &Server, pid: i32) {
+    let tmp = Path::new(&srv.config.dir).join(format!("temp-{pid}.rdb"));
+    let _ = std::fs::remove_file(tmp);
+}
+
+/// Stops a running background save (SIGUSR1), waits for the child and
+/// removes its temp file (SHUTDOWN, FLUSHALL).
+pub fn kill_child(srv: &mut Server) {
+    let Some(child) = srv.persist.child.take() else {
+        return;
+    };
+    let mut status: libc::c_int = 0;
+    // SAFETY: kill and waitpid take plain integers and a status out-pointer
+    // to a local; `child.pid` is our own child, not yet reaped (so its pid
+    // cannot have been reused). Tested by tests/rdb.rs
+    // `shutdown_kills_bgsave_child`.
+    unsafe {
+        libc::kill(child.pid, libc::SIGUSR1);
+        libc::waitpid(child.pid, &mut status, 0);
+    }
+    remove_temp_file(srv, child.pid);
+    srv.persist.last_bgsave_time_sec = now_ms() / 1000 - child.start_unix;
+    set_resize_allowed(srv, true);
+}
+
+/// Persistence work for each cron tick (Redis serverCron): reap a finished
+/// child; with none running, start a BGSAVE when a `save <seconds>
+/// <changes>` point is reached (waiting BGSAVE_RETRY_DELAY after a failed
+/// one), or when BGSAVE SCHEDULE asked for one.
+pub fn cron(srv: &mut Server, now_ms: i64) {
+    if srv.persist.child.is_some() {
+        reap_children(srv);
+        return;
+    }
+    let now = now_ms / 1000;
+    let retry_ok =
+        |p: &PersistState| now - p.lastbgsave_try > BGSAVE_RETRY_DELAY || p.lastbgsave_ok;
+    for i in 0..srv.config.save.len() {
+        let (secs, changes) = srv.config.save[i];
+        if srv.ks.dirty >= changes
+            && now - srv.persist.lastsave > secs as i64
+            && retry_ok(&srv.persist)
+        {
+            info!("{changes} changes in {secs} seconds. Saving...");
+            let _ = bgsave(srv);
+            return;
+        }
+    }
+    if srv.persist.bgsave_scheduled && retry_ok(&srv.persist) && bgsave(srv).is_ok() {
+        srv.persist.bgsave_scheduled = false;
+    }
+}
+
+/// Loads the RDB file at `path` into the (normally empty) keyspace. On
+/// error the keyspace may hold part of the file: the caller must exit (at
+/// start-up) or flush it.
+pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
+    let f = File::open(path).map_err(|e| format!("Can't open {}: {e}", path.display()))?;
+    let len = f
+        .metadata()
+        .map_err(|e| format!("Can't stat {}: {e}", path.display()))?
+        .len();
+    let opts = rdb::LoadOpts {
+        now_ms: now_ms(),
+        verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
+        limits: rdb::TypeLimits::from_config(&srv.config),
+    };
+    srv.persist.loading = true;
+    let mut d = rdb::Decoder::new(rdb::FileInput::new(f, len));
+    let r = d.load(&mut srv.ks, &opts);
+    srv.persist.loading = false;
+    match r {
+        Ok(st) => {
+            srv.persist.last_load_keys_loaded = st.keys_loaded;
+            srv.persist.last_load_keys_expired = st.keys_expired;
+            Ok(st)
+        }
+        Err(e) => Err(format!("Bad RDB file {}: {e}", path.display())),
+    }
+}
+
+/// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.
+/// An error means the server must not start (the file is left untouched).
+pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
+    let path = rdb_path(&srv.config);
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("Can't access {}: {e}", path.display())),
+        Ok(m) if !m.is_file() => return Err(format!("{} is not a regular file", path.display())),
+        Ok(_) => {}
+    }
+    let start = Instant::now();
+    let st = load(srv, &path)?;
+    for (k, v) in &st.aux {
+        match k.as_str() {
+            "redis-ver" => info!("Loading RDB produced by version {v}"),
+            "ctime" => {
+                if let Ok(t) = v.parse::<i64>() {
+                    info!("RDB age {} seconds", (now_ms() / 1000 - t).max(0));
+                }
+            }
+            "used-mem" => {
+                if let Ok(m) = v.parse::<u64>() {
+                    info!(
+                        "RDB memory usage when created {:.2} Mb",
+                        m as f64 / (1024.0 * 1024.0)
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if !st.checksummed && st.version >= 5 {
+        warn!("RDB file was saved with checksum disabled: no check performed.");
+    }
+    if st.empty_keys_skipped > 0 {
+        info!(
+            "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+            st.keys_loaded, st.keys_expired, st.empty_keys_skipped
+        );
+    } else {
+        info!(
+            "Done loading RDB, keys loaded: {}, keys expired: {}.",
+            st.keys_loaded, st.keys_expired
+        );
+    }
+    info!(
+        "DB loaded from disk: {:.3} seconds",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Redis's writeCommandsDeniedByDiskError for RDB: with save points set
+/// and stop-writes-on-bgsave-error yes, the last background save failed.
+/// Write commands (and PING) must then be refused with
+/// `crate::error::MISCONF`.
+pub fn writes_denied(srv: &Server) -> bool {
+    !srv.persist.lastbgsave_ok
+        && !srv.config.save.is_empty()
+        && srv
+            .config
+            .get_bool("stop-writes-on-bgsave-error")
+            .unwrap_or(true)
+}
+
+/// SHUTDOWN's persistence step (Redis prepareForShutdown): stop a running
+/// BGSAVE child, then save when `save` says so (`Some(true)` SHUTDOWN
+/// SAVE, `Some(false)` NOSAVE, `None`: when save points are configured).
+/// Returns false when the save failed and `force` is not set: the server
+/// must not exit.
+pub fn prepare_shutdown(srv: &mut Server, save: Option<bool>, force: bool) -> bool {
+    if srv.persist.child.is_some() {
+        warn!("There is a child saving an .rdb. Killing it!");
+        kill_child(srv);
+    }
+    let want = save.unwrap_or(!srv.config.save.is_empty());
+    if want {
+        info!("Saving the final RDB snapshot before exiting.");
+        if !save_sync(srv) {
+            if force {
+                warn!("Error trying to save the DB. Exit anyway.");
+            } else {
+                warn!("Error trying to save the DB, can't exit.");
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The RDB fields of INFO persistence, in Redis's order, as (name, value).
+pub fn info_fields(srv: &Server) -> Vec<(&'static str, String)> {
+    let p = &srv.persist;
+    let now = now_ms() / 1000;
+    vec![
+        ("loading", u8::from(p.loading).to_string()),
+        ("rdb_changes_since_last_save", srv.ks.dirty.to_string()),
+        (
+            "rdb_bgsave_in_progress",
+            u8::from(p.child.is_some()).to_string(),
+        ),
+        ("rdb_last_save_time", p.lastsave.to_string()),
+        (
+            "rdb_last_bgsave_status",
+            if p.lastbgsave_ok { "ok" } else { "err" }.to_string(),
+        ),
+        (
+            "rdb_last_bgsave_time_sec",
+            p.last_bgsave_time_sec.to_string(),
+        ),
+        (
+            "rdb_current_bgsave_time_sec",
+            p.child
+                .as_ref()
+                .map_or(-1, |c| now - c.start_unix)
+                .to_string(),
+        ),
+        ("rdb_saves", p.rdb_saves.to_string()),
+        (
+            "rdb_last_load_keys_expired",
+            p.last_load_keys_expired.to_string(),
+        ),
+        (
+            "rdb_last_load_keys_loaded",
+            p.last_load_keys_loaded.to_string(),
+        ),
+    ]
+}
