@@ -424,7 +424,7 @@ fn reply_docs(r: &mut ReplyBuf, e: Entry) {
 fn reply_args(r: &mut ReplyBuf, args: &[meta::Arg]) {
     r.array(args.len());
     for a in args {
-        let is_key = a.kind == ArgKind::Key;
+        let is_key = a.key_spec;
         let nested = matches!(a.kind, ArgKind::Oneof | ArgKind::Block);
         let flags: Vec<&str> = [
             (a.optional, "optional"),
