@@ -20,6 +20,12 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("blmove", 6, BLOCKING_WRITE | DENYOOM, blmove).keys(1, 2, 1),
     Cmd::new("brpoplpush", 4, BLOCKING_WRITE | DENYOOM, brpoplpush).keys(1, 2, 1),
     Cmd::new("blmpop", -5, BLOCKING_WRITE, blmpop),
+    Cmd::new("bzpopmin", -3, BLOCKING_WRITE | FAST, bzpopmin).keys(1, -2, 1),
+    Cmd::new("bzpopmax", -3, BLOCKING_WRITE | FAST, bzpopmax).keys(1, -2, 1),
+    Cmd::new("bzmpop", -5, BLOCKING_WRITE, bzmpop),
+    Cmd::new("bzpopmin", -3, BLOCKING_WRITE | FAST, bzpopmin).keys(1, -2, 1),
+    Cmd::new("bzpopmax", -3, BLOCKING_WRITE | FAST, bzpopmax).keys(1, -2, 1),
+    Cmd::new("bzmpop", -5, BLOCKING_WRITE, bzmpop),
 ];
 
 /// Parses a blocking timeout in seconds into milliseconds (0 = forever),
@@ -178,4 +184,85 @@ fn blmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.null_array();
     }
     ctx.block(argv, a.keys, timeout, BlockType::List, TimeoutReply::NullArray);
+}
+
+// ---------------------------------------------------------------------------
+// Sorted sets
+
+/// BZPOPMIN key [key ...] timeout
+fn bzpopmin(ctx: &mut Ctx, argv: &[&[u8]]) {
+    bzpop(ctx, argv, b"zpopmin");
+}
+
+/// BZPOPMAX key [key ...] timeout
+fn bzpopmax(ctx: &mut Ctx, argv: &[&[u8]]) {
+    bzpop(ctx, argv, b"zpopmax");
+}
+
+/// Pops from the first non-empty sorted set among the keys and replies
+/// `[key, member, score]`: ZPOPMIN/ZPOPMAX's `[member, score]` with the key
+/// in front.
+fn bzpop(ctx: &mut Ctx, argv: &[&[u8]], pop: &'static [u8]) {
+    let timeout = match parse_timeout(argv[argv.len() - 1], ctx.now) {
+        Ok(t) => t,
+        Err(e) => return ctx.c.reply.error(e),
+    };
+    let keys = &argv[1..argv.len() - 1];
+    let db = ctx.c.db;
+    for &key in keys {
+        match ctx.srv.ks.lookup_write(db, key, ctx.now) {
+            None => continue,
+            Some(Value::ZSet(z)) if z.is_empty() => continue,
+            Some(Value::ZSet(_)) => {}
+            Some(_) => return ctx.c.reply.error(error::WRONGTYPE),
+        }
+        let Some(cmd) = super::table().lookup(pop) else {
+            return ctx.c.reply.error(&error::unknown_command(&[pop]));
+        };
+        let mark = ctx.c.reply.buf.len();
+        (cmd.handler)(ctx, &[pop, key]);
+        // Replace the `*2` header of [member, score] with `*3` + the key.
+        let popped = ctx.c.reply.buf.split_off(mark);
+        let body = popped
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(&popped[..], |i| &popped[i + 2..]);
+        ctx.c.reply.array(3);
+        ctx.c.reply.bulk(key);
+        ctx.c.reply.buf.extend_from_slice(body);
+        return;
+    }
+    if may_not_block(ctx) {
+        return ctx.c.reply.null_array();
+    }
+    ctx.block(argv, keys, timeout, BlockType::ZSet, TimeoutReply::NullArray);
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP with a
+/// timeout. ZMPOP validates the arguments; its null reply means nothing was
+/// there, and is taken back before parking.
+fn bzmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
+    let timeout = match parse_timeout(argv[1], ctx.now) {
+        Ok(t) => t,
+        Err(e) => return ctx.c.reply.error(e),
+    };
+    let Some(cmd) = super::table().lookup(b"zmpop") else {
+        return ctx.c.reply.error(&error::unknown_command(&[b"zmpop"]));
+    };
+    let mut args: Vec<&[u8]> = Vec::with_capacity(argv.len() - 1);
+    args.push(b"zmpop");
+    args.extend_from_slice(&argv[2..]);
+    let mark = ctx.c.reply.buf.len();
+    (cmd.handler)(ctx, &args);
+    let nothing: &[u8] = if ctx.c.reply.resp3 { b"_\r\n" } else { b"*-1\r\n" };
+    if &ctx.c.reply.buf[mark..] != nothing {
+        return;
+    }
+    ctx.c.reply.buf.truncate(mark);
+    if may_not_block(ctx) {
+        return ctx.c.reply.null_array();
+    }
+    let numkeys = num::parse_i64(argv[2]).unwrap_or(0).max(0) as usize;
+    let keys = &argv[3..(3 + numkeys).min(argv.len())];
+    ctx.block(argv, keys, timeout, BlockType::ZSet, TimeoutReply::NullArray);
 }

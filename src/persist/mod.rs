@@ -430,7 +430,9 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
         Ok(_) => {}
     }
     let start = Instant::now();
-    let st = load(srv, &path)?;
+    let st = load(srv, &path).map_err(|e| {
+        format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
+    })?;
     for (k, v) in &st.aux {
         match k.as_str() {
             "redis-ver" => info!("Loading RDB produced by version {v}"),
@@ -546,4 +548,142 @@ pub fn info_fields(srv: &Server) -> Vec<(&'static str, String)> {
             p.last_load_keys_loaded.to_string(),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+
+    fn harness(tag: &str) -> (Harness, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("ember-persist-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cfg = crate::config::Config::default();
+        cfg.dir = dir.to_string_lossy().into_owned();
+        (Harness::with_config(cfg), dir)
+    }
+
+    fn wait_reaped(h: &mut Harness) {
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        while h.srv.persist.child.is_some() {
+            assert!(Instant::now() < deadline, "child not reaped");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            reap_children(&mut h.srv);
+        }
+    }
+
+    /// fork, the child's save and `_exit`, waitpid and the bookkeeping.
+    #[test]
+    fn bgsave_forks_saves_and_is_reaped() {
+        let (mut h, dir) = harness("bg");
+        for i in 0..1000 {
+            h.run(&["SET", &format!("k{i}"), &format!("v{i}")]);
+        }
+        h.srv.persist.lastsave = 0;
+        let pid = bgsave(&mut h.srv).unwrap();
+        assert!(pid > 0);
+        assert_eq!(
+            bgsave(&mut h.srv),
+            Err("Background save already in progress".into())
+        );
+        // Writes made while the child runs stay counted as unsaved.
+        h.run(&["SET", "during", "x"]);
+        wait_reaped(&mut h);
+        assert!(h.srv.persist.lastbgsave_ok);
+        assert!(h.srv.persist.lastsave > 0);
+        assert_eq!(h.srv.ks.dirty, 1);
+        assert_eq!(h.srv.persist.rdb_saves, 1);
+        assert!(!dir.join(format!("temp-{pid}.rdb")).exists());
+        let (mut h2, _) = harness("bg-load");
+        let st = load(&mut h2.srv, &dir.join("dump.rdb")).unwrap();
+        assert_eq!(st.keys_loaded, 1000);
+        assert_eq!(h2.run(&["GET", "k7"]), "$2\r\nv7\r\n");
+        // A failing child (the target is a directory) is recorded.
+        std::fs::remove_file(dir.join("dump.rdb")).unwrap();
+        std::fs::create_dir(dir.join("dump.rdb")).unwrap();
+        bgsave(&mut h.srv).unwrap();
+        wait_reaped(&mut h);
+        assert!(!h.srv.persist.lastbgsave_ok);
+        assert!(!writes_denied(&h.srv) || !h.srv.config.save.is_empty());
+        h.srv.config.save = vec![(3600, 1)];
+        assert!(writes_denied(&h.srv));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(h2.srv.config.dir.clone());
+    }
+
+    #[test]
+    fn kill_child_stops_it_and_cleans_up() {
+        let (mut h, dir) = harness("kill");
+        h.run(&["SET", "k", "v"]);
+        let pid = bgsave(&mut h.srv).unwrap();
+        kill_child(&mut h.srv);
+        assert!(h.srv.persist.child.is_none());
+        assert!(!dir.join(format!("temp-{pid}.rdb")).exists());
+        // Killing on purpose is not a failed save.
+        assert!(h.srv.persist.lastbgsave_ok);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn cron_runs_save_points_and_scheduled_saves() {
+        let (mut h, dir) = harness("cron");
+        h.srv.config.save = vec![(10, 2)];
+        let now = now_ms();
+        h.srv.persist.lastsave = now / 1000 - 20;
+        h.run(&["SET", "a", "1"]);
+        cron(&mut h.srv, now);
+        assert!(h.srv.persist.child.is_none(), "1 change < 2");
+        h.run(&["SET", "b", "2"]);
+        cron(&mut h.srv, now);
+        assert!(h.srv.persist.child.is_some());
+        wait_reaped(&mut h);
+        assert_eq!(h.srv.ks.dirty, 0);
+        assert!(dir.join("dump.rdb").is_file());
+        // BGSAVE SCHEDULE: started by the next cron without a child.
+        h.srv.config.save.clear();
+        h.srv.persist.bgsave_scheduled = true;
+        cron(&mut h.srv, now_ms());
+        assert!(!h.srv.persist.bgsave_scheduled);
+        wait_reaped(&mut h);
+        // After a failure, save points wait BGSAVE_RETRY_DELAY seconds.
+        h.srv.persist.lastbgsave_ok = false;
+        h.srv.persist.lastbgsave_try = now_ms() / 1000;
+        h.srv.config.save = vec![(1, 0)];
+        h.srv.persist.lastsave = 0;
+        cron(&mut h.srv, now_ms());
+        assert!(h.srv.persist.child.is_none());
+        cron(&mut h.srv, now_ms() + 6000);
+        assert!(h.srv.persist.child.is_some());
+        wait_reaped(&mut h);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn prepare_shutdown_saves_or_refuses() {
+        let (mut h, dir) = harness("shutdown");
+        h.run(&["SET", "k", "v"]);
+        h.srv.config.save.clear();
+        assert!(prepare_shutdown(&mut h.srv, None, false));
+        assert!(!dir.join("dump.rdb").exists());
+        assert!(prepare_shutdown(&mut h.srv, Some(true), false));
+        assert!(dir.join("dump.rdb").is_file());
+        std::fs::remove_file(dir.join("dump.rdb")).unwrap();
+        std::fs::create_dir(dir.join("dump.rdb")).unwrap();
+        h.srv.config.save = vec![(3600, 1)];
+        assert!(!prepare_shutdown(&mut h.srv, None, false));
+        assert!(prepare_shutdown(&mut h.srv, None, true));
+        assert!(prepare_shutdown(&mut h.srv, Some(false), false));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn load_at_startup_missing_file_is_fine() {
+        let (mut h, dir) = harness("startup");
+        assert_eq!(load_at_startup(&mut h.srv), Ok(()));
+        std::fs::write(dir.join("dump.rdb"), b"REDIS0010\xff").unwrap();
+        let e = load_at_startup(&mut h.srv).unwrap_err();
+        assert!(e.contains("dump.rdb"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

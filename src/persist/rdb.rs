@@ -1191,7 +1191,8 @@ impl<I: Input> Decoder<I> {
             let op = self.byte()?;
             match op {
                 OP_EXPIRETIME => {
-                    expire = Some(i64::from(u32::from_le_bytes(self.fixed()?)) * 1000);
+                    // Seconds as a signed 32-bit value, as Redis reads it.
+                    expire = Some(i64::from(i32::from_le_bytes(self.fixed()?)) * 1000);
                     continue;
                 }
                 OP_EXPIRETIME_MS => {

@@ -63,11 +63,13 @@ impl Blocking {
         self.timeouts.first().map(|&(d, _)| d)
     }
 
-    /// Tokens whose deadline is at or before `now`.
+    /// Tokens whose deadline has passed at `now`: strictly before it, as in
+    /// Redis, so a 100 ms timeout never answers before 100 ms have elapsed
+    /// (the clock is in whole milliseconds).
     pub fn expired(&self, now: i64) -> Vec<usize> {
         self.timeouts
             .iter()
-            .take_while(|&&(d, _)| d <= now)
+            .take_while(|&&(d, _)| d < now)
             .map(|&(_, t)| t)
             .collect()
     }

@@ -98,8 +98,9 @@ impl EventLoop {
                 Duration::ZERO
             };
             // Wake up for the earliest blocked-client deadline too.
+            // It has passed once the clock is beyond it (see `expired`).
             if let Some(deadline) = self.srv.blocking.next_deadline() {
-                let ms = (deadline - now_ms()).max(0) as u64;
+                let ms = (deadline + 1 - now_ms()).max(0) as u64;
                 timeout = timeout.min(Duration::from_millis(ms));
             }
             if let Err(e) = self.poll.poll(&mut self.events, Some(timeout))
@@ -335,7 +336,7 @@ impl EventLoop {
 
     /// Answers blocked clients whose deadline passed.
     fn handle_blocked_timeouts(&mut self) {
-        if self.srv.blocking.next_deadline().is_none_or(|d| d > now_ms()) {
+        if self.srv.blocking.next_deadline().is_none_or(|d| d >= now_ms()) {
             return;
         }
         for tok in self.srv.blocking.expired(now_ms()) {
