@@ -12,8 +12,7 @@ pub const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
 pub const INVALID_DB_INDEX: &str = "ERR invalid DB index";
 pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
 pub const NOAUTH: &str = "NOAUTH Authentication required.";
-pub const WRONGPASS: &str =
-    "WRONGPASS invalid username-password pair or user is disabled.";
+pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 pub const AUTH_NO_PASSWORD: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
@@ -61,7 +60,8 @@ pub fn unknown_command(argv: &[&[u8]]) -> String {
 // String commands (DECRBY, LCS).
 pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
 pub const LCS_NOT_STRINGS: &str = "ERR The specified keys must contain string values";
-pub const LCS_LEN_AND_IDX: &str = "ERR If you want both the length and indexes, please just use IDX.";
+pub const LCS_LEN_AND_IDX: &str =
+    "ERR If you want both the length and indexes, please just use IDX.";
 pub const LCS_STRING_TOO_LONG: &str = "ERR String too long for LCS";
 pub const LCS_OVER_BULK_LEN: &str =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
@@ -84,7 +84,10 @@ pub const IDLETIME_UNDER_LFU: &str = "ERR An LFU maxmemory policy is selected, i
 /// option is cut at its first NUL byte.
 pub fn unsupported_option(opt: &[u8]) -> String {
     let end = opt.iter().position(|&b| b == 0).unwrap_or(opt.len());
-    format!("ERR Unsupported option {}", String::from_utf8_lossy(&opt[..end]))
+    format!(
+        "ERR Unsupported option {}",
+        String::from_utf8_lossy(&opt[..end])
+    )
 }
 
 // Connection commands (HELLO, CLIENT, protected mode).
@@ -153,7 +156,11 @@ pub const SHUTDOWN_FAILED: &str = "ERR Errors trying to SHUTDOWN. Check logs.";
 /// (commands that parse their own subcommands). Like Redis's `%.128s`, the
 /// subcommand is cut at its first NUL byte and at 128 bytes.
 pub fn unknown_subcommand_or_arity(sub: &[u8], cmd: &str) -> String {
-    let end = sub.iter().position(|&b| b == 0).unwrap_or(sub.len()).min(128);
+    let end = sub
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(sub.len())
+        .min(128);
     format!(
         "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
         String::from_utf8_lossy(&sub[..end]),
@@ -175,7 +182,6 @@ pub fn subscribed_context(fullname: &str) -> String {
         "ERR Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
     )
 }
-
 
 // Set commands (SPOP, SRANDMEMBER, SINTERCARD). Shared with other families
 // that parse counts and numkeys the same way (getPositiveLong..., numkeys).

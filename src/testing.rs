@@ -27,7 +27,14 @@ impl Harness {
     pub fn with_config(config: Config) -> Self {
         let mut srv = Server::new(config);
         let tok = srv.clients.insert(None);
-        let mut c = Client::new(1, tok, Conn::Fake, "127.0.0.1:1".into(), "127.0.0.1:6379".into(), 0);
+        let mut c = Client::new(
+            1,
+            tok,
+            Conn::Fake,
+            "127.0.0.1:1".into(),
+            "127.0.0.1:6379".into(),
+            0,
+        );
         c.authenticated = srv.config.requirepass.is_none();
         Harness {
             srv,

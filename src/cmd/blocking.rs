@@ -23,9 +23,6 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("bzpopmin", -3, BLOCKING_WRITE | FAST, bzpopmin).keys(1, -2, 1),
     Cmd::new("bzpopmax", -3, BLOCKING_WRITE | FAST, bzpopmax).keys(1, -2, 1),
     Cmd::new("bzmpop", -5, BLOCKING_WRITE, bzmpop),
-    Cmd::new("bzpopmin", -3, BLOCKING_WRITE | FAST, bzpopmin).keys(1, -2, 1),
-    Cmd::new("bzpopmax", -3, BLOCKING_WRITE | FAST, bzpopmax).keys(1, -2, 1),
-    Cmd::new("bzmpop", -5, BLOCKING_WRITE, bzmpop),
 ];
 
 /// Parses a blocking timeout in seconds into milliseconds (0 = forever),
@@ -242,6 +239,10 @@ fn bzpop(ctx: &mut Ctx, argv: &[&[u8]], pop: &'static [u8]) {
 /// timeout. ZMPOP validates the arguments; its null reply means nothing was
 /// there, and is taken back before parking.
 fn bzmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
+    // Redis checks numkeys, MIN|MAX and COUNT before the timeout.
+    if let Err(e) = lists::parse_mpop_words(&argv[2..], "min", "max") {
+        return ctx.c.reply.error(e);
+    }
     let timeout = match parse_timeout(argv[1], ctx.now) {
         Ok(t) => t,
         Err(e) => return ctx.c.reply.error(e),

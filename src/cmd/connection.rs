@@ -1679,9 +1679,7 @@ mod tests {
         assert!(denied(&srv, &tcp_client("192.0.2.7:4000")));
         assert!(denied(&srv, &tcp_client("127.0.0.2:4000")));
         assert!(denied(&srv, &tcp_client("fd00::2:4000")));
-        assert!(denied(&srv,
-            &tcp_client("::ffff:127.0.0.1:4000")
-        ));
+        assert!(denied(&srv, &tcp_client("::ffff:127.0.0.1:4000")));
         assert!(!denied(&srv, &tcp_client("127.0.0.1:4000")));
         assert!(!denied(&srv, &tcp_client("::1:4000")));
         let fake = Client::new(8, 0, Conn::Fake, "192.0.2.7:1".into(), String::new(), NOW);

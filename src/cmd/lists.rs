@@ -319,6 +319,16 @@ pub struct MpopArgs<'a, 'b> {
 /// Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` (`args` starts
 /// at numkeys) with Redis's checks in Redis's order.
 pub fn parse_mpop<'a, 'b>(args: &'a [&'b [u8]]) -> Result<MpopArgs<'a, 'b>, &'static str> {
+    parse_mpop_words(args, "left", "right")
+}
+
+/// [`parse_mpop`] with other words for the two ends (ZMPOP / BZMPOP: "min"
+/// and "max"); `left` is true for the first word.
+pub fn parse_mpop_words<'a, 'b>(
+    args: &'a [&'b [u8]],
+    first: &str,
+    second: &str,
+) -> Result<MpopArgs<'a, 'b>, &'static str> {
     let numkeys = match args.first().and_then(|a| num::parse_i64(a)) {
         Some(n) if n >= 1 => n as u64,
         _ => return Err(error::NUMKEYS_NOT_POSITIVE),
@@ -328,7 +338,13 @@ pub fn parse_mpop<'a, 'b>(args: &'a [&'b [u8]]) -> Result<MpopArgs<'a, 'b>, &'st
         Some(i) if i < args.len() => i,
         _ => return Err(error::SYNTAX),
     };
-    let left = parse_side(args[side_idx]).ok_or(error::SYNTAX)?;
+    let left = if opt_is(args[side_idx], first) {
+        true
+    } else if opt_is(args[side_idx], second) {
+        false
+    } else {
+        return Err(error::SYNTAX);
+    };
     let mut count = None;
     let mut j = side_idx + 1;
     while j < args.len() {

@@ -9,12 +9,37 @@ use crate::error;
 use crate::server::Server;
 
 pub static COMMANDS: &[Cmd] = &[
-    Cmd::new("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | MULTI_CONTROL, multi),
-    Cmd::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG | MULTI_CONTROL, exec),
-    Cmd::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | MULTI_CONTROL, discard_cmd),
-    Cmd::new("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | MULTI_CONTROL, watch)
-        .keys(1, -1, 1),
-    Cmd::new("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, unwatch),
+    Cmd::new(
+        "multi",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | MULTI_CONTROL,
+        multi,
+    ),
+    Cmd::new(
+        "exec",
+        1,
+        NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG | MULTI_CONTROL,
+        exec,
+    ),
+    Cmd::new(
+        "discard",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | MULTI_CONTROL,
+        discard_cmd,
+    ),
+    Cmd::new(
+        "watch",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | MULTI_CONTROL,
+        watch,
+    )
+    .keys(1, -1, 1),
+    Cmd::new(
+        "unwatch",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        unwatch,
+    ),
 ];
 
 /// Appends a command to the client's transaction queue.

@@ -20,8 +20,19 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("punsubscribe", -1, SUB, punsubscribe),
     Cmd::new("ssubscribe", -2, SUB, ssubscribe).keys(1, -1, 1),
     Cmd::new("sunsubscribe", -1, SUB, sunsubscribe).keys(1, -1, 1),
-    Cmd::new("publish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, publish),
-    Cmd::new("spublish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, spublish).keys(1, 1, 1),
+    Cmd::new(
+        "publish",
+        3,
+        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        publish,
+    ),
+    Cmd::new(
+        "spublish",
+        3,
+        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        spublish,
+    )
+    .keys(1, 1, 1),
     Cmd::container("pubsub", PUBSUB_SUBS),
 ];
 
@@ -29,12 +40,25 @@ static PUBSUB_SUBS: &[Cmd] = &[
     Cmd::new("channels", -2, PUBSUB | LOADING | STALE, pubsub_channels),
     Cmd::new("numsub", -2, PUBSUB | LOADING | STALE, pubsub_numsub),
     Cmd::new("numpat", 2, PUBSUB | LOADING | STALE, pubsub_numpat),
-    Cmd::new("shardchannels", -2, PUBSUB | LOADING | STALE, pubsub_shardchannels),
-    Cmd::new("shardnumsub", -2, PUBSUB | LOADING | STALE, pubsub_shardnumsub),
+    Cmd::new(
+        "shardchannels",
+        -2,
+        PUBSUB | LOADING | STALE,
+        pubsub_shardchannels,
+    ),
+    Cmd::new(
+        "shardnumsub",
+        -2,
+        PUBSUB | LOADING | STALE,
+        pubsub_shardnumsub,
+    ),
     Cmd::new("help", 2, LOADING | STALE, pubsub_help),
 ];
 
-fn set_of(c: &mut Client, kind: Kind) -> &mut std::collections::HashSet<Vec<u8>, ahash::RandomState> {
+fn set_of(
+    c: &mut Client,
+    kind: Kind,
+) -> &mut std::collections::HashSet<Vec<u8>, ahash::RandomState> {
     match kind {
         Kind::Channel => &mut c.subs,
         Kind::Pattern => &mut c.psubs,
@@ -271,7 +295,10 @@ fn list_channels(ctx: &mut Ctx, argv: &[&[u8]], kind: Kind) {
 /// PUBSUB CHANNELS [pattern]
 fn pubsub_channels(ctx: &mut Ctx, argv: &[&[u8]]) {
     if argv.len() > 3 {
-        return ctx.c.reply.error(&error::unknown_subcommand_or_arity(argv[1], "pubsub"));
+        return ctx
+            .c
+            .reply
+            .error(&error::unknown_subcommand_or_arity(argv[1], "pubsub"));
     }
     list_channels(ctx, argv, Kind::Channel);
 }
@@ -279,7 +306,10 @@ fn pubsub_channels(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// PUBSUB SHARDCHANNELS [pattern]
 fn pubsub_shardchannels(ctx: &mut Ctx, argv: &[&[u8]]) {
     if argv.len() > 3 {
-        return ctx.c.reply.error(&error::unknown_subcommand_or_arity(argv[1], "pubsub"));
+        return ctx
+            .c
+            .reply
+            .error(&error::unknown_subcommand_or_arity(argv[1], "pubsub"));
     }
     list_channels(ctx, argv, Kind::Shard);
 }

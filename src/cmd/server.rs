@@ -371,7 +371,11 @@ fn info_server(srv: &Server, out: &mut String) {
     field(out, "atomicvar_api", "c11-builtin");
     field(out, "gcc_version", "0.0.0");
     field(out, "process_id", std::process::id());
-    field(out, "process_supervised", crate::server::daemon::supervised_name());
+    field(
+        out,
+        "process_supervised",
+        crate::server::daemon::supervised_name(),
+    );
     field(out, "run_id", &srv.run_id);
     field(out, "tcp_port", cfg.port);
     field(out, "server_time_usec", now_us());

@@ -1050,14 +1050,26 @@ impl Config {
             Slot::ClientQueryBufferLimit => {
                 self.client_query_buffer_limit = n(&v, self.client_query_buffer_limit)
             }
-            Slot::HashMaxEntries => self.hash_max_listpack_entries = n(&v, self.hash_max_listpack_entries),
-            Slot::HashMaxValue => self.hash_max_listpack_value = n(&v, self.hash_max_listpack_value),
+            Slot::HashMaxEntries => {
+                self.hash_max_listpack_entries = n(&v, self.hash_max_listpack_entries)
+            }
+            Slot::HashMaxValue => {
+                self.hash_max_listpack_value = n(&v, self.hash_max_listpack_value)
+            }
             Slot::ListMaxSize => self.list_max_listpack_size = n(&v, self.list_max_listpack_size),
-            Slot::SetMaxIntsetEntries => self.set_max_intset_entries = n(&v, self.set_max_intset_entries),
-            Slot::SetMaxEntries => self.set_max_listpack_entries = n(&v, self.set_max_listpack_entries),
+            Slot::SetMaxIntsetEntries => {
+                self.set_max_intset_entries = n(&v, self.set_max_intset_entries)
+            }
+            Slot::SetMaxEntries => {
+                self.set_max_listpack_entries = n(&v, self.set_max_listpack_entries)
+            }
             Slot::SetMaxValue => self.set_max_listpack_value = n(&v, self.set_max_listpack_value),
-            Slot::ZsetMaxEntries => self.zset_max_listpack_entries = n(&v, self.zset_max_listpack_entries),
-            Slot::ZsetMaxValue => self.zset_max_listpack_value = n(&v, self.zset_max_listpack_value),
+            Slot::ZsetMaxEntries => {
+                self.zset_max_listpack_entries = n(&v, self.zset_max_listpack_entries)
+            }
+            Slot::ZsetMaxValue => {
+                self.zset_max_listpack_value = n(&v, self.zset_max_listpack_value)
+            }
             Slot::Save => {
                 if let Value::Save(p) = v {
                     self.save = p;
@@ -1275,7 +1287,11 @@ impl Config {
     pub fn client_output_buffer_limits(&self) -> [(u64, u64, u64); 3] {
         match registry::lookup(b"client-output-buffer-limit").map(|(idx, _)| self.read(idx)) {
             Some(Value::Cobl(c)) => c,
-            _ => [(0, 0, 0), (256 << 20, 64 << 20, 60), (32 << 20, 8 << 20, 60)],
+            _ => [
+                (0, 0, 0),
+                (256 << 20, 64 << 20, 60),
+                (32 << 20, 8 << 20, 60),
+            ],
         }
     }
 

@@ -93,9 +93,13 @@ fn parse_multibulk<'a>(
 ) -> Result<Parsed, ParseError> {
     let Some(eol) = find_crlf(buf, 1) else {
         if buf.len() > INLINE_MAX {
-            return Err(ParseError::new("Protocol error: too big mbulk count string"));
+            return Err(ParseError::new(
+                "Protocol error: too big mbulk count string",
+            ));
         }
-        return Ok(Parsed::Incomplete { need: buf.len() + 1 });
+        return Ok(Parsed::Incomplete {
+            need: buf.len() + 1,
+        });
     };
     let count = match header_number(&buf[1..eol]) {
         Some(n) if n <= MAX_MULTIBULK => n,
@@ -119,7 +123,9 @@ fn parse_multibulk<'a>(
             if buf.len() - pos > INLINE_MAX {
                 return Err(ParseError::new("Protocol error: too big bulk count string"));
             }
-            return Ok(Parsed::Incomplete { need: buf.len() + 1 });
+            return Ok(Parsed::Incomplete {
+                need: buf.len() + 1,
+            });
         };
         if buf[pos] != b'$' {
             return Err(ParseError(format!(
@@ -132,7 +138,9 @@ fn parse_multibulk<'a>(
             _ => return Err(ParseError::new("Protocol error: invalid bulk length")),
         };
         if !lim.authenticated && len > UNAUTH_MAX_BULK {
-            return Err(ParseError::new("Protocol error: unauthenticated bulk length"));
+            return Err(ParseError::new(
+                "Protocol error: unauthenticated bulk length",
+            ));
         }
         let start = eol + 2;
         // len <= proto-max-bulk-len, which is itself bounded, so no overflow.
@@ -156,7 +164,9 @@ fn parse_inline<'a>(buf: &'a mut [u8], argv: &mut Vec<&'a [u8]>) -> Result<Parse
             if buf.len() > INLINE_MAX {
                 return Err(ParseError::new("Protocol error: too big inline request"));
             }
-            return Ok(Parsed::Incomplete { need: buf.len() + 1 });
+            return Ok(Parsed::Incomplete {
+                need: buf.len() + 1,
+            });
         }
     };
     let mut end = nl;
@@ -345,15 +355,27 @@ mod tests {
 
     #[test]
     fn empty_and_negative_multibulk() {
-        assert_eq!(parse(b"*0\r\n").unwrap(), (Parsed::Complete { consumed: 4 }, vec![]));
-        assert_eq!(parse(b"*-1\r\n").unwrap(), (Parsed::Complete { consumed: 5 }, vec![]));
+        assert_eq!(
+            parse(b"*0\r\n").unwrap(),
+            (Parsed::Complete { consumed: 4 }, vec![])
+        );
+        assert_eq!(
+            parse(b"*-1\r\n").unwrap(),
+            (Parsed::Complete { consumed: 5 }, vec![])
+        );
     }
 
     #[test]
     fn protocol_errors_match_redis() {
         assert_eq!(err(b"*abc\r\n"), "Protocol error: invalid multibulk length");
-        assert_eq!(err(b"*3000000000\r\n"), "Protocol error: invalid multibulk length");
-        assert_eq!(err(b"*1\r\nfoo\r\n"), "Protocol error: expected '$', got 'f'");
+        assert_eq!(
+            err(b"*3000000000\r\n"),
+            "Protocol error: invalid multibulk length"
+        );
+        assert_eq!(
+            err(b"*1\r\nfoo\r\n"),
+            "Protocol error: expected '$', got 'f'"
+        );
         assert_eq!(err(b"*1\r\n$-1\r\n"), "Protocol error: invalid bulk length");
         assert_eq!(err(b"*1\r\n$x\r\n"), "Protocol error: invalid bulk length");
         assert_eq!(

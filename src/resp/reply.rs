@@ -43,8 +43,10 @@ impl ReplyBuf {
     /// or "WRONGTYPE ...". CR and LF are replaced by spaces as Redis does.
     pub fn error(&mut self, msg: &str) {
         self.buf.push(b'-');
-        self.buf
-            .extend(msg.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+        self.buf.extend(
+            msg.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
         self.buf.extend_from_slice(b"\r\n");
     }
 
@@ -191,7 +193,10 @@ mod tests {
         assert_eq!(both(|r| r.map(2)), ("*4\r\n".into(), "%2\r\n".into()));
         assert_eq!(both(|r| r.set(3)), ("*3\r\n".into(), "~3\r\n".into()));
         assert_eq!(both(|r| r.push(3)), ("*3\r\n".into(), ">3\r\n".into()));
-        assert_eq!(both(|r| r.boolean(true)), (":1\r\n".into(), "#t\r\n".into()));
+        assert_eq!(
+            both(|r| r.boolean(true)),
+            (":1\r\n".into(), "#t\r\n".into())
+        );
         assert_eq!(
             both(|r| r.double(1.5)),
             ("$3\r\n1.5\r\n".into(), ",1.5\r\n".into())

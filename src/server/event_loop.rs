@@ -5,14 +5,14 @@
 //! means the socket is drained), one write per client per turn, interest
 //! registered once at accept.
 
-use super::listener::{self, Listener};
 use super::blocking::{self, BlockType};
+use super::listener::{self, Listener};
 use super::{Server, now_ms, signals};
 use crate::client::{Client, Conn};
 use crate::cmd;
+use crate::cmd::connection::protected_mode_denied;
 use crate::config::Config;
 use crate::error;
-use crate::cmd::connection::protected_mode_denied;
 use crate::resp::{Limits, Parsed, parse_command};
 use crate::types::Value;
 use mio::{Events, Interest, Poll, Token};
@@ -283,7 +283,12 @@ impl EventLoop {
                 Err(e) => {
                     c.reply.error(&format!("ERR {}", e.0));
                     c.close_after_reply = true;
-                    tracing::debug!("Protocol error ({}) from client: id={} addr={}", e.0, c.id, c.addr);
+                    tracing::debug!(
+                        "Protocol error ({}) from client: id={} addr={}",
+                        e.0,
+                        c.id,
+                        c.addr
+                    );
                 }
             }
             self.argv_store = recycle(argv);
@@ -336,7 +341,12 @@ impl EventLoop {
 
     /// Answers blocked clients whose deadline passed.
     fn handle_blocked_timeouts(&mut self) {
-        if self.srv.blocking.next_deadline().is_none_or(|d| d >= now_ms()) {
+        if self
+            .srv
+            .blocking
+            .next_deadline()
+            .is_none_or(|d| d >= now_ms())
+        {
             return;
         }
         for tok in self.srv.blocking.expired(now_ms()) {

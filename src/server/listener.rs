@@ -107,7 +107,10 @@ pub fn bind_all(cfg: &Config) -> io::Result<Vec<Listener>> {
             match bind_tcp(SocketAddr::new(ip, cfg.port), cfg.tcp_backlog) {
                 Ok(l) => out.push(Listener::Tcp(l)),
                 Err(e) if optional => {
-                    warn!("Warning: Could not create server TCP listening socket {addr}:{}: {e}", cfg.port);
+                    warn!(
+                        "Warning: Could not create server TCP listening socket {addr}:{}: {e}",
+                        cfg.port
+                    );
                 }
                 Err(e) => {
                     return Err(io::Error::new(
@@ -124,9 +127,8 @@ pub fn bind_all(cfg: &Config) -> io::Result<Vec<Listener>> {
     if !cfg.unixsocket.is_empty() {
         let path = &cfg.unixsocket;
         let _ = std::fs::remove_file(path);
-        let l = UnixListener::bind(path).map_err(|e| {
-            io::Error::new(e.kind(), format!("Failed opening Unix socket: {e}"))
-        })?;
+        let l = UnixListener::bind(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("Failed opening Unix socket: {e}")))?;
         if cfg.unixsocketperm != 0 {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(cfg.unixsocketperm))?;
@@ -144,7 +146,11 @@ pub fn bind_all(cfg: &Config) -> io::Result<Vec<Listener>> {
 }
 
 fn bind_tcp(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
-    let domain = if addr.is_ipv6() { Domain::IPV6 } else { Domain::IPV4 };
+    let domain = if addr.is_ipv6() {
+        Domain::IPV6
+    } else {
+        Domain::IPV4
+    };
     let sock = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
     sock.set_reuse_address(true)?;
     if addr.is_ipv6() {

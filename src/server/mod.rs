@@ -173,7 +173,9 @@ impl Server {
     }
 
     pub fn other_clients_mut(&mut self) -> impl Iterator<Item = &mut Client> {
-        self.clients.iter_mut().filter_map(|(_, c)| c.as_deref_mut())
+        self.clients
+            .iter_mut()
+            .filter_map(|(_, c)| c.as_deref_mut())
     }
 
     pub fn uptime_secs(&self) -> u64 {
