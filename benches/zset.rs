@@ -76,12 +76,20 @@ impl SNode {
 
     #[inline]
     fn lv(&self, i: usize) -> Level {
-        if i < INLINE_LEVELS { self.levels[i] } else { self.upper[i - INLINE_LEVELS] }
+        if i < INLINE_LEVELS {
+            self.levels[i]
+        } else {
+            self.upper[i - INLINE_LEVELS]
+        }
     }
 
     #[inline]
     fn lv_mut(&mut self, i: usize) -> &mut Level {
-        if i < INLINE_LEVELS { &mut self.levels[i] } else { &mut self.upper[i - INLINE_LEVELS] }
+        if i < INLINE_LEVELS {
+            &mut self.levels[i]
+        } else {
+            &mut self.upper[i - INLINE_LEVELS]
+        }
     }
 }
 
@@ -97,6 +105,8 @@ fn before(n: &SNode, score: f64, member: &[u8]) -> bool {
     n.score < score || (n.score == score && *n.member < *member)
 }
 
+// The level loops index several parallel arrays, as Redis's C does.
+#[allow(clippy::needless_range_loop)]
 impl SkipList {
     fn new() -> Self {
         let head = SNode::new(0.0, Box::new([]), NIL, MAX_LEVEL);
@@ -143,7 +153,12 @@ impl SkipList {
             }
             self.level = level;
         }
-        let node = SNode::new(score, member, if update[0] == 0 { NIL } else { update[0] }, level);
+        let node = SNode::new(
+            score,
+            member,
+            if update[0] == 0 { NIL } else { update[0] },
+            level,
+        );
         let id = match self.free.pop() {
             Some(id) => {
                 self.nodes[id as usize] = node;
@@ -191,7 +206,10 @@ impl SkipList {
             update[i] = x;
         }
         let id = self.nodes[x as usize].lv(0).fwd;
-        if id == NIL || self.nodes[id as usize].score != score || *self.nodes[id as usize].member != *member {
+        if id == NIL
+            || self.nodes[id as usize].score != score
+            || *self.nodes[id as usize].member != *member
+        {
             return false;
         }
         for i in 0..self.level {
@@ -288,7 +306,10 @@ impl Ordered for OrderIndex {
     fn build(elems: &[(f64, usize)]) -> Self {
         let mut t = OrderIndex::new();
         for &(s, i) in elems {
-            t.insert(Elem { score: s, member: member(i) });
+            t.insert(Elem {
+                score: s,
+                member: member(i),
+            });
         }
         t
     }
@@ -308,7 +329,9 @@ impl Ordered for OrderIndex {
     fn range(&self, min: f64, n: usize) -> f64 {
         let lo = self.count_before(|s, _| s < min);
         let mut sum = 0.0;
-        self.for_range(lo, lo + n, false, |e| sum += e.score + e.member.len() as f64);
+        self.for_range(lo, lo + n, false, |e| {
+            sum += e.score + e.member.len() as f64
+        });
         sum
     }
 }

@@ -256,3 +256,16 @@ pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";
 /// Writes (and PING) refused after a failed background save with
 /// stop-writes-on-bgsave-error yes (Redis's shared.bgsaveerr).
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+// ---- observability (SLOWLOG, LATENCY, MEMORY, MONITOR) ----
+/// SLOWLOG GET with a count below -1 or not an integer.
+pub const SLOWLOG_BAD_COUNT: &str = "ERR count should be greater than or equal to -1";
+/// A MONITOR client running a command that reads or writes keys.
+pub const MONITOR_KEYSPACE: &str = "ERR Replica can't interact with the keyspace";
+/// LATENCY GRAPH for an event without samples.
+pub fn latency_no_samples(event: &[u8]) -> String {
+    format!(
+        "ERR No samples available for event '{}'",
+        String::from_utf8_lossy(event)
+    )
+}

@@ -78,6 +78,7 @@ diff_test!(zsets, "zsets.txt");
 diff_test!(multi, "multi.txt");
 diff_test!(pubsub, "pubsub.txt");
 diff_test!(blocking, "blocking.txt");
+diff_test!(ops, "ops.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

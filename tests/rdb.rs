@@ -229,6 +229,15 @@ fn dataset() -> Vec<(usize, Args)> {
     out
 }
 
+/// How many keys the data set creates.
+fn dataset_keys() -> usize {
+    let keys: std::collections::BTreeSet<(usize, Vec<u8>)> = dataset()
+        .into_iter()
+        .map(|(db, c)| (db, c[1].clone()))
+        .collect();
+    keys.len()
+}
+
 // ---------------------------------------------------------------------------
 // Running commands and comparing key spaces
 // ---------------------------------------------------------------------------
@@ -465,6 +474,7 @@ fn ember_rdb_loads_in_redis() {
         persist::save(&h.srv, &path).expect("save");
         redis_check_rdb(&path);
         let want = snapshot(&mut h, 16);
+        assert_eq!(want.len(), dataset_keys());
         let d = dir.to_string_lossy().into_owned();
         let srv = start_redis(&["--dir", &d, "--dbfilename", "dump.rdb"]).unwrap();
         let mut conn = srv.connect();
@@ -512,6 +522,7 @@ fn redis_rdb_loads_in_ember() {
         apply(&mut conn, &dataset());
         assert_eq!(conn.cmd(&["SAVE"]), b"+OK\r\n");
         let want = snapshot(&mut conn, 16);
+        assert_eq!(want.len(), dataset_keys());
         let file = srv.dir.join("redis.rdb");
         let bytes = std::fs::read(&file).unwrap();
         assert_eq!(&bytes[..9], b"REDIS0010");
@@ -534,6 +545,17 @@ fn redis_rdb_loads_in_ember() {
                 &snapshot(&mut h2, 16),
                 "ember reloading its own save",
             );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // The server binary loads it at start-up too.
+        if startup_load_wired() {
+            let dir = temp_dir("ember-rdb-in-bin");
+            std::fs::copy(&file, dir.join("dump.rdb")).unwrap();
+            let d = dir.to_string_lossy().into_owned();
+            let ember = start_ember(&["--dir", &d]);
+            let got = snapshot(&mut ember.connect(), 16);
+            assert_same(&want, &got, "ember-server loading Redis's file");
+            drop(ember);
             let _ = std::fs::remove_dir_all(&dir);
         }
         // The file was not modified by loading.
@@ -1281,5 +1303,116 @@ fn save_and_bgsave_in_the_server() {
     assert_eq!(loaded.run(&["GET", "after"]), "$4\r\nsave\r\n");
     // The server keeps serving while and after the child works.
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Children of `pid` (Linux /proc).
+fn children_of(pid: u32) -> Vec<i32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+#[test]
+fn killed_bgsave_child_leaves_a_loadable_file() {
+    let dir = temp_dir("ember-rdb-kill");
+    let d = dir.to_string_lossy().into_owned();
+    let srv = start_ember(&["--dir", &d]);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SET", "first", "1"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    let file = dir.join("dump.rdb");
+    let before = std::fs::read(&file).unwrap();
+    // Enough data that the child is still writing when it is killed.
+    let value = "x".repeat(100);
+    let mut pipe = Vec::new();
+    for i in 0..50_000 {
+        pipe.extend(encode_command(&["SET", &format!("key:{i}"), &value]));
+    }
+    c.send_raw(&pipe);
+    for _ in 0..50_000 {
+        assert_eq!(c.read_reply().unwrap(), b"+OK\r\n");
+    }
+    assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    let kids = children_of(srv.pid());
+    for k in &kids {
+        // SAFETY: a plain kill(2) of our server's child process.
+        unsafe { libc::kill(*k, libc::SIGKILL) };
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    // dump.rdb is the previous snapshot, or (if the child finished first)
+    // the complete new one: either way it loads.
+    let after = std::fs::read(&file).unwrap();
+    eprintln!("killed {kids:?}; dump.rdb unchanged: {}", after == before);
+    let mut h = load_into(&dir, &file, &[]);
+    if after == before {
+        assert_eq!(h.run(&["DBSIZE"]), ":1\r\n");
+    } else {
+        assert_eq!(h.run(&["DBSIZE"]), ":50001\r\n");
+    }
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shutdown_and_sigterm_save_when_save_points_are_set() {
+    if !startup_load_wired() {
+        return;
+    }
+    let dir = temp_dir("ember-rdb-shutdown");
+    let d = dir.to_string_lossy().into_owned();
+    let file = dir.join("dump.rdb");
+    // SHUTDOWN with save points saves; the next start loads it.
+    let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SET", "k", "v1"]), b"+OK\r\n");
+    c.send(&["SHUTDOWN"]);
+    assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
+    let srv = start_ember(&["--dir", &d]);
+    assert_eq!(srv.connect().cmd(&["GET", "k"]), b"$2\r\nv1\r\n");
+    drop(srv);
+    // SIGTERM too.
+    let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);
+    assert_eq!(srv.connect().cmd(&["SET", "k", "v2"]), b"+OK\r\n");
+    // SAFETY: a plain kill(2) of the server process we started.
+    unsafe { libc::kill(srv.pid() as i32, libc::SIGTERM) };
+    assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
+    let srv = start_ember(&["--dir", &d]);
+    assert_eq!(srv.connect().cmd(&["GET", "k"]), b"$2\r\nv2\r\n");
+    drop(srv);
+    // SHUTDOWN NOSAVE does not save; SHUTDOWN SAVE does without save points.
+    let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SET", "k", "v3"]), b"+OK\r\n");
+    c.send(&["SHUTDOWN", "NOSAVE"]);
+    assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
+    assert_eq!(
+        load_into(&dir, &file, &[]).run(&["GET", "k"]),
+        "$2\r\nv2\r\n"
+    );
+    let mut srv = start_ember(&["--dir", &d]);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SET", "k", "v4"]), b"+OK\r\n");
+    c.send(&["SHUTDOWN", "SAVE"]);
+    assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
+    assert_eq!(
+        load_into(&dir, &file, &[]).run(&["GET", "k"]),
+        "$2\r\nv4\r\n"
+    );
+    // A save that fails keeps the server running (without FORCE).
+    std::fs::remove_file(&file).unwrap();
+    let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);
+    std::fs::create_dir(&file).unwrap();
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SET", "k", "v5"]), b"+OK\r\n");
+    assert_eq!(
+        c.cmd(&["SHUTDOWN"]),
+        b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+    );
+    assert!(srv.is_running());
+    c.send(&["SHUTDOWN", "FORCE"]);
+    assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }

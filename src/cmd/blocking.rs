@@ -122,7 +122,13 @@ fn bpop(ctx: &mut Ctx, argv: &[&[u8]], left: bool) {
     if may_not_block(ctx) {
         return ctx.c.reply.null_array();
     }
-    ctx.block(argv, keys, timeout, BlockType::List, TimeoutReply::NullArray);
+    ctx.block(
+        argv,
+        keys,
+        timeout,
+        BlockType::List,
+        TimeoutReply::NullArray,
+    );
 }
 
 /// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
@@ -157,9 +163,13 @@ fn blocking_move(ctx: &mut Ctx, argv: &[&[u8]], from_left: bool, to_left: bool, 
         Err(MoveErr::NoSource) if may_not_block(ctx) => ctx.c.reply.null(),
         // On timeout Redis answers every list waiter with a null array,
         // BLMOVE included (in EXEC it answers a null bulk, as LMOVE would).
-        Err(MoveErr::NoSource) => {
-            ctx.block(argv, &argv[1..2], timeout, BlockType::List, TimeoutReply::NullArray)
-        }
+        Err(MoveErr::NoSource) => ctx.block(
+            argv,
+            &argv[1..2],
+            timeout,
+            BlockType::List,
+            TimeoutReply::NullArray,
+        ),
     }
 }
 
@@ -180,7 +190,13 @@ fn blmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
     if may_not_block(ctx) {
         return ctx.c.reply.null_array();
     }
-    ctx.block(argv, a.keys, timeout, BlockType::List, TimeoutReply::NullArray);
+    ctx.block(
+        argv,
+        a.keys,
+        timeout,
+        BlockType::List,
+        TimeoutReply::NullArray,
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -232,7 +248,13 @@ fn bzpop(ctx: &mut Ctx, argv: &[&[u8]], pop: &'static [u8]) {
     if may_not_block(ctx) {
         return ctx.c.reply.null_array();
     }
-    ctx.block(argv, keys, timeout, BlockType::ZSet, TimeoutReply::NullArray);
+    ctx.block(
+        argv,
+        keys,
+        timeout,
+        BlockType::ZSet,
+        TimeoutReply::NullArray,
+    );
 }
 
 /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP with a
@@ -255,7 +277,11 @@ fn bzmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
     args.extend_from_slice(&argv[2..]);
     let mark = ctx.c.reply.buf.len();
     (cmd.handler)(ctx, &args);
-    let nothing: &[u8] = if ctx.c.reply.resp3 { b"_\r\n" } else { b"*-1\r\n" };
+    let nothing: &[u8] = if ctx.c.reply.resp3 {
+        b"_\r\n"
+    } else {
+        b"*-1\r\n"
+    };
     if &ctx.c.reply.buf[mark..] != nothing {
         return;
     }
@@ -265,5 +291,11 @@ fn bzmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     let numkeys = num::parse_i64(argv[2]).unwrap_or(0).max(0) as usize;
     let keys = &argv[3..(3 + numkeys).min(argv.len())];
-    ctx.block(argv, keys, timeout, BlockType::ZSet, TimeoutReply::NullArray);
+    ctx.block(
+        argv,
+        keys,
+        timeout,
+        BlockType::ZSet,
+        TimeoutReply::NullArray,
+    );
 }

@@ -102,6 +102,7 @@ fn select(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
     super::multi::discard(ctx.srv, ctx.c);
     super::pubsub::unsubscribe_all(ctx.srv, ctx.c);
+    ctx.srv.observe.remove_monitor(ctx.c.token);
     let password_required = ctx.srv.config.requirepass.is_some();
     ctx.c.reset_connection_state(password_required);
     ctx.c.reply.simple("RESET");

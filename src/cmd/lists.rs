@@ -1,8 +1,8 @@
 //! List commands (Redis 7.2 semantics and replies): pushes and pops at both
 //! ends, index access, LINSERT / LSET / LREM / LTRIM, LPOS, LMOVE and
-//! RPOPLPUSH, LMPOP. The blocking variants live elsewhere; they can reuse
-//! the typed pieces here (`pop_range`, `move_element`) and in
-//! `crate::types::list`.
+//! RPOPLPUSH, LMPOP. The blocking variants (src/cmd/blocking.rs) reuse the
+//! typed pieces here: [`parse_side`], [`parse_mpop`] / [`mpop`],
+//! [`move_element`], [`reply_elem`].
 //!
 //! Encoding conversions happen where Redis 7.2 calls
 //! listTypeTryConversion: [`ListValue::grow_check`] before adding elements

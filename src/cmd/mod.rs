@@ -13,6 +13,7 @@ pub mod keys;
 pub mod lists;
 pub mod meta;
 pub mod multi;
+pub mod ops;
 pub mod persist;
 pub mod pubsub;
 pub mod server;
@@ -259,6 +260,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(persist::COMMANDS)
         .chain(pubsub::COMMANDS)
         .chain(blocking::COMMANDS)
+        .chain(ops::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
@@ -366,6 +368,12 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
+    if !srv.observe.monitors.is_empty()
+        && cmd.flags & (flags::READONLY | flags::WRITE | flags::MAY_REPLICATE) != 0
+        && srv.observe.is_monitor(c.token)
+    {
+        return reject(srv, c, Some((cmd, parent)), error::MONITOR_KEYSPACE, is_exec);
+    }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {
             return reject(srv, c, Some((cmd, parent)), error::NOT_ALLOWED_IN_MULTI, false);
@@ -427,6 +435,10 @@ pub fn execute(
             c.reply.buf.truncate(reply_mark);
             c.reply_mode = ReplyMode::On;
         }
+    }
+    crate::server::observe::after_call(srv, c, cmd, parent, argv, usec, now);
+    if !srv.observe.monitors.is_empty() {
+        crate::server::observe::feed_monitors(srv, c, cmd, argv);
     }
 }
 

@@ -278,8 +278,8 @@ pub fn info_text(srv: &mut Server, c: &Client, sel: u32) -> String {
             "errorstats" => info_errorstats(srv, &mut out),
             "cluster" => out.push_str("cluster_enabled:0\r\n"),
             "keyspace" => info_keyspace(srv, &mut out),
-            // No modules; latency percentiles are not tracked yet, so the
-            // section is only its title.
+            "latencystats" => super::ops::info_latencystats(srv, &mut out),
+            // No modules: the section is only its title.
             _ => {}
         }
     }
@@ -842,6 +842,7 @@ fn config_resetstat(ctx: &mut Ctx, _argv: &[&[u8]]) {
     srv.stats = Default::default();
     srv.ks.stats = Default::default();
     srv.cmd_stats.clear();
+    srv.observe.reset_histograms();
     srv.error_stats = Default::default();
     srv.mem_peak = 0;
     LAZYFREED.store(0, Ordering::Relaxed);

@@ -76,7 +76,12 @@ fn limits(ctx: &Ctx) -> Limits {
 
 /// The sorted set at `key` for reading: Ok(None) when missing, Err when the
 /// key holds another type (lazy expiry and hit/miss stats included).
-fn read_z<'k>(ks: &'k mut Keyspace, db: usize, key: &[u8], now: i64) -> Result<Option<&'k ZSetValue>, ()> {
+fn read_z<'k>(
+    ks: &'k mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: i64,
+) -> Result<Option<&'k ZSetValue>, ()> {
     match ks.lookup_read(db, key, now) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -229,7 +234,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[&[u8]], mut f: AddFlags) {
         i += 1;
     }
     let rest = argv.len() - i;
-    if rest == 0 || rest % 2 != 0 {
+    if rest == 0 || !rest.is_multiple_of(2) {
         ctx.c.reply.error(error::SYNTAX);
         return;
     }
@@ -238,7 +243,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[&[u8]], mut f: AddFlags) {
         ctx.c.reply.error(error::ZADD_XX_AND_NX);
         return;
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if ((f.gt || f.lt) && f.nx) || (f.gt && f.lt) {
         ctx.c.reply.error(error::ZADD_GT_LT_NX);
         return;
     }
@@ -497,7 +502,13 @@ fn zrange(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
 fn zrangestore(ctx: &mut Ctx, argv: &[&[u8]]) {
-    zrange_generic(ctx, &argv[1..], Some(argv[1]), RangeType::Auto, Direction::Auto);
+    zrange_generic(
+        ctx,
+        &argv[1..],
+        Some(argv[1]),
+        RangeType::Auto,
+        Direction::Auto,
+    );
 }
 
 /// ZREVRANGE key start stop [WITHSCORES]
@@ -677,6 +688,34 @@ fn zremrange(ctx: &mut Ctx, key: &[u8], range: Result<RangeSpec, (i64, i64)>) {
 // Pops
 // ---------------------------------------------------------------------------
 
+/// Members and scores taken by a pop, in pop order.
+pub type Popped = Vec<(Vec<u8>, f64)>;
+
+/// Pops up to `count` elements from the sorted set at `key`, lowest
+/// scores first (highest when `max`), deleting the key once it is empty and
+/// running the write epilogue when something went. Ok(None): no such key;
+/// Err(WRONGTYPE text): the key holds another type. The typed pop behind
+/// ZPOPMIN, ZPOPMAX and ZMPOP, for the blocking variants (BZPOPMIN,
+/// BZPOPMAX, BZMPOP) too.
+pub fn pop_from_key(
+    ks: &mut Keyspace,
+    db: usize,
+    key: &[u8],
+    now: i64,
+    max: bool,
+    count: usize,
+) -> Result<Option<Popped>, &'static str> {
+    let Some(z) = write_z(ks, db, key, now).map_err(|()| error::WRONGTYPE)? else {
+        return Ok(None);
+    };
+    let popped = z.pop(max, count);
+    if !popped.is_empty() {
+        let empty = z.is_empty();
+        after_write(ks, db, key, empty);
+    }
+    Ok(Some(popped))
+}
+
 /// ZPOPMIN key [count]
 fn zpopmin(ctx: &mut Ctx, argv: &[&[u8]]) {
     zpop_minmax(ctx, argv, false);
@@ -699,22 +738,20 @@ fn zpop_minmax(ctx: &mut Ctx, argv: &[&[u8]], max: bool) {
         },
     };
     let (db, now, key) = (ctx.c.db, ctx.now, argv[1]);
-    let z = match write_z(&mut ctx.srv.ks, db, key, now) {
-        Ok(Some(z)) => z,
+    let popped = match pop_from_key(&mut ctx.srv.ks, db, key, now, max, count.unwrap_or(1)) {
+        Ok(Some(p)) => p,
         Ok(None) => return ctx.c.reply.array(0),
-        Err(()) => return ctx.c.reply.error(error::WRONGTYPE),
+        Err(e) => return ctx.c.reply.error(e),
     };
-    if count == Some(0) {
-        return ctx.c.reply.array(0);
-    }
-    let popped = z.pop(max, count.unwrap_or(1));
-    let empty = z.is_empty();
-    after_write(&mut ctx.srv.ks, db, key, empty);
     // RESP3 nests the pairs when a count was given.
     let nested = ctx.c.reply.resp3 && count.is_some();
     let out = &mut ctx.c.reply;
     let mut tmp = Vec::new();
-    out.array(if nested { popped.len() } else { popped.len() * 2 });
+    out.array(if nested {
+        popped.len()
+    } else {
+        popped.len() * 2
+    });
     for (m, s) in &popped {
         if nested {
             out.array(2);
@@ -757,14 +794,11 @@ fn zmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
     let count = count.unwrap_or(1);
     let (db, now) = (ctx.c.db, ctx.now);
     for key in &argv[2..where_idx] {
-        let z = match write_z(&mut ctx.srv.ks, db, key, now) {
-            Ok(Some(z)) => z,
+        let popped = match pop_from_key(&mut ctx.srv.ks, db, key, now, max, count) {
+            Ok(Some(p)) => p,
             Ok(None) => continue,
-            Err(()) => return ctx.c.reply.error(error::WRONGTYPE),
+            Err(e) => return ctx.c.reply.error(e),
         };
-        let popped = z.pop(max, count);
-        let empty = z.is_empty();
-        after_write(&mut ctx.srv.ks, db, key, empty);
         let out = &mut ctx.c.reply;
         out.array(2);
         out.bulk(key);
@@ -1240,535 +1274,1340 @@ mod tests {
     #[test]
     fn zadd_and_options() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a"], ":1\r\n"),
-            (&["ZADD", "z", "2", "b", "3", "c"], ":2\r\n"),
-            (&["ZADD", "z", "1", "a"], ":0\r\n"),
-            (&["ZADD", "z", "5", "a"], ":0\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n5\r\n"),
-            (&["zadd", "z", "0", "", "-1", "with space"], ":2\r\n"),
-            (&["ZADD", "z", "1", "dup", "2", "dup", "3", "dup"], ":1\r\n"),
-            (&["ZSCORE", "z", "dup"], "$1\r\n3\r\n"),
-            (&["ZADD", "z", "CH", "3", "dup", "4", "dup2"], ":1\r\n"),
-            (&["ZADD", "z", "CH", "5", "dup", "5", "dup2", "6", "new"], ":3\r\n"),
-            (&["ZADD", "z", "NX", "10", "a", "3", "c2"], ":1\r\n"),
-            (&["ZSCORE", "z", "a"], "$1\r\n5\r\n"),
-            (&["ZADD", "z", "XX", "10", "a", "4", "d"], ":0\r\n"),
-            (&["ZSCORE", "z", "a"], "$2\r\n10\r\n"),
-            (&["ZSCORE", "z", "d"], "$-1\r\n"),
-            (&["ZADD", "z", "XX", "CH", "11", "a", "12", "x"], ":1\r\n"),
-            (&["ZADD", "z", "GT", "5", "a"], ":0\r\n"),
-            (&["ZADD", "z", "GT", "CH", "20", "a"], ":1\r\n"),
-            (&["ZADD", "z", "LT", "CH", "30", "a"], ":0\r\n"),
-            (&["ZADD", "z", "LT", "CH", "1", "a"], ":1\r\n"),
-            (&["ZADD", "z", "GT", "100", "brandnew"], ":1\r\n"),
-            (&["ZADD", "z", "XX", "GT", "CH", "3", "b"], ":1\r\n"),
-            (&["ZADD", "z", "XX", "LT", "CH", "1", "b"], ":1\r\n"),
-            (&["ZADD", "z", "nx", "nx", "1", "q"], ":1\r\n"),
-            (&["ZADD", "z", "NX", "CH", "1", "a", "1", "n1", "1", "n2"], ":2\r\n"),
-            (&["ZADD", "missing", "XX", "1", "a"], ":0\r\n"),
-            (&["EXISTS", "missing"], ":0\r\n"),
-            (&["ZADD", "missing", "XX", "INCR", "1", "a"], "$-1\r\n"),
-            (&["EXISTS", "missing"], ":0\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*26\r\n$10\r\nwith space\r\n$2\r\n-1\r\n$0\r\n\r\n$1\r\n0\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$2\r\nn1\r\n$1\r\n1\r\n$2\r\nn2\r\n$1\r\n1\r\n$1\r\nq\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n3\r\n$2\r\nc2\r\n$1\r\n3\r\n$3\r\ndup\r\n$1\r\n5\r\n$4\r\ndup2\r\n$1\r\n5\r\n$3\r\nnew\r\n$1\r\n6\r\n$8\r\nbrandnew\r\n$3\r\n100\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (&["ZADD", "z", "1", "a"], ":1\r\n"),
+                (&["ZADD", "z", "2", "b", "3", "c"], ":2\r\n"),
+                (&["ZADD", "z", "1", "a"], ":0\r\n"),
+                (&["ZADD", "z", "5", "a"], ":0\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n5\r\n",
+                ),
+                (&["zadd", "z", "0", "", "-1", "with space"], ":2\r\n"),
+                (&["ZADD", "z", "1", "dup", "2", "dup", "3", "dup"], ":1\r\n"),
+                (&["ZSCORE", "z", "dup"], "$1\r\n3\r\n"),
+                (&["ZADD", "z", "CH", "3", "dup", "4", "dup2"], ":1\r\n"),
+                (
+                    &["ZADD", "z", "CH", "5", "dup", "5", "dup2", "6", "new"],
+                    ":3\r\n",
+                ),
+                (&["ZADD", "z", "NX", "10", "a", "3", "c2"], ":1\r\n"),
+                (&["ZSCORE", "z", "a"], "$1\r\n5\r\n"),
+                (&["ZADD", "z", "XX", "10", "a", "4", "d"], ":0\r\n"),
+                (&["ZSCORE", "z", "a"], "$2\r\n10\r\n"),
+                (&["ZSCORE", "z", "d"], "$-1\r\n"),
+                (&["ZADD", "z", "XX", "CH", "11", "a", "12", "x"], ":1\r\n"),
+                (&["ZADD", "z", "GT", "5", "a"], ":0\r\n"),
+                (&["ZADD", "z", "GT", "CH", "20", "a"], ":1\r\n"),
+                (&["ZADD", "z", "LT", "CH", "30", "a"], ":0\r\n"),
+                (&["ZADD", "z", "LT", "CH", "1", "a"], ":1\r\n"),
+                (&["ZADD", "z", "GT", "100", "brandnew"], ":1\r\n"),
+                (&["ZADD", "z", "XX", "GT", "CH", "3", "b"], ":1\r\n"),
+                (&["ZADD", "z", "XX", "LT", "CH", "1", "b"], ":1\r\n"),
+                (&["ZADD", "z", "nx", "nx", "1", "q"], ":1\r\n"),
+                (
+                    &["ZADD", "z", "NX", "CH", "1", "a", "1", "n1", "1", "n2"],
+                    ":2\r\n",
+                ),
+                (&["ZADD", "missing", "XX", "1", "a"], ":0\r\n"),
+                (&["EXISTS", "missing"], ":0\r\n"),
+                (&["ZADD", "missing", "XX", "INCR", "1", "a"], "$-1\r\n"),
+                (&["EXISTS", "missing"], ":0\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*26\r\n$10\r\nwith space\r\n$2\r\n-1\r\n$0\r\n\r\n$1\r\n0\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$2\r\nn1\r\n$1\r\n1\r\n$2\r\nn2\r\n$1\r\n1\r\n$1\r\nq\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n3\r\n$2\r\nc2\r\n$1\r\n3\r\n$3\r\ndup\r\n$1\r\n5\r\n$4\r\ndup2\r\n$1\r\n5\r\n$3\r\nnew\r\n$1\r\n6\r\n$8\r\nbrandnew\r\n$3\r\n100\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn zadd_incr_and_errors() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "INCR", "1", "a"], "$1\r\n1\r\n"),
-            (&["ZADD", "z", "INCR", "1.5", "a"], "$3\r\n2.5\r\n"),
-            (&["ZADD", "z", "INCR", "-10", "a"], "$4\r\n-7.5\r\n"),
-            (&["ZADD", "z", "INCR", "0", "a"], "$4\r\n-7.5\r\n"),
-            (&["ZADD", "z", "NX", "INCR", "1", "a"], "$-1\r\n"),
-            (&["ZADD", "z", "XX", "INCR", "1", "a"], "$4\r\n-6.5\r\n"),
-            (&["ZADD", "z", "XX", "INCR", "1", "nope"], "$-1\r\n"),
-            (&["ZADD", "z", "NX", "INCR", "7", "b"], "$1\r\n7\r\n"),
-            (&["ZADD", "z", "GT", "INCR", "-1", "a"], "$-1\r\n"),
-            (&["ZADD", "z", "GT", "INCR", "1", "a"], "$4\r\n-5.5\r\n"),
-            (&["ZADD", "z", "LT", "INCR", "1", "a"], "$-1\r\n"),
-            (&["ZADD", "z", "INCR", "inf", "c"], "$3\r\ninf\r\n"),
-            (&["ZADD", "z", "INCR", "-inf", "c"], "-ERR resulting score is not a number (NaN)\r\n"),
-            (&["ZSCORE", "z", "c"], "$3\r\ninf\r\n"),
-            (&["ZADD", "z", "CH", "INCR", "5", "d"], "$1\r\n5\r\n"),
-            (&["ZADD", "z", "1"], "-ERR wrong number of arguments for 'zadd' command\r\n"),
-            (&["ZADD", "z", "1", "a", "2"], "-ERR syntax error\r\n"),
-            (&["ZADD", "z", "NX"], "-ERR wrong number of arguments for 'zadd' command\r\n"),
-            (&["ZADD", "z", "1", "a", "NX"], "-ERR syntax error\r\n"),
-            (&["ZADD", "z", "NX", "XX", "1", "a"], "-ERR XX and NX options at the same time are not compatible\r\n"),
-            (&["ZADD", "z", "GT", "LT", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
-            (&["ZADD", "z", "GT", "NX", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
-            (&["ZADD", "z", "LT", "NX", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
-            (&["ZADD", "z", "INCR", "1", "a", "2", "b"], "-ERR INCR option supports a single increment-element pair\r\n"),
-            (&["ZADD", "z", "INCR", "NX", "XX", "1", "a", "2", "b"], "-ERR XX and NX options at the same time are not compatible\r\n"),
-            (&["ZADD", "z", "abc", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "1", "a", "abc", "b"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "nan", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", " 1", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "1 ", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "1e400", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "1e-400", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "z", "inFINity", "a"], ":0\r\n"),
-            (&["ZADD", "z", "+inf", "b", "-INF", "c"], ":0\r\n"),
-            (&["ZADD", "z", "0x10", "hex"], ":1\r\n"),
-            (&["ZADD", "z", "1e3", "exp"], ":1\r\n"),
-            (&["ZADD", "z", "-0", "negzero"], ":1\r\n"),
-            (&["ZADD", "z", ".5", "half"], ":1\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*16\r\n$1\r\nc\r\n$4\r\n-inf\r\n$7\r\nnegzero\r\n$1\r\n0\r\n$4\r\nhalf\r\n$3\r\n0.5\r\n$1\r\nd\r\n$1\r\n5\r\n$3\r\nhex\r\n$2\r\n16\r\n$3\r\nexp\r\n$4\r\n1000\r\n$1\r\na\r\n$3\r\ninf\r\n$1\r\nb\r\n$3\r\ninf\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZADD", "str", "1", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZADD", "str", "abc", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZADD", "str", "NX", "XX", "1", "a"], "-ERR XX and NX options at the same time are not compatible\r\n"),
-            (&["ZADD", "str", "XX", "1", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["GET", "str"], "$1\r\nx\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (&["ZADD", "z", "INCR", "1", "a"], "$1\r\n1\r\n"),
+                (&["ZADD", "z", "INCR", "1.5", "a"], "$3\r\n2.5\r\n"),
+                (&["ZADD", "z", "INCR", "-10", "a"], "$4\r\n-7.5\r\n"),
+                (&["ZADD", "z", "INCR", "0", "a"], "$4\r\n-7.5\r\n"),
+                (&["ZADD", "z", "NX", "INCR", "1", "a"], "$-1\r\n"),
+                (&["ZADD", "z", "XX", "INCR", "1", "a"], "$4\r\n-6.5\r\n"),
+                (&["ZADD", "z", "XX", "INCR", "1", "nope"], "$-1\r\n"),
+                (&["ZADD", "z", "NX", "INCR", "7", "b"], "$1\r\n7\r\n"),
+                (&["ZADD", "z", "GT", "INCR", "-1", "a"], "$-1\r\n"),
+                (&["ZADD", "z", "GT", "INCR", "1", "a"], "$4\r\n-5.5\r\n"),
+                (&["ZADD", "z", "LT", "INCR", "1", "a"], "$-1\r\n"),
+                (&["ZADD", "z", "INCR", "inf", "c"], "$3\r\ninf\r\n"),
+                (
+                    &["ZADD", "z", "INCR", "-inf", "c"],
+                    "-ERR resulting score is not a number (NaN)\r\n",
+                ),
+                (&["ZSCORE", "z", "c"], "$3\r\ninf\r\n"),
+                (&["ZADD", "z", "CH", "INCR", "5", "d"], "$1\r\n5\r\n"),
+                (
+                    &["ZADD", "z", "1"],
+                    "-ERR wrong number of arguments for 'zadd' command\r\n",
+                ),
+                (&["ZADD", "z", "1", "a", "2"], "-ERR syntax error\r\n"),
+                (
+                    &["ZADD", "z", "NX"],
+                    "-ERR wrong number of arguments for 'zadd' command\r\n",
+                ),
+                (&["ZADD", "z", "1", "a", "NX"], "-ERR syntax error\r\n"),
+                (
+                    &["ZADD", "z", "NX", "XX", "1", "a"],
+                    "-ERR XX and NX options at the same time are not compatible\r\n",
+                ),
+                (
+                    &["ZADD", "z", "GT", "LT", "1", "a"],
+                    "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+                ),
+                (
+                    &["ZADD", "z", "GT", "NX", "1", "a"],
+                    "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+                ),
+                (
+                    &["ZADD", "z", "LT", "NX", "1", "a"],
+                    "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+                ),
+                (
+                    &["ZADD", "z", "INCR", "1", "a", "2", "b"],
+                    "-ERR INCR option supports a single increment-element pair\r\n",
+                ),
+                (
+                    &["ZADD", "z", "INCR", "NX", "XX", "1", "a", "2", "b"],
+                    "-ERR XX and NX options at the same time are not compatible\r\n",
+                ),
+                (
+                    &["ZADD", "z", "abc", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", "1", "a", "abc", "b"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", "nan", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", "", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", " 1", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", "1 ", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", "1e400", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "z", "1e-400", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (&["ZADD", "z", "inFINity", "a"], ":0\r\n"),
+                (&["ZADD", "z", "+inf", "b", "-INF", "c"], ":0\r\n"),
+                (&["ZADD", "z", "0x10", "hex"], ":1\r\n"),
+                (&["ZADD", "z", "1e3", "exp"], ":1\r\n"),
+                (&["ZADD", "z", "-0", "negzero"], ":1\r\n"),
+                (&["ZADD", "z", ".5", "half"], ":1\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*16\r\n$1\r\nc\r\n$4\r\n-inf\r\n$7\r\nnegzero\r\n$1\r\n0\r\n$4\r\nhalf\r\n$3\r\n0.5\r\n$1\r\nd\r\n$1\r\n5\r\n$3\r\nhex\r\n$2\r\n16\r\n$3\r\nexp\r\n$4\r\n1000\r\n$1\r\na\r\n$3\r\ninf\r\n$1\r\nb\r\n$3\r\ninf\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZADD", "str", "1", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZADD", "str", "abc", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (
+                    &["ZADD", "str", "NX", "XX", "1", "a"],
+                    "-ERR XX and NX options at the same time are not compatible\r\n",
+                ),
+                (
+                    &["ZADD", "str", "XX", "1", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (&["GET", "str"], "$1\r\nx\r\n"),
+            ],
+        );
     }
 
     #[test]
     fn zincrby_and_zrem() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZINCRBY", "z", "1", "a"], "$1\r\n1\r\n"),
-            (&["ZINCRBY", "z", "2.5", "a"], "$3\r\n3.5\r\n"),
-            (&["ZINCRBY", "z", "-0.5", "a"], "$1\r\n3\r\n"),
-            (&["ZINCRBY", "z", "inf", "a"], "$3\r\ninf\r\n"),
-            (&["ZINCRBY", "z", "-inf", "a"], "-ERR resulting score is not a number (NaN)\r\n"),
-            (&["ZINCRBY", "z", "abc", "a"], "-ERR value is not a valid float\r\n"),
-            (&["ZINCRBY", "z", "nx", "1"], "-ERR syntax error\r\n"),
-            (&["ZINCRBY", "z", "1e3", "b"], "$4\r\n1000\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$4\r\n1000\r\n$1\r\na\r\n$3\r\ninf\r\n"),
-            (&["ZADD", "r", "1", "a", "2", "b", "3", "c", "4", "d"], ":4\r\n"),
-            (&["ZREM", "r", "a"], ":1\r\n"),
-            (&["ZREM", "r", "a"], ":0\r\n"),
-            (&["ZREM", "r", "x", "y"], ":0\r\n"),
-            (&["ZREM", "r", "b", "x", "c", "b"], ":2\r\n"),
-            (&["ZRANGE", "r", "0", "-1"], "*1\r\n$1\r\nd\r\n"),
-            (&["ZREM", "r", "d"], ":1\r\n"),
-            (&["EXISTS", "r"], ":0\r\n"),
-            (&["ZREM", "missing", "a"], ":0\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZREM", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZINCRBY", "str", "1", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (&["ZINCRBY", "z", "1", "a"], "$1\r\n1\r\n"),
+                (&["ZINCRBY", "z", "2.5", "a"], "$3\r\n3.5\r\n"),
+                (&["ZINCRBY", "z", "-0.5", "a"], "$1\r\n3\r\n"),
+                (&["ZINCRBY", "z", "inf", "a"], "$3\r\ninf\r\n"),
+                (
+                    &["ZINCRBY", "z", "-inf", "a"],
+                    "-ERR resulting score is not a number (NaN)\r\n",
+                ),
+                (
+                    &["ZINCRBY", "z", "abc", "a"],
+                    "-ERR value is not a valid float\r\n",
+                ),
+                (&["ZINCRBY", "z", "nx", "1"], "-ERR syntax error\r\n"),
+                (&["ZINCRBY", "z", "1e3", "b"], "$4\r\n1000\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*4\r\n$1\r\nb\r\n$4\r\n1000\r\n$1\r\na\r\n$3\r\ninf\r\n",
+                ),
+                (
+                    &["ZADD", "r", "1", "a", "2", "b", "3", "c", "4", "d"],
+                    ":4\r\n",
+                ),
+                (&["ZREM", "r", "a"], ":1\r\n"),
+                (&["ZREM", "r", "a"], ":0\r\n"),
+                (&["ZREM", "r", "x", "y"], ":0\r\n"),
+                (&["ZREM", "r", "b", "x", "c", "b"], ":2\r\n"),
+                (&["ZRANGE", "r", "0", "-1"], "*1\r\n$1\r\nd\r\n"),
+                (&["ZREM", "r", "d"], ":1\r\n"),
+                (&["EXISTS", "r"], ":0\r\n"),
+                (&["ZREM", "missing", "a"], ":0\r\n"),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZREM", "str", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZINCRBY", "str", "1", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn member_reads() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2.5", "b", "-3", "c", "inf", "d", "-inf", "e"], ":5\r\n"),
-            (&["ZCARD", "z"], ":5\r\n"),
-            (&["ZCARD", "missing"], ":0\r\n"),
-            (&["ZSCORE", "z", "a"], "$1\r\n1\r\n"),
-            (&["ZSCORE", "z", "b"], "$3\r\n2.5\r\n"),
-            (&["ZSCORE", "z", "d"], "$3\r\ninf\r\n"),
-            (&["ZSCORE", "z", "e"], "$4\r\n-inf\r\n"),
-            (&["ZSCORE", "z", "nope"], "$-1\r\n"),
-            (&["ZSCORE", "missing", "a"], "$-1\r\n"),
-            (&["ZMSCORE", "z", "a", "b", "nope", "d", "e"], "*5\r\n$1\r\n1\r\n$3\r\n2.5\r\n$-1\r\n$3\r\ninf\r\n$4\r\n-inf\r\n"),
-            (&["ZMSCORE", "missing", "a", "b"], "*2\r\n$-1\r\n$-1\r\n"),
-            (&["ZRANK", "z", "e"], ":0\r\n"),
-            (&["ZRANK", "z", "a"], ":2\r\n"),
-            (&["ZREVRANK", "z", "d"], ":0\r\n"),
-            (&["ZREVRANK", "z", "e"], ":4\r\n"),
-            (&["ZRANK", "z", "nope"], "$-1\r\n"),
-            (&["ZRANK", "missing", "a"], "$-1\r\n"),
-            (&["ZRANK", "z", "a", "b", "c"], "-ERR wrong number of arguments for 'zrank' command\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZCARD", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZSCORE", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZMSCORE", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZRANK", "str", "a"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2.5", "b", "-3", "c", "inf", "d", "-inf", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (&["ZCARD", "z"], ":5\r\n"),
+                (&["ZCARD", "missing"], ":0\r\n"),
+                (&["ZSCORE", "z", "a"], "$1\r\n1\r\n"),
+                (&["ZSCORE", "z", "b"], "$3\r\n2.5\r\n"),
+                (&["ZSCORE", "z", "d"], "$3\r\ninf\r\n"),
+                (&["ZSCORE", "z", "e"], "$4\r\n-inf\r\n"),
+                (&["ZSCORE", "z", "nope"], "$-1\r\n"),
+                (&["ZSCORE", "missing", "a"], "$-1\r\n"),
+                (
+                    &["ZMSCORE", "z", "a", "b", "nope", "d", "e"],
+                    "*5\r\n$1\r\n1\r\n$3\r\n2.5\r\n$-1\r\n$3\r\ninf\r\n$4\r\n-inf\r\n",
+                ),
+                (&["ZMSCORE", "missing", "a", "b"], "*2\r\n$-1\r\n$-1\r\n"),
+                (&["ZRANK", "z", "e"], ":0\r\n"),
+                (&["ZRANK", "z", "a"], ":2\r\n"),
+                (&["ZREVRANK", "z", "d"], ":0\r\n"),
+                (&["ZREVRANK", "z", "e"], ":4\r\n"),
+                (&["ZRANK", "z", "nope"], "$-1\r\n"),
+                (&["ZRANK", "missing", "a"], "$-1\r\n"),
+                (
+                    &["ZRANK", "z", "a", "b", "c"],
+                    "-ERR wrong number of arguments for 'zrank' command\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZCARD", "str"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZSCORE", "str", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZMSCORE", "str", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZRANK", "str", "a"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn counts() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
-            (&["ZCOUNT", "z", "-inf", "+inf"], ":5\r\n"),
-            (&["ZCOUNT", "z", "2", "4"], ":3\r\n"),
-            (&["ZCOUNT", "z", "(2", "4"], ":2\r\n"),
-            (&["ZCOUNT", "z", "2", "(4"], ":2\r\n"),
-            (&["ZCOUNT", "z", "(2", "(3"], ":0\r\n"),
-            (&["ZCOUNT", "z", "3", "3"], ":1\r\n"),
-            (&["ZCOUNT", "z", "(3", "3"], ":0\r\n"),
-            (&["ZCOUNT", "z", "4", "2"], ":0\r\n"),
-            (&["ZCOUNT", "z", "", "3"], ":3\r\n"),
-            (&["ZCOUNT", "z", " 2", "4"], ":3\r\n"),
-            (&["ZCOUNT", "z", "-1e400", "1e400"], ":5\r\n"),
-            (&["ZCOUNT", "z", "0x2", "0x4"], ":3\r\n"),
-            (&["ZCOUNT", "z", "abc", "1"], "-ERR min or max is not a float\r\n"),
-            (&["ZCOUNT", "z", "1 ", "2"], "-ERR min or max is not a float\r\n"),
-            (&["ZCOUNT", "z", "(nan", "1"], "-ERR min or max is not a float\r\n"),
-            (&["ZCOUNT", "z", "[1", "2"], "-ERR min or max is not a float\r\n"),
-            (&["ZCOUNT", "missing", "0", "1"], ":0\r\n"),
-            (&["ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "", "0", "aa"], ":7\r\n"),
-            (&["ZLEXCOUNT", "lex", "-", "+"], ":7\r\n"),
-            (&["ZLEXCOUNT", "lex", "+", "-"], ":0\r\n"),
-            (&["ZLEXCOUNT", "lex", "-", "-"], ":0\r\n"),
-            (&["ZLEXCOUNT", "lex", "[b", "[d"], ":3\r\n"),
-            (&["ZLEXCOUNT", "lex", "(b", "[d"], ":2\r\n"),
-            (&["ZLEXCOUNT", "lex", "[b", "(d"], ":2\r\n"),
-            (&["ZLEXCOUNT", "lex", "(", "+"], ":6\r\n"),
-            (&["ZLEXCOUNT", "lex", "[", "+"], ":7\r\n"),
-            (&["ZLEXCOUNT", "lex", "-", "("], ":0\r\n"),
-            (&["ZLEXCOUNT", "lex", "[c", "[c"], ":1\r\n"),
-            (&["ZLEXCOUNT", "lex", "(c", "[c"], ":0\r\n"),
-            (&["ZLEXCOUNT", "lex", "[d", "[b"], ":0\r\n"),
-            (&["ZLEXCOUNT", "lex", "a", "b"], "-ERR min or max not valid string range item\r\n"),
-            (&["ZLEXCOUNT", "lex", "", "+"], "-ERR min or max not valid string range item\r\n"),
-            (&["ZLEXCOUNT", "lex", "-a", "+"], "-ERR min or max not valid string range item\r\n"),
-            (&["ZLEXCOUNT", "missing", "-", "+"], ":0\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZCOUNT", "str", "0", "1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZCOUNT", "str", "abc", "1"], "-ERR min or max is not a float\r\n"),
-            (&["ZLEXCOUNT", "str", "-", "+"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (&["ZCOUNT", "z", "-inf", "+inf"], ":5\r\n"),
+                (&["ZCOUNT", "z", "2", "4"], ":3\r\n"),
+                (&["ZCOUNT", "z", "(2", "4"], ":2\r\n"),
+                (&["ZCOUNT", "z", "2", "(4"], ":2\r\n"),
+                (&["ZCOUNT", "z", "(2", "(3"], ":0\r\n"),
+                (&["ZCOUNT", "z", "3", "3"], ":1\r\n"),
+                (&["ZCOUNT", "z", "(3", "3"], ":0\r\n"),
+                (&["ZCOUNT", "z", "4", "2"], ":0\r\n"),
+                (&["ZCOUNT", "z", "", "3"], ":3\r\n"),
+                (&["ZCOUNT", "z", " 2", "4"], ":3\r\n"),
+                (&["ZCOUNT", "z", "-1e400", "1e400"], ":5\r\n"),
+                (&["ZCOUNT", "z", "0x2", "0x4"], ":3\r\n"),
+                (
+                    &["ZCOUNT", "z", "abc", "1"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (
+                    &["ZCOUNT", "z", "1 ", "2"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (
+                    &["ZCOUNT", "z", "(nan", "1"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (
+                    &["ZCOUNT", "z", "[1", "2"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (&["ZCOUNT", "missing", "0", "1"], ":0\r\n"),
+                (
+                    &[
+                        "ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "",
+                        "0", "aa",
+                    ],
+                    ":7\r\n",
+                ),
+                (&["ZLEXCOUNT", "lex", "-", "+"], ":7\r\n"),
+                (&["ZLEXCOUNT", "lex", "+", "-"], ":0\r\n"),
+                (&["ZLEXCOUNT", "lex", "-", "-"], ":0\r\n"),
+                (&["ZLEXCOUNT", "lex", "[b", "[d"], ":3\r\n"),
+                (&["ZLEXCOUNT", "lex", "(b", "[d"], ":2\r\n"),
+                (&["ZLEXCOUNT", "lex", "[b", "(d"], ":2\r\n"),
+                (&["ZLEXCOUNT", "lex", "(", "+"], ":6\r\n"),
+                (&["ZLEXCOUNT", "lex", "[", "+"], ":7\r\n"),
+                (&["ZLEXCOUNT", "lex", "-", "("], ":0\r\n"),
+                (&["ZLEXCOUNT", "lex", "[c", "[c"], ":1\r\n"),
+                (&["ZLEXCOUNT", "lex", "(c", "[c"], ":0\r\n"),
+                (&["ZLEXCOUNT", "lex", "[d", "[b"], ":0\r\n"),
+                (
+                    &["ZLEXCOUNT", "lex", "a", "b"],
+                    "-ERR min or max not valid string range item\r\n",
+                ),
+                (
+                    &["ZLEXCOUNT", "lex", "", "+"],
+                    "-ERR min or max not valid string range item\r\n",
+                ),
+                (
+                    &["ZLEXCOUNT", "lex", "-a", "+"],
+                    "-ERR min or max not valid string range item\r\n",
+                ),
+                (&["ZLEXCOUNT", "missing", "-", "+"], ":0\r\n"),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZCOUNT", "str", "0", "1"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZCOUNT", "str", "abc", "1"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (
+                    &["ZLEXCOUNT", "str", "-", "+"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn zrange_by_rank() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
-            (&["ZRANGE", "z", "0", "-1"], "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"),
-            (&["ZRANGE", "z", "-1", "-1"], "*1\r\n$1\r\ne\r\n"),
-            (&["ZRANGE", "z", "1", "3"], "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
-            (&["ZRANGE", "z", "3", "1"], "*0\r\n"),
-            (&["ZRANGE", "z", "5", "10"], "*0\r\n"),
-            (&["ZRANGE", "z", "-100", "100"], "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
-            (&["ZRANGE", "z", "0", "-100"], "*0\r\n"),
-            (&["ZRANGE", "z", "-9223372036854775808", "9223372036854775807"], "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "REV"], "*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
-            (&["ZRANGE", "z", "1", "-2", "rev", "withscores"], "*6\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n"),
-            (&["ZREVRANGE", "z", "0", "1", "WITHSCORES"], "*4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n"),
-            (&["ZREVRANGE", "z", "-2", "-1"], "*2\r\n$1\r\nb\r\n$1\r\na\r\n"),
-            (&["ZRANGE", "missing", "0", "-1"], "*0\r\n"),
-            (&["ZRANGE", "z", "a", "1"], "-ERR value is not an integer or out of range\r\n"),
-            (&["ZRANGE", "z", "1.5", "2"], "-ERR value is not an integer or out of range\r\n"),
-            (&["ZRANGE", "z", "0", "1", "LIMIT", "0", "1"], "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n"),
-            (&["ZREVRANGE", "z", "0", "1", "REV"], "-ERR syntax error\r\n"),
-            (&["ZRANGE", "z", "0", "1", "BOGUS"], "-ERR syntax error\r\n"),
-            (&["ZRANGE", "z", "0", "1", "LIMIT", "0"], "-ERR syntax error\r\n"),
-            (&["ZRANGE", "z", "0", "1", "LIMIT", "a", "b"], "-ERR value is not an integer or out of range\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZRANGE", "str", "0", "-1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZRANGE", "str", "a", "1"], "-ERR value is not an integer or out of range\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "-1"],
+                    "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n",
+                ),
+                (&["ZRANGE", "z", "-1", "-1"], "*1\r\n$1\r\ne\r\n"),
+                (
+                    &["ZRANGE", "z", "1", "3"],
+                    "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n",
+                ),
+                (&["ZRANGE", "z", "3", "1"], "*0\r\n"),
+                (&["ZRANGE", "z", "5", "10"], "*0\r\n"),
+                (
+                    &["ZRANGE", "z", "-100", "100"],
+                    "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+                ),
+                (&["ZRANGE", "z", "0", "-100"], "*0\r\n"),
+                (
+                    &["ZRANGE", "z", "-9223372036854775808", "9223372036854775807"],
+                    "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "-1", "REV"],
+                    "*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "1", "-2", "rev", "withscores"],
+                    "*6\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n",
+                ),
+                (
+                    &["ZREVRANGE", "z", "0", "1", "WITHSCORES"],
+                    "*4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n",
+                ),
+                (
+                    &["ZREVRANGE", "z", "-2", "-1"],
+                    "*2\r\n$1\r\nb\r\n$1\r\na\r\n",
+                ),
+                (&["ZRANGE", "missing", "0", "-1"], "*0\r\n"),
+                (
+                    &["ZRANGE", "z", "a", "1"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "1.5", "2"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "1", "LIMIT", "0", "1"],
+                    "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n",
+                ),
+                (
+                    &["ZREVRANGE", "z", "0", "1", "REV"],
+                    "-ERR syntax error\r\n",
+                ),
+                (&["ZRANGE", "z", "0", "1", "BOGUS"], "-ERR syntax error\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "1", "LIMIT", "0"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "1", "LIMIT", "a", "b"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZRANGE", "str", "0", "-1"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZRANGE", "str", "a", "1"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn zrange_by_score() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "5", "f", "5", "g", "-inf", "ninf", "inf", "pinf"], ":9\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "WITHSCORES"], "*18\r\n$4\r\nninf\r\n$4\r\n-inf\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ng\r\n$1\r\n5\r\n$4\r\npinf\r\n$3\r\ninf\r\n"),
-            (&["ZRANGE", "z", "(1", "5", "BYSCORE"], "*6\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n"),
-            (&["ZRANGE", "z", "1", "(5", "BYSCORE", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n"),
-            (&["ZRANGE", "z", "(5", "5", "BYSCORE"], "*0\r\n"),
-            (&["ZRANGE", "z", "5", "1", "BYSCORE", "REV"], "*7\r\n$1\r\ng\r\n$1\r\nf\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
-            (&["ZRANGE", "z", "(5", "(1", "BYSCORE", "REV"], "*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "3"], "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "-1"], "*7\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$4\r\npinf\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "0"], "*0\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "-1", "3"], "*0\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "9", "3"], "*0\r\n"),
-            (&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "10", "3"], "*0\r\n"),
-            (&["ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "1", "2"], "*2\r\n$1\r\ng\r\n$1\r\nf\r\n"),
-            (&["ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "8", "5"], "*1\r\n$4\r\nninf\r\n"),
-            (&["ZRANGE", "z", "5", "3", "BYSCORE", "REV", "LIMIT", "1", "10", "WITHSCORES"], "*8\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "BYSCORE", "BYLEX"], "-ERR syntax error\r\n"),
-            (&["ZRANGE", "z", "abc", "1", "BYSCORE"], "-ERR min or max is not a float\r\n"),
-            (&["ZRANGE", "z", "", "", "BYSCORE"], "*0\r\n"),
-            (&["ZRANGEBYSCORE", "z", "2", "4", "WITHSCORES"], "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n"),
-            (&["ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", "1", "2", "WITHSCORES"], "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"),
-            (&["ZRANGEBYSCORE", "z", "2", "4", "REV"], "-ERR syntax error\r\n"),
-            (&["ZRANGEBYSCORE", "z", "x", "4"], "-ERR min or max is not a float\r\n"),
-            (&["ZREVRANGEBYSCORE", "z", "4", "2"], "*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n"),
-            (&["ZREVRANGEBYSCORE", "z", "2", "4"], "*0\r\n"),
-            (&["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "2", "3", "WITHSCORES"], "*6\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n"),
-            (&["ZREVRANGEBYSCORE", "z", "5", "5", "LIMIT", "1", "1"], "*1\r\n$1\r\nf\r\n"),
-            (&["ZRANGEBYSCORE", "missing", "-inf", "+inf"], "*0\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "5", "f",
+                        "5", "g", "-inf", "ninf", "inf", "pinf",
+                    ],
+                    ":9\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "WITHSCORES"],
+                    "*18\r\n$4\r\nninf\r\n$4\r\n-inf\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ng\r\n$1\r\n5\r\n$4\r\npinf\r\n$3\r\ninf\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "(1", "5", "BYSCORE"],
+                    "*6\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "1", "(5", "BYSCORE", "WITHSCORES"],
+                    "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n",
+                ),
+                (&["ZRANGE", "z", "(5", "5", "BYSCORE"], "*0\r\n"),
+                (
+                    &["ZRANGE", "z", "5", "1", "BYSCORE", "REV"],
+                    "*7\r\n$1\r\ng\r\n$1\r\nf\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "(5", "(1", "BYSCORE", "REV"],
+                    "*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "3"],
+                    "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "-1"],
+                    "*7\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$4\r\npinf\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "2", "0"],
+                    "*0\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "-1", "3"],
+                    "*0\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "9", "3"],
+                    "*0\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "10", "3"],
+                    "*0\r\n",
+                ),
+                (
+                    &[
+                        "ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "1", "2",
+                    ],
+                    "*2\r\n$1\r\ng\r\n$1\r\nf\r\n",
+                ),
+                (
+                    &[
+                        "ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "8", "5",
+                    ],
+                    "*1\r\n$4\r\nninf\r\n",
+                ),
+                (
+                    &[
+                        "ZRANGE",
+                        "z",
+                        "5",
+                        "3",
+                        "BYSCORE",
+                        "REV",
+                        "LIMIT",
+                        "1",
+                        "10",
+                        "WITHSCORES",
+                    ],
+                    "*8\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "-1", "BYSCORE", "BYLEX"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "abc", "1", "BYSCORE"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (&["ZRANGE", "z", "", "", "BYSCORE"], "*0\r\n"),
+                (
+                    &["ZRANGEBYSCORE", "z", "2", "4", "WITHSCORES"],
+                    "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n",
+                ),
+                (
+                    &[
+                        "ZRANGEBYSCORE",
+                        "z",
+                        "-inf",
+                        "+inf",
+                        "LIMIT",
+                        "1",
+                        "2",
+                        "WITHSCORES",
+                    ],
+                    "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
+                ),
+                (
+                    &["ZRANGEBYSCORE", "z", "2", "4", "REV"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZRANGEBYSCORE", "z", "x", "4"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (
+                    &["ZREVRANGEBYSCORE", "z", "4", "2"],
+                    "*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n",
+                ),
+                (&["ZREVRANGEBYSCORE", "z", "2", "4"], "*0\r\n"),
+                (
+                    &[
+                        "ZREVRANGEBYSCORE",
+                        "z",
+                        "+inf",
+                        "-inf",
+                        "LIMIT",
+                        "2",
+                        "3",
+                        "WITHSCORES",
+                    ],
+                    "*6\r\n$1\r\nf\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n",
+                ),
+                (
+                    &["ZREVRANGEBYSCORE", "z", "5", "5", "LIMIT", "1", "1"],
+                    "*1\r\n$1\r\nf\r\n",
+                ),
+                (&["ZRANGEBYSCORE", "missing", "-inf", "+inf"], "*0\r\n"),
+            ],
+        );
     }
 
     #[test]
     fn zrange_by_lex() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "lex", "0", "alpha", "0", "bar", "0", "cool", "0", "down", "0", "elephant", "0", "foo", "0", "great", "0", "hill", "0", "omega", "0", "", "0", "a"], ":11\r\n"),
-            (&["ZRANGE", "lex", "-", "+", "BYLEX"], "*11\r\n$0\r\n\r\n$1\r\na\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n$5\r\ngreat\r\n$4\r\nhill\r\n$5\r\nomega\r\n"),
-            (&["ZRANGE", "lex", "[bar", "[foo", "BYLEX"], "*5\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n"),
-            (&["ZRANGE", "lex", "(bar", "(foo", "BYLEX"], "*3\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n"),
-            (&["ZRANGE", "lex", "(cool", "[cool", "BYLEX"], "*0\r\n"),
-            (&["ZRANGE", "lex", "[foo", "[bar", "BYLEX", "REV"], "*5\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n$3\r\nbar\r\n"),
-            (&["ZRANGE", "lex", "-", "+", "BYLEX", "LIMIT", "2", "3"], "*3\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n"),
-            (&["ZRANGE", "lex", "-", "+", "BYLEX", "LIMIT", "10", "5"], "*1\r\n$5\r\nomega\r\n"),
-            (&["ZRANGE", "lex", "+", "-", "BYLEX", "REV", "LIMIT", "2", "3"], "*3\r\n$5\r\ngreat\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n"),
-            (&["ZRANGE", "lex", "-", "+", "BYLEX", "WITHSCORES"], "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n"),
-            (&["ZRANGE", "lex", "(", "+", "BYLEX"], "*10\r\n$1\r\na\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n$5\r\ngreat\r\n$4\r\nhill\r\n$5\r\nomega\r\n"),
-            (&["ZRANGE", "lex", "a", "b", "BYLEX"], "-ERR min or max not valid string range item\r\n"),
-            (&["ZRANGEBYLEX", "lex", "[aaa", "(g", "LIMIT", "1", "2"], "*2\r\n$3\r\nbar\r\n$4\r\ncool\r\n"),
-            (&["ZRANGEBYLEX", "lex", "-", "+", "WITHSCORES"], "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n"),
-            (&["ZRANGEBYLEX", "lex", "foo", "bar"], "-ERR min or max not valid string range item\r\n"),
-            (&["ZREVRANGEBYLEX", "lex", "+", "-"], "*11\r\n$5\r\nomega\r\n$4\r\nhill\r\n$5\r\ngreat\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n$3\r\nbar\r\n$5\r\nalpha\r\n$1\r\na\r\n$0\r\n\r\n"),
-            (&["ZREVRANGEBYLEX", "lex", "[foo", "(bar"], "*4\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n"),
-            (&["ZREVRANGEBYLEX", "lex", "+", "-", "LIMIT", "1", "2"], "*2\r\n$4\r\nhill\r\n$5\r\ngreat\r\n"),
-            (&["ZRANGEBYLEX", "missing", "-", "+"], "*0\r\n"),
-            (&["ZADD", "mixed", "1", "d", "2", "b", "3", "a", "4", "c"], ":4\r\n"),
-            (&["ZRANGEBYLEX", "mixed", "[b", "+"], "*4\r\n$1\r\nd\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n"),
-            (&["ZRANGEBYLEX", "mixed", "-", "[b"], "*0\r\n"),
-            (&["ZREVRANGEBYLEX", "mixed", "[c", "-"], "*0\r\n"),
-            (&["ZREVRANGEBYLEX", "mixed", "+", "[b"], "*1\r\n$1\r\nc\r\n"),
-            (&["ZLEXCOUNT", "mixed", "(a", "(d"], ":0\r\n"),
-            (&["ZREMRANGEBYLEX", "mixed", "[c", "+"], ":4\r\n"),
-            (&["ZRANGE", "mixed", "0", "-1"], "*0\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "lex", "0", "alpha", "0", "bar", "0", "cool", "0", "down", "0",
+                        "elephant", "0", "foo", "0", "great", "0", "hill", "0", "omega", "0", "",
+                        "0", "a",
+                    ],
+                    ":11\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "-", "+", "BYLEX"],
+                    "*11\r\n$0\r\n\r\n$1\r\na\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n$5\r\ngreat\r\n$4\r\nhill\r\n$5\r\nomega\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "[bar", "[foo", "BYLEX"],
+                    "*5\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "(bar", "(foo", "BYLEX"],
+                    "*3\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n",
+                ),
+                (&["ZRANGE", "lex", "(cool", "[cool", "BYLEX"], "*0\r\n"),
+                (
+                    &["ZRANGE", "lex", "[foo", "[bar", "BYLEX", "REV"],
+                    "*5\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n$3\r\nbar\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "-", "+", "BYLEX", "LIMIT", "2", "3"],
+                    "*3\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "-", "+", "BYLEX", "LIMIT", "10", "5"],
+                    "*1\r\n$5\r\nomega\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "+", "-", "BYLEX", "REV", "LIMIT", "2", "3"],
+                    "*3\r\n$5\r\ngreat\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "-", "+", "BYLEX", "WITHSCORES"],
+                    "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "(", "+", "BYLEX"],
+                    "*10\r\n$1\r\na\r\n$5\r\nalpha\r\n$3\r\nbar\r\n$4\r\ncool\r\n$4\r\ndown\r\n$8\r\nelephant\r\n$3\r\nfoo\r\n$5\r\ngreat\r\n$4\r\nhill\r\n$5\r\nomega\r\n",
+                ),
+                (
+                    &["ZRANGE", "lex", "a", "b", "BYLEX"],
+                    "-ERR min or max not valid string range item\r\n",
+                ),
+                (
+                    &["ZRANGEBYLEX", "lex", "[aaa", "(g", "LIMIT", "1", "2"],
+                    "*2\r\n$3\r\nbar\r\n$4\r\ncool\r\n",
+                ),
+                (
+                    &["ZRANGEBYLEX", "lex", "-", "+", "WITHSCORES"],
+                    "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n",
+                ),
+                (
+                    &["ZRANGEBYLEX", "lex", "foo", "bar"],
+                    "-ERR min or max not valid string range item\r\n",
+                ),
+                (
+                    &["ZREVRANGEBYLEX", "lex", "+", "-"],
+                    "*11\r\n$5\r\nomega\r\n$4\r\nhill\r\n$5\r\ngreat\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n$3\r\nbar\r\n$5\r\nalpha\r\n$1\r\na\r\n$0\r\n\r\n",
+                ),
+                (
+                    &["ZREVRANGEBYLEX", "lex", "[foo", "(bar"],
+                    "*4\r\n$3\r\nfoo\r\n$8\r\nelephant\r\n$4\r\ndown\r\n$4\r\ncool\r\n",
+                ),
+                (
+                    &["ZREVRANGEBYLEX", "lex", "+", "-", "LIMIT", "1", "2"],
+                    "*2\r\n$4\r\nhill\r\n$5\r\ngreat\r\n",
+                ),
+                (&["ZRANGEBYLEX", "missing", "-", "+"], "*0\r\n"),
+                (
+                    &["ZADD", "mixed", "1", "d", "2", "b", "3", "a", "4", "c"],
+                    ":4\r\n",
+                ),
+                (
+                    &["ZRANGEBYLEX", "mixed", "[b", "+"],
+                    "*4\r\n$1\r\nd\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n",
+                ),
+                (&["ZRANGEBYLEX", "mixed", "-", "[b"], "*0\r\n"),
+                (&["ZREVRANGEBYLEX", "mixed", "[c", "-"], "*0\r\n"),
+                (&["ZREVRANGEBYLEX", "mixed", "+", "[b"], "*1\r\n$1\r\nc\r\n"),
+                (&["ZLEXCOUNT", "mixed", "(a", "(d"], ":0\r\n"),
+                (&["ZREMRANGEBYLEX", "mixed", "[c", "+"], ":4\r\n"),
+                (&["ZRANGE", "mixed", "0", "-1"], "*0\r\n"),
+            ],
+        );
     }
 
     #[test]
     fn zrangestore() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "1", "2"], ":2\r\n"),
-            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-            (&["OBJECT", "ENCODING", "dst"], "$8\r\nlistpack\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "0", "1", "REV"], ":2\r\n"),
-            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "2", "4", "BYSCORE", "LIMIT", "1", "1"], ":1\r\n"),
-            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "+", "-", "BYLEX", "REV", "LIMIT", "0", "2"], ":2\r\n"),
-            (&["ZRANGE", "dst", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "10", "20"], ":0\r\n"),
-            (&["EXISTS", "dst"], ":0\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "0", "-1"], ":5\r\n"),
-            (&["ZRANGESTORE", "dst", "missing", "0", "-1"], ":0\r\n"),
-            (&["EXISTS", "dst"], ":0\r\n"),
-            (&["SET", "dst", "string"], "+OK\r\n"),
-            (&["EXPIRE", "dst", "1000"], ":1\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "0", "0"], ":1\r\n"),
-            (&["TYPE", "dst"], "+zset\r\n"),
-            (&["TTL", "dst"], ":-1\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "0", "-1", "WITHSCORES"], "-ERR syntax error\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "0", "-1", "LIMIT", "0", "1"], "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n"),
-            (&["ZRANGESTORE", "dst", "z", "a", "b", "BYSCORE"], "-ERR min or max is not a float\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZRANGESTORE", "dst", "str", "0", "-1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZRANGESTORE", "z", "z", "1", "2"], ":2\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (&["ZRANGESTORE", "dst", "z", "1", "2"], ":2\r\n"),
+                (
+                    &["ZRANGE", "dst", "0", "-1", "WITHSCORES"],
+                    "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+                (&["OBJECT", "ENCODING", "dst"], "$8\r\nlistpack\r\n"),
+                (&["ZRANGESTORE", "dst", "z", "0", "1", "REV"], ":2\r\n"),
+                (
+                    &["ZRANGE", "dst", "0", "-1", "WITHSCORES"],
+                    "*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n",
+                ),
+                (
+                    &[
+                        "ZRANGESTORE",
+                        "dst",
+                        "z",
+                        "2",
+                        "4",
+                        "BYSCORE",
+                        "LIMIT",
+                        "1",
+                        "1",
+                    ],
+                    ":1\r\n",
+                ),
+                (
+                    &["ZRANGE", "dst", "0", "-1", "WITHSCORES"],
+                    "*2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+                (
+                    &[
+                        "ZRANGESTORE",
+                        "dst",
+                        "z",
+                        "+",
+                        "-",
+                        "BYLEX",
+                        "REV",
+                        "LIMIT",
+                        "0",
+                        "2",
+                    ],
+                    ":2\r\n",
+                ),
+                (
+                    &["ZRANGE", "dst", "0", "-1", "WITHSCORES"],
+                    "*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n",
+                ),
+                (&["ZRANGESTORE", "dst", "z", "10", "20"], ":0\r\n"),
+                (&["EXISTS", "dst"], ":0\r\n"),
+                (&["ZRANGESTORE", "dst", "z", "0", "-1"], ":5\r\n"),
+                (&["ZRANGESTORE", "dst", "missing", "0", "-1"], ":0\r\n"),
+                (&["EXISTS", "dst"], ":0\r\n"),
+                (&["SET", "dst", "string"], "+OK\r\n"),
+                (&["EXPIRE", "dst", "1000"], ":1\r\n"),
+                (&["ZRANGESTORE", "dst", "z", "0", "0"], ":1\r\n"),
+                (&["TYPE", "dst"], "+zset\r\n"),
+                (&["TTL", "dst"], ":-1\r\n"),
+                (
+                    &["ZRANGESTORE", "dst", "z", "0", "-1", "WITHSCORES"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZRANGESTORE", "dst", "z", "0", "-1", "LIMIT", "0", "1"],
+                    "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n",
+                ),
+                (
+                    &["ZRANGESTORE", "dst", "z", "a", "b", "BYSCORE"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZRANGESTORE", "dst", "str", "0", "-1"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (&["ZRANGESTORE", "z", "z", "1", "2"], ":2\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn zremrange() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"], ":7\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "0", "0"], ":1\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "-1", "-1"], ":1\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "10", "20"], ":0\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "3", "1"], ":0\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "1", "2"], ":2\r\n"),
-            (&["ZRANGE", "z", "0", "-1"], "*3\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nf\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "a", "1"], "-ERR value is not an integer or out of range\r\n"),
-            (&["ZREMRANGEBYRANK", "z", "-100", "100"], ":3\r\n"),
-            (&["EXISTS", "z"], ":0\r\n"),
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g"], ":7\r\n"),
-            (&["ZREMRANGEBYSCORE", "z", "2", "3"], ":2\r\n"),
-            (&["ZREMRANGEBYSCORE", "z", "(4", "(6"], ":1\r\n"),
-            (&["ZREMRANGEBYSCORE", "z", "5", "4"], ":0\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nf\r\n$1\r\n6\r\n$1\r\ng\r\n$1\r\n7\r\n"),
-            (&["ZREMRANGEBYSCORE", "z", "abc", "1"], "-ERR min or max is not a float\r\n"),
-            (&["ZREMRANGEBYSCORE", "z", "-inf", "+inf"], ":4\r\n"),
-            (&["EXISTS", "z"], ":0\r\n"),
-            (&["ZADD", "z", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e"], ":5\r\n"),
-            (&["ZREMRANGEBYLEX", "z", "[b", "(d"], ":2\r\n"),
-            (&["ZREMRANGEBYLEX", "z", "+", "-"], ":0\r\n"),
-            (&["ZRANGE", "z", "0", "-1"], "*3\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\ne\r\n"),
-            (&["ZREMRANGEBYLEX", "z", "a", "b"], "-ERR min or max not valid string range item\r\n"),
-            (&["ZREMRANGEBYLEX", "z", "-", "+"], ":3\r\n"),
-            (&["EXISTS", "z"], ":0\r\n"),
-            (&["ZREMRANGEBYLEX", "missing", "-", "+"], ":0\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZREMRANGEBYRANK", "str", "0", "-1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZREMRANGEBYSCORE", "str", "-inf", "+inf"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZREMRANGEBYLEX", "str", "-", "+"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f",
+                        "7", "g",
+                    ],
+                    ":7\r\n",
+                ),
+                (&["ZREMRANGEBYRANK", "z", "0", "0"], ":1\r\n"),
+                (&["ZREMRANGEBYRANK", "z", "-1", "-1"], ":1\r\n"),
+                (&["ZREMRANGEBYRANK", "z", "10", "20"], ":0\r\n"),
+                (&["ZREMRANGEBYRANK", "z", "3", "1"], ":0\r\n"),
+                (&["ZREMRANGEBYRANK", "z", "1", "2"], ":2\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1"],
+                    "*3\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nf\r\n",
+                ),
+                (
+                    &["ZREMRANGEBYRANK", "z", "a", "1"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+                (&["ZREMRANGEBYRANK", "z", "-100", "100"], ":3\r\n"),
+                (&["EXISTS", "z"], ":0\r\n"),
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f",
+                        "7", "g",
+                    ],
+                    ":7\r\n",
+                ),
+                (&["ZREMRANGEBYSCORE", "z", "2", "3"], ":2\r\n"),
+                (&["ZREMRANGEBYSCORE", "z", "(4", "(6"], ":1\r\n"),
+                (&["ZREMRANGEBYSCORE", "z", "5", "4"], ":0\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nf\r\n$1\r\n6\r\n$1\r\ng\r\n$1\r\n7\r\n",
+                ),
+                (
+                    &["ZREMRANGEBYSCORE", "z", "abc", "1"],
+                    "-ERR min or max is not a float\r\n",
+                ),
+                (&["ZREMRANGEBYSCORE", "z", "-inf", "+inf"], ":4\r\n"),
+                (&["EXISTS", "z"], ":0\r\n"),
+                (
+                    &[
+                        "ZADD", "z", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (&["ZREMRANGEBYLEX", "z", "[b", "(d"], ":2\r\n"),
+                (&["ZREMRANGEBYLEX", "z", "+", "-"], ":0\r\n"),
+                (
+                    &["ZRANGE", "z", "0", "-1"],
+                    "*3\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\ne\r\n",
+                ),
+                (
+                    &["ZREMRANGEBYLEX", "z", "a", "b"],
+                    "-ERR min or max not valid string range item\r\n",
+                ),
+                (&["ZREMRANGEBYLEX", "z", "-", "+"], ":3\r\n"),
+                (&["EXISTS", "z"], ":0\r\n"),
+                (&["ZREMRANGEBYLEX", "missing", "-", "+"], ":0\r\n"),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZREMRANGEBYRANK", "str", "0", "-1"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZREMRANGEBYSCORE", "str", "-inf", "+inf"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZREMRANGEBYLEX", "str", "-", "+"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pops() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
-            (&["ZPOPMIN", "z"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            (&["ZPOPMAX", "z"], "*2\r\n$1\r\ne\r\n$1\r\n5\r\n"),
-            (&["ZPOPMIN", "z", "2"], "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-            (&["ZPOPMAX", "z", "0"], "*0\r\n"),
-            (&["ZPOPMAX", "z", "100"], "*2\r\n$1\r\nd\r\n$1\r\n4\r\n"),
-            (&["EXISTS", "z"], ":0\r\n"),
-            (&["ZPOPMIN", "z"], "*0\r\n"),
-            (&["ZPOPMAX", "missing", "0"], "*0\r\n"),
-            (&["ZPOPMIN", "z", "-1"], "-ERR value is out of range, must be positive\r\n"),
-            (&["ZPOPMIN", "z", "abc"], "-ERR value is out of range, must be positive\r\n"),
-            (&["ZPOPMIN", "z", "1", "2"], "-ERR syntax error\r\n"),
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c"], ":3\r\n"),
-            (&["ZADD", "z2", "10", "x", "20", "y"], ":2\r\n"),
-            (&["ZMPOP", "1", "z", "MIN"], "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            (&["ZMPOP", "1", "z", "MAX", "COUNT", "10"], "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"),
-            (&["ZMPOP", "2", "z", "z2", "max", "count", "1"], "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\ny\r\n$2\r\n20\r\n"),
-            (&["ZMPOP", "3", "missing", "z", "z2", "MIN", "COUNT", "5"], "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\nx\r\n$2\r\n10\r\n"),
-            (&["ZMPOP", "2", "z", "z2", "MIN"], "*-1\r\n"),
-            (&["ZMPOP", "1", "z", "MIN", "COUNT", "0"], "-ERR count should be greater than 0\r\n"),
-            (&["ZMPOP", "1", "z", "MIN", "COUNT", "abc"], "-ERR count should be greater than 0\r\n"),
-            (&["ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"], "-ERR syntax error\r\n"),
-            (&["ZMPOP", "1", "z", "BOTH"], "-ERR syntax error\r\n"),
-            (&["ZMPOP", "0", "z", "MIN"], "-ERR numkeys should be greater than 0\r\n"),
-            (&["ZMPOP", "abc", "z", "MIN"], "-ERR numkeys should be greater than 0\r\n"),
-            (&["ZMPOP", "2", "z", "MIN"], "-ERR syntax error\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZPOPMIN", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZPOPMIN", "str", "0"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZMPOP", "1", "str", "MIN"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZADD", "z", "5", "e"], ":1\r\n"),
-            (&["ZMPOP", "2", "z", "str", "MIN"], "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\ne\r\n$1\r\n5\r\n"),
-            (&["ZMPOP", "2", "str", "z", "MIN"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (&["ZPOPMIN", "z"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+                (&["ZPOPMAX", "z"], "*2\r\n$1\r\ne\r\n$1\r\n5\r\n"),
+                (
+                    &["ZPOPMIN", "z", "2"],
+                    "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+                (&["ZPOPMAX", "z", "0"], "*0\r\n"),
+                (&["ZPOPMAX", "z", "100"], "*2\r\n$1\r\nd\r\n$1\r\n4\r\n"),
+                (&["EXISTS", "z"], ":0\r\n"),
+                (&["ZPOPMIN", "z"], "*0\r\n"),
+                (&["ZPOPMAX", "missing", "0"], "*0\r\n"),
+                (
+                    &["ZPOPMIN", "z", "-1"],
+                    "-ERR value is out of range, must be positive\r\n",
+                ),
+                (
+                    &["ZPOPMIN", "z", "abc"],
+                    "-ERR value is out of range, must be positive\r\n",
+                ),
+                (&["ZPOPMIN", "z", "1", "2"], "-ERR syntax error\r\n"),
+                (&["ZADD", "z", "1", "a", "2", "b", "3", "c"], ":3\r\n"),
+                (&["ZADD", "z2", "10", "x", "20", "y"], ":2\r\n"),
+                (
+                    &["ZMPOP", "1", "z", "MIN"],
+                    "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+                ),
+                (
+                    &["ZMPOP", "1", "z", "MAX", "COUNT", "10"],
+                    "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n",
+                ),
+                (
+                    &["ZMPOP", "2", "z", "z2", "max", "count", "1"],
+                    "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\ny\r\n$2\r\n20\r\n",
+                ),
+                (
+                    &["ZMPOP", "3", "missing", "z", "z2", "MIN", "COUNT", "5"],
+                    "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\nx\r\n$2\r\n10\r\n",
+                ),
+                (&["ZMPOP", "2", "z", "z2", "MIN"], "*-1\r\n"),
+                (
+                    &["ZMPOP", "1", "z", "MIN", "COUNT", "0"],
+                    "-ERR count should be greater than 0\r\n",
+                ),
+                (
+                    &["ZMPOP", "1", "z", "MIN", "COUNT", "abc"],
+                    "-ERR count should be greater than 0\r\n",
+                ),
+                (
+                    &["ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"],
+                    "-ERR syntax error\r\n",
+                ),
+                (&["ZMPOP", "1", "z", "BOTH"], "-ERR syntax error\r\n"),
+                (
+                    &["ZMPOP", "0", "z", "MIN"],
+                    "-ERR numkeys should be greater than 0\r\n",
+                ),
+                (
+                    &["ZMPOP", "abc", "z", "MIN"],
+                    "-ERR numkeys should be greater than 0\r\n",
+                ),
+                (&["ZMPOP", "2", "z", "MIN"], "-ERR syntax error\r\n"),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZPOPMIN", "str"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZPOPMIN", "str", "0"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZMPOP", "1", "str", "MIN"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (&["ZADD", "z", "5", "e"], ":1\r\n"),
+                (
+                    &["ZMPOP", "2", "z", "str", "MIN"],
+                    "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\ne\r\n$1\r\n5\r\n",
+                ),
+                (
+                    &["ZMPOP", "2", "str", "z", "MIN"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn zrandmember() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ":5\r\n"),
-            (&["ZRANDMEMBER", "z", "5"], "*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
-            (&["ZRANDMEMBER", "z", "10", "WITHSCORES"], "*10\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            (&["ZRANDMEMBER", "z", "0"], "*0\r\n"),
-            (&["ZRANDMEMBER", "missing"], "$-1\r\n"),
-            (&["ZRANDMEMBER", "missing", "5"], "*0\r\n"),
-            (&["ZRANDMEMBER", "z", "abc"], "-ERR value is not an integer or out of range\r\n"),
-            (&["ZRANDMEMBER", "z", "1", "WITHSCORE"], "-ERR syntax error\r\n"),
-            (&["ZRANDMEMBER", "z", "1", "WITHSCORES", "x"], "-ERR syntax error\r\n"),
-            (&["ZRANDMEMBER", "z", "-9223372036854775808"], "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"),
-            (&["ZRANDMEMBER", "z", "4611686018427387904", "WITHSCORES"], "-ERR value is out of range\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZRANDMEMBER", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZRANDMEMBER", "str", "1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "5"],
+                    "*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "10", "WITHSCORES"],
+                    "*10\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n",
+                ),
+                (&["ZRANDMEMBER", "z", "0"], "*0\r\n"),
+                (&["ZRANDMEMBER", "missing"], "$-1\r\n"),
+                (&["ZRANDMEMBER", "missing", "5"], "*0\r\n"),
+                (
+                    &["ZRANDMEMBER", "z", "abc"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "1", "WITHSCORE"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "1", "WITHSCORES", "x"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "-9223372036854775808"],
+                    "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "4611686018427387904", "WITHSCORES"],
+                    "-ERR value is out of range\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZRANDMEMBER", "str"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "str", "1"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn set_operations() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z1", "1", "a", "2", "b", "3", "c"], ":3\r\n"),
-            (&["ZADD", "z2", "10", "b", "20", "c", "30", "d"], ":3\r\n"),
-            (&["ZADD", "z3", "100", "c", "200", "e"], ":2\r\n"),
-            (&["SADD", "s1", "a", "c", "x", "5"], ":4\r\n"),
-            (&["SADD", "is", "1", "2", "3", "10"], ":4\r\n"),
-            (&["ZUNION", "3", "z1", "z2", "z3", "WITHSCORES"], "*10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nd\r\n$2\r\n30\r\n$1\r\nc\r\n$3\r\n123\r\n$1\r\ne\r\n$3\r\n200\r\n"),
-            (&["ZUNION", "2", "z1", "z2", "WEIGHTS", "2", "3", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$2\r\n34\r\n$1\r\nc\r\n$2\r\n66\r\n$1\r\nd\r\n$2\r\n90\r\n"),
-            (&["ZUNION", "2", "z1", "z2", "AGGREGATE", "MIN", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$2\r\n30\r\n"),
-            (&["ZUNION", "2", "z1", "z2", "aggregate", "max", "weights", "0", "1", "withscores"], "*8\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nc\r\n$2\r\n20\r\n$1\r\nd\r\n$2\r\n30\r\n"),
-            (&["ZUNION", "2", "z1", "s1", "WITHSCORES"], "*10\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n4\r\n"),
-            (&["ZUNION", "2", "z1", "missing"], "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
-            (&["ZINTER", "2", "z1", "z2", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nc\r\n$2\r\n23\r\n"),
-            (&["ZINTER", "3", "z1", "z2", "z3", "WITHSCORES"], "*2\r\n$1\r\nc\r\n$3\r\n123\r\n"),
-            (&["ZINTER", "2", "z1", "z2", "AGGREGATE", "MAX", "WITHSCORES"], "*4\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nc\r\n$2\r\n20\r\n"),
-            (&["ZINTER", "2", "s1", "z1", "WEIGHTS", "5", "1", "WITHSCORES"], "*4\r\n$1\r\na\r\n$1\r\n6\r\n$1\r\nc\r\n$1\r\n8\r\n"),
-            (&["ZINTER", "2", "is", "is", "WITHSCORES"], "*8\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n2\r\n"),
-            (&["ZINTERCARD", "2", "z1", "z2"], ":2\r\n"),
-            (&["ZINTERCARD", "2", "z1", "z2", "LIMIT", "1"], ":1\r\n"),
-            (&["ZINTERCARD", "2", "z1", "z2", "LIMIT", "-1"], "-ERR LIMIT can't be negative\r\n"),
-            (&["ZINTERCARD", "2", "z1", "z2", "WITHSCORES"], "-ERR syntax error\r\n"),
-            (&["ZDIFF", "3", "z1", "z2", "z3", "WITHSCORES"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            (&["ZDIFF", "2", "s1", "z1", "WITHSCORES"], "*4\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n"),
-            (&["ZDIFF", "2", "z1", "z1"], "*0\r\n"),
-            (&["ZDIFF", "2", "z1", "z2", "WEIGHTS", "1", "1"], "-ERR syntax error\r\n"),
-            (&["ZUNIONSTORE", "out", "2", "z1", "z2"], ":4\r\n"),
-            (&["ZRANGE", "out", "0", "-1", "WITHSCORES"], "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nc\r\n$2\r\n23\r\n$1\r\nd\r\n$2\r\n30\r\n"),
-            (&["ZINTERSTORE", "out", "2", "z1", "z3", "AGGREGATE", "MIN"], ":1\r\n"),
-            (&["ZRANGE", "out", "0", "-1", "WITHSCORES"], "*2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-            (&["ZDIFFSTORE", "out", "2", "z1", "z2"], ":1\r\n"),
-            (&["ZRANGE", "out", "0", "-1", "WITHSCORES"], "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            (&["ZINTERSTORE", "out", "2", "z1", "missing"], ":0\r\n"),
-            (&["EXISTS", "out"], ":0\r\n"),
-            (&["ZUNIONSTORE", "out", "2", "z1", "s1", "WITHSCORES"], "-ERR syntax error\r\n"),
-            (&["ZUNIONSTORE", "out", "0", "z1"], "-ERR at least 1 input key is needed for 'zunionstore' command\r\n"),
-            (&["ZINTERCARD", "0", "z1"], "-ERR at least 1 input key is needed for 'zintercard' command\r\n"),
-            (&["ZUNION", "3", "z1", "z2"], "-ERR syntax error\r\n"),
-            (&["ZUNION", "2", "z1", "z2", "WEIGHTS", "1"], "-ERR syntax error\r\n"),
-            (&["ZUNION", "2", "z1", "z2", "WEIGHTS", "1", "abc"], "-ERR weight value is not a float\r\n"),
-            (&["ZUNION", "2", "z1", "z2", "AGGREGATE", "AVG"], "-ERR syntax error\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZUNION", "2", "z1", "str"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZUNION", "2", "str", "z1", "WEIGHTS", "abc"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZINTERSTORE", "out", "2", "str", "z1"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            (&["ZADD", "i1", "inf", "a", "-inf", "b", "1", "c"], ":3\r\n"),
-            (&["ZADD", "i2", "-inf", "a", "inf", "b", "1", "c"], ":3\r\n"),
-            (&["ZUNION", "2", "i1", "i2", "WITHSCORES"], "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n2\r\n"),
-            (&["ZINTER", "2", "i1", "i2", "WEIGHTS", "1", "0", "WITHSCORES"], "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n"),
-            (&["ZUNION", "2", "i1", "i2", "WEIGHTS", "inf", "-inf", "WITHSCORES"], "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\na\r\n$3\r\ninf\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (&["ZADD", "z1", "1", "a", "2", "b", "3", "c"], ":3\r\n"),
+                (&["ZADD", "z2", "10", "b", "20", "c", "30", "d"], ":3\r\n"),
+                (&["ZADD", "z3", "100", "c", "200", "e"], ":2\r\n"),
+                (&["SADD", "s1", "a", "c", "x", "5"], ":4\r\n"),
+                (&["SADD", "is", "1", "2", "3", "10"], ":4\r\n"),
+                (
+                    &["ZUNION", "3", "z1", "z2", "z3", "WITHSCORES"],
+                    "*10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nd\r\n$2\r\n30\r\n$1\r\nc\r\n$3\r\n123\r\n$1\r\ne\r\n$3\r\n200\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "z1", "z2", "WEIGHTS", "2", "3", "WITHSCORES"],
+                    "*8\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$2\r\n34\r\n$1\r\nc\r\n$2\r\n66\r\n$1\r\nd\r\n$2\r\n90\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "z1", "z2", "AGGREGATE", "MIN", "WITHSCORES"],
+                    "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$2\r\n30\r\n",
+                ),
+                (
+                    &[
+                        "ZUNION",
+                        "2",
+                        "z1",
+                        "z2",
+                        "aggregate",
+                        "max",
+                        "weights",
+                        "0",
+                        "1",
+                        "withscores",
+                    ],
+                    "*8\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nc\r\n$2\r\n20\r\n$1\r\nd\r\n$2\r\n30\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "z1", "s1", "WITHSCORES"],
+                    "*10\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n4\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "z1", "missing"],
+                    "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+                ),
+                (
+                    &["ZINTER", "2", "z1", "z2", "WITHSCORES"],
+                    "*4\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nc\r\n$2\r\n23\r\n",
+                ),
+                (
+                    &["ZINTER", "3", "z1", "z2", "z3", "WITHSCORES"],
+                    "*2\r\n$1\r\nc\r\n$3\r\n123\r\n",
+                ),
+                (
+                    &["ZINTER", "2", "z1", "z2", "AGGREGATE", "MAX", "WITHSCORES"],
+                    "*4\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nc\r\n$2\r\n20\r\n",
+                ),
+                (
+                    &["ZINTER", "2", "s1", "z1", "WEIGHTS", "5", "1", "WITHSCORES"],
+                    "*4\r\n$1\r\na\r\n$1\r\n6\r\n$1\r\nc\r\n$1\r\n8\r\n",
+                ),
+                (
+                    &["ZINTER", "2", "is", "is", "WITHSCORES"],
+                    "*8\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n2\r\n",
+                ),
+                (&["ZINTERCARD", "2", "z1", "z2"], ":2\r\n"),
+                (&["ZINTERCARD", "2", "z1", "z2", "LIMIT", "1"], ":1\r\n"),
+                (
+                    &["ZINTERCARD", "2", "z1", "z2", "LIMIT", "-1"],
+                    "-ERR LIMIT can't be negative\r\n",
+                ),
+                (
+                    &["ZINTERCARD", "2", "z1", "z2", "WITHSCORES"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZDIFF", "3", "z1", "z2", "z3", "WITHSCORES"],
+                    "*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+                ),
+                (
+                    &["ZDIFF", "2", "s1", "z1", "WITHSCORES"],
+                    "*4\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n",
+                ),
+                (&["ZDIFF", "2", "z1", "z1"], "*0\r\n"),
+                (
+                    &["ZDIFF", "2", "z1", "z2", "WEIGHTS", "1", "1"],
+                    "-ERR syntax error\r\n",
+                ),
+                (&["ZUNIONSTORE", "out", "2", "z1", "z2"], ":4\r\n"),
+                (
+                    &["ZRANGE", "out", "0", "-1", "WITHSCORES"],
+                    "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nc\r\n$2\r\n23\r\n$1\r\nd\r\n$2\r\n30\r\n",
+                ),
+                (
+                    &["ZINTERSTORE", "out", "2", "z1", "z3", "AGGREGATE", "MIN"],
+                    ":1\r\n",
+                ),
+                (
+                    &["ZRANGE", "out", "0", "-1", "WITHSCORES"],
+                    "*2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+                (&["ZDIFFSTORE", "out", "2", "z1", "z2"], ":1\r\n"),
+                (
+                    &["ZRANGE", "out", "0", "-1", "WITHSCORES"],
+                    "*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+                ),
+                (&["ZINTERSTORE", "out", "2", "z1", "missing"], ":0\r\n"),
+                (&["EXISTS", "out"], ":0\r\n"),
+                (
+                    &["ZUNIONSTORE", "out", "2", "z1", "s1", "WITHSCORES"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZUNIONSTORE", "out", "0", "z1"],
+                    "-ERR at least 1 input key is needed for 'zunionstore' command\r\n",
+                ),
+                (
+                    &["ZINTERCARD", "0", "z1"],
+                    "-ERR at least 1 input key is needed for 'zintercard' command\r\n",
+                ),
+                (&["ZUNION", "3", "z1", "z2"], "-ERR syntax error\r\n"),
+                (
+                    &["ZUNION", "2", "z1", "z2", "WEIGHTS", "1"],
+                    "-ERR syntax error\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "z1", "z2", "WEIGHTS", "1", "abc"],
+                    "-ERR weight value is not a float\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "z1", "z2", "AGGREGATE", "AVG"],
+                    "-ERR syntax error\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZUNION", "2", "z1", "str"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZUNION", "2", "str", "z1", "WEIGHTS", "abc"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (
+                    &["ZINTERSTORE", "out", "2", "str", "z1"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+                (&["ZADD", "i1", "inf", "a", "-inf", "b", "1", "c"], ":3\r\n"),
+                (&["ZADD", "i2", "-inf", "a", "inf", "b", "1", "c"], ":3\r\n"),
+                (
+                    &["ZUNION", "2", "i1", "i2", "WITHSCORES"],
+                    "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n2\r\n",
+                ),
+                (
+                    &["ZINTER", "2", "i1", "i2", "WEIGHTS", "1", "0", "WITHSCORES"],
+                    "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n",
+                ),
+                (
+                    &[
+                        "ZUNION",
+                        "2",
+                        "i1",
+                        "i2",
+                        "WEIGHTS",
+                        "inf",
+                        "-inf",
+                        "WITHSCORES",
+                    ],
+                    "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\na\r\n$3\r\ninf\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn zscan() {
         let mut h = Harness::new();
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2", "b", "1.5", "c", "-0.25", "d", "inf", "e"], ":5\r\n"),
-            (&["ZSCAN", "z", "0"], "*2\r\n$1\r\n0\r\n*10\r\n$1\r\nd\r\n$5\r\n-0.25\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\ne\r\n$3\r\ninf\r\n"),
-            (&["ZSCAN", "z", "0", "COUNT", "1"], "*2\r\n$1\r\n0\r\n*10\r\n$1\r\nd\r\n$5\r\n-0.25\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\ne\r\n$3\r\ninf\r\n"),
-            (&["ZSCAN", "z", "0", "MATCH", "[a-c]"], "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n"),
-            (&["ZSCAN", "z", "0", "match", "x*"], "*2\r\n$1\r\n0\r\n*0\r\n"),
-            (&["ZSCAN", "z", "0", "COUNT", "0"], "-ERR syntax error\r\n"),
-            (&["ZSCAN", "z", "0", "COUNT", "abc"], "-ERR value is not an integer or out of range\r\n"),
-            (&["ZSCAN", "z", "0", "MATCH"], "-ERR syntax error\r\n"),
-            (&["ZSCAN", "z", "0", "TYPE", "zset"], "-ERR syntax error\r\n"),
-            (&["ZSCAN", "z", "abc"], "-ERR invalid cursor\r\n"),
-            (&["ZSCAN", "missing", "0"], "*2\r\n$1\r\n0\r\n*0\r\n"),
-            (&["ZSCAN", "missing", "0", "COUNT", "0"], "*2\r\n$1\r\n0\r\n*0\r\n"),
-            (&["SET", "str", "x"], "+OK\r\n"),
-            (&["ZSCAN", "str", "0"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (
+                    &[
+                        "ZADD", "z", "1", "a", "2", "b", "1.5", "c", "-0.25", "d", "inf", "e",
+                    ],
+                    ":5\r\n",
+                ),
+                (
+                    &["ZSCAN", "z", "0"],
+                    "*2\r\n$1\r\n0\r\n*10\r\n$1\r\nd\r\n$5\r\n-0.25\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\ne\r\n$3\r\ninf\r\n",
+                ),
+                (
+                    &["ZSCAN", "z", "0", "COUNT", "1"],
+                    "*2\r\n$1\r\n0\r\n*10\r\n$1\r\nd\r\n$5\r\n-0.25\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\ne\r\n$3\r\ninf\r\n",
+                ),
+                (
+                    &["ZSCAN", "z", "0", "MATCH", "[a-c]"],
+                    "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$3\r\n1.5\r\n$1\r\nb\r\n$1\r\n2\r\n",
+                ),
+                (
+                    &["ZSCAN", "z", "0", "match", "x*"],
+                    "*2\r\n$1\r\n0\r\n*0\r\n",
+                ),
+                (&["ZSCAN", "z", "0", "COUNT", "0"], "-ERR syntax error\r\n"),
+                (
+                    &["ZSCAN", "z", "0", "COUNT", "abc"],
+                    "-ERR value is not an integer or out of range\r\n",
+                ),
+                (&["ZSCAN", "z", "0", "MATCH"], "-ERR syntax error\r\n"),
+                (
+                    &["ZSCAN", "z", "0", "TYPE", "zset"],
+                    "-ERR syntax error\r\n",
+                ),
+                (&["ZSCAN", "z", "abc"], "-ERR invalid cursor\r\n"),
+                (&["ZSCAN", "missing", "0"], "*2\r\n$1\r\n0\r\n*0\r\n"),
+                (
+                    &["ZSCAN", "missing", "0", "COUNT", "0"],
+                    "*2\r\n$1\r\n0\r\n*0\r\n",
+                ),
+                (&["SET", "str", "x"], "+OK\r\n"),
+                (
+                    &["ZSCAN", "str", "0"],
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn resp3_shapes() {
         let mut h = Harness::new();
         h.run(&["HELLO", "3"]);
-        check(&mut h, &[
-            (&["ZADD", "z", "1", "a", "2.5", "b", "3", "c"], ":3\r\n"),
-            (&["ZADD", "z", "INCR", "1", "a"], ",2\r\n"),
-            (&["ZSCORE", "z", "a"], ",2\r\n"),
-            (&["ZSCORE", "z", "nope"], "_\r\n"),
-            (&["ZMSCORE", "z", "a", "nope", "b"], "*3\r\n,2\r\n_\r\n,2.5\r\n"),
-            (&["ZRANGE", "z", "0", "-1", "WITHSCORES"], "*3\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
-            (&["ZRANGE", "missing", "0", "-1", "WITHSCORES"], "*0\r\n"),
-            (&["ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "1", "5"], "*2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
-            (&["ZREVRANGE", "z", "0", "0", "WITHSCORES"], "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
-            (&["ZRANK", "z", "nope"], "_\r\n"),
-            (&["ZUNION", "1", "z", "WITHSCORES"], "*3\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
-            (&["ZDIFF", "1", "z"], "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
-            (&["ZRANDMEMBER", "z", "10", "WITHSCORES"], "*3\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\na\r\n,2\r\n"),
-            (&["ZRANDMEMBER", "missing"], "_\r\n"),
-            (&["ZSCAN", "z", "0"], "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nc\r\n$1\r\n3\r\n"),
-            (&["ZPOPMIN", "z"], "*2\r\n$1\r\na\r\n,2\r\n"),
-            (&["ZPOPMAX", "z", "1"], "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
-            (&["ZPOPMIN", "missing", "2"], "*0\r\n"),
-            (&["ZADD", "z", "1", "a", "2", "b", "3", "c"], ":2\r\n"),
-            (&["ZPOPMIN", "z", "2"], "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n"),
-            (&["ZMPOP", "1", "z", "MAX"], "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
-            (&["ZMPOP", "1", "missing", "MAX"], "_\r\n"),
-            (&["ZADD", "z", "XX", "INCR", "1", "nope"], "_\r\n"),
-        ]);
+        check(
+            &mut h,
+            &[
+                (&["ZADD", "z", "1", "a", "2.5", "b", "3", "c"], ":3\r\n"),
+                (&["ZADD", "z", "INCR", "1", "a"], ",2\r\n"),
+                (&["ZSCORE", "z", "a"], ",2\r\n"),
+                (&["ZSCORE", "z", "nope"], "_\r\n"),
+                (
+                    &["ZMSCORE", "z", "a", "nope", "b"],
+                    "*3\r\n,2\r\n_\r\n,2.5\r\n",
+                ),
+                (
+                    &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+                    "*3\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n",
+                ),
+                (&["ZRANGE", "missing", "0", "-1", "WITHSCORES"], "*0\r\n"),
+                (
+                    &[
+                        "ZRANGEBYSCORE",
+                        "z",
+                        "-inf",
+                        "+inf",
+                        "WITHSCORES",
+                        "LIMIT",
+                        "1",
+                        "5",
+                    ],
+                    "*2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n",
+                ),
+                (
+                    &["ZREVRANGE", "z", "0", "0", "WITHSCORES"],
+                    "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n",
+                ),
+                (&["ZRANK", "z", "nope"], "_\r\n"),
+                (
+                    &["ZUNION", "1", "z", "WITHSCORES"],
+                    "*3\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\nc\r\n,3\r\n",
+                ),
+                (
+                    &["ZDIFF", "1", "z"],
+                    "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+                ),
+                (
+                    &["ZRANDMEMBER", "z", "10", "WITHSCORES"],
+                    "*3\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,2.5\r\n*2\r\n$1\r\na\r\n,2\r\n",
+                ),
+                (&["ZRANDMEMBER", "missing"], "_\r\n"),
+                (
+                    &["ZSCAN", "z", "0"],
+                    "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nc\r\n$1\r\n3\r\n",
+                ),
+                (&["ZPOPMIN", "z"], "*2\r\n$1\r\na\r\n,2\r\n"),
+                (&["ZPOPMAX", "z", "1"], "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+                (&["ZPOPMIN", "missing", "2"], "*0\r\n"),
+                (&["ZADD", "z", "1", "a", "2", "b", "3", "c"], ":2\r\n"),
+                (
+                    &["ZPOPMIN", "z", "2"],
+                    "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n",
+                ),
+                (
+                    &["ZMPOP", "1", "z", "MAX"],
+                    "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nc\r\n,3\r\n",
+                ),
+                (&["ZMPOP", "1", "missing", "MAX"], "_\r\n"),
+                (&["ZADD", "z", "XX", "INCR", "1", "nope"], "_\r\n"),
+            ],
+        );
     }
 
     // ---- Redis 7.2 behaviour (hand-written) ------------------------------
@@ -1781,7 +2620,10 @@ mod tests {
             &mut h,
             &[
                 (&["ZRANK", "z", "a", "WITHSCORE"], "*2\r\n:1\r\n$1\r\n1\r\n"),
-                (&["ZREVRANK", "z", "b", "withscore"], "*2\r\n:0\r\n$3\r\n2.5\r\n"),
+                (
+                    &["ZREVRANK", "z", "b", "withscore"],
+                    "*2\r\n:0\r\n$3\r\n2.5\r\n",
+                ),
                 (&["ZRANK", "z", "nope", "WITHSCORE"], "*-1\r\n"),
                 (&["ZRANK", "missing", "a", "WITHSCORE"], "*-1\r\n"),
                 (&["ZRANK", "missing", "a"], "$-1\r\n"),
@@ -1815,8 +2657,14 @@ mod tests {
             &[
                 (&["ZADD", "f", "0.1", "a"], ":1\r\n"),
                 (&["ZSCORE", "f", "a"], "$3\r\n0.1\r\n"),
-                (&["ZINCRBY", "f", "0.2", "a"], "$19\r\n0.30000000000000004\r\n"),
-                (&["ZADD", "f", "1e-7", "tiny", "4611686018427387904", "p62"], ":2\r\n"),
+                (
+                    &["ZINCRBY", "f", "0.2", "a"],
+                    "$19\r\n0.30000000000000004\r\n",
+                ),
+                (
+                    &["ZADD", "f", "1e-7", "tiny", "4611686018427387904", "p62"],
+                    ":2\r\n",
+                ),
                 (&["ZSCORE", "f", "tiny"], "$4\r\n1e-7\r\n"),
                 (&["ZSCORE", "f", "p62"], "$19\r\n4611686018427387904\r\n"),
                 // Listpack ZSCAN prints the stored form, which is the same.
@@ -1871,17 +2719,26 @@ mod tests {
         h.run(&["ZADD", "e3", "1", "123456789"]);
         assert_eq!(enc(&mut h, "e3"), sl);
         // 7.2 sizes a new set by the pairs given, duplicates included...
-        assert_eq!(h.run(&["ZADD", "e4", "1", "a", "1", "a", "1", "a", "1", "a", "1", "a"]), ":1\r\n");
+        assert_eq!(
+            h.run(&[
+                "ZADD", "e4", "1", "a", "1", "a", "1", "a", "1", "a", "1", "a"
+            ]),
+            ":1\r\n"
+        );
         assert_eq!(enc(&mut h, "e4"), sl);
         // ...and converts an existing listpack the same way, XX or not.
         h.run(&["ZADD", "e5", "1", "a"]);
-        h.run(&["ZADD", "e5", "XX", "1", "a", "1", "a", "1", "a", "1", "a", "1", "x"]);
+        h.run(&[
+            "ZADD", "e5", "XX", "1", "a", "1", "a", "1", "a", "1", "a", "1", "x",
+        ]);
         assert_eq!(enc(&mut h, "e5"), sl);
         // Only the first member's length decides at creation.
         h.run(&["ZADD", "e6", "1", "a", "2", "123456789"]);
         assert_eq!(enc(&mut h, "e6"), sl);
         // STORE results are packed when they fit.
-        h.run(&["ZADD", "src", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"]);
+        h.run(&[
+            "ZADD", "src", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+        ]);
         assert_eq!(enc(&mut h, "src"), sl);
         h.run(&["ZRANGESTORE", "out", "src", "0", "3"]);
         assert_eq!(enc(&mut h, "out"), lp);
@@ -1909,7 +2766,18 @@ mod tests {
             &["ZRANGE", "k", "0", "-1", "WITHSCORES"],
             &["ZRANGE", "k", "2", "5", "REV", "WITHSCORES"],
             &["ZRANGE", "k", "(1", "8", "BYSCORE", "LIMIT", "1", "3"],
-            &["ZRANGE", "k", "8", "(1", "BYSCORE", "REV", "LIMIT", "1", "3", "WITHSCORES"],
+            &[
+                "ZRANGE",
+                "k",
+                "8",
+                "(1",
+                "BYSCORE",
+                "REV",
+                "LIMIT",
+                "1",
+                "3",
+                "WITHSCORES",
+            ],
             // Lex ranges agree while member order matches score order
             // (a..j score 1..10); with other scores the order is
             // unspecified and Redis's two encodings differ too.
@@ -1932,7 +2800,10 @@ mod tests {
             &["ZRANGE", "k", "0", "-1", "WITHSCORES"],
             &["ZCARD", "k"],
         ];
-        let fill = ["ZADD", "k", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g", "8", "h", "9", "i", "10", "j"];
+        let fill = [
+            "ZADD", "k", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "7", "g", "8",
+            "h", "9", "i", "10", "j",
+        ];
         let mut small = Harness::new();
         let mut big = Harness::new();
         big.srv.config.zset_max_listpack_entries = 1;
@@ -2010,7 +2881,12 @@ mod tests {
         for key in ["z", "small"] {
             let r = h.run(&["ZRANDMEMBER", key]);
             assert!(r.starts_with('$'), "{r}");
-            for (count, ws, n) in [("2", false, 2), ("-7", false, 7), ("-7", true, 14), ("2", true, 4)] {
+            for (count, ws, n) in [
+                ("2", false, 2),
+                ("-7", false, 7),
+                ("-7", true, 14),
+                ("2", true, 4),
+            ] {
                 let mut cmd = vec!["ZRANDMEMBER", key, count];
                 if ws {
                     cmd.push("WITHSCORES");
@@ -2037,10 +2913,19 @@ mod tests {
         let mut h = Harness::new();
         h.run(&["ZADD", "z", "1", "a", "2", "b"]);
         let max = "9223372036854775807";
-        assert_eq!(h.run(&["ZPOPMIN", "z", max]), "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+        assert_eq!(
+            h.run(&["ZPOPMIN", "z", max]),
+            "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
+        );
         h.run(&["ZADD", "z", "1", "a", "2", "b"]);
-        assert_eq!(h.run(&["ZRANDMEMBER", "z", max]), "*2\r\n$1\r\nb\r\n$1\r\na\r\n");
-        assert!(h.run(&["ZMPOP", max, "z", "MIN"]).starts_with("-ERR syntax error"));
+        assert_eq!(
+            h.run(&["ZRANDMEMBER", "z", max]),
+            "*2\r\n$1\r\nb\r\n$1\r\na\r\n"
+        );
+        assert!(
+            h.run(&["ZMPOP", max, "z", "MIN"])
+                .starts_with("-ERR syntax error")
+        );
         assert_eq!(
             h.run(&["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "0", max]),
             "*2\r\n$1\r\na\r\n$1\r\nb\r\n"

@@ -138,6 +138,14 @@ pub struct Config {
     pub timeout: u64,
     /// Clamped to 1..=500.
     pub hz: u32,
+    /// `slowlog-log-slower-than` in microseconds (negative: off, 0: every command).
+    pub slowlog_log_slower_than: i64,
+    /// `slowlog-max-len`: slow log entries kept.
+    pub slowlog_max_len: u64,
+    /// `latency-monitor-threshold` in milliseconds (0: off).
+    pub latency_monitor_threshold: u64,
+    /// `latency-tracking`: per-command latency histograms.
+    pub latency_tracking: bool,
     pub databases: usize,
     pub requirepass: Option<Vec<u8>>,
     /// Absolute path; the server is expected to chdir there.
@@ -197,6 +205,10 @@ impl Default for Config {
             maxclients: 10000,
             timeout: 0,
             hz: 10,
+            slowlog_log_slower_than: 10000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
+            latency_tracking: true,
             databases: 16,
             requirepass: None,
             dir: std::env::current_dir()
@@ -952,6 +964,10 @@ impl Config {
             Slot::Maxclients => num(self.maxclients),
             Slot::Timeout => num(self.timeout),
             Slot::Hz => num(u64::from(self.hz)),
+            Slot::SlowlogLogSlowerThan => Value::Num(i128::from(self.slowlog_log_slower_than)),
+            Slot::SlowlogMaxLen => num(self.slowlog_max_len),
+            Slot::LatencyMonitorThreshold => num(self.latency_monitor_threshold),
+            Slot::LatencyTracking => Value::Bool(self.latency_tracking),
             Slot::Databases => num(self.databases as u64),
             Slot::Requirepass => Value::Str(self.requirepass.clone().unwrap_or_default()),
             Slot::Dir => string(&self.dir),
@@ -1025,6 +1041,14 @@ impl Config {
                 let raw: i128 = n(&v, 10);
                 self.hz = raw.clamp(1, 500) as u32;
             }
+            Slot::SlowlogLogSlowerThan => {
+                self.slowlog_log_slower_than = n(&v, self.slowlog_log_slower_than)
+            }
+            Slot::SlowlogMaxLen => self.slowlog_max_len = n(&v, self.slowlog_max_len),
+            Slot::LatencyMonitorThreshold => {
+                self.latency_monitor_threshold = n(&v, self.latency_monitor_threshold)
+            }
+            Slot::LatencyTracking => self.latency_tracking = matches!(v, Value::Bool(true)),
             Slot::Databases => self.databases = n(&v, self.databases),
             Slot::Requirepass => {
                 self.requirepass = match v {

@@ -125,6 +125,10 @@ pub enum Slot {
     Maxclients,
     Timeout,
     Hz,
+    SlowlogLogSlowerThan,
+    SlowlogMaxLen,
+    LatencyMonitorThreshold,
+    LatencyTracking,
     Databases,
     Requirepass,
     Dir,
@@ -485,12 +489,12 @@ pub static DIRECTIVES: &[Directive] = &[
     d("cluster-announce-tls-port", int(0, 65535), "0", INERT, G::Cluster, "TLS port announced to the cluster."),
     d("cluster-announce-bus-port", int(0, 65535), "0", INERT, G::Cluster, "Bus port announced to the cluster."),
     // SLOW LOG
-    d("slowlog-log-slower-than", int(-1, LLONG_MAX), "10000", INERT, G::Slowlog, "Log commands slower than this many microseconds (-1: off)."),
-    d("slowlog-max-len", int(0, LLONG_MAX), "128", INERT, G::Slowlog, "Maximum slow log entries."),
+    d("slowlog-log-slower-than", int(-1, LLONG_MAX), "10000", 0, G::Slowlog, "Log commands slower than this many microseconds (-1: off).").typed(Slot::SlowlogLogSlowerThan),
+    d("slowlog-max-len", int(0, LLONG_MAX), "128", 0, G::Slowlog, "Maximum slow log entries.").typed(Slot::SlowlogMaxLen),
     // LATENCY MONITOR AND TRACKING
-    d("latency-monitor-threshold", int(0, LLONG_MAX), "0", INERT, G::Latency, "Record events slower than this many milliseconds (0: off)."),
-    d("latency-tracking", BOOL, "yes", INERT, G::Latency, "Track per-command latency percentiles."),
-    d("latency-tracking-info-percentiles", Kind::Percentiles, "50 99 99.9", INERT, G::Latency, "Percentiles reported by INFO latencystats."),
+    d("latency-monitor-threshold", int(0, LLONG_MAX), "0", 0, G::Latency, "Record events slower than this many milliseconds (0: off).").typed(Slot::LatencyMonitorThreshold),
+    d("latency-tracking", BOOL, "yes", 0, G::Latency, "Track per-command latency percentiles.").typed(Slot::LatencyTracking),
+    d("latency-tracking-info-percentiles", Kind::Percentiles, "50 99 99.9", 0, G::Latency, "Percentiles reported by INFO latencystats."),
     // EVENT NOTIFICATION
     d("notify-keyspace-events", Kind::KeyspaceEvents, "", INERT, G::Events, "Keyspace notification classes (letters from Ag$lshzxeKEtmdn; empty: off)."),
     // ADVANCED CONFIG

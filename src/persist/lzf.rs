@@ -124,7 +124,9 @@ impl Compressor {
 /// `expected` bytes. Never reads or writes out of bounds, whatever the input.
 pub fn decompress(input: &[u8], expected: usize, out: &mut Vec<u8>) -> Result<(), &'static str> {
     let base = out.len();
-    out.reserve(expected);
+    // Reserve what the input can plausibly produce; a claimed length beyond
+    // that grows the buffer only as real output arrives.
+    out.reserve(expected.min(input.len().saturating_mul(8).max(64)));
     let end = base + expected;
     let mut i = 0usize;
     while i < input.len() {

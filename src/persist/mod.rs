@@ -119,16 +119,18 @@ pub fn save(srv: &Server, path: &Path) -> io::Result<SaveStats> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let tmp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    let tmp_name = format!("temp-{}.rdb", std::process::id());
+    let tmp = dir.join(&tmp_name);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let result = (|| {
         let mut f = File::create(&tmp).map_err(|e| {
             io::Error::new(
                 e.kind(),
                 format!(
-                    "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
-                    tmp.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default(),
+                    "Failed opening the temp RDB file {tmp_name} (in server root dir {}) for saving: {e}",
                     dir.display()
                 ),
             )
@@ -142,9 +144,7 @@ pub fn save(srv: &Server, path: &Path) -> io::Result<SaveStats> {
             io::Error::new(
                 e.kind(),
                 format!(
-                    "Error moving temp DB file {} on the final destination {} (in server root dir {}): {e}",
-                    tmp.display(),
-                    path.display(),
+                    "Error moving temp DB file {tmp_name} on the final destination {name} (in server root dir {}): {e}",
                     dir.display()
                 ),
             )

@@ -417,6 +417,7 @@ impl EventLoop {
         cmd::multi::unwatch_all(&mut self.srv, &mut c);
         blocking::forget(&mut self.srv, &mut c);
         cmd::pubsub::unsubscribe_all(&mut self.srv, &mut c);
+        self.srv.observe.remove_monitor(c.token);
         if let Some(src) = c.conn.source() {
             let _ = self.poll.registry().deregister(src);
         }

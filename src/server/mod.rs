@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod event_loop;
 pub mod listener;
 pub mod logging;
+pub mod observe;
 pub mod signals;
 
 use crate::client::Client;
@@ -129,6 +130,8 @@ pub struct Server {
     pub rebind_listeners: bool,
     /// RDB persistence state (last save, background child, load stats).
     pub persist: crate::persist::PersistState,
+    /// Slow log, latency events and histograms, MONITOR clients.
+    pub observe: observe::Observe,
 }
 
 impl Server {
@@ -159,6 +162,7 @@ impl Server {
             replid: random_hex40(),
             rebind_listeners: false,
             persist: crate::persist::PersistState::new(),
+            observe: observe::Observe::default(),
         }
     }
 

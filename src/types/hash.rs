@@ -183,7 +183,7 @@ fn read_varint(buf: &[u8], mut pos: usize) -> (usize, usize) {
 }
 
 /// Decodes the entry at `pos`; returns it and the position of the next.
-#[inline]
+#[inline(always)]
 fn decode(buf: &[u8], pos: usize) -> (Entry<'_>, usize) {
     let h = buf[pos];
     let p = pos + 1;
@@ -505,8 +505,8 @@ impl<'a> Walker<'a> {
     #[inline]
     fn field_is(&self, q: &[u8], qi: Option<i64>) -> bool {
         match self.cur[FIELD] {
-            Cur::Slice(start, len) => len == q.len() && &self.buf[start..start + len] == q,
-            Cur::Scratch(len) => &self.scratch[FIELD][..len] == q,
+            Cur::Slice(start, len) => same_text(&self.buf[start..start + len], q),
+            Cur::Scratch(len) => same_text(&self.scratch[FIELD][..len], q),
             Cur::Int(v) => qi == Some(v),
             Cur::None => false,
         }
@@ -563,6 +563,13 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// `a == b`, checking the length and the last byte before calling memcmp:
+/// neighbouring fields mostly differ at the end (`field1`, `field2`).
+#[inline(always)]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.last() == b.last() && a == b
+}
+
 /// The packed ("listpack") form.
 #[derive(Clone, Default)]
 struct Packed {
@@ -571,33 +578,35 @@ struct Packed {
     n: u32,
 }
 
-/// Finds `f`; returns the walker stopped after its field (the value state
-/// still that of the pair before) and the field's position.
-fn find_field<'a>(buf: &'a [u8], f: &[u8]) -> Option<(Walker<'a>, usize)> {
+/// Finds `f`: Ok with the walker stopped after its field (the value state
+/// still that of the pair before), or Err with the walker past the last
+/// pair.
+fn find_field<'a>(buf: &'a [u8], f: &[u8]) -> Result<Walker<'a>, Walker<'a>> {
     let qi = canonical_int(f);
     let mut w = Walker::new(buf);
     while !w.at_end() {
-        let start = w.pos;
         w.step(FIELD);
         if w.field_is(f, qi) {
-            return Some((w, start));
+            return Ok(w);
         }
         w.step(VALUE);
     }
-    None
+    Err(w)
 }
 
 /// Sets `f` to `v` in the buffer; true if the field is new.
 fn set_in(buf: &mut Vec<u8>, f: &[u8], v: &[u8]) -> bool {
-    let Some((mut w, _)) = find_field(buf, f) else {
-        // Append after the last pair, sharing from its texts.
-        let w = last_pair(buf);
-        let (pf, pv) = (w.shareable(FIELD), w.shareable(VALUE));
+    let mut w = match find_field(buf, f) {
+        Ok(w) => w,
+        Err(w) => {
+            // Append after the last pair, sharing from its texts.
+            let (pf, pv) = (w.shareable(FIELD), w.shareable(VALUE));
         let (fh, fd) = entry_for(f, pf.as_ref().map(Small::bytes));
         let (vh, vd) = entry_for(v, pv.as_ref().map(Small::bytes));
-        let end = buf.len();
-        splice(buf, end, end, &[fh.bytes(), fd, vh.bytes(), vd]);
-        return true;
+            let end = buf.len();
+            splice(buf, end, end, &[fh.bytes(), fd, vh.bytes(), vd]);
+            return true;
+        }
     };
     // The new value is written against the value before it; the next
     // value, if it was written against the old one, is written again.
@@ -620,13 +629,6 @@ fn set_in(buf: &mut Vec<u8>, f: &[u8], v: &[u8]) -> bool {
     }
     splice(buf, vstart, vend, &[vh.bytes(), vd]);
     false
-}
-
-/// A walker stopped after the last pair.
-fn last_pair(buf: &[u8]) -> Walker<'_> {
-    let mut w = Walker::new(buf);
-    while w.next_pair().is_some() {}
-    w
 }
 
 /// Removes `f` from the buffer; true if it was there.
@@ -688,13 +690,13 @@ impl Packed {
     }
 
     fn get(&self, q: &[u8]) -> Option<FieldVal<'_>> {
-        let (mut w, _) = find_field(&self.buf, q)?;
+        let mut w = find_field(&self.buf, q).ok()?;
         w.step(VALUE);
         Some(w.owned_text(VALUE))
     }
 
     fn contains(&self, q: &[u8]) -> bool {
-        find_field(&self.buf, q).is_some()
+        find_field(&self.buf, q).is_ok()
     }
 
     /// Sets `f` to `v`; true if the field is new.
@@ -999,7 +1001,11 @@ impl HashValue {
     }
 
     /// One random pair (HRANDFIELD without a count), or None when empty.
-    pub fn random_pair<R>(&self, rng: &mut Rng, f: impl FnOnce(&[u8], FieldVal<'_>) -> R) -> Option<R> {
+    pub fn random_pair<R>(
+        &self,
+        rng: &mut Rng,
+        f: impl FnOnce(&[u8], FieldVal<'_>) -> R,
+    ) -> Option<R> {
         match &self.repr {
             Repr::Packed(p) => {
                 if p.n == 0 {
@@ -1220,7 +1226,10 @@ impl fmt::Debug for HashValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut m = f.debug_map();
         self.for_each(|k, v| {
-            m.entry(&String::from_utf8_lossy(k), &String::from_utf8_lossy(&v.to_vec()));
+            m.entry(
+                &String::from_utf8_lossy(k),
+                &String::from_utf8_lossy(&v.to_vec()),
+            );
         });
         m.finish()?;
         write!(f, " ({})", self.encoding_name())
@@ -1311,7 +1320,11 @@ mod tests {
         let mut h = HashValue::new();
         let l = Limits::default();
         for j in 0..10 {
-            h.set(format!("field{j}").as_bytes(), format!("value{j}").as_bytes(), &l);
+            h.set(
+                format!("field{j}").as_bytes(),
+                format!("value{j}").as_bytes(),
+                &l,
+            );
         }
         // First pair whole (7 + 7), then 2 + 2 bytes per pair.
         assert_eq!(h.packed_bytes(), Some(14 + 9 * 4));
@@ -1499,7 +1512,9 @@ mod tests {
                 if h.is_packed() {
                     assert_eq!(got, model, "seed {seed} step {step}");
                     let limits_hold = model.len() <= l.max_entries
-                        && model.iter().all(|(k, v)| k.len() <= l.max_value && v.len() <= l.max_value);
+                        && model
+                            .iter()
+                            .all(|(k, v)| k.len() <= l.max_value && v.len() <= l.max_value);
                     assert!(limits_hold, "seed {seed} step {step}: packed past a limit");
                 } else {
                     let mut want = model.clone();
@@ -1518,13 +1533,27 @@ mod tests {
     fn random_pairs_cases() {
         let mut rng = Rng::new(7);
         for packed in [true, false] {
-            let l = if packed { Limits::default() } else { lim(0, 64) };
+            let l = if packed {
+                Limits::default()
+            } else {
+                lim(0, 64)
+            };
             let mut h = HashValue::new();
             for i in 0..20 {
                 h.set(format!("f{i}").as_bytes(), format!("v{i}").as_bytes(), &l);
             }
             assert_eq!(h.is_packed(), packed);
-            for (count, unique) in [(0, true), (1, true), (5, true), (10, true), (19, true), (20, true), (50, true), (7, false), (100, false)] {
+            for (count, unique) in [
+                (0, true),
+                (1, true),
+                (5, true),
+                (10, true),
+                (19, true),
+                (20, true),
+                (50, true),
+                (7, false),
+                (100, false),
+            ] {
                 let mut got = Vec::new();
                 h.random_pairs(count, unique, &mut rng, |k, v| {
                     let n: usize = std::str::from_utf8(&k[1..]).unwrap().parse().unwrap();

@@ -696,7 +696,11 @@ impl Pack {
 
     /// Splits off the entries before index `idx` into a new pack.
     fn split_front(&mut self, idx: usize) -> Pack {
-        let p = if idx == self.count() { self.end() } else { self.seek(idx) };
+        let p = if idx == self.count() {
+            self.end()
+        } else {
+            self.seek(idx)
+        };
         let start = self.start();
         let mut head = Pack::with_room(0, p - start);
         head.buf.extend_from_slice(&self.buf[start..p]);
@@ -867,11 +871,17 @@ impl Quick {
         let full = !allow_insert(node, fill, sz);
         let at_tail = after && ei + 1 == node.count();
         let at_head = !after && ei == 0;
-        let avail_next =
-            at_tail && self.nodes.get(ni + 1).is_some_and(|n| allow_insert(n, fill, sz));
+        let avail_next = at_tail
+            && self
+                .nodes
+                .get(ni + 1)
+                .is_some_and(|n| allow_insert(n, fill, sz));
         let avail_prev = at_head
             && ni > 0
-            && self.nodes.get(ni - 1).is_some_and(|n| allow_insert(n, fill, sz));
+            && self
+                .nodes
+                .get(ni - 1)
+                .is_some_and(|n| allow_insert(n, fill, sz));
         self.count += 1;
         if !full {
             let node = &mut self.nodes[ni];
@@ -1026,10 +1036,7 @@ impl ListValue {
 
     /// A new list sized for the `elems` about to be pushed into it.
     pub fn with_capacity_for(elems: &[&[u8]]) -> Self {
-        let bytes: usize = elems
-            .iter()
-            .map(|e| entry_size(&Elem::from_bytes(e)))
-            .sum();
+        let bytes: usize = elems.iter().map(|e| entry_size(&Elem::from_bytes(e))).sum();
         ListValue {
             repr: Repr::Pack(Pack::with_room(0, bytes.min(SOFT_MAX))),
         }
@@ -1076,7 +1083,8 @@ impl ListValue {
         let mut q = Quick::new(fill);
         if !p.is_empty() {
             q.count = p.count();
-            q.nodes.push_back(std::mem::replace(p, Pack::with_room(0, 0)));
+            q.nodes
+                .push_back(std::mem::replace(p, Pack::with_room(0, 0)));
         }
         self.repr = Repr::Quick(Box::new(q));
     }
@@ -1183,7 +1191,11 @@ impl ListValue {
     /// Resolves a possibly negative index to a position, if in range.
     pub fn resolve_index(&self, index: i64) -> Option<usize> {
         let len = self.len() as i64;
-        let i = if index < 0 { index.checked_add(len)? } else { index };
+        let i = if index < 0 {
+            index.checked_add(len)?
+        } else {
+            index
+        };
         (0..len).contains(&i).then_some(i as usize)
     }
 
@@ -1528,7 +1540,7 @@ mod tests {
                     b
                 },
             };
-            assert_eq!(p.prev_off(p.buf.len()), HDR - 0);
+            assert_eq!(p.prev_off(p.buf.len()), HDR);
         }
     }
 
@@ -1626,7 +1638,10 @@ mod tests {
         );
         // Half of 4 is 2: a single node of 2 converts back, of 3 does not.
         l.trim(0, 6);
-        assert_eq!(node_sizes(&l).iter().map(|n| n.0).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(
+            node_sizes(&l).iter().map(|n| n.0).collect::<Vec<_>>(),
+            vec![3]
+        );
         l.shrink_check(fill);
         assert_eq!(l.encoding_name(), "quicklist");
         l.trim(0, 1);
@@ -1773,7 +1788,15 @@ mod tests {
 
     #[test]
     fn random_operations_match_a_model() {
-        for (seed, fill) in [(1u64, 3i64), (2, 1), (3, -1), (4, 5), (5, -2), (6, 0), (7, -5)] {
+        for (seed, fill) in [
+            (1u64, 3i64),
+            (2, 1),
+            (3, -1),
+            (4, 5),
+            (5, -2),
+            (6, 0),
+            (7, -5),
+        ] {
             let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let mut l = ListValue::new();
             let mut m: VecDeque<Vec<u8>> = VecDeque::new();
