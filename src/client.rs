@@ -291,6 +291,15 @@ impl Client {
     /// The `flags=` letters of CLIENT LIST, in Redis's order.
     pub fn flags_string(&self) -> String {
         let mut f = String::new();
+        if self.subscription_count() > 0 || !self.ssubs.is_empty() {
+            f.push('P');
+        }
+        if self.multi.is_some() {
+            f.push('x');
+        }
+        if self.blocked.is_some() {
+            f.push('b');
+        }
         if self.close_after_reply {
             f.push('c');
         }

@@ -363,6 +363,12 @@ struct ClientInfo<'a> {
     idle_secs: i64,
     flags: String,
     db: usize,
+    sub: usize,
+    psub: usize,
+    ssub: usize,
+    /// Queued commands in MULTI, -1 outside a transaction.
+    multi: i64,
+    multi_mem: usize,
     qbuf: usize,
     qbuf_free: usize,
     argv_mem: usize,
@@ -409,6 +415,11 @@ impl<'a> ClientInfo<'a> {
             idle_secs: (now - c.last_interaction_ms).max(0) / 1000,
             flags: c.flags_string(),
             db: c.db,
+            sub: c.subs.len(),
+            psub: c.psubs.len(),
+            ssub: c.ssubs.len(),
+            multi: c.multi.as_ref().map_or(-1, |m| m.queue.len() as i64),
+            multi_mem: c.multi.as_ref().map_or(0, |m| m.mem),
             qbuf: c.query.pending(),
             qbuf_free: c.query.data.len().saturating_sub(c.query.end),
             argv_mem,
@@ -435,18 +446,24 @@ impl<'a> ClientInfo<'a> {
         out.extend_from_slice(self.name);
         let _ = write!(
             out,
-            " age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} \
-             qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 \
+            " age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} \
+             qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem={} \
              tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name=",
             self.age_secs,
             self.idle_secs,
             self.flags,
             self.db,
+            self.sub,
+            self.psub,
+            self.ssub,
+            self.multi,
             self.qbuf,
             self.qbuf_free,
             self.argv_mem,
+            self.multi_mem,
             self.rbs,
             self.rbp,
+            self.obl,
             self.obl,
             self.tot_mem,
             self.events,
