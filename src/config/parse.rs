@@ -9,16 +9,8 @@ fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Splits one configuration line into arguments the way redis-server does.
+/// Splits one configuration line into arguments the way redis-server does
+/// (sdssplitargs; the same splitter as inline requests, `resp::parse`).
 ///
 /// Outside quotes, arguments are separated by blanks. A double-quoted section understands `\n`, `\r`,
 /// `\t`, `\b`, `\a`, `\xHH` and a backslash before any other character (which stands for that
@@ -26,93 +18,12 @@ fn hex_value(b: u8) -> Option<u8> {
 /// argument, but a closing quote must be followed by a blank or the end of the line. Returns `None`
 /// for unbalanced quotes.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    let n = line.len();
-    loop {
-        while i < n && is_c_space(line[i]) {
-            i += 1;
-        }
-        if i >= n {
-            return Some(out);
-        }
-        let mut cur = Vec::new();
-        let mut in_double = false;
-        let mut in_single = false;
-        loop {
-            if in_double {
-                if i >= n {
-                    return None;
-                }
-                let c = line[i];
-                if c == b'\\' && line.get(i + 1) == Some(&b'x') {
-                    let hi = line.get(i + 2).copied().and_then(hex_value);
-                    let lo = line.get(i + 3).copied().and_then(hex_value);
-                    if let (Some(hv), Some(lv)) = (hi, lo) {
-                        cur.push(hv * 16 + lv);
-                        i += 4;
-                        continue;
-                    }
-                }
-                if c == b'\\' && i + 1 < n {
-                    let e = line[i + 1];
-                    cur.push(match e {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 0x08,
-                        b'a' => 0x07,
-                        other => other,
-                    });
-                    i += 2;
-                    continue;
-                }
-                if c == b'"' {
-                    if i + 1 < n && !is_c_space(line[i + 1]) {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                }
-                cur.push(c);
-                i += 1;
-            } else if in_single {
-                if i >= n {
-                    return None;
-                }
-                let c = line[i];
-                if c == b'\\' && i + 1 < n && line[i + 1] == b'\'' {
-                    cur.push(b'\'');
-                    i += 2;
-                    continue;
-                }
-                if c == b'\'' {
-                    if i + 1 < n && !is_c_space(line[i + 1]) {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                }
-                cur.push(c);
-                i += 1;
-            } else {
-                if i >= n {
-                    break;
-                }
-                match line[i] {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => {
-                        i += 1;
-                        break;
-                    }
-                    b'"' => in_double = true,
-                    b'\'' => in_single = true,
-                    c => cur.push(c),
-                }
-                i += 1;
-            }
-        }
-        out.push(cur);
+    let mut buf = line.to_vec();
+    let mut spans = Vec::new();
+    if !crate::resp::parse::split_in_place(&mut buf, &mut spans) {
+        return None;
     }
+    Some(spans.iter().map(|&(a, b)| buf[a..b].to_vec()).collect())
 }
 
 /// Renders bytes as a double-quoted, escaped string that [`split_args`] reads back unchanged.
@@ -137,37 +48,9 @@ pub fn repr(bytes: &[u8]) -> String {
 }
 
 /// Strict integer parsing (no blanks, no `+`, no leading zeros, no `-0`), as Redis parses
-/// integer configuration values.
+/// integer configuration values: Redis's string2ll.
 pub fn parse_strict_i64(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if neg {
-        if v > (i64::MAX as u64) + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
+    crate::util::num::parse_i64(s)
 }
 
 /// C `strtol`-like parsing that must consume the whole string: leading blanks and a sign are allowed,

@@ -190,13 +190,19 @@ fn hex_val(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
+/// C's isspace(): what sdssplitargs skips between words and requires after
+/// a closing quote.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
 /// Splits a line into words with Redis's sdssplitargs rules, decoding quoted
 /// words in place. Returns false on unbalanced quotes.
 pub fn split_in_place(line: &mut [u8], spans: &mut Vec<(usize, usize)>) -> bool {
     let n = line.len();
     let mut r = 0;
     loop {
-        while r < n && line[r].is_ascii_whitespace() {
+        while r < n && is_c_space(line[r]) {
             r += 1;
         }
         if r >= n {
@@ -233,7 +239,7 @@ pub fn split_in_place(line: &mut [u8], spans: &mut Vec<(usize, usize)>) -> bool 
                     r += 2;
                 } else if c == b'"' {
                     // The closing quote must be followed by a space or the end.
-                    if r + 1 < n && !line[r + 1].is_ascii_whitespace() {
+                    if r + 1 < n && !is_c_space(line[r + 1]) {
                         return false;
                     }
                     r += 1;
@@ -253,7 +259,7 @@ pub fn split_in_place(line: &mut [u8], spans: &mut Vec<(usize, usize)>) -> bool 
                     w += 1;
                     r += 2;
                 } else if c == b'\'' {
-                    if r + 1 < n && !line[r + 1].is_ascii_whitespace() {
+                    if r + 1 < n && !is_c_space(line[r + 1]) {
                         return false;
                     }
                     r += 1;
