@@ -104,6 +104,11 @@ fn main() {
     let exit_guard = daemon::ExitGuard::new();
     // Data loading goes here, before READY=1: systemd must only see the
     // server ready once data is loaded and listeners are up.
+    if let Err(e) = ember::persist::load_at_startup(&mut el.srv) {
+        tracing::warn!("{e}");
+        drop(exit_guard);
+        std::process::exit(1);
+    }
     daemon::notify_ready();
     let code = el.run();
     // STOPPING=1 (if the shutdown path has not sent it) and pid file

@@ -20,8 +20,12 @@ impl Default for Harness {
 }
 
 impl Harness {
+    /// A server with Redis's defaults except persistence: no save points,
+    /// so no test writes a dump.rdb by accident.
     pub fn new() -> Self {
-        Self::with_config(Config::default())
+        let mut config = Config::default();
+        config.save.clear();
+        Self::with_config(config)
     }
 
     pub fn with_config(config: Config) -> Self {

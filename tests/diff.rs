@@ -79,6 +79,7 @@ diff_test!(multi, "multi.txt");
 diff_test!(pubsub, "pubsub.txt");
 diff_test!(blocking, "blocking.txt");
 diff_test!(ops, "ops.txt");
+diff_test!(persist, "persist.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

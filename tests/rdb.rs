@@ -91,6 +91,8 @@ fn dataset() -> Vec<(usize, Args)> {
     out.push((0, a(&[b"SET", b"s:abc", "abc".repeat(1000).as_bytes()])));
     out.push((0, a(&[b"SET", b"s:rand50", &r.bytes(50)])));
     out.push((0, a(&[b"SET", b"s:rand1000", &r.bytes(1000)])));
+    // Larger than the loader's 1 MB read buffer.
+    out.push((0, a(&[b"SET", b"s:3mb", &r.bytes(3 << 20)])));
     out.push((0, a(&[b"SET", b"\x00bin\xff\r\n", b"binary key"])));
     out.push((0, a(&[b"SET", b"", b"empty key"])));
     out.push((0, a(&[b"SET", &[b'k'; 300], &[b'v'; 300]])));
@@ -320,7 +322,12 @@ fn snapshot(r: &mut dyn Runner, dbs: usize) -> Snapshot {
         let mut cursor = b"0".to_vec();
         loop {
             let reply = run(r, &[b"SCAN", &cursor, b"COUNT", b"1000"]);
-            let (_, parts) = split_aggregate(&reply).expect("SCAN reply");
+            let (_, parts) = split_aggregate(&reply).unwrap_or_else(|| {
+                panic!(
+                    "SCAN reply: {}",
+                    String::from_utf8_lossy(&reply[..reply.len().min(300)])
+                )
+            });
             cursor = bulk(&parts[0]).unwrap();
             keys.extend(bulks(&parts[1]));
             if cursor == b"0" {
@@ -368,6 +375,16 @@ fn snapshot(r: &mut dyn Runner, dbs: usize) -> Snapshot {
     }
     run(r, &[b"SELECT", b"0"]);
     out
+}
+
+/// Waits until a server that is loading its data file answers commands.
+fn loaded(mut c: RawConn) -> RawConn {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while c.cmd(&["PING"]).starts_with(b"-LOADING") {
+        assert!(Instant::now() < deadline, "still loading");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    c
 }
 
 fn assert_same(want: &Snapshot, got: &Snapshot, what: &str) {
@@ -477,7 +494,7 @@ fn ember_rdb_loads_in_redis() {
         assert_eq!(want.len(), dataset_keys());
         let d = dir.to_string_lossy().into_owned();
         let srv = start_redis(&["--dir", &d, "--dbfilename", "dump.rdb"]).unwrap();
-        let mut conn = srv.connect();
+        let mut conn = loaded(srv.connect());
         let got = snapshot(&mut conn, 16);
         assert_same(
             &want,
@@ -553,7 +570,7 @@ fn redis_rdb_loads_in_ember() {
             std::fs::copy(&file, dir.join("dump.rdb")).unwrap();
             let d = dir.to_string_lossy().into_owned();
             let ember = start_ember(&["--dir", &d]);
-            let got = snapshot(&mut ember.connect(), 16);
+            let got = snapshot(&mut loaded(ember.connect()), 16);
             assert_same(&want, &got, "ember-server loading Redis's file");
             drop(ember);
             let _ = std::fs::remove_dir_all(&dir);
@@ -891,7 +908,7 @@ fn old_encodings_load_in_ember_and_redis() {
     let d = dir.to_string_lossy().into_owned();
     let srv = start_redis(&["--dir", &d]).unwrap();
     assert_same(
-        &snapshot(&mut srv.connect(), 16),
+        &snapshot(&mut loaded(srv.connect()), 16),
         &got,
         "old encodings: ember vs Redis",
     );
@@ -1219,7 +1236,7 @@ fn server_loads_at_startup_and_refuses_corrupt_files() {
     let d = dir.to_string_lossy().into_owned();
     {
         let srv = start_ember(&["--dir", &d]);
-        let mut c = srv.connect();
+        let mut c = loaded(srv.connect());
         assert_eq!(c.cmd(&["DBSIZE"]), b":8\r\n");
         assert_eq!(
             c.cmd(&["GET", "long"]),
@@ -1371,7 +1388,7 @@ fn shutdown_and_sigterm_save_when_save_points_are_set() {
     c.send(&["SHUTDOWN"]);
     assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
     let srv = start_ember(&["--dir", &d]);
-    assert_eq!(srv.connect().cmd(&["GET", "k"]), b"$2\r\nv1\r\n");
+    assert_eq!(loaded(srv.connect()).cmd(&["GET", "k"]), b"$2\r\nv1\r\n");
     drop(srv);
     // SIGTERM too.
     let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);
@@ -1380,7 +1397,7 @@ fn shutdown_and_sigterm_save_when_save_points_are_set() {
     unsafe { libc::kill(srv.pid() as i32, libc::SIGTERM) };
     assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
     let srv = start_ember(&["--dir", &d]);
-    assert_eq!(srv.connect().cmd(&["GET", "k"]), b"$2\r\nv2\r\n");
+    assert_eq!(loaded(srv.connect()).cmd(&["GET", "k"]), b"$2\r\nv2\r\n");
     drop(srv);
     // SHUTDOWN NOSAVE does not save; SHUTDOWN SAVE does without save points.
     let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);

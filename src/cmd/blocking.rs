@@ -5,6 +5,7 @@
 //! keys ready. Inside MULTI (EXEC) they never block: they answer as on
 //! timeout.
 
+use crate::db::notify;
 use super::lists::{self, Env, MoveErr};
 use super::{Cmd, Ctx, flags::*};
 use crate::error;
@@ -112,8 +113,11 @@ fn bpop(ctx: &mut Ctx, argv: &[&[u8]], left: bool) {
         let mut text = Vec::new();
         elem.as_elem().write_text(&mut text);
         out.bulk(&text);
+        let ev = if left { "lpop" } else { "rpop" };
+        ctx.srv.ks.notify(notify::LIST, ev, db, key);
         if empty {
             ctx.srv.ks.delete(db, key);
+            ctx.srv.ks.notify(notify::GENERIC, "del", db, key);
         } else {
             ctx.srv.ks.signal_modified(db, key);
         }

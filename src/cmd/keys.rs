@@ -8,6 +8,7 @@
 //! stale keys (it deletes nothing while walking the dict), SCAN deletes the
 //! stale keys it met after it has finished walking.
 
+use crate::db::notify::{GENERIC, NEW};
 use super::{Cmd, Ctx, flags::*};
 use crate::error;
 use crate::types::{StrValue, Value};
@@ -77,7 +78,10 @@ fn delete_keys(ctx: &mut Ctx, keys: &[&[u8]]) -> i64 {
     let mut n = 0;
     for k in keys {
         ks.expire_if_needed(db, k, ctx.now);
-        n += i64::from(ks.delete(db, k));
+        if ks.delete(db, k) {
+            n += 1;
+            ks.notify(GENERIC, "del", db, k);
+        }
     }
     n
 }
@@ -146,10 +150,20 @@ fn rename_generic(ctx: &mut Ctx, src: &[u8], dst: &[u8], nx: bool) -> Result<boo
     if src == dst {
         return Ok(false);
     }
-    if ks.exists(db, dst, now) && nx {
+    let dst_existed = ks.exists(db, dst, now);
+    if dst_existed && nx {
         return Ok(false);
     }
-    Ok(ks.rename(db, src, dst))
+    let done = ks.rename(db, src, dst);
+    if done {
+        // Redis deletes the old destination and adds the key anew.
+        if dst_existed {
+            ks.notify(NEW, "new", db, dst);
+        }
+        ks.notify(GENERIC, "rename_from", db, src);
+        ks.notify(GENERIC, "rename_to", db, dst);
+    }
+    Ok(done)
 }
 
 // ---- KEYS / SCAN / RANDOMKEY ------------------------------------------------------------
@@ -396,9 +410,11 @@ fn expire_generic(ctx: &mut Ctx, argv: &[&[u8]], base: i64, unit: Unit) -> Resul
     }
     if when <= now {
         ks.delete(db, key);
+        ks.notify(GENERIC, "del", db, key);
     } else {
         ks.set_expire(db, key, when);
         ks.signal_modified(db, key);
+        ks.notify(GENERIC, "expire", db, key);
     }
     Ok(true)
 }
@@ -461,6 +477,7 @@ fn persist(ctx: &mut Ctx, argv: &[&[u8]]) {
     let done = ks.exists(db, key, now) && ks.persist(db, key);
     if done {
         ks.signal_modified(db, key);
+        ks.notify(GENERIC, "persist", db, key);
     }
     ctx.c.reply.int(i64::from(done));
 }
@@ -520,7 +537,8 @@ fn copy_generic(ctx: &mut Ctx, argv: &[&[u8]]) -> Result<bool, Fail> {
     if ks.lookup_read(src_db, src, now).is_none() {
         return Ok(false);
     }
-    if ks.exists(dst_db, dst, now) && !replace {
+    let dst_existed = ks.exists(dst_db, dst, now);
+    if dst_existed && !replace {
         return Ok(false);
     }
     let Some(val) = ks.dbs[src_db].main.get(src).cloned() else {
@@ -528,6 +546,11 @@ fn copy_generic(ctx: &mut Ctx, argv: &[&[u8]]) -> Result<bool, Fail> {
     };
     let expire = ks.get_expire(src_db, src);
     ks.set_with_expire(dst_db, dst, val, expire);
+    // REPLACE deletes the old destination and adds the copy anew.
+    if dst_existed {
+        ks.notify(NEW, "new", dst_db, dst);
+    }
+    ks.notify(GENERIC, "copy_to", dst_db, dst);
     Ok(true)
 }
 
@@ -551,7 +574,12 @@ fn move_generic(ctx: &mut Ctx, key: &[u8], db_arg: &[u8]) -> Result<bool, Fail> 
     if !ks.exists(src, key, now) || ks.exists(dst, key, now) {
         return Ok(false);
     }
-    Ok(ks.move_key(src, dst, key))
+    let done = ks.move_key(src, dst, key);
+    if done {
+        ks.notify(GENERIC, "move_from", src, key);
+        ks.notify(GENERIC, "move_to", dst, key);
+    }
+    Ok(done)
 }
 
 /// SWAPDB index1 index2

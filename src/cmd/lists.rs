@@ -12,6 +12,7 @@
 //! Option words are matched as Redis matches them: ASCII case-insensitive,
 //! up to the first NUL byte.
 
+use crate::db::notify::{GENERIC, LIST};
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
 use crate::error;
@@ -107,6 +108,7 @@ fn reply_range(out: &mut ReplyBuf, l: &ListValue, from: usize, n: usize, rev: bo
 fn finish(ks: &mut Keyspace, db: usize, key: &[u8], empty: bool, dirty: u64) {
     if empty {
         ks.delete(db, key);
+        ks.notify(GENERIC, "del", db, key);
     } else {
         ks.signal_modified(db, key);
     }
@@ -178,6 +180,7 @@ fn push_generic(
         Some(l) => {
             l.push_all(elems, left, fill);
             let len = l.len();
+            ks.notify(LIST, if left { "lpush" } else { "rpush" }, db, key);
             finish(ks, db, key, false, n);
             Ok(len)
         }
@@ -187,6 +190,7 @@ fn push_generic(
             l.push_all(elems, left, fill);
             let len = l.len();
             ks.set(db, key, Value::List(Box::new(l)), false);
+            ks.notify(LIST, if left { "lpush" } else { "rpush" }, db, key);
             ks.dirty = ks.dirty - 1 + n;
             Ok(len)
         }
@@ -293,6 +297,7 @@ fn pop_generic(ctx: &mut Ctx, argv: &[&[u8]], left: bool) {
         Some(c) => pop_range(out, l, left, usize::try_from(c).unwrap_or(usize::MAX), fill),
     };
     let empty = l.is_empty();
+    ks.notify(LIST, if left { "lpop" } else { "rpop" }, db, key);
     finish(ks, db, key, empty, removed as u64);
 }
 
@@ -388,6 +393,7 @@ pub fn mpop(ctx: &mut Ctx, a: &MpopArgs) -> bool {
         out.bulk(key);
         let removed = pop_range(out, l, a.left, a.count, fill);
         let empty = l.is_empty();
+        ks.notify(LIST, if a.left { "lpop" } else { "rpop" }, db, key);
         finish(ks, db, key, empty, removed as u64);
         return true;
     }
@@ -465,6 +471,7 @@ pub fn move_element(
             ks.set(db, dst, Value::List(Box::new(d)), false);
         }
     }
+    ks.notify(LIST, if to_left { "lpush" } else { "rpush" }, db, dst);
     // The source's epilogue: the push above counted the one change.
     let empty = match ks.dbs[db].main.get_mut(src) {
         Some(Value::List(l)) if l.is_empty() => true,
@@ -474,6 +481,7 @@ pub fn move_element(
         }
         _ => false,
     };
+    ks.notify(LIST, if from_left { "lpop" } else { "rpop" }, db, src);
     finish(ks, db, src, empty, 0);
     Ok(v)
 }
@@ -694,6 +702,7 @@ fn lset(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     l.shrink_check(fill);
     out.ok();
+    ks.notify(LIST, "lset", db, key);
     finish(ks, db, key, false, 1);
 }
 
@@ -725,6 +734,7 @@ fn linsert(ctx: &mut Ctx, argv: &[&[u8]]) {
         return out.int(-1);
     }
     out.int(l.len() as i64);
+    ks.notify(LIST, "linsert", db, key);
     finish(ks, db, key, false, 1);
 }
 
@@ -749,6 +759,7 @@ fn lrem(ctx: &mut Ctx, argv: &[&[u8]]) {
         if !empty {
             l.shrink_check(fill);
         }
+        ks.notify(LIST, "lrem", db, key);
         finish(ks, db, key, empty, removed as u64);
     }
 }
@@ -782,6 +793,7 @@ fn ltrim(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     out.ok();
     // Redis signals the key even when nothing was trimmed.
+    ks.notify(LIST, "ltrim", db, key);
     finish(ks, db, key, empty, (front + back) as u64);
 }
 

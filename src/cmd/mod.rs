@@ -365,6 +365,11 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
+    // A failed background save stops writes (and PING, as in Redis) while
+    // stop-writes-on-bgsave-error is on.
+    if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(srv) {
+        return reject(srv, c, Some((cmd, parent)), error::MISCONF, is_exec);
+    }
     if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
@@ -415,6 +420,8 @@ pub fn execute(
     } else {
         cmd.name
     };
+    // Keyspace events wait for the outermost command (EXEC) to end.
+    srv.ks.events.depth += 1; // notify
     let mut ctx = Ctx {
         srv,
         c,
@@ -426,6 +433,7 @@ pub fn execute(
     (cmd.handler)(&mut ctx, argv);
     let usec = started.elapsed().as_micros() as u64;
     let Ctx { srv, c, .. } = ctx;
+    srv.ks.events.depth -= 1; // notify
     srv.stats.total_commands_processed += 1;
     srv.record_call(cmd, parent, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
     match c.reply_mode {
@@ -435,6 +443,11 @@ pub fn execute(
             c.reply.buf.truncate(reply_mark);
             c.reply_mode = ReplyMode::On;
         }
+    }
+    // Keyspace notifications raised by the command (and its lazy expiry):
+    // pushes to the caller itself follow its reply, as in Redis 7.2.
+    if !srv.ks.events.pending.is_empty() {
+        pubsub::publish_keyspace_events(srv, Some(c), now); // notify
     }
     crate::server::observe::after_call(srv, c, cmd, parent, argv, usec, now);
     if !srv.observe.monitors.is_empty() {

@@ -10,6 +10,7 @@ use crate::pubsub::Kind;
 use crate::resp::ReplyBuf;
 use crate::server::Server;
 use crate::util::glob::glob_match;
+use slab::Slab;
 
 const SUB: u32 = PUBSUB | NOSCRIPT | LOADING | STALE | SUBSCRIBED_OK;
 
@@ -169,110 +170,173 @@ impl Frame {
     }
 }
 
-/// Appends `frame` to the reply of the client at `tok` (or to `me` when it
-/// is the publisher itself) and enforces the pubsub output buffer limit.
-fn deliver(srv: &mut Server, me: &mut Client, tok: usize, frame: &Frame, now: i64) {
-    let (hard, soft, soft_secs) = srv.pubsub_obuf_limit;
-    let is_me = tok == me.token;
-    let c: &mut Client = if is_me {
-        me
-    } else {
-        match srv.clients.get_mut(tok).and_then(|c| c.as_deref_mut()) {
-            Some(c) => c,
-            None => return,
+/// What a delivery touches of the server, borrowed apart from
+/// `srv.pubsub` so that PUBLISH walks the subscriber lists in place
+/// instead of cloning them.
+struct Sink<'a> {
+    clients: &'a mut Slab<Option<Box<Client>>>,
+    pending_writes: &'a mut Vec<usize>,
+    to_close: &'a mut Vec<usize>,
+    disconnections: &'a mut u64,
+    /// `client-output-buffer-limit` pubsub class (hard, soft, soft seconds).
+    limit: (u64, u64, u64),
+    now: i64,
+}
+
+impl Sink<'_> {
+    /// Appends `frame` to the reply of the client at `tok` (or to `me` when
+    /// it is the publisher itself) and enforces the pubsub output buffer
+    /// limit.
+    fn deliver(&mut self, me: Option<&mut Client>, tok: usize, frame: &Frame) {
+        let (hard, soft, soft_secs) = self.limit;
+        let me = me.filter(|m| m.token == tok);
+        let is_me = me.is_some();
+        let c: &mut Client = if let Some(me) = me {
+            me
+        } else {
+            match self.clients.get_mut(tok).and_then(|c| c.as_deref_mut()) {
+                Some(c) => c,
+                None => return,
+            }
+        };
+        if c.close_asap {
+            return;
         }
-    };
-    if c.close_asap {
-        return;
-    }
-    let start = c.reply.buf.len();
-    c.reply.buf.extend_from_slice(&frame.resp2);
-    if c.reply.resp3 {
-        c.reply.buf[start] = b'>';
-    }
-    let backlog = c.pending_reply_bytes() as u64;
-    let over_hard = hard > 0 && backlog > hard;
-    let over_soft = soft > 0 && backlog > soft;
-    let mut close = over_hard;
-    if over_soft && !over_hard {
-        if c.obuf_soft_since == 0 {
-            c.obuf_soft_since = now;
-        } else if now - c.obuf_soft_since > soft_secs as i64 * 1000 {
-            close = true;
+        let start = c.reply.buf.len();
+        c.reply.buf.extend_from_slice(&frame.resp2);
+        if c.reply.resp3 {
+            c.reply.buf[start] = b'>';
         }
-    } else if !over_soft {
-        c.obuf_soft_since = 0;
-    }
-    if close {
-        tracing::warn!(
-            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-            c.id,
-            c.addr
-        );
-        c.close_asap = true;
-        srv.stats.client_output_buffer_limit_disconnections += 1;
-        if !is_me {
-            srv.to_close.push(tok);
+        let backlog = c.pending_reply_bytes() as u64;
+        let over_hard = hard > 0 && backlog > hard;
+        let over_soft = soft > 0 && backlog > soft;
+        let mut close = over_hard;
+        if over_soft && !over_hard {
+            if c.obuf_soft_since == 0 {
+                c.obuf_soft_since = self.now;
+            } else if self.now - c.obuf_soft_since > soft_secs as i64 * 1000 {
+                close = true;
+            }
+        } else if !over_soft {
+            c.obuf_soft_since = 0;
         }
-        return;
-    }
-    if !is_me && !c.write_queued {
-        c.write_queued = true;
-        srv.pending_writes.push(tok);
+        if close {
+            tracing::warn!(
+                "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                c.id,
+                c.addr
+            );
+            c.close_asap = true;
+            *self.disconnections += 1;
+            if !is_me {
+                self.to_close.push(tok);
+            }
+            return;
+        }
+        if !is_me && !c.write_queued {
+            c.write_queued = true;
+            self.pending_writes.push(tok);
+        }
     }
 }
 
 /// Delivers `msg` on `channel` to channel (or shard) subscribers and, for
 /// plain channels, to matching pattern subscribers. Returns the number of
-/// deliveries (PUBLISH's reply).
+/// deliveries (PUBLISH's reply). `me` is the client running the command,
+/// whose slot in `srv.clients` is empty while it runs (None from cron).
 pub fn publish_message(
     srv: &mut Server,
-    me: &mut Client,
+    mut me: Option<&mut Client>,
     kind: Kind,
     channel: &[u8],
     msg: &[u8],
     now: i64,
 ) -> usize {
+    let Server {
+        pubsub,
+        clients,
+        pending_writes,
+        to_close,
+        stats,
+        pubsub_obuf_limit,
+        ..
+    } = srv;
+    let mut sink = Sink {
+        clients,
+        pending_writes,
+        to_close,
+        disconnections: &mut stats.client_output_buffer_limit_disconnections,
+        limit: *pubsub_obuf_limit,
+        now,
+    };
     let mut receivers = 0;
     let (what, reg) = match kind {
-        Kind::Shard => (&b"smessage"[..], &srv.pubsub.shard_channels),
-        _ => (&b"message"[..], &srv.pubsub.channels),
+        Kind::Shard => (&b"smessage"[..], &pubsub.shard_channels),
+        _ => (&b"message"[..], &pubsub.channels),
     };
     if let Some(list) = reg.get(channel) {
         let frame = Frame::new(&[what, channel, msg]);
-        for tok in list.clone() {
-            deliver(srv, me, tok, &frame, now);
-            receivers += 1;
+        for &tok in list {
+            sink.deliver(me.as_deref_mut(), tok, &frame);
         }
+        receivers += list.len();
     }
-    if kind == Kind::Channel && !srv.pubsub.patterns.is_empty() {
-        let matching: Vec<(Vec<u8>, Vec<usize>)> = srv
-            .pubsub
-            .patterns
-            .iter()
-            .filter(|(p, _)| glob_match(p, channel, false))
-            .map(|(p, l)| (p.clone(), l.clone()))
-            .collect();
-        for (pat, list) in matching {
-            let frame = Frame::new(&[b"pmessage", &pat, channel, msg]);
-            for tok in list {
-                deliver(srv, me, tok, &frame, now);
-                receivers += 1;
+    if kind == Kind::Channel {
+        for (pat, list) in &pubsub.patterns {
+            if !glob_match(pat, channel, false) {
+                continue;
             }
+            let frame = Frame::new(&[b"pmessage", pat, channel, msg]);
+            for &tok in list {
+                sink.deliver(me.as_deref_mut(), tok, &frame);
+            }
+            receivers += list.len();
         }
     }
     receivers
 }
 
+/// Publishes the keyspace events queued by the command that just ended
+/// (or by cron's active expiry cycle): for each, `__keyspace@<db>__:<key>`
+/// with the event name (class `K`) and then `__keyevent@<db>__:<event>`
+/// with the key (class `E`). `me` is the client that ran the command: as in
+/// Redis 7.2, its own pushes follow the command's reply (after the whole
+/// EXEC reply inside a transaction). Nothing happens inside a running
+/// command (EXEC's queued commands).
+pub fn publish_keyspace_events(srv: &mut Server, mut me: Option<&mut Client>, now: i64) {
+    let Some(events) = srv.ks.events.take_ready() else {
+        return;
+    };
+    if srv.pubsub.channels.is_empty() && srv.pubsub.patterns.is_empty() {
+        return;
+    }
+    let (keyspace, keyevent) = (srv.ks.events.keyspace(), srv.ks.events.keyevent());
+    let mut chan: Vec<u8> = Vec::new();
+    for ev in &events {
+        if keyspace {
+            chan.clear();
+            chan.extend_from_slice(format!("__keyspace@{}__:", ev.db).as_bytes());
+            chan.extend_from_slice(&ev.key);
+            let msg = ev.event.as_bytes();
+            publish_message(srv, me.as_deref_mut(), Kind::Channel, &chan, msg, now);
+        }
+        if keyevent {
+            chan.clear();
+            chan.extend_from_slice(format!("__keyevent@{}__:{}", ev.db, ev.event).as_bytes());
+            publish_message(srv, me.as_deref_mut(), Kind::Channel, &chan, &ev.key, now);
+        }
+    }
+}
+
 /// PUBLISH channel message
 fn publish(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let n = publish_message(ctx.srv, ctx.c, Kind::Channel, argv[1], argv[2], ctx.now);
+    let n = publish_message(ctx.srv, Some(ctx.c), Kind::Channel, argv[1], argv[2], ctx.now);
     ctx.c.reply.int(n as i64);
 }
 
 /// SPUBLISH shardchannel message
 fn spublish(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let n = publish_message(ctx.srv, ctx.c, Kind::Shard, argv[1], argv[2], ctx.now);
+    let n = publish_message(ctx.srv, Some(ctx.c), Kind::Shard, argv[1], argv[2], ctx.now);
     ctx.c.reply.int(n as i64);
 }
 

@@ -159,6 +159,12 @@ fn flushall(ctx: &mut Ctx, argv: &[&[u8]]) {
     let n = ctx.srv.ks.dbs.len();
     let removed = empty_dbs(ctx.srv, 0..n, lazy);
     ctx.srv.ks.dirty += removed as u64;
+    // Like Redis: a running snapshot is now stale, and with save points the
+    // empty data set is saved at once.
+    crate::persist::kill_child(ctx.srv);
+    if !ctx.srv.config.save.is_empty() {
+        crate::persist::save_sync(ctx.srv);
+    }
     ctx.c.reply.ok();
 }
 
@@ -174,10 +180,10 @@ fn time(ctx: &mut Ctx, _argv: &[&[u8]]) {
     r.bulk_i64(us.rem_euclid(1_000_000));
 }
 
-/// LASTSAVE: the unix time of the last successful save. Nothing is saved
-/// yet, so like a Redis that never saved this is the start-up time.
+/// LASTSAVE: the unix time of the last successful save (start-up time
+/// until the first one, like Redis).
 fn lastsave(ctx: &mut Ctx, _argv: &[&[u8]]) {
-    ctx.c.reply.int(ctx.srv.start_ms / 1000);
+    ctx.c.reply.int(ctx.srv.persist.lastsave);
 }
 
 /// ROLE: always a master without replicas: [master, 0, []].
@@ -542,10 +548,15 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "lazyfreed_objects", LAZYFREED.load(Ordering::Relaxed));
 }
 
-/// The persistence section: nothing is ever saved or loaded yet, and there
-/// is no AOF (aof_enabled stays 0 whatever `appendonly` says).
+/// The persistence section: RDB fields from the persist module; there is no
+/// AOF yet (aof_enabled stays 0 whatever `appendonly` says).
 fn info_persistence(srv: &Server, out: &mut String) {
-    field(out, "loading", 0);
+    let rdb = crate::persist::info_fields(srv);
+    let rdb_field = |out: &mut String, name: &str, default: &str| {
+        let v = rdb.iter().find(|(n, _)| *n == name).map_or(default, |(_, v)| v.as_str());
+        field(out, name, v);
+    };
+    rdb_field(out, "loading", "0");
     field(out, "async_loading", 0);
     field(out, "current_cow_peak", 0);
     field(out, "current_cow_size", 0);
@@ -553,16 +564,20 @@ fn info_persistence(srv: &Server, out: &mut String) {
     field(out, "current_fork_perc", "0.00");
     field(out, "current_save_keys_processed", 0);
     field(out, "current_save_keys_total", 0);
-    field(out, "rdb_changes_since_last_save", srv.ks.dirty);
-    field(out, "rdb_bgsave_in_progress", 0);
-    field(out, "rdb_last_save_time", srv.start_ms / 1000);
-    field(out, "rdb_last_bgsave_status", "ok");
-    field(out, "rdb_last_bgsave_time_sec", -1);
-    field(out, "rdb_current_bgsave_time_sec", -1);
-    field(out, "rdb_saves", 0);
-    field(out, "rdb_last_cow_size", 0);
-    field(out, "rdb_last_load_keys_expired", 0);
-    field(out, "rdb_last_load_keys_loaded", 0);
+    for (name, default) in [
+        ("rdb_changes_since_last_save", "0"),
+        ("rdb_bgsave_in_progress", "0"),
+        ("rdb_last_save_time", "0"),
+        ("rdb_last_bgsave_status", "ok"),
+        ("rdb_last_bgsave_time_sec", "-1"),
+        ("rdb_current_bgsave_time_sec", "-1"),
+        ("rdb_saves", "0"),
+        ("rdb_last_cow_size", "0"),
+        ("rdb_last_load_keys_expired", "0"),
+        ("rdb_last_load_keys_loaded", "0"),
+    ] {
+        rdb_field(out, name, default);
+    }
     field(out, "aof_enabled", 0);
     field(out, "aof_rewrite_in_progress", 0);
     field(out, "aof_rewrite_scheduled", 0);
@@ -626,8 +641,8 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "pubsub_channels", srv.pubsub.channels.len());
     field(out, "pubsub_patterns", srv.pubsub.patterns.len());
     field(out, "pubsubshard_channels", srv.pubsub.shard_channels.len());
-    field(out, "latest_fork_usec", 0);
-    field(out, "total_forks", 0);
+    field(out, "latest_fork_usec", srv.persist.latest_fork_usec);
+    field(out, "total_forks", srv.persist.total_forks);
     field(out, "migrate_cached_sockets", 0);
     field(out, "slave_expires_tracked_keys", 0);
     field(out, "active_defrag_hits", 0);
@@ -814,6 +829,10 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             }
             // The event loop owns the listeners and re-binds them.
             "port" | "bind" => srv.rebind_listeners = true,
+            "notify-keyspace-events" => srv
+                .ks
+                .events
+                .set_flags(crate::db::notify::configured_classes(&srv.config)),
             "maxmemory" => {
                 let used = crate::server::used_memory();
                 let max = srv.config.maxmemory;
@@ -925,12 +944,15 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
     if abort {
         return ctx.c.reply.error(error::NO_SHUTDOWN_IN_PROGRESS);
     }
-    if save || (!nosave && !ctx.srv.config.save.is_empty()) {
-        if save && !force {
-            warn!("SHUTDOWN SAVE refused: RDB persistence is not implemented yet");
-            return ctx.c.reply.error(error::SHUTDOWN_FAILED);
-        }
-        warn!("RDB persistence is not implemented yet; exiting without saving");
+    let save_flag = if save {
+        Some(true)
+    } else if nosave {
+        Some(false)
+    } else {
+        None
+    };
+    if !crate::persist::prepare_shutdown(ctx.srv, save_flag, force) {
+        return ctx.c.reply.error(error::SHUTDOWN_FAILED);
     }
     ctx.srv.shutdown = Some(Shutdown::Graceful);
     // Run nothing more from this connection (Redis exits inside the
@@ -1769,13 +1791,16 @@ mod tests {
             h.run(&["SHUTDOWN", "ABORT"]),
             "-ERR No shutdown in progress.\r\n"
         );
-        // An explicit SAVE cannot be honoured yet.
+        // An explicit SAVE that cannot write its file fails the shutdown.
+        h.srv.config.dir = "/nonexistent/ember-test-dir".into();
         assert_eq!(
             h.run(&["SHUTDOWN", "SAVE"]),
             "-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
         );
         assert_eq!(h.srv.shutdown, None);
         assert!(!h.c.close_after_reply);
+        let dir = std::env::temp_dir().join(format!("ember-shutdown-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
         // Success: no reply, the connection closes and the server stops.
         for args in [
             &["SHUTDOWN"][..],
@@ -1785,10 +1810,12 @@ mod tests {
         ] {
             let mut h = Harness::new();
             h.srv.config.save = vec![(3600, 1)];
+            h.srv.config.dir = dir.to_string_lossy().into_owned();
             assert_eq!(h.run(args), "", "{args:?}");
             assert_eq!(h.srv.shutdown, Some(Shutdown::Graceful));
             assert!(h.c.close_after_reply);
         }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! hashtable) and becomes an intset at the end when every member is an
 //! integer.
 
+use crate::db::notify::{GENERIC, NEW, SET};
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
 use crate::error;
@@ -167,8 +168,10 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], set: SetValue) {
     let n = set.len();
     if n > 0 {
         ctx.srv.ks.set(db, dst, Value::Set(Box::new(set)), false);
-    } else {
-        ctx.srv.ks.delete(db, dst);
+        // The event is the command's name (sinterstore, sunionstore, ...).
+        ctx.srv.ks.notify(SET, ctx.cmd.name, db, dst);
+    } else if ctx.srv.ks.delete(db, dst) {
+        ctx.srv.ks.notify(GENERIC, "del", db, dst);
     }
     ctx.c.reply.int(n as i64);
 }
@@ -198,10 +201,12 @@ fn sadd(ctx: &mut Ctx, argv: &[&[u8]]) {
             let mut s = SetValue::create(members[0], members.len(), &lim);
             let n = add_all(&mut s, members, &lim);
             ks.dbs[db].main.insert(key, Value::Set(Box::new(s)));
+            ks.notify(NEW, "new", db, key);
             n
         }
     };
     if added > 0 {
+        ks.notify(SET, "sadd", db, key);
         ks.signal_modified(db, key);
         add_dirty(ks, added);
     }
@@ -233,8 +238,12 @@ fn srem(ctx: &mut Ctx, argv: &[&[u8]]) {
             (n, s.is_empty())
         }
     };
+    if removed > 0 {
+        ks.notify(SET, "srem", db, key);
+    }
     if emptied {
         ks.delete(db, key);
+        ks.notify(GENERIC, "del", db, key);
     } else if removed > 0 {
         ks.signal_modified(db, key);
     }
@@ -416,8 +425,10 @@ fn spop(ctx: &mut Ctx, argv: &[&[u8]]) {
             s.is_empty()
         }
     };
+    ks.notify(SET, "spop", db, key);
     if emptied {
         ks.delete(db, key);
+        ks.notify(GENERIC, "del", db, key);
     } else {
         ks.signal_modified(db, key);
     }
@@ -449,7 +460,9 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
         let all = union_of(&[Some(&*s)], &lim);
         reply_set(&mut c.reply, &all);
         ks.stats.keyspace_hits += 1;
+        ks.notify(SET, "spop", db, key);
         ks.delete(db, key);
+        ks.notify(GENERIC, "del", db, key);
         add_dirty(ks, size as usize);
         return;
     }
@@ -505,6 +518,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
             *s = set;
         }
     }
+    ks.notify(SET, "spop", db, key);
     ks.signal_modified(db, key);
     add_dirty(ks, count);
 }
@@ -554,8 +568,11 @@ fn smove(ctx: &mut Ctx, argv: &[&[u8]]) {
     if !s.remove(m) {
         return out.int(0);
     }
-    if s.is_empty() {
+    let emptied = s.is_empty();
+    ks.notify(SET, "srem", db, src);
+    if emptied {
         ks.delete(db, src);
+        ks.notify(GENERIC, "del", db, src);
     } else {
         ks.signal_modified(db, src);
     }
@@ -565,10 +582,12 @@ fn smove(ctx: &mut Ctx, argv: &[&[u8]]) {
             let mut d = SetValue::create(m, 1, &lim);
             d.add(m, &lim);
             ks.dbs[db].main.insert(dst, Value::Set(Box::new(d)));
+            ks.notify(NEW, "new", db, dst);
             true
         }
     };
     if added {
+        ks.notify(SET, "sadd", db, dst);
         ks.signal_modified(db, dst);
     }
     out.int(1);

@@ -6,6 +6,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
+use crate::db::notify::{GENERIC, STRING};
 use crate::error;
 use crate::resp::ReplyBuf;
 use crate::types::{StrValue, Value};
@@ -262,8 +263,10 @@ fn set_generic(
     }
     let keep_ttl = o.keep_ttl || expire_at.is_some();
     ks.set(db, key, Value::Str(StrValue::from_bytes(val)), keep_ttl);
+    ks.notify(STRING, "set", db, key);
     if let Some(at) = expire_at {
         ks.set_expire(db, key, at);
+        ks.notify(GENERIC, "expire", db, key);
     }
     Ok(SetDone { written: true, old })
 }
@@ -386,6 +389,7 @@ fn mset_pairs(ctx: &mut Ctx, argv: &[&[u8]]) {
             Value::Str(StrValue::from_bytes(pair[1])),
             false,
         );
+        ctx.srv.ks.notify(STRING, "set", db, pair[0]);
     }
 }
 
@@ -407,6 +411,7 @@ fn getset(ctx: &mut Ctx, argv: &[&[u8]]) {
         Value::Str(StrValue::from_bytes(argv[2])),
         false,
     );
+    ctx.srv.ks.notify(STRING, "set", db, argv[1]);
 }
 
 /// GETDEL key
@@ -424,6 +429,7 @@ fn getdel(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
     }
     ctx.srv.ks.delete(db, argv[1]);
+    ctx.srv.ks.notify(GENERIC, "del", db, argv[1]);
 }
 
 /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
@@ -465,13 +471,18 @@ fn getex(ctx: &mut Ctx, argv: &[&[u8]]) {
         // An absolute time already past deletes the key.
         Some((unit, at)) if !unit.relative() && at <= now => {
             ks.delete(db, key);
+            ks.notify(GENERIC, "del", db, key);
         }
         Some((_, at)) => {
             ks.set_expire(db, key, at);
             ks.signal_modified(db, key);
+            ks.notify(GENERIC, "expire", db, key);
         }
         // PERSIST counts as a change only if there was a TTL.
-        None if o.persist && ks.persist(db, key) => ks.signal_modified(db, key),
+        None if o.persist && ks.persist(db, key) => {
+            ks.signal_modified(db, key);
+            ks.notify(GENERIC, "persist", db, key);
+        }
         None => {}
     }
 }
@@ -515,6 +526,7 @@ fn append(ctx: &mut Ctx, argv: &[&[u8]]) {
             return;
         }
     };
+    ctx.srv.ks.notify(STRING, "append", db, key);
     ctx.c.reply.int(total as i64);
 }
 
@@ -588,6 +600,7 @@ fn setrange(ctx: &mut Ctx, argv: &[&[u8]]) {
             return;
         }
     };
+    ctx.srv.ks.notify(STRING, "setrange", db, key);
     ctx.c.reply.int(total as i64);
 }
 
@@ -674,7 +687,10 @@ fn incr_generic(
 fn incr_and_reply(ctx: &mut Ctx, key: &[u8], by: i64) {
     let db = ctx.c.db;
     match incr_generic(&mut ctx.srv.ks, db, key, by, ctx.now) {
-        Ok(v) => ctx.c.reply.int(v),
+        Ok(v) => {
+            ctx.c.reply.int(v);
+            ctx.srv.ks.notify(STRING, "incrby", db, key);
+        }
         Err(IncrErr::WrongType) => ctx.c.reply.error(error::WRONGTYPE),
         Err(IncrErr::NotInt) => ctx.c.reply.error(error::NOT_INTEGER),
         Err(IncrErr::Overflow) => ctx.c.reply.error(error::OVERFLOW),
@@ -762,7 +778,10 @@ fn incrbyfloat_generic(
 fn incrbyfloat(ctx: &mut Ctx, argv: &[&[u8]]) {
     let db = ctx.c.db;
     match incrbyfloat_generic(&mut ctx.srv.ks, db, argv[1], argv[2], ctx.now) {
-        Ok(text) => ctx.c.reply.bulk(&text),
+        Ok(text) => {
+            ctx.c.reply.bulk(&text);
+            ctx.srv.ks.notify(STRING, "incrbyfloat", db, argv[1]);
+        }
         Err(FloatErr::WrongType) => ctx.c.reply.error(error::WRONGTYPE),
         Err(FloatErr::NotFloat) => ctx.c.reply.error(error::NOT_FLOAT),
         Err(FloatErr::NanOrInf) => ctx.c.reply.error(error::INCR_NAN_OR_INF),

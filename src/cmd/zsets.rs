@@ -6,6 +6,7 @@
 //! operation and render the result. Option words are compared like Redis's
 //! `strcasecmp` on C strings: case-insensitively, up to the first NUL.
 
+use crate::db::notify::{GENERIC, ZSET};
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
 use crate::error;
@@ -104,10 +105,12 @@ fn write_z<'k>(
 }
 
 /// The write epilogue after changing the set at `key` in place: the key
-/// goes when the set is empty.
-fn after_write(ks: &mut Keyspace, db: usize, key: &[u8], now_empty: bool) {
+/// goes when the set is empty. Raises keyspace event `event` (and `del`).
+fn after_write(ks: &mut Keyspace, db: usize, key: &[u8], now_empty: bool, event: &'static str) {
+    ks.notify(ZSET, event, db, key);
     if now_empty {
         ks.delete(db, key);
+        ks.notify(GENERIC, "del", db, key);
     } else {
         ks.signal_modified(db, key);
     }
@@ -118,13 +121,17 @@ fn after_write(ks: &mut Keyspace, db: usize, key: &[u8], now_empty: bool) {
 fn store_result(ctx: &mut Ctx, dst: &[u8], elems: Vec<Elem>) {
     let db = ctx.c.db;
     if elems.is_empty() {
-        ctx.srv.ks.delete(db, dst);
+        if ctx.srv.ks.delete(db, dst) {
+            ctx.srv.ks.notify(GENERIC, "del", db, dst);
+        }
         ctx.c.reply.int(0);
         return;
     }
     let n = elems.len();
     let z = ZSetValue::from_sorted(elems, &limits(ctx));
     ctx.srv.ks.set(db, dst, Value::ZSet(Box::new(z)), false);
+    // The event is the command's name (zunionstore, zrangestore, ...).
+    ctx.srv.ks.notify(ZSET, ctx.cmd.name, db, dst);
     ctx.c.reply.int(n as i64);
 }
 
@@ -327,6 +334,10 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[&[u8]], mut f: AddFlags) {
         None if changed => ctx.srv.ks.signal_modified(db, key),
         None => {}
     }
+    if changed {
+        let ev = if f.incr { "zincr" } else { "zadd" };
+        ctx.srv.ks.notify(ZSET, ev, db, key);
+    }
     let out = &mut ctx.c.reply;
     if nan {
         out.error(error::SCORE_IS_NAN);
@@ -360,7 +371,7 @@ fn zrem(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     let empty = z.is_empty();
     if deleted > 0 {
-        after_write(&mut ctx.srv.ks, db, key, empty);
+        after_write(&mut ctx.srv.ks, db, key, empty, "zrem");
     }
     ctx.c.reply.int(deleted);
 }
@@ -679,7 +690,8 @@ fn zremrange(ctx: &mut Ctx, key: &[u8], range: Result<RangeSpec, (i64, i64)>) {
     let deleted = z.remove_range(lo, hi);
     let empty = z.is_empty();
     if deleted > 0 {
-        after_write(&mut ctx.srv.ks, db, key, empty);
+        // The event is the command's name (zremrangebyrank, ...).
+        after_write(&mut ctx.srv.ks, db, key, empty, ctx.cmd.name);
     }
     ctx.c.reply.int(deleted as i64);
 }
@@ -711,7 +723,7 @@ pub fn pop_from_key(
     let popped = z.pop(max, count);
     if !popped.is_empty() {
         let empty = z.is_empty();
-        after_write(ks, db, key, empty);
+        after_write(ks, db, key, empty, if max { "zpopmax" } else { "zpopmin" });
     }
     Ok(Some(popped))
 }

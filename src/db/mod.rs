@@ -4,6 +4,7 @@
 
 pub mod blocked;
 pub mod dict;
+pub mod notify;
 pub mod watch;
 
 use crate::types::Value;
@@ -60,6 +61,8 @@ pub struct Keyspace {
     pub watches: watch::Watches,
     /// Keys blocked clients wait on, and those made ready by writes.
     pub blocked: blocked::BlockedKeys,
+    /// Keyspace notifications: enabled classes and queued events.
+    pub events: notify::Notifier,
     rng: u64,
 }
 
@@ -98,12 +101,23 @@ impl Keyspace {
             active_expire_enabled: true,
             watches: watch::Watches::new(databases.max(1)),
             blocked: blocked::BlockedKeys::new(databases.max(1)),
+            events: notify::Notifier::default(),
             rng: seed | 1,
         }
     }
 
     pub fn random_u64(&mut self) -> u64 {
         next_rand(&mut self.rng)
+    }
+
+    /// Raises keyspace event `event` of `class` (a `notify::*` class bit)
+    /// for `key`: queued for publication after the command when the class
+    /// is enabled, a single branch otherwise.
+    #[inline]
+    pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
+        if self.events.enabled(class) {
+            self.events.push(class, event, db, key);
+        }
     }
 
     /// The write epilogue every modification of `key` runs (Redis's
@@ -132,6 +146,7 @@ impl Keyspace {
                 d.expires.remove(key);
                 d.main.remove(key);
                 self.stats.expired_keys += 1;
+                self.notify(notify::EXPIRED, "expired", db, key); // notify
                 self.key_changed(db, key);
                 true
             }
@@ -167,7 +182,10 @@ impl Keyspace {
     /// `keep_ttl`. Runs the write epilogue.
     pub fn set(&mut self, db: usize, key: &[u8], val: Value, keep_ttl: bool) {
         let d = &mut self.dbs[db];
-        d.main.insert(key, val);
+        if d.main.insert(key, val).is_none() {
+            self.notify(notify::NEW, "new", db, key); // notify
+        }
+        let d = &mut self.dbs[db];
         if !keep_ttl {
             d.expires.remove(key);
         }
@@ -244,7 +262,10 @@ impl Keyspace {
     /// none: any previous TTL is dropped). Runs the write epilogue once.
     pub fn set_with_expire(&mut self, db: usize, key: &[u8], val: Value, expire: Option<i64>) {
         let d = &mut self.dbs[db];
-        d.main.insert(key, val);
+        if d.main.insert(key, val).is_none() {
+            self.notify(notify::NEW, "new", db, key); // notify
+        }
+        let d = &mut self.dbs[db];
         match expire {
             Some(when) => {
                 d.expires.insert(key, when);
@@ -281,7 +302,10 @@ impl Keyspace {
         };
         let expire = src.expires.remove(key);
         let dst = &mut self.dbs[to];
-        dst.main.insert_owned(owned, val);
+        if dst.main.insert_owned(owned, val).is_none() {
+            self.notify(notify::NEW, "new", to, key); // notify
+        }
+        let dst = &mut self.dbs[to];
         match expire {
             Some(when) => {
                 dst.expires.insert(key, when);
@@ -395,6 +419,7 @@ impl Keyspace {
                 let n = expired_keys.len();
                 self.stats.expired_keys += n as u64;
                 for k in &expired_keys {
+                    self.notify(notify::EXPIRED, "expired", db, k); // notify
                     self.key_changed(db, k);
                 }
                 if start.elapsed() >= budget {

@@ -89,8 +89,17 @@ impl EventLoop {
         info!("Ready to accept connections");
         loop {
             self.before_sleep();
-            if self.srv.shutdown.is_some() || signals::shutdown_requested() {
+            if self.srv.shutdown.is_some() {
                 return self.finish_shutdown();
+            }
+            if signals::shutdown_requested() {
+                // SHUTDOWN ran its persistence step in the command; a signal
+                // runs it here (Redis prepareForShutdown).
+                if crate::persist::prepare_shutdown(&mut self.srv, None, false) {
+                    return self.finish_shutdown();
+                }
+                warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                signals::clear_shutdown_request();
             }
             let mut timeout = if self.read_again.is_empty() {
                 self.next_cron.saturating_duration_since(Instant::now())
@@ -466,8 +475,13 @@ impl EventLoop {
             now,
             Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100),
         );
+        if !self.srv.ks.events.pending.is_empty() {
+            // notify: `expired` events of the active expiry cycle.
+            cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);
+        }
         self.srv.ks.cron_rehash(REHASH_BUDGET);
         self.srv.stats.sample_ops(now);
+        crate::persist::cron(&mut self.srv, now);
         self.srv.stats.sample_cron(now);
         self.srv.update_memory_peak();
         if std::mem::take(&mut self.srv.rebind_listeners) {

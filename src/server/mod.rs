@@ -136,7 +136,9 @@ pub struct Server {
 
 impl Server {
     pub fn new(config: Config) -> Self {
-        let ks = Keyspace::new(config.databases);
+        let mut ks = Keyspace::new(config.databases);
+        ks.events
+            .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
         Server {
             config,

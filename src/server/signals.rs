@@ -26,6 +26,11 @@ pub fn install() {
     }
 }
 
+/// Forgets a signalled shutdown that could not be carried out.
+pub fn clear_shutdown_request() {
+    SHUTDOWN.store(false, Ordering::SeqCst);
+}
+
 pub fn shutdown_requested() -> bool {
     SHUTDOWN.load(Ordering::SeqCst)
 }
