@@ -7,9 +7,15 @@ use std::io::{self, Read, Write};
 
 /// Bytes read per `read` call (Redis PROTO_IOBUF_LEN).
 pub const READ_CHUNK: usize = 16 * 1024;
-/// A reply buffer that grew past this is released once flushed, so one big
-/// reply does not pin memory for the life of the connection.
+/// A reply buffer larger than this is released by the clients cron once the
+/// client has been quiet for a while (`shrink_idle_buffers`), so one big
+/// reply does not pin memory for the life of the connection, while a busy
+/// client (a subscriber under a steady stream) keeps its buffer instead of
+/// reallocating and faulting it in again on every loop turn.
 const REPLY_KEEP_CAPACITY: usize = 64 * 1024;
+/// Quiet time after which large buffers are released (Redis shrinks query
+/// buffers of clients idle for 2 seconds).
+const BUFFER_IDLE_MS: i64 = 2000;
 /// A query buffer larger than this is shrunk once it empties.
 const QUERY_KEEP_CAPACITY: usize = 64 * 1024;
 
@@ -237,6 +243,20 @@ impl Client {
         !self.reply.resp3 && (self.subscription_count() > 0 || !self.ssubs.is_empty())
     }
 
+    /// Releases large, empty buffers of a client quiet since `now -
+    /// BUFFER_IDLE_MS` (clients cron).
+    pub fn shrink_idle_buffers(&mut self, now: i64) {
+        if now - self.last_interaction_ms < BUFFER_IDLE_MS {
+            return;
+        }
+        if self.reply.buf.is_empty() && self.reply.buf.capacity() > REPLY_KEEP_CAPACITY {
+            self.reply.buf = Vec::new();
+        }
+        if self.query.pending() == 0 && self.query.data.len() > QUERY_KEEP_CAPACITY {
+            self.query = QueryBuf::default();
+        }
+    }
+
     pub fn has_pending_reply(&self) -> bool {
         self.sent < self.reply.buf.len()
     }
@@ -256,11 +276,7 @@ impl Client {
             }
         }
         self.sent = 0;
-        if self.reply.buf.capacity() > REPLY_KEEP_CAPACITY {
-            self.reply.buf = Vec::new();
-        } else {
-            self.reply.buf.clear();
-        }
+        self.reply.buf.clear();
         Ok(true)
     }
 

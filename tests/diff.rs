@@ -80,6 +80,7 @@ diff_test!(pubsub, "pubsub.txt");
 diff_test!(blocking, "blocking.txt");
 diff_test!(ops, "ops.txt");
 diff_test!(persist, "persist.txt");
+diff_test!(notify, "notify.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -5,9 +5,9 @@
 //! keys ready. Inside MULTI (EXEC) they never block: they answer as on
 //! timeout.
 
-use crate::db::notify;
 use super::lists::{self, Env, MoveErr};
 use super::{Cmd, Ctx, flags::*};
+use crate::db::notify;
 use crate::error;
 use crate::server::blocking::{BlockType, TimeoutReply};
 use crate::types::Value;

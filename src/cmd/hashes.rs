@@ -6,6 +6,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
+use crate::db::notify;
 use crate::error;
 use crate::resp::ReplyBuf;
 use crate::types::Value;
@@ -87,14 +88,21 @@ fn write_hash<R>(
     f: impl FnOnce(&mut HashValue) -> (R, bool),
 ) -> Result<R, WrongType> {
     let db = ctx.c.db;
+    // Keyspace event: HMSET and HSETNX raise "hset", the others their name.
+    let event = match ctx.cmd.name {
+        "hmset" | "hsetnx" => "hset",
+        name => name,
+    };
     let ks = &mut ctx.srv.ks;
     match ks.lookup_write(db, key, ctx.now) {
         Some(Value::Hash(h)) => {
             let (r, changed) = f(h);
             let empty = h.is_empty();
             if changed {
+                ks.notify(notify::HASH, event, db, key);
                 if empty {
                     ks.delete(db, key);
+                    ks.notify(notify::GENERIC, "del", db, key);
                 } else {
                     ks.signal_modified(db, key);
                 }
@@ -107,6 +115,7 @@ fn write_hash<R>(
             let (r, changed) = f(&mut h);
             if changed && !h.is_empty() {
                 ks.set(db, key, Value::Hash(h.into()), false);
+                ks.notify(notify::HASH, event, db, key);
             }
             Ok(r)
         }
@@ -504,7 +513,6 @@ mod tests {
     //! Reply bytes below were recorded from a real redis-server 7.0 (which
     //! agrees with 7.2 for these commands), one fresh database per group.
 
-    use super::*;
     use crate::testing::Harness;
     use std::collections::HashSet;
 

@@ -8,8 +8,8 @@
 //! stale keys (it deletes nothing while walking the dict), SCAN deletes the
 //! stale keys it met after it has finished walking.
 
-use crate::db::notify::{GENERIC, NEW};
 use super::{Cmd, Ctx, flags::*};
+use crate::db::notify::{GENERIC, NEW};
 use crate::error;
 use crate::types::{StrValue, Value};
 use crate::util::glob::glob_match;

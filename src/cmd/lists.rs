@@ -12,9 +12,9 @@
 //! Option words are matched as Redis matches them: ASCII case-insensitive,
 //! up to the first NUL byte.
 
-use crate::db::notify::{GENERIC, LIST};
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
+use crate::db::notify::{GENERIC, LIST};
 use crate::error;
 use crate::resp::ReplyBuf;
 use crate::types::Value;

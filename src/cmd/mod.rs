@@ -385,7 +385,12 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         }
         if !cmd.has(flags::MULTI_CONTROL) {
             multi::queue(c, argv);
-            c.reply.simple("QUEUED");
+            // +QUEUED obeys CLIENT REPLY like any reply.
+            match c.reply_mode {
+                ReplyMode::On => c.reply.simple("QUEUED"),
+                ReplyMode::SkipNext => c.reply_mode = ReplyMode::On,
+                ReplyMode::Off | ReplyMode::Skip => {}
+            }
             return;
         }
     }

@@ -148,12 +148,18 @@ fn restore(ctx: &mut Ctx, argv: &[&[u8]]) {
     if ttl != 0 && ttl <= now {
         if deleted {
             ctx.srv.ks.signal_modified(db, key);
+            ctx.srv
+                .ks
+                .notify(crate::db::notify::GENERIC, "del", db, key);
         }
         return ctx.c.reply.ok();
     }
     ctx.srv
         .ks
         .set_with_expire(db, key, val, (ttl != 0).then_some(ttl));
+    ctx.srv
+        .ks
+        .notify(crate::db::notify::GENERIC, "restore", db, key);
     ctx.c.reply.ok();
 }
 

@@ -330,7 +330,14 @@ pub fn publish_keyspace_events(srv: &mut Server, mut me: Option<&mut Client>, no
 
 /// PUBLISH channel message
 fn publish(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let n = publish_message(ctx.srv, Some(ctx.c), Kind::Channel, argv[1], argv[2], ctx.now);
+    let n = publish_message(
+        ctx.srv,
+        Some(ctx.c),
+        Kind::Channel,
+        argv[1],
+        argv[2],
+        ctx.now,
+    );
     ctx.c.reply.int(n as i64);
 }
 

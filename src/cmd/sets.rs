@@ -11,9 +11,9 @@
 //! hashtable) and becomes an intset at the end when every member is an
 //! integer.
 
-use crate::db::notify::{GENERIC, NEW, SET};
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
+use crate::db::notify::{GENERIC, NEW, SET};
 use crate::error;
 use crate::resp::ReplyBuf;
 use crate::types::Value;

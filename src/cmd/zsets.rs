@@ -6,9 +6,9 @@
 //! operation and render the result. Option words are compared like Redis's
 //! `strcasecmp` on C strings: case-insensitively, up to the first NUL.
 
-use crate::db::notify::{GENERIC, ZSET};
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
+use crate::db::notify::{GENERIC, ZSET};
 use crate::error;
 use crate::resp::ReplyBuf;
 use crate::types::set::Member;

@@ -162,6 +162,9 @@ impl Keyspace {
             self.stats.keyspace_hits += 1;
         } else {
             self.stats.keyspace_misses += 1;
+            if self.events.enabled(notify::KEY_MISS) {
+                self.events.push(notify::KEY_MISS, "keymiss", db, key); // notify
+            }
         }
         v
     }

@@ -188,7 +188,9 @@ mod tests {
     fn config_bits_match() {
         let mut cfg = crate::config::Config::default();
         assert_eq!(configured_classes(&cfg), 0);
-        for letters in ["K", "E", "g", "$", "l", "s", "h", "z", "x", "e", "t", "m", "d", "n", "A"] {
+        for letters in [
+            "K", "E", "g", "$", "l", "s", "h", "z", "x", "e", "t", "m", "d", "n", "A",
+        ] {
             let set = cfg.set(&[(b"notify-keyspace-events", letters.as_bytes())], true);
             assert!(set.is_ok(), "{letters}");
             assert_eq!(
@@ -226,7 +228,109 @@ mod tests {
         n.depth = 0;
         let ev = n.take_ready().unwrap_or_default();
         assert_eq!(ev.len(), 1);
-        assert_eq!((ev[0].event, ev[0].db, &ev[0].key[..]), ("set", 0, &b"k"[..]));
+        assert_eq!(
+            (ev[0].event, ev[0].db, &ev[0].key[..]),
+            ("set", 0, &b"k"[..])
+        );
         assert_eq!(n.take_ready(), None);
+    }
+
+    /// One RESP3 pmessage push for pattern `__key*__:*`.
+    fn push(chan: &str, msg: &str) -> String {
+        format!(
+            ">4\r\n$8\r\npmessage\r\n$10\r\n__key*__:*\r\n${}\r\n{chan}\r\n${}\r\n{msg}\r\n",
+            chan.len(),
+            msg.len()
+        )
+    }
+
+    fn subscribed(classes: &str) -> crate::testing::Harness {
+        let mut h = crate::testing::Harness::new();
+        h.run(&["HELLO", "3"]);
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "notify-keyspace-events", classes]),
+            "+OK\r\n"
+        );
+        h.run(&["PSUBSCRIBE", "__key*__:*"]);
+        h
+    }
+
+    #[test]
+    fn own_pushes_follow_the_reply() {
+        let mut h = subscribed("KEA");
+        let want = format!(
+            "+OK\r\n{}{}{}{}",
+            push("__keyspace@0__:k", "set"),
+            push("__keyevent@0__:set", "k"),
+            push("__keyspace@0__:k", "expire"),
+            push("__keyevent@0__:expire", "k")
+        );
+        assert_eq!(h.run(&["SET", "k", "v", "EX", "100"]), want);
+        // An aggregate left empty: the type event, then del.
+        h.run(&["RPUSH", "l", "a"]);
+        let want = format!(
+            "$1\r\na\r\n{}{}{}{}",
+            push("__keyspace@0__:l", "lpop"),
+            push("__keyevent@0__:lpop", "l"),
+            push("__keyspace@0__:l", "del"),
+            push("__keyevent@0__:del", "l")
+        );
+        assert_eq!(h.run(&["LPOP", "l"]), want);
+        assert_eq!(h.run(&["GET", "nothing"]), "_\r\n");
+    }
+
+    #[test]
+    fn exec_pushes_follow_the_whole_reply() {
+        let mut h = subscribed("E$g");
+        h.run(&["MULTI"]);
+        h.run(&["SET", "k", "1"]);
+        h.run(&["DEL", "k"]);
+        let want = format!(
+            "*2\r\n+OK\r\n:1\r\n{}{}",
+            push("__keyevent@0__:set", "k"),
+            push("__keyevent@0__:del", "k")
+        );
+        assert_eq!(h.run(&["EXEC"]), want);
+    }
+
+    #[test]
+    fn classes_filter_and_new_is_explicit() {
+        let mut h = subscribed("KA");
+        assert_eq!(
+            h.run(&["SADD", "s", "a"]),
+            format!(":1\r\n{}", push("__keyspace@0__:s", "sadd"))
+        );
+        h.run(&["CONFIG", "SET", "notify-keyspace-events", "En"]);
+        assert_eq!(
+            h.run(&["SET", "n", "1"]),
+            format!("+OK\r\n{}", push("__keyevent@0__:new", "n"))
+        );
+        assert_eq!(h.run(&["SET", "n", "2"]), "+OK\r\n");
+        h.run(&["CONFIG", "SET", "notify-keyspace-events", ""]);
+        assert_eq!(h.run(&["DEL", "n"]), ":1\r\n");
+        assert!(h.srv.ks.events.pending.is_empty());
+    }
+
+    #[test]
+    fn lazy_and_active_expiry() {
+        let mut h = subscribed("Ex");
+        h.now = Some(1_000);
+        h.run(&["SET", "k", "v", "PX", "10"]);
+        h.now = Some(2_000);
+        assert_eq!(
+            h.run(&["GET", "k"]),
+            format!("_\r\n{}", push("__keyevent@0__:expired", "k"))
+        );
+        // The active cycle queues its events for cron to publish.
+        h.run(&["SET", "a", "v", "PX", "10"]);
+        h.srv
+            .ks
+            .active_expire_cycle(10_000, std::time::Duration::from_millis(10));
+        let queued = std::mem::take(&mut h.srv.ks.events.pending);
+        assert_eq!(queued.len(), 1);
+        assert_eq!(
+            (queued[0].event, &queued[0].key[..]),
+            ("expired", &b"a"[..])
+        );
     }
 }

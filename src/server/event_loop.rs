@@ -518,13 +518,10 @@ impl EventLoop {
         }
     }
 
-    /// Idle timeouts, checking a slice of the clients per tick so every
-    /// client is visited about once a second.
+    /// Idle timeouts and buffer trimming, checking a slice of the clients per
+    /// tick so every client is visited about once a second.
     fn clients_cron(&mut self, now: i64, hz: u32) {
         let timeout_ms = self.srv.config.timeout as i64 * 1000;
-        if timeout_ms == 0 {
-            return;
-        }
         let cap = self.srv.clients.capacity();
         if cap == 0 {
             return;
@@ -534,10 +531,15 @@ impl EventLoop {
         for _ in 0..per_tick.min(cap) {
             self.clients_cron_pos = (self.clients_cron_pos + 1) % cap;
             let tok = self.clients_cron_pos;
-            if let Some(Some(c)) = self.srv.clients.get(tok)
-                && now - c.last_interaction_ms > timeout_ms
-            {
-                idle.push(tok);
+            if let Some(Some(c)) = self.srv.clients.get_mut(tok) {
+                // Blocked and subscribed clients wait legitimately (Redis
+                // exempts them from the idle timeout too).
+                let waiting = c.blocked.is_some() || c.subscription_count() > 0;
+                if timeout_ms > 0 && !waiting && now - c.last_interaction_ms > timeout_ms {
+                    idle.push(tok);
+                } else {
+                    c.shrink_idle_buffers(now);
+                }
             }
         }
         for tok in idle {

@@ -1022,8 +1022,11 @@ impl HashValue {
             {
                 // Room for the whole batch (a string entry costs at most its
                 // length plus 2 bytes up to 63 bytes, plus 11 beyond).
-                let room: usize = pairs.iter().map(|a| a.len() + 11).sum();
-                buf.reserve(room.min(PACKED_SAFETY_SIZE));
+                // (One pair grows the buffer once anyway, exactly.)
+                if pairs.len() > 2 {
+                    let room: usize = pairs.iter().map(|a| a.len() + 11).sum();
+                    buf.reserve(room.min(PACKED_SAFETY_SIZE));
+                }
                 for pair in pairs.chunks_exact(2) {
                     if *n as usize >= lim.max_entries
                         || pair[0].len() > lim.max_value
