@@ -38,7 +38,9 @@ fn redis_crate_over_tcp() {
     let size: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
     assert_eq!(size, 1002);
     // Errors come back as errors and the connection stays usable.
-    let err = redis::cmd("NOSUCHCOMMAND").query::<()>(&mut con).unwrap_err();
+    let err = redis::cmd("NOSUCHCOMMAND")
+        .query::<()>(&mut con)
+        .unwrap_err();
     assert!(err.to_string().contains("unknown command"), "{err}");
     let pong: String = redis::cmd("PING").query(&mut con).unwrap();
     assert_eq!(pong, "PONG");
@@ -70,7 +72,9 @@ fn sigterm_exits_cleanly() {
     // not been waited for yet.
     let rc = unsafe { libc::kill(s.pid() as i32, libc::SIGTERM) };
     assert_eq!(rc, 0);
-    let status = s.wait_exit(Duration::from_secs(5)).expect("exited after SIGTERM");
+    let status = s
+        .wait_exit(Duration::from_secs(5))
+        .expect("exited after SIGTERM");
     assert_eq!(status.code(), Some(0), "log:\n{}", s.log());
     assert!(!sock.exists(), "unix socket file removed on shutdown");
     assert!(s.log().contains("ready to exit"), "log:\n{}", s.log());
@@ -177,7 +181,10 @@ fn query_buffer_limit_closes_client() {
     if !closed {
         closed = c.expect_close(Duration::from_secs(5)).is_ok();
     }
-    assert!(closed, "client over client-query-buffer-limit must be closed");
+    assert!(
+        closed,
+        "client over client-query-buffer-limit must be closed"
+    );
     assert_eq!(s.connect().cmd(&["EXISTS", "k"]), b":0\r\n");
 }
 
@@ -289,8 +296,13 @@ fn random_and_truncated_input_never_kills_the_server() {
 fn connect_from_127_0_0_2(port: u16) -> TcpStream {
     use socket2::{Domain, Socket, Type};
     let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    s.bind(&"127.0.0.2:0".parse::<std::net::SocketAddr>().unwrap().into())
-        .unwrap();
+    s.bind(
+        &"127.0.0.2:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
     s.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
         .unwrap();
     let t: TcpStream = s.into();
@@ -391,14 +403,21 @@ fn pubsub_fans_out_across_connections() {
         for n in 0..50 {
             let got = c.read_reply().unwrap();
             let want = if i % 2 == 0 {
-                format!("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n${}\r\nm{n}\r\n", format!("m{n}").len())
+                format!(
+                    "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n${}\r\nm{n}\r\n",
+                    format!("m{n}").len()
+                )
             } else {
                 format!(
                     "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n${}\r\nm{n}\r\n",
                     format!("m{n}").len()
                 )
             };
-            assert_eq!(escape(&got), escape(want.as_bytes()), "subscriber {i} message {n}");
+            assert_eq!(
+                escape(&got),
+                escape(want.as_bytes()),
+                "subscriber {i} message {n}"
+            );
         }
     }
     assert_eq!(
@@ -438,33 +457,140 @@ fn slow_subscriber_is_cut_off_at_the_output_limit() {
         }
         assert_eq!(r, b":1\r\n");
     }
-    assert!(delivered_after_cut, "the slow subscriber was never disconnected");
+    assert!(
+        delivered_after_cut,
+        "the slow subscriber was never disconnected"
+    );
     // Everyone else is still served.
     assert_eq!(publisher.cmd(&["PING"]), b"+PONG\r\n");
     assert_eq!(s.connect().cmd(&["SET", "k", "v"]), b"+OK\r\n");
-    assert!(s.log().contains("overcoming of output buffer limits"), "{}", s.log());
+    assert!(
+        s.log().contains("overcoming of output buffer limits"),
+        "{}",
+        s.log()
+    );
 }
 
 /// Arguments that hit parsing edges: numbers at the limits, floats, option
 /// keywords, patterns, binary junk.
 const FUZZ_ARGS: &[&str] = &[
-    "k", "k2", "h", "l", "s", "z", "0", "1", "-1", "2", "10", "-100", "100000000000",
-    "9223372036854775807", "-9223372036854775808", "18446744073709551616", "1.5", "-0", "inf",
-    "-inf", "+inf", "nan", "1e400", "(1", "[a", "(a", "-", "+", "*", "?", "[", "\\", "", "NX",
-    "XX", "GT", "LT", "CH", "INCR", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "PERSIST",
-    "COUNT", "MATCH", "TYPE", "LIMIT", "WITHSCORES", "WITHSCORE", "WITHVALUES", "BYSCORE",
-    "BYLEX", "REV", "LEFT", "RIGHT", "BEFORE", "AFTER", "RANK", "MAXLEN", "LEN", "IDX",
-    "MINMATCHLEN", "WITHMATCHLEN", "WEIGHTS", "AGGREGATE", "SUM", "MIN", "MAX", "REPLACE",
-    "DB", "ASYNC", "SYNC", "ID", "ABSTTL", "IDLETIME", "FREQ", "\u{0}\u{ff}",
+    "k",
+    "k2",
+    "h",
+    "l",
+    "s",
+    "z",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "10",
+    "-100",
+    "100000000000",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "18446744073709551616",
+    "1.5",
+    "-0",
+    "inf",
+    "-inf",
+    "+inf",
+    "nan",
+    "1e400",
+    "(1",
+    "[a",
+    "(a",
+    "-",
+    "+",
+    "*",
+    "?",
+    "[",
+    "\\",
+    "",
+    "NX",
+    "XX",
+    "GT",
+    "LT",
+    "CH",
+    "INCR",
+    "EX",
+    "PX",
+    "EXAT",
+    "PXAT",
+    "KEEPTTL",
+    "GET",
+    "PERSIST",
+    "COUNT",
+    "MATCH",
+    "TYPE",
+    "LIMIT",
+    "WITHSCORES",
+    "WITHSCORE",
+    "WITHVALUES",
+    "BYSCORE",
+    "BYLEX",
+    "REV",
+    "LEFT",
+    "RIGHT",
+    "BEFORE",
+    "AFTER",
+    "RANK",
+    "MAXLEN",
+    "LEN",
+    "IDX",
+    "MINMATCHLEN",
+    "WITHMATCHLEN",
+    "WEIGHTS",
+    "AGGREGATE",
+    "SUM",
+    "MIN",
+    "MAX",
+    "REPLACE",
+    "DB",
+    "ASYNC",
+    "SYNC",
+    "ID",
+    "ABSTTL",
+    "IDLETIME",
+    "FREQ",
+    "\u{0}\u{ff}",
 ];
 
 /// Commands that would end the test rather than test the server: they stop
 /// it, block forever, cut the connection or change its settings.
 const FUZZ_SKIP: &[&str] = &[
-    "shutdown", "debug", "quit", "monitor", "config", "client", "subscribe", "psubscribe",
-    "ssubscribe", "blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax",
-    "bzmpop", "save", "bgsave", "bgrewriteaof", "hello", "auth", "sync", "psync", "replicaof",
-    "slaveof", "failover", "restore", "multi", "unsubscribe", "punsubscribe", "sunsubscribe",
+    "shutdown",
+    "debug",
+    "quit",
+    "monitor",
+    "config",
+    "client",
+    "subscribe",
+    "psubscribe",
+    "ssubscribe",
+    "blpop",
+    "brpop",
+    "blmove",
+    "brpoplpush",
+    "blmpop",
+    "bzpopmin",
+    "bzpopmax",
+    "bzmpop",
+    "save",
+    "bgsave",
+    "bgrewriteaof",
+    "hello",
+    "auth",
+    "sync",
+    "psync",
+    "replicaof",
+    "slaveof",
+    "failover",
+    "restore",
+    "multi",
+    "unsubscribe",
+    "punsubscribe",
+    "sunsubscribe",
 ];
 
 #[test]
@@ -510,7 +636,11 @@ fn random_commands_never_panic() {
             );
         }
         if round % 500 == 0 {
-            for seed in [&["SET", "k", "12"][..], &["RPUSH", "l", "a", "b"], &["ZADD", "z", "1", "a"]] {
+            for seed in [
+                &["SET", "k", "12"][..],
+                &["RPUSH", "l", "a", "b"],
+                &["ZADD", "z", "1", "a"],
+            ] {
                 c.cmd(seed);
             }
         }

@@ -114,7 +114,7 @@ fn write_hash<R>(
             let mut h = HashValue::new();
             let (r, changed) = f(&mut h);
             if changed && !h.is_empty() {
-                ks.set(db, key, Value::Hash(h.into()), false);
+                ks.set(db, key, Value::Hash(h), false);
                 ks.notify(notify::HASH, event, db, key);
             }
             Ok(r)

@@ -281,7 +281,8 @@ impl CommandTable {
         for c in families() {
             by_name.insert(c.name.as_bytes().to_vec(), c);
             for sub in c.subs {
-                let full: &'static str = Box::leak(format!("{}|{}", c.name, sub.name).into_boxed_str());
+                let full: &'static str =
+                    Box::leak(format!("{}|{}", c.name, sub.name).into_boxed_str());
                 sub_fullnames.insert(sub as *const Cmd as usize, full);
             }
         }
@@ -338,7 +339,13 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     let mut parent = None;
     if !cmd.subs.is_empty() {
         if argv.len() < 2 {
-            return reject(srv, c, Some((cmd, None)), &error::wrong_arity(cmd.name), false);
+            return reject(
+                srv,
+                c,
+                Some((cmd, None)),
+                &error::wrong_arity(cmd.name),
+                false,
+            );
         }
         match cmd.find_sub(argv[1]) {
             Some(sub) => {
@@ -356,7 +363,13 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             Some(_) => table().fullname(cmd),
             None => cmd.name,
         };
-        return reject(srv, c, Some((cmd, parent)), &error::wrong_arity(full), is_exec);
+        return reject(
+            srv,
+            c,
+            Some((cmd, parent)),
+            &error::wrong_arity(full),
+            is_exec,
+        );
     }
     if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
@@ -377,11 +390,23 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         && cmd.flags & (flags::READONLY | flags::WRITE | flags::MAY_REPLICATE) != 0
         && srv.observe.is_monitor(c.token)
     {
-        return reject(srv, c, Some((cmd, parent)), error::MONITOR_KEYSPACE, is_exec);
+        return reject(
+            srv,
+            c,
+            Some((cmd, parent)),
+            error::MONITOR_KEYSPACE,
+            is_exec,
+        );
     }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {
-            return reject(srv, c, Some((cmd, parent)), error::NOT_ALLOWED_IN_MULTI, false);
+            return reject(
+                srv,
+                c,
+                Some((cmd, parent)),
+                error::NOT_ALLOWED_IN_MULTI,
+                false,
+            );
         }
         if !cmd.has(flags::MULTI_CONTROL) {
             multi::queue(c, argv);
@@ -440,7 +465,12 @@ pub fn execute(
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
     srv.stats.total_commands_processed += 1;
-    srv.record_call(cmd, parent, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
+    srv.record_call(
+        cmd,
+        parent,
+        usec,
+        c.reply.buf.get(reply_mark..).unwrap_or_default(),
+    );
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
         ReplyMode::Off => c.reply.buf.truncate(reply_mark),

@@ -553,7 +553,10 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
 fn info_persistence(srv: &Server, out: &mut String) {
     let rdb = crate::persist::info_fields(srv);
     let rdb_field = |out: &mut String, name: &str, default: &str| {
-        let v = rdb.iter().find(|(n, _)| *n == name).map_or(default, |(_, v)| v.as_str());
+        let v = rdb
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(default, |(_, v)| v.as_str());
         field(out, name, v);
     };
     rdb_field(out, "loading", "0");

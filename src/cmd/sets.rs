@@ -167,7 +167,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], set: SetValue) {
     let db = ctx.c.db;
     let n = set.len();
     if n > 0 {
-        ctx.srv.ks.set(db, dst, Value::Set(Box::new(set)), false);
+        ctx.srv.ks.set(db, dst, Value::Set(set), false);
         // The event is the command's name (sinterstore, sunionstore, ...).
         ctx.srv.ks.notify(SET, ctx.cmd.name, db, dst);
     } else if ctx.srv.ks.delete(db, dst) {
@@ -200,7 +200,7 @@ fn sadd(ctx: &mut Ctx, argv: &[&[u8]]) {
         Ok(None) => {
             let mut s = SetValue::create(members[0], members.len(), &lim);
             let n = add_all(&mut s, members, &lim);
-            ks.dbs[db].main.insert(key, Value::Set(Box::new(s)));
+            ks.dbs[db].main.insert(key, Value::Set(s));
             ks.notify(NEW, "new", db, key);
             n
         }
@@ -581,7 +581,7 @@ fn smove(ctx: &mut Ctx, argv: &[&[u8]]) {
         None => {
             let mut d = SetValue::create(m, 1, &lim);
             d.add(m, &lim);
-            ks.dbs[db].main.insert(dst, Value::Set(Box::new(d)));
+            ks.dbs[db].main.insert(dst, Value::Set(d));
             ks.notify(NEW, "new", db, dst);
             true
         }

@@ -129,7 +129,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], elems: Vec<Elem>) {
     }
     let n = elems.len();
     let z = ZSetValue::from_sorted(elems, &limits(ctx));
-    ctx.srv.ks.set(db, dst, Value::ZSet(Box::new(z)), false);
+    ctx.srv.ks.set(db, dst, Value::ZSet(z), false);
     // The event is the command's name (zunionstore, zrangestore, ...).
     ctx.srv.ks.notify(ZSET, ctx.cmd.name, db, dst);
     ctx.c.reply.int(n as i64);
@@ -329,7 +329,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[&[u8]], mut f: AddFlags) {
 
     let changed = added + updated > 0;
     match created {
-        Some(z) if !z.is_empty() => ctx.srv.ks.set(db, key, Value::ZSet(Box::new(z)), false),
+        Some(z) if !z.is_empty() => ctx.srv.ks.set(db, key, Value::ZSet(z), false),
         Some(_) => {}
         None if changed => ctx.srv.ks.signal_modified(db, key),
         None => {}

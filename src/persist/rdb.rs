@@ -977,7 +977,7 @@ impl<I: Input> Decoder<I> {
                     }
                 }
                 match set {
-                    Some(s) => Value::Set(Box::new(s)),
+                    Some(s) => Value::Set(s),
                     None => return Ok(None),
                 }
             }
@@ -1011,7 +1011,7 @@ impl<I: Input> Decoder<I> {
                     }
                 }
                 match set {
-                    Some(s) => Value::Set(Box::new(s)),
+                    Some(s) => Value::Set(s),
                     None => return Ok(None),
                 }
             }
@@ -1097,7 +1097,7 @@ impl<I: Input> Decoder<I> {
                 if h.is_empty() {
                     return Ok(None);
                 }
-                Value::Hash(Box::new(h))
+                Value::Hash(h)
             }
             T_HASH_ZIPMAP | T_HASH_ZIPLIST | T_HASH_LISTPACK => {
                 let off = self.input.offset();
@@ -1140,7 +1140,7 @@ impl<I: Input> Decoder<I> {
                         return Err(bad("duplicate hash fields detected"));
                     }
                 }
-                Value::Hash(Box::new(h))
+                Value::Hash(h)
             }
             T_MODULE_PRE_GA | T_MODULE_2 => {
                 return Err(self.err("module data types are not supported by ember"));
@@ -1347,7 +1347,7 @@ fn build_zset(mut elems: Vec<zset::Elem>, lim: &zset::Limits) -> Result<Value, S
             .unwrap_or(std::cmp::Ordering::Equal)
             .then_with(|| a.member.cmp(&b.member))
     });
-    Ok(Value::ZSet(Box::new(ZSetValue::from_sorted(elems, lim))))
+    Ok(Value::ZSet(ZSetValue::from_sorted(elems, lim)))
 }
 
 #[cfg(test)]

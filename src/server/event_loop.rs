@@ -98,7 +98,9 @@ impl EventLoop {
                 if crate::persist::prepare_shutdown(&mut self.srv, None, false) {
                     return self.finish_shutdown();
                 }
-                warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                warn!(
+                    "SIGTERM received but errors trying to shut down the server, check the logs for more information"
+                );
                 signals::clear_shutdown_request();
             }
             let mut timeout = if self.read_again.is_empty() {
