@@ -140,7 +140,20 @@ impl EventLoop {
                 if readable {
                     self.read_client(tok);
                 }
-                if writable {
+                // A client with a reply queued for before_sleep is written
+                // there, with every other reply of this turn: epoll reports
+                // WRITABLE alongside READABLE on almost every event, and
+                // writing each reply as soon as it exists spreads them out,
+                // so the peer wakes once per reply instead of once per batch.
+                // Only a socket that drained after a partial write is
+                // written from here.
+                if writable
+                    && self
+                        .srv
+                        .clients
+                        .get(tok)
+                        .is_some_and(|c| c.as_ref().is_some_and(|c| !c.write_queued))
+                {
                     self.write_client(tok);
                 }
             }
