@@ -389,9 +389,9 @@ pub static DIRECTIVES: &[Directive] = &[
     d("locale-collate", STR, "", INERT, G::General, "Locale used for string comparison (Redis 7.2)."),
     // SNAPSHOTTING
     d("save", Kind::Save, "3600 1 300 100 60 10000", 0, G::Snapshotting, "Snapshot points: save after <seconds> if at least <changes> writes happened; \"\" disables.").typed(Slot::Save),
-    d("stop-writes-on-bgsave-error", BOOL, "yes", INERT, G::Snapshotting, "Refuse writes after a failed background save."),
-    d("rdbcompression", BOOL, "yes", INERT, G::Snapshotting, "Compress strings in RDB files."),
-    d("rdbchecksum", BOOL, "yes", IMMUTABLE | INERT, G::Snapshotting, "Append a checksum to RDB files."),
+    d("stop-writes-on-bgsave-error", BOOL, "yes", 0, G::Snapshotting, "Refuse writes after a failed background save."),
+    d("rdbcompression", BOOL, "yes", 0, G::Snapshotting, "Compress strings in RDB files."),
+    d("rdbchecksum", BOOL, "yes", IMMUTABLE, G::Snapshotting, "Append a checksum to RDB files."),
     d("sanitize-dump-payload", en(SANITIZE_DUMP), "no", INERT, G::Snapshotting, "Deep check of RESTORE payloads: no, yes, clients."),
     d("dbfilename", Kind::Str(StrCheck::BaseName { what: "dbfilename", nonempty: false }), "dump.rdb", PROTECTED, G::Snapshotting, "Snapshot file name, inside dir.").typed(Slot::Dbfilename),
     d("rdb-del-sync-files", BOOL, "no", INERT, G::Snapshotting, "Delete RDB files used only for replication when persistence is off."),
@@ -430,7 +430,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("maxclients", int(1, UINT_MAX), "10000", 0, G::Clients, "Maximum number of connected clients.").typed(Slot::Maxclients),
     // MEMORY MANAGEMENT
     d("maxmemory", mem(0, ULLONG_MAX), "0", 0, G::Memory, "Memory limit for data (0: none).").typed(Slot::Maxmemory),
-    d("maxmemory-policy", en(MAXMEMORY_POLICIES), "noeviction", 0, G::Memory, "What to do when maxmemory is reached.").typed(Slot::MaxmemoryPolicy),
+    d("maxmemory-policy", en(MAXMEMORY_POLICIES), "noeviction", INERT, G::Memory, "What to do when maxmemory is reached.").typed(Slot::MaxmemoryPolicy),
     d("maxmemory-samples", int(1, INT_MAX), "5", INERT, G::Memory, "Keys sampled per eviction round."),
     d("maxmemory-eviction-tenacity", int(0, 100), "10", INERT, G::Memory, "Effort spent evicting per event loop cycle (0-100)."),
     d("replica-ignore-maxmemory", BOOL, "yes", INERT, G::Memory, "Replicas do not evict on their own.").alias(&["slave-ignore-maxmemory"]),
@@ -441,7 +441,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("lazyfree-lazy-server-del", BOOL, "no", INERT, G::Lazyfree, "Free values deleted implicitly (e.g. RENAME) in the background."),
     d("replica-lazy-flush", BOOL, "no", INERT, G::Lazyfree, "Flush asynchronously before a full resync.").alias(&["slave-lazy-flush"]),
     d("lazyfree-lazy-user-del", BOOL, "no", INERT, G::Lazyfree, "Make DEL behave like UNLINK."),
-    d("lazyfree-lazy-user-flush", BOOL, "no", INERT, G::Lazyfree, "Make FLUSHALL/FLUSHDB asynchronous by default."),
+    d("lazyfree-lazy-user-flush", BOOL, "no", 0, G::Lazyfree, "Make FLUSHALL/FLUSHDB asynchronous by default."),
     // THREADED I/O
     d("io-threads", int(1, 128), "1", IMMUTABLE | INERT, G::Threads, "Number of I/O threads."),
     d("io-threads-do-reads", BOOL, "no", IMMUTABLE | INERT, G::Threads, "Also use I/O threads for reading and parsing."),
@@ -451,7 +451,7 @@ pub static DIRECTIVES: &[Directive] = &[
     // KERNEL TRANSPARENT HUGEPAGE CONTROL
     d("disable-thp", BOOL, "yes", IMMUTABLE | INERT, G::Thp, "Turn transparent huge pages off for the process."),
     // APPEND ONLY MODE
-    d("appendonly", BOOL, "no", 0, G::Aof, "Enable the append only file.").typed(Slot::Appendonly),
+    d("appendonly", BOOL, "no", INERT, G::Aof, "Enable the append only file.").typed(Slot::Appendonly),
     d("appendfilename", Kind::Str(StrCheck::BaseName { what: "appendfilename", nonempty: true }), "appendonly.aof", IMMUTABLE | INERT, G::Aof, "Base name of the append only files."),
     d("appenddirname", Kind::Str(StrCheck::DirName { what: "appenddirname" }), "appendonlydir", IMMUTABLE | INERT, G::Aof, "Directory (inside dir) holding the append only files."),
     d("appendfsync", en(APPENDFSYNC), "everysec", INERT, G::Aof, "When to fsync the AOF: everysec, always, no."),
@@ -496,7 +496,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("latency-tracking", BOOL, "yes", 0, G::Latency, "Track per-command latency percentiles.").typed(Slot::LatencyTracking),
     d("latency-tracking-info-percentiles", Kind::Percentiles, "50 99 99.9", 0, G::Latency, "Percentiles reported by INFO latencystats."),
     // EVENT NOTIFICATION
-    d("notify-keyspace-events", Kind::KeyspaceEvents, "", INERT, G::Events, "Keyspace notification classes (letters from Ag$lshzxeKEtmdn; empty: off)."),
+    d("notify-keyspace-events", Kind::KeyspaceEvents, "", 0, G::Events, "Keyspace notification classes (letters from Ag$lshzxeKEtmdn; empty: off)."),
     // ADVANCED CONFIG
     d("hash-max-listpack-entries", int(0, LLONG_MAX), "512", 0, G::Advanced, "Small-hash encoding limit: entries.").alias(&["hash-max-ziplist-entries"]).typed(Slot::HashMaxEntries),
     d("hash-max-listpack-value", mem(0, LLONG_MAX), "64", 0, G::Advanced, "Small-hash encoding limit: value size.").alias(&["hash-max-ziplist-value"]).typed(Slot::HashMaxValue),
