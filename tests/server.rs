@@ -648,3 +648,22 @@ fn random_commands_never_panic() {
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
     assert!(s.is_running());
 }
+
+#[test]
+fn config_set_loglevel_takes_effect_at_once() {
+    let mut s = start_ember(&[]);
+    let mut c = s.connect();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "loglevel", "warning"]), b"+OK\r\n");
+    // SHUTDOWN logs at warning level ("User requested shutdown...") and at
+    // notice level (nothing here once the level is warning).
+    assert_eq!(c.cmd(&["CONFIG", "SET", "loglevel", "nothing"]), b"+OK\r\n");
+    c.send(&["SHUTDOWN", "NOSAVE"]);
+    let _ = c.expect_close(Duration::from_secs(5));
+    s.wait_exit(Duration::from_secs(5)).expect("exited");
+    assert!(!s.log().contains("User requested shutdown"), "{}", s.log());
+    assert!(
+        s.log().contains("Ready to accept connections"),
+        "{}",
+        s.log()
+    );
+}

@@ -5,12 +5,33 @@
 
 use crate::config::LogLevel;
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
 struct RedisFormat;
+
+/// The current `loglevel` as a verbosity rank (0 = nothing, 1 = warning,
+/// 2 = notice, 3 = verbose, 4 = debug). Events above it are dropped by the
+/// formatter, so CONFIG SET loglevel takes effect at once.
+static VERBOSITY: AtomicU8 = AtomicU8::new(2);
+
+fn rank(level: LogLevel) -> u8 {
+    match level {
+        LogLevel::Nothing => 0,
+        LogLevel::Warning => 1,
+        LogLevel::Notice => 2,
+        LogLevel::Verbose => 3,
+        LogLevel::Debug => 4,
+    }
+}
+
+/// Applies a new `loglevel` (start-up and CONFIG SET).
+pub fn set_level(level: LogLevel) {
+    VERBOSITY.store(rank(level), Ordering::Relaxed);
+}
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -55,12 +76,15 @@ where
         mut w: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        let c = match *event.metadata().level() {
-            Level::TRACE => '.',
-            Level::DEBUG => '-',
-            Level::INFO => '*',
-            _ => '#',
+        let (c, needed) = match *event.metadata().level() {
+            Level::TRACE => ('.', 4),
+            Level::DEBUG => ('-', 3),
+            Level::INFO => ('*', 2),
+            _ => ('#', 1),
         };
+        if needed > VERBOSITY.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         write!(
             w,
             "{}:M {} {} ",
@@ -76,18 +100,11 @@ where
 /// Installs the global subscriber. `logfile` empty = stdout. Returns an
 /// error text if the log file cannot be opened.
 pub fn init(level: LogLevel, logfile: &str) -> Result<(), String> {
-    let max = match level {
-        LogLevel::Debug => Some(Level::TRACE),
-        LogLevel::Verbose => Some(Level::DEBUG),
-        LogLevel::Notice => Some(Level::INFO),
-        LogLevel::Warning => Some(Level::WARN),
-        LogLevel::Nothing => None,
-    };
-    let Some(max) = max else {
-        return Ok(());
-    };
+    set_level(level);
+    // Every level reaches the formatter, which filters by VERBOSITY, so the
+    // level can change at run time.
     let builder = tracing_subscriber::fmt()
-        .with_max_level(max)
+        .with_max_level(Level::TRACE)
         .with_ansi(false)
         .event_format(RedisFormat);
     let res = if logfile.is_empty() {
