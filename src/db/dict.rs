@@ -25,13 +25,76 @@ const RANDOM_PROBES: usize = 100;
 
 type Bucket<V> = Option<Box<Entry<V>>>;
 
+/// Bytes of a key kept inside its entry. 22 makes `Key` 24 bytes (the tag,
+/// a length byte and the bytes), the size of a boxed slice plus 8, and it
+/// covers typical keys ("user:1000:profile", "session:8f3a..."), which then
+/// cost no allocation of their own.
+const INLINE_KEY: usize = 22;
+
+/// A key stored in its entry: short keys inline, longer ones on the heap.
+#[derive(Clone)]
+enum Key {
+    Inline { len: u8, bytes: [u8; INLINE_KEY] },
+    Heap(Box<[u8]>),
+}
+
+impl Key {
+    fn into_box(self) -> Box<[u8]> {
+        match self {
+            Key::Heap(b) => b,
+            inline => inline.as_ref().into(),
+        }
+    }
+}
+
+impl AsRef<[u8]> for Key {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, bytes } => &bytes[..*len as usize],
+            Key::Heap(b) => b,
+        }
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_ref()
+    }
+}
+
+impl From<&[u8]> for Key {
+    fn from(k: &[u8]) -> Key {
+        if k.len() <= INLINE_KEY {
+            let mut bytes = [0u8; INLINE_KEY];
+            bytes[..k.len()].copy_from_slice(k);
+            Key::Inline {
+                len: k.len() as u8,
+                bytes,
+            }
+        } else {
+            Key::Heap(k.into())
+        }
+    }
+}
+
+impl From<Box<[u8]>> for Key {
+    fn from(k: Box<[u8]>) -> Key {
+        if k.len() <= INLINE_KEY {
+            Key::from(&k[..])
+        } else {
+            Key::Heap(k)
+        }
+    }
+}
+
 struct Entry<V> {
     /// The key's full hash. It costs 8 bytes per entry but pays twice: rehashing moves
     /// an entry without dereferencing (and re-hashing) its key allocation, which would
     /// be a cache miss per moved key, and chain walks skip the key comparison (another
     /// pointer chase) for every colliding entry whose hash differs.
     hash: u64,
-    key: Box<[u8]>,
+    key: Key,
     value: V,
     next: Bucket<V>,
 }
@@ -329,7 +392,7 @@ impl<V> Dict<V> {
         if let Some(e) = self.find_mut(hash, &key) {
             return Some(mem::replace(&mut e.value, value));
         }
-        self.insert_new(hash, key, value);
+        self.insert_new(hash, key.into(), value);
         None
     }
 
@@ -350,7 +413,7 @@ impl<V> Dict<V> {
     }
 
     /// Adds a key known to be absent, growing first if needed.
-    fn insert_new(&mut self, hash: u64, key: Box<[u8]>, value: V) -> &mut V {
+    fn insert_new(&mut self, hash: u64, key: Key, value: V) -> &mut V {
         self.expand_if_needed();
         let entry = Box::new(Entry {
             hash,
@@ -375,7 +438,7 @@ impl<V> Dict<V> {
         let [t0, t1] = &mut self.ht;
         let entry = t0.unlink(hash, key).or_else(|| t1.unlink(hash, key))?;
         let Entry { key, value, .. } = *entry;
-        Some((key, value))
+        Some((key.into_box(), value))
     }
 
     /// Removes every entry (and frees the tables). Linear in the size of the dict; use
@@ -786,17 +849,19 @@ mod tests {
     #[test]
     fn insert_owned_and_remove_entry() {
         let mut d = Dict::new();
-        let owned: Box<[u8]> = b"moved".to_vec().into_boxed_slice();
+        // A key too long to live inline: the owned allocation is stored
+        // as-is, no copy (short keys are copied into the entry instead).
+        let name = b"moved-key-longer-than-the-inline-limit";
+        let owned: Box<[u8]> = name.to_vec().into_boxed_slice();
         let ptr = owned.as_ptr();
         assert_eq!(d.insert_owned(owned, 1), None);
-        // The owned allocation is stored as-is, no copy.
-        assert_eq!(d.get_key_value(b"moved").unwrap().0.as_ptr(), ptr);
-        assert_eq!(d.insert_owned(b"moved".to_vec().into(), 2), Some(1));
+        assert_eq!(d.get_key_value(name).unwrap().0.as_ptr(), ptr);
+        assert_eq!(d.insert_owned(name.to_vec().into(), 2), Some(1));
         assert_eq!(d.len(), 1);
-        let (k, v) = d.remove_entry(b"moved").unwrap();
-        assert_eq!((&*k, v), (&b"moved"[..], 2));
+        let (k, v) = d.remove_entry(name).unwrap();
+        assert_eq!((&*k, v), (&name[..], 2));
         assert_eq!(k.as_ptr(), ptr);
-        assert!(d.remove_entry(b"moved").is_none());
+        assert!(d.remove_entry(name).is_none());
         // Round-trip like RENAME: remove_entry then insert_owned elsewhere.
         let mut other = Dict::new();
         d.insert(b"x", 5);
@@ -1366,7 +1431,7 @@ mod tests {
         for i in 0..100u64 {
             t.push(Box::new(Entry {
                 hash: i,
-                key: key(i as usize).into(),
+                key: Key::from(&key(i as usize)[..]),
                 value: i.to_string(),
                 next: None,
             }));
@@ -1451,7 +1516,7 @@ mod tests {
         for i in 0..1_000_000u64 {
             t.push(Box::new(Entry {
                 hash: 0,
-                key: i.to_le_bytes().into(),
+                key: Key::from(&i.to_le_bytes()[..]),
                 value: Tracked::new(&live),
                 next: None,
             }));
@@ -1545,5 +1610,41 @@ mod tests {
         assert!(shrinks > 0);
         let all: HashMap<Vec<u8>, u64> = d.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
         assert_eq!(all, model);
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn key_is_24_bytes_and_round_trips() {
+        assert_eq!(std::mem::size_of::<Key>(), 24);
+        for len in [0usize, 1, 21, 22, 23, 100] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let k = Key::from(&bytes[..]);
+            assert_eq!(&*k, &bytes[..]);
+            assert_eq!(matches!(k, Key::Inline { .. }), len <= INLINE_KEY);
+            let boxed: Box<[u8]> = bytes.clone().into();
+            let k2 = Key::from(boxed);
+            assert_eq!(&*k2.clone().into_box(), &bytes[..]);
+        }
+    }
+
+    #[test]
+    fn inline_and_heap_keys_in_one_dict() {
+        let mut d: Dict<u32> = Dict::new();
+        let long = vec![b'x'; 64];
+        d.insert(b"short", 1);
+        d.insert(&long, 2);
+        d.insert_owned(b"owned-short".to_vec().into(), 3);
+        assert_eq!(d.get(b"short"), Some(&1));
+        assert_eq!(d.get(&long), Some(&2));
+        assert_eq!(d.get(b"owned-short"), Some(&3));
+        let (k, v) = d.remove_entry(&long).unwrap();
+        assert_eq!((&*k, v), (&long[..], 2));
+        let mut seen: Vec<Vec<u8>> = d.keys().map(|k| k.to_vec()).collect();
+        seen.sort();
+        assert_eq!(seen, vec![b"owned-short".to_vec(), b"short".to_vec()]);
     }
 }
