@@ -81,6 +81,7 @@ diff_test!(blocking, "blocking.txt");
 diff_test!(ops, "ops.txt");
 diff_test!(persist, "persist.txt");
 diff_test!(notify, "notify.txt");
+diff_test!(sort, "sort.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

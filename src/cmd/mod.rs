@@ -18,6 +18,7 @@ pub mod persist;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
+pub mod sort;
 pub mod strings;
 pub mod zsets;
 
@@ -261,6 +262,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(pubsub::COMMANDS)
         .chain(blocking::COMMANDS)
         .chain(ops::COMMANDS)
+        .chain(sort::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
