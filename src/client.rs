@@ -171,6 +171,8 @@ pub struct Client {
     pub multi: Option<Box<MultiState>>,
     /// Keys this client WATCHes: (db, key).
     pub watched: Vec<(usize, Vec<u8>)>,
+    /// Set by MONITOR (CLIENT LIST flag `O`).
+    pub monitor: bool,
     /// Set while parked by a blocking command.
     pub blocked: Option<Box<crate::server::blocking::BlockState>>,
     /// True while the loop re-runs this blocked client's command; a
@@ -220,6 +222,7 @@ impl Client {
             multi: None,
             watched: Vec::new(),
             in_exec: false,
+            monitor: false,
             blocked: None,
             reprocessing: false,
             still_blocked: false,
@@ -307,6 +310,9 @@ impl Client {
     /// The `flags=` letters of CLIENT LIST, in Redis's order.
     pub fn flags_string(&self) -> String {
         let mut f = String::new();
+        if self.monitor {
+            f.push('O');
+        }
         if self.subscription_count() > 0 || !self.ssubs.is_empty() {
             f.push('P');
         }

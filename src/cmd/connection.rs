@@ -103,6 +103,7 @@ fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
     super::multi::discard(ctx.srv, ctx.c);
     super::pubsub::unsubscribe_all(ctx.srv, ctx.c);
     ctx.srv.observe.remove_monitor(ctx.c.token);
+    ctx.c.monitor = false;
     let password_required = ctx.srv.config.requirepass.is_some();
     ctx.c.reset_connection_state(password_required);
     ctx.c.reply.simple("RESET");

@@ -729,6 +729,7 @@ fn monitor(ctx: &mut Ctx, _argv: &[&[u8]]) {
         return;
     }
     ctx.srv.observe.monitors.push(ctx.c.token);
+    ctx.c.monitor = true;
     ctx.c.reply.ok();
 }
 
