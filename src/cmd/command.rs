@@ -571,6 +571,29 @@ fn find_keys(specs: &[KeySpec], meta: Option<&Meta>, argv: &[&[u8]]) -> Option<V
     Some(out)
 }
 
+/// SORT's STORE destination, whose position no key spec can describe:
+/// Redis's sortGetKeys walks the options, skipping LIMIT's two arguments and
+/// BY's and GET's one, and the last STORE wins.
+fn sort_store_key(argv: &[&[u8]]) -> Option<FoundKey> {
+    let mut store = None;
+    let mut i = 2;
+    while i < argv.len() {
+        let a = argv[i];
+        if a.eq_ignore_ascii_case(b"limit") {
+            i += 2;
+        } else if a.eq_ignore_ascii_case(b"get") || a.eq_ignore_ascii_case(b"by") {
+            i += 1;
+        } else if a.eq_ignore_ascii_case(b"store") && i + 1 < argv.len() {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    store.map(|pos| FoundKey {
+        pos,
+        flags: "OW update",
+    })
+}
+
 /// Shared by GETKEYS and GETKEYSANDFLAGS: finds the command in argv[2..] and
 /// its keys, replying with the error Redis gives when there are none.
 fn getkeys_generic(ctx: &mut Ctx, argv: &[&[u8]], with_flags: bool) {
@@ -601,7 +624,10 @@ fn getkeys_generic(ctx: &mut Ctx, argv: &[&[u8]], with_flags: bool) {
     if !e.cmd.arity_ok(target.len()) {
         return ctx.c.reply.error(error::GETKEYS_BAD_ARITY);
     }
-    let keys = find_keys(&specs, meta, target).unwrap_or_default();
+    let mut keys = find_keys(&specs, meta, target).unwrap_or_default();
+    if e.parent.is_none() && e.cmd.name == "sort" {
+        keys.extend(sort_store_key(target));
+    }
     if keys.is_empty() && !e.cmd.has(NO_MANDATORY_KEYS) {
         return ctx.c.reply.error(error::GETKEYS_INVALID_ARGS);
     }
