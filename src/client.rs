@@ -16,6 +16,10 @@ const REPLY_KEEP_CAPACITY: usize = 64 * 1024;
 /// Quiet time after which large buffers are released (Redis shrinks query
 /// buffers of clients idle for 2 seconds).
 const BUFFER_IDLE_MS: i64 = 2000;
+/// Most room made ahead of a large bulk in one step: a client announcing a
+/// 512 MB argument gets its buffer grown as the bytes arrive (doubling), not
+/// 512 MB up front for bytes it may never send.
+const PREALLOC_MAX: usize = 1024 * 1024;
 /// A query buffer larger than this is shrunk once it empties.
 const QUERY_KEEP_CAPACITY: usize = 64 * 1024;
 
@@ -93,7 +97,11 @@ impl QueryBuf {
                 self.data = Vec::new();
             }
         }
-        let want = READ_CHUNK.max(self.need.saturating_sub(self.pending()));
+        let want = READ_CHUNK.max(
+            self.need
+                .saturating_sub(self.pending())
+                .min(PREALLOC_MAX.max(self.pending())),
+        );
         if self.data.len() - self.end < want {
             if self.start > 0 {
                 self.data.copy_within(self.start..self.end, 0);
@@ -360,6 +368,9 @@ mod tests {
         q.need = 100_000;
         let room_len = q.room().len();
         assert!(room_len >= 100_000 - 3);
+        // An announced huge bulk does not allocate its size up front.
+        q.need = 512 * 1024 * 1024;
+        assert!(q.room().len() <= 2 * PREALLOC_MAX);
         assert_eq!(&q.data[q.start..q.end], b"llo");
         q.consume(3);
         assert_eq!(q.pending(), 0);

@@ -667,3 +667,37 @@ fn config_set_loglevel_takes_effect_at_once() {
         s.log()
     );
 }
+
+fn rss_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+#[test]
+fn announced_huge_bulks_do_not_allocate_up_front() {
+    let s = start_ember(&[]);
+    // 20 clients each announce a ~512 MB value and send a few bytes of it.
+    let mut conns: Vec<RawConn> = (0..20).map(|_| s.connect()).collect();
+    for c in &mut conns {
+        c.send_raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870000\r\n");
+    }
+    // The next read of each client happens with the huge bulk pending.
+    std::thread::sleep(Duration::from_millis(100));
+    for c in &mut conns {
+        c.send_raw(b"some bytes of the value");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    // Everyone else is still served, and memory stays small.
+    assert_eq!(s.connect().cmd(&["PING"]), b"+PONG\r\n");
+    let rss = rss_bytes(s.pid());
+    assert!(
+        rss < 200 << 20,
+        "RSS {rss} bytes after 20 announced 512 MB bulks"
+    );
+}
