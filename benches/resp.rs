@@ -14,7 +14,12 @@ fn parse(c: &mut Criterion) {
         let mut buf = set.clone();
         b.iter(|| {
             let mut argv = Vec::with_capacity(8);
-            let r = parse_command(black_box(&mut buf), &mut argv, &LIM);
+            let r = parse_command(
+                black_box(&mut buf),
+                &mut argv,
+                &LIM,
+                &mut ember::resp::ParseState::default(),
+            );
             black_box((&r, argv.len()));
         })
     });
@@ -29,7 +34,12 @@ fn parse(c: &mut Criterion) {
             let mut n = 0;
             while pos < buf.len() {
                 let mut argv = Vec::new();
-                match parse_command(&mut buf[pos..], &mut argv, &LIM) {
+                match parse_command(
+                    &mut buf[pos..],
+                    &mut argv,
+                    &LIM,
+                    &mut ember::resp::ParseState::default(),
+                ) {
                     Ok(ember::resp::Parsed::Complete { consumed }) => {
                         pos += consumed;
                         n += argv.len();
@@ -45,7 +55,12 @@ fn parse(c: &mut Criterion) {
         let mut buf = inline.clone();
         b.iter(|| {
             let mut argv = Vec::with_capacity(8);
-            let r = parse_command(black_box(&mut buf), &mut argv, &LIM);
+            let r = parse_command(
+                black_box(&mut buf),
+                &mut argv,
+                &LIM,
+                &mut ember::resp::ParseState::default(),
+            );
             black_box((&r, argv.len()));
         })
     });

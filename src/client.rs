@@ -79,6 +79,8 @@ pub struct QueryBuf {
     pub end: usize,
     /// Buffered length at which parsing can make progress again.
     pub need: usize,
+    /// Where an incomplete multibulk's parsing resumes.
+    pub parse: crate::resp::ParseState,
 }
 
 impl QueryBuf {

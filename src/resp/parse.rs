@@ -55,12 +55,40 @@ pub fn parse_command<'a>(
     buf: &'a mut [u8],
     argv: &mut Vec<&'a [u8]>,
     lim: &Limits,
+    state: &mut ParseState,
 ) -> Result<Parsed, ParseError> {
     argv.clear();
-    match buf.first() {
+    let r = match buf.first() {
         None => Ok(Parsed::Incomplete { need: 1 }),
-        Some(b'*') => parse_multibulk(buf, argv, lim),
+        Some(b'*') => parse_multibulk(buf, argv, lim, state),
         Some(_) => parse_inline(buf, argv),
+    };
+    if r.is_err() {
+        state.reset();
+    }
+    r
+}
+
+/// Where an incomplete multibulk stopped, so the next attempt resumes there
+/// instead of re-parsing every argument already seen (a command with a
+/// million arguments arriving over hundreds of reads stays O(n)). Offsets
+/// are relative to the command's first byte, so they survive the query
+/// buffer moving its contents.
+#[derive(Debug, Default)]
+pub struct ParseState {
+    /// Argument count of the multibulk in progress; 0 when none.
+    count: i64,
+    /// Offset of the next unparsed argument header.
+    pos: usize,
+    /// (start, end) of every complete argument so far.
+    spans: Vec<(usize, usize)>,
+}
+
+impl ParseState {
+    fn reset(&mut self) {
+        self.count = 0;
+        self.pos = 0;
+        self.spans.clear();
     }
 }
 
@@ -90,68 +118,89 @@ fn parse_multibulk<'a>(
     buf: &'a [u8],
     argv: &mut Vec<&'a [u8]>,
     lim: &Limits,
+    state: &mut ParseState,
 ) -> Result<Parsed, ParseError> {
-    let Some(eol) = find_crlf(buf, 1) else {
-        if buf.len() > INLINE_MAX {
-            return Err(ParseError::new(
-                "Protocol error: too big mbulk count string",
-            ));
-        }
-        return Ok(Parsed::Incomplete {
-            need: buf.len() + 1,
-        });
-    };
-    let count = match header_number(&buf[1..eol]) {
-        Some(n) if n <= MAX_MULTIBULK => n,
-        _ => return Err(ParseError::new("Protocol error: invalid multibulk length")),
-    };
-    if !lim.authenticated && count > UNAUTH_MAX_MULTIBULK {
-        return Err(ParseError::new(
-            "Protocol error: unauthenticated multibulk length",
-        ));
-    }
-    let mut pos = eol + 2;
-    if count <= 0 {
-        return Ok(Parsed::Complete { consumed: pos });
-    }
-    argv.reserve((count as usize).min(ARGV_PREALLOC_MAX));
-    for _ in 0..count {
-        if pos >= buf.len() {
-            return Ok(Parsed::Incomplete { need: pos + 1 });
-        }
-        let Some(eol) = find_crlf(buf, pos) else {
-            if buf.len() - pos > INLINE_MAX {
-                return Err(ParseError::new("Protocol error: too big bulk count string"));
+    let (count, mut pos) = if state.count > 0 {
+        (state.count, state.pos)
+    } else {
+        let Some(eol) = find_crlf(buf, 1) else {
+            if buf.len() > INLINE_MAX {
+                return Err(ParseError::new(
+                    "Protocol error: too big mbulk count string",
+                ));
             }
             return Ok(Parsed::Incomplete {
                 need: buf.len() + 1,
             });
         };
-        if buf[pos] != b'$' {
-            return Err(ParseError(format!(
-                "Protocol error: expected '$', got '{}'",
-                char::from(buf[pos])
-            )));
-        }
-        let len = match header_number(&buf[pos + 1..eol]) {
-            Some(n) if n >= 0 && (n as u64) <= lim.max_bulk => n,
-            _ => return Err(ParseError::new("Protocol error: invalid bulk length")),
+        let count = match header_number(&buf[1..eol]) {
+            Some(n) if n <= MAX_MULTIBULK => n,
+            _ => return Err(ParseError::new("Protocol error: invalid multibulk length")),
         };
-        if !lim.authenticated && len > UNAUTH_MAX_BULK {
+        if !lim.authenticated && count > UNAUTH_MAX_MULTIBULK {
             return Err(ParseError::new(
-                "Protocol error: unauthenticated bulk length",
+                "Protocol error: unauthenticated multibulk length",
             ));
         }
-        let start = eol + 2;
-        // len <= proto-max-bulk-len, which is itself bounded, so no overflow.
-        let end = start + len as usize;
-        if buf.len() < end + 2 {
-            return Ok(Parsed::Incomplete { need: end + 2 });
+        if count <= 0 {
+            return Ok(Parsed::Complete { consumed: eol + 2 });
         }
-        // Redis does not check the two bytes after the payload; it skips them.
-        argv.push(&buf[start..end]);
-        pos = end + 2;
+        (count, eol + 2)
+    };
+    let spans = &mut state.spans;
+    while (spans.len() as i64) < count {
+        // (resume position, bytes needed) when this argument is not all
+        // here yet.
+        let stop = if pos >= buf.len() {
+            Some((pos, pos + 1))
+        } else {
+            match find_crlf(buf, pos) {
+                None => {
+                    if buf.len() - pos > INLINE_MAX {
+                        return Err(ParseError::new("Protocol error: too big bulk count string"));
+                    }
+                    Some((pos, buf.len() + 1))
+                }
+                Some(eol) => {
+                    if buf[pos] != b'$' {
+                        return Err(ParseError(format!(
+                            "Protocol error: expected '$', got '{}'",
+                            char::from(buf[pos])
+                        )));
+                    }
+                    let len = match header_number(&buf[pos + 1..eol]) {
+                        Some(n) if n >= 0 && (n as u64) <= lim.max_bulk => n,
+                        _ => return Err(ParseError::new("Protocol error: invalid bulk length")),
+                    };
+                    if !lim.authenticated && len > UNAUTH_MAX_BULK {
+                        return Err(ParseError::new(
+                            "Protocol error: unauthenticated bulk length",
+                        ));
+                    }
+                    let start = eol + 2;
+                    // len <= proto-max-bulk-len, which is itself bounded.
+                    let end = start + len as usize;
+                    if buf.len() < end + 2 {
+                        Some((pos, end + 2))
+                    } else {
+                        // Redis does not check the two bytes after the
+                        // payload; it skips them.
+                        spans.push((start, end));
+                        pos = end + 2;
+                        None
+                    }
+                }
+            }
+        };
+        if let Some((resume, need)) = stop {
+            state.count = count;
+            state.pos = resume;
+            return Ok(Parsed::Incomplete { need });
+        }
     }
+    argv.reserve(spans.len().min(ARGV_PREALLOC_MAX));
+    argv.extend(spans.iter().map(|&(a, b)| &buf[a..b]));
+    state.reset();
     Ok(Parsed::Complete { consumed: pos })
 }
 
@@ -310,7 +359,7 @@ mod tests {
     fn parse(input: &[u8]) -> Result<(Parsed, Vec<Vec<u8>>), ParseError> {
         let mut buf = input.to_vec();
         let mut argv = Vec::new();
-        let r = parse_command(&mut buf, &mut argv, &LIM)?;
+        let r = parse_command(&mut buf, &mut argv, &LIM, &mut ParseState::default())?;
         Ok((r, argv.iter().map(|a| a.to_vec()).collect()))
     }
 
@@ -351,6 +400,41 @@ mod tests {
                 consumed: full.len()
             }
         );
+    }
+
+    #[test]
+    fn resumes_where_it_stopped() {
+        // A 1000-argument command fed 7 bytes at a time: every attempt before
+        // the end is Incomplete, and the parser never goes back before the
+        // last complete argument.
+        let args: Vec<Vec<u8>> = (0..1000).map(|i| format!("arg{i}").into_bytes()).collect();
+        let mut full = format!("*{}\r\n", args.len()).into_bytes();
+        for a in &args {
+            full.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            full.extend_from_slice(a);
+            full.extend_from_slice(b"\r\n");
+        }
+        let mut state = ParseState::default();
+        let mut last_pos = 0;
+        let mut got = None;
+        for cut in (7..=full.len()).step_by(7).chain([full.len()]) {
+            let mut buf = full[..cut].to_vec();
+            let mut argv = Vec::new();
+            match parse_command(&mut buf, &mut argv, &LIM, &mut state).unwrap() {
+                Parsed::Incomplete { .. } => {
+                    assert!(state.pos >= last_pos);
+                    last_pos = state.pos;
+                }
+                Parsed::Complete { consumed } => {
+                    assert_eq!(consumed, full.len());
+                    got = Some(argv.iter().map(|a| a.to_vec()).collect::<Vec<_>>());
+                    break;
+                }
+            }
+        }
+        assert_eq!(got, Some(args));
+        assert_eq!(state.count, 0, "state is reset after a complete command");
+        assert!(last_pos > full.len() / 2);
     }
 
     #[test]
@@ -410,12 +494,16 @@ mod tests {
         let mut argv = Vec::new();
         let mut b = b"*11\r\n".to_vec();
         assert_eq!(
-            parse_command(&mut b, &mut argv, &lim).unwrap_err().0,
+            parse_command(&mut b, &mut argv, &lim, &mut ParseState::default())
+                .unwrap_err()
+                .0,
             "Protocol error: unauthenticated multibulk length"
         );
         let mut b = b"*1\r\n$16385\r\n".to_vec();
         assert_eq!(
-            parse_command(&mut b, &mut argv, &lim).unwrap_err().0,
+            parse_command(&mut b, &mut argv, &lim, &mut ParseState::default())
+                .unwrap_err()
+                .0,
             "Protocol error: unauthenticated bulk length"
         );
     }
@@ -454,7 +542,7 @@ mod tests {
                 .map(|i| alphabet[((x >> (i % 50)) as usize + i * 7) % alphabet.len()])
                 .collect();
             let mut argv = Vec::new();
-            let _ = parse_command(&mut buf, &mut argv, &LIM);
+            let _ = parse_command(&mut buf, &mut argv, &LIM, &mut ParseState::default());
         }
     }
 }

@@ -285,7 +285,7 @@ impl EventLoop {
                 authenticated: c.authenticated,
             };
             let mut argv = recycle(std::mem::take(&mut self.argv_store));
-            match parse_command(&mut data[pos..end], &mut argv, &lim) {
+            match parse_command(&mut data[pos..end], &mut argv, &lim, &mut c.query.parse) {
                 Ok(Parsed::Complete { consumed }) => {
                     pos += consumed;
                     if !argv.is_empty() {
