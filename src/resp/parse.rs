@@ -3,10 +3,11 @@
 //! from the query buffer, no copies) and the bytes it used, asks for more
 //! input, or reports a protocol error worded exactly as Redis words it.
 //!
-//! The parser is stateless: on `Incomplete` the caller keeps the bytes and
-//! calls again once more have arrived. `Incomplete::need` says how many bytes
-//! must be buffered before another attempt can succeed, so a large bulk
-//! arriving in many reads is not re-scanned on every read.
+//! On `Incomplete` the caller keeps the bytes and calls again once more have
+//! arrived, with the same `ParseState`: a multibulk resumes after its last
+//! complete argument, and `Incomplete::need` says how many bytes must be
+//! buffered before another attempt can succeed, so neither many arguments
+//! nor a large bulk arriving over many reads are re-scanned on every read.
 
 /// Longest inline request, and longest `*`/`$` header line, Redis accepts
 /// (`PROTO_INLINE_MAX_SIZE` in Redis's server.h).
