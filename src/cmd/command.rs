@@ -816,11 +816,7 @@ fn help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "HELP",
         "    Print this help.",
     ];
-    let r = &mut ctx.c.reply;
-    r.array(LINES.len());
-    for l in LINES {
-        r.simple(l);
-    }
+    ctx.c.reply.status_lines(LINES);
 }
 
 #[cfg(test)]

@@ -791,10 +791,7 @@ fn client_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "HELP",
         "    Print this help.",
     ];
-    ctx.c.reply.array(LINES.len());
-    for line in LINES {
-        ctx.c.reply.simple(line);
-    }
+    ctx.c.reply.status_lines(LINES);
 }
 
 #[cfg(test)]

@@ -695,11 +695,7 @@ fn object_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "HELP",
         "    Prints this help.",
     ];
-    let out = &mut ctx.c.reply;
-    out.array(HELP.len());
-    for line in HELP {
-        out.simple(line);
-    }
+    ctx.c.reply.status_lines(HELP);
 }
 
 #[cfg(test)]

@@ -44,10 +44,7 @@ static MEMORY_SUBS: &[Cmd] = &[
 ];
 
 fn help(ctx: &mut Ctx, lines: &[&str]) {
-    ctx.c.reply.array(lines.len());
-    for l in lines {
-        ctx.c.reply.simple(l);
-    }
+    ctx.c.reply.status_lines(lines);
 }
 
 // ---------------------------------------------------------------------------

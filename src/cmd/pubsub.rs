@@ -411,28 +411,25 @@ fn pubsub_numpat(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.int(n as i64);
 }
 
-/// PUBSUB HELP
+/// PUBSUB HELP (our own wording; Redis's text differs, the shape is the
+/// same: an array of status lines).
 fn pubsub_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     const LINES: &[&str] = &[
         "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CHANNELS [<pattern>]",
-        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "    Channels with at least one subscriber, optionally only those matching <pattern>.",
         "NUMPAT",
-        "    Return number of subscriptions to patterns.",
+        "    How many pattern subscriptions exist across all clients.",
         "NUMSUB [<channel> ...]",
-        "    Return the number of subscribers for the specified channels, excluding",
-        "    pattern subscriptions(default: no channels).",
+        "    Subscriber count of each channel given (pattern subscribers not counted).",
         "SHARDCHANNELS [<pattern>]",
-        "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "    Shard channels with at least one subscriber, optionally matching <pattern>.",
         "SHARDNUMSUB [<shardchannel> ...]",
-        "    Return the number of subscribers for the specified shard level channel(s)",
+        "    Subscriber count of each shard channel given.",
         "HELP",
-        "    Prints this help.",
+        "    Print this help.",
     ];
-    ctx.c.reply.array(LINES.len());
-    for l in LINES {
-        ctx.c.reply.simple(l);
-    }
+    ctx.c.reply.status_lines(LINES);
 }
 
 #[cfg(test)]

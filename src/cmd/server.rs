@@ -891,10 +891,7 @@ fn config_rewrite(ctx: &mut Ctx, _argv: &[&[u8]]) {
 
 /// Replies a help text as an array of status lines.
 fn reply_help(ctx: &mut Ctx, lines: &[&str]) {
-    ctx.c.reply.array(lines.len());
-    for l in lines {
-        ctx.c.reply.simple(l);
-    }
+    ctx.c.reply.status_lines(lines);
 }
 
 /// CONFIG HELP

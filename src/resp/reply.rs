@@ -159,6 +159,14 @@ impl ReplyBuf {
         }
     }
 
+    /// An array of status lines: the shape of every HELP reply.
+    pub fn status_lines(&mut self, lines: &[&str]) {
+        self.array(lines.len());
+        for l in lines {
+            self.simple(l);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
