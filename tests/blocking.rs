@@ -11,26 +11,6 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 
-/// Generates `<name>_ember` and `<name>_redis` tests running `scenario`.
-macro_rules! on_both {
-    ($scenario:ident, $ember:ident, $redis:ident) => {
-        #[test]
-        fn $ember() {
-            let s = start_ember(&[]);
-            $scenario(&s);
-        }
-
-        #[test]
-        fn $redis() {
-            if !redis_or_skip(stringify!($redis)) {
-                return;
-            }
-            let s = start_redis(&[]).expect("redis-server is on PATH");
-            $scenario(&s);
-        }
-    };
-}
-
 const NIL_ARRAY: &[u8] = b"*-1\r\n";
 
 fn show(b: &[u8]) -> String {

@@ -8,25 +8,6 @@ mod common;
 
 use common::*;
 
-macro_rules! on_both {
-    ($scenario:ident, $ember:ident, $redis:ident) => {
-        #[test]
-        fn $ember() {
-            let s = start_ember(&[]);
-            $scenario(&s);
-        }
-
-        #[test]
-        fn $redis() {
-            if !redis_or_skip(stringify!($redis)) {
-                return;
-            }
-            let s = start_redis(&[]).expect("redis-server is on PATH");
-            $scenario(&s);
-        }
-    };
-}
-
 /// Checks one monitor line: `+<secs>.<6 digits> [<db> 127.0.0.1:<port>] <args>\r\n`
 /// with `args` exactly as given; returns the client address.
 fn check_line(frame: &[u8], db: usize, args: &str) -> String {

@@ -871,3 +871,25 @@ pub fn escape_trunc(b: &[u8], max: usize) -> String {
         format!("{}... ({} bytes)", escape(&b[..max]), b.len())
     }
 }
+
+/// Generates `<ember>` and `<redis>` tests running `scenario` against each
+/// server (the Redis one skips, or fails in CI, when redis-server is absent).
+#[macro_export]
+macro_rules! on_both {
+    ($scenario:ident, $ember:ident, $redis:ident) => {
+        #[test]
+        fn $ember() {
+            let s = start_ember(&[]);
+            $scenario(&s);
+        }
+
+        #[test]
+        fn $redis() {
+            if !redis_or_skip(stringify!($redis)) {
+                return;
+            }
+            let s = start_redis(&[]).expect("redis-server is on PATH");
+            $scenario(&s);
+        }
+    };
+}
