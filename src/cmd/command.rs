@@ -791,28 +791,29 @@ fn list(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
 }
 
-/// COMMAND HELP (Redis 7.2's text; 7.0 ends with "Prints this help.").
+/// COMMAND HELP: one line per subcommand plus its description, in our own
+/// words; the shape (line count) matches Redis's.
 fn help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     const LINES: &[&str] = &[
         "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
-        "    Return details about all Redis commands.",
+        "    Describe every command this server knows.",
         "COUNT",
-        "    Return the total number of commands in this Redis server.",
+        "    Reply with how many commands this server knows.",
         "LIST",
-        "    Return a list of all commands in this Redis server.",
+        "    Reply with the names of all commands this server knows.",
         "INFO [<command-name> ...]",
-        "    Return details about multiple Redis commands.",
-        "    If no command names are given, documentation details for all",
-        "    commands are returned.",
+        "    Describe the named commands: arity, flags, key positions and more.",
+        "    Without names, every command is described, as with no",
+        "    subcommand at all.",
         "DOCS [<command-name> ...]",
-        "    Return documentation details about multiple Redis commands.",
-        "    If no command names are given, documentation details for all",
-        "    commands are returned.",
+        "    Reply with the documentation of the named commands: summary,",
+        "    version, complexity and arguments. Without names, the",
+        "    documentation of every command.",
         "GETKEYS <full-command>",
-        "    Return the keys from a full Redis command.",
+        "    Reply with the key arguments of the given command line.",
         "GETKEYSANDFLAGS <full-command>",
-        "    Return the keys and the access flags from a full Redis command.",
+        "    Like GETKEYS, with each key's access flags.",
         "HELP",
         "    Print this help.",
     ];

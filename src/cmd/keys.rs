@@ -676,24 +676,24 @@ fn object_freq(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
 }
 
-/// OBJECT HELP
+/// OBJECT HELP (our own words; Redis's line count).
 fn object_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     const HELP: &[&str] = &[
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ENCODING <key>",
-        "    Return the kind of internal representation used in order to store the value",
-        "    associated with a <key>.",
+        "    Reply with the name of the in-memory representation of the value",
+        "    stored at <key> (listpack, hashtable, intset, embstr...).",
         "FREQ <key>",
-        "    Return the access frequency index of the <key>. The returned integer is",
-        "    proportional to the logarithm of the recent access frequency of the key.",
+        "    Reply with the logarithmic access counter of <key>; only with an LFU",
+        "    maxmemory-policy.",
         "IDLETIME <key>",
-        "    Return the idle time of the <key>, that is the approximated number of",
-        "    seconds elapsed since the last access to the key.",
+        "    Reply with roughly how many seconds passed since <key> was last read",
+        "    or written; not with an LFU maxmemory-policy.",
         "REFCOUNT <key>",
-        "    Return the number of references of the value associated with the specified",
-        "    <key>.",
+        "    Reply with how many references the value stored at <key> has",
+        "    (always 1 here, values are not shared).",
         "HELP",
-        "    Prints this help.",
+        "    Print this help.",
     ];
     ctx.c.reply.status_lines(HELP);
 }
@@ -1974,7 +1974,7 @@ mod tests {
             "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n\
              +ENCODING <key>\r\n"
         ));
-        assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
+        assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(help.matches("\r\n").count(), 16);
         assert_eq!(h.run(&["object", "help"]), help);
         h.c.reply.resp3 = true;

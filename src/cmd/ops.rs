@@ -99,23 +99,23 @@ fn slowlog_reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.ok();
 }
 
-/// SLOWLOG HELP
+/// SLOWLOG HELP (our own words; Redis's line count).
 fn slowlog_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     help(
         ctx,
         &[
             "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET [<count>]",
-            "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-            "    Entries are made of:",
-            "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-            "    client name",
+            "    Reply with the newest <count> slow commands (10 when omitted, -1",
+            "    for all of them). Each entry holds: an id, the unix time,",
+            "    the run time in microseconds, the arguments, the client's",
+            "    address and the client's name.",
             "LEN",
-            "    Return the length of the slowlog.",
+            "    Reply with the number of entries in the slow log.",
             "RESET",
-            "    Reset the slowlog.",
+            "    Empty the slow log.",
             "HELP",
-            "    Prints this help.",
+            "    Print this help.",
         ],
     );
 }
@@ -376,28 +376,28 @@ fn latency_doctor(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.verbatim(text.as_bytes(), b"txt");
 }
 
-/// LATENCY HELP
+/// LATENCY HELP (our own words; Redis's line count).
 fn latency_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     help(
         ctx,
         &[
             "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "DOCTOR",
-            "    Return a human readable latency analysis report.",
+            "    Reply with a report on the latency spikes seen, in plain words.",
             "GRAPH <event>",
-            "    Return an ASCII latency graph for the <event> class.",
+            "    Reply with a text chart of the spikes recorded for <event>.",
             "HISTORY <event>",
-            "    Return time-latency samples for the <event> class.",
+            "    Reply with the (time, latency) samples recorded for <event>.",
             "LATEST",
-            "    Return the latest latency samples for all events.",
+            "    Reply with the newest sample of every event.",
             "RESET [<event> ...]",
-            "    Reset latency data of one or more <event> classes.",
-            "    (default: reset all data for all event classes)",
+            "    Forget the samples of the given events,",
+            "    or of every event when none is named.",
             "HISTOGRAM [COMMAND ...]",
-            "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
-            "    If no commands are specified then all histograms are replied.",
+            "    Reply with per-command latency histograms (cumulative counts per bucket).",
+            "    Without command names, the histograms of every command that ran.",
             "HELP",
-            "    Prints this help.",
+            "    Print this help.",
         ],
     );
 }
@@ -690,25 +690,25 @@ fn memory_purge(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.ok();
 }
 
-/// MEMORY HELP
+/// MEMORY HELP (our own words; Redis's line count).
 fn memory_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     help(
         ctx,
         &[
             "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "DOCTOR",
-            "    Return memory problems reports.",
+            "    Reply with advice on the memory use seen, in plain words.",
             "MALLOC-STATS",
-            "    Return internal statistics report from the memory allocator.",
+            "    Reply with the allocator's own statistics report.",
             "PURGE",
-            "    Attempt to purge dirty pages for reclamation by the allocator.",
+            "    Ask the allocator to hand unused pages back to the system.",
             "STATS",
-            "    Return information about the memory usage of the server.",
+            "    Reply with a breakdown of the server's memory use.",
             "USAGE <key> [SAMPLES <count>]",
-            "    Return memory in bytes used by <key> and its value. Nested values are",
-            "    sampled up to <count> times (default: 5, 0 means sample all).",
+            "    Reply with the bytes <key> and its value take. For aggregates,",
+            "    <count> elements are sampled (5 when omitted, 0 for all of them).",
             "HELP",
-            "    Prints this help.",
+            "    Print this help.",
         ],
     );
 }
@@ -784,7 +784,7 @@ mod tests {
         assert!(help.starts_with(
             "*12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
         ));
-        assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
+        assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
     }
 
     #[test]
