@@ -269,3 +269,13 @@ pub fn latency_no_samples(event: &[u8]) -> String {
         String::from_utf8_lossy(event)
     )
 }
+
+/// DEBUG RELOAD with an option it does not know.
+pub const DEBUG_RELOAD_OPTIONS: &str =
+    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+/// DEBUG RELOAD could not read back the file it saved.
+pub const DEBUG_RELOAD_FAILED: &str = "ERR Error trying to load the RDB dump, check server logs.";
+/// A RESP3-only reply asked for over RESP2 (DEBUG PROTOCOL push).
+pub const RESP2_NOT_SUPPORTED: &str = "ERR RESP2 is not supported by this command";
+/// DEBUG PROTOCOL with an unknown type name.
+pub const DEBUG_PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";

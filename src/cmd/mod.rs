@@ -8,6 +8,7 @@ pub mod blocking;
 pub mod command;
 mod compat;
 pub mod connection;
+pub mod debug;
 pub mod hashes;
 pub mod keys;
 pub mod lists;

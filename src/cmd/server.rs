@@ -894,22 +894,22 @@ fn reply_help(ctx: &mut Ctx, lines: &[&str]) {
     ctx.c.reply.status_lines(lines);
 }
 
-/// CONFIG HELP
+/// CONFIG HELP (our own words; Redis's line count).
 fn config_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     reply_help(
         ctx,
         &[
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
+            "    Reply with every directive whose name matches the glob <pattern>, and its value.",
             "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
+            "    Change one or more directives at once; all of them or none.",
             "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
+            "    Zero the counters INFO reports.",
             "REWRITE",
-            "    Rewrite the configuration file.",
+            "    Write the running configuration back to the config file.",
             "HELP",
-            "    Prints this help.",
+            "    Print this help.",
         ],
     );
 }
@@ -923,12 +923,9 @@ fn config_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
 /// exits at the end of its turn. There is no replica to wait for, so NOW
 /// changes nothing, and no shutdown is ever in progress for ABORT to cancel.
 ///
-/// RDB persistence is not implemented yet. Redis saves when save points are
-/// configured (the default) unless NOSAVE is given, or when SAVE is given.
-/// An operator expects a plain SHUTDOWN to stop the server, so without SAVE
-/// it exits without saving and logs a warning; an explicit SAVE is refused
-/// as a failed save would be ("Errors trying to SHUTDOWN"), unless FORCE
-/// asks to exit despite save errors.
+/// Like Redis it saves first when save points are configured (unless
+/// NOSAVE) or when SAVE is given, and refuses to exit when that save fails
+/// ("Errors trying to SHUTDOWN") unless FORCE asks to exit anyway.
 fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
     let (mut nosave, mut save, mut now, mut force, mut abort) = (false, false, false, false, false);
     for a in &argv[1..] {
@@ -991,6 +988,17 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
             debug_sleep(c_strtod(argv[2]));
             ctx.c.reply.ok();
         }
+        2 if is("digest") => super::debug::digest(ctx),
+        _ if is("digest-value") => super::debug::digest_value(ctx, &argv[2..]),
+        3..=5 if is("populate") => super::debug::populate(ctx, &argv[2..]),
+        _ if is("reload") => super::debug::reload(ctx, &argv[2..]),
+        3 if is("protocol") => super::debug::protocol(ctx, argv[2]),
+        3 if is("log") => {
+            tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(argv[2]));
+            ctx.c.reply.ok();
+        }
+        // The text goes out as the error line as it is, with no ERR code.
+        3 if is("error") => ctx.c.reply.error(&String::from_utf8_lossy(argv[2])),
         _ => ctx
             .c
             .reply
@@ -1004,14 +1012,32 @@ fn debug_help(ctx: &mut Ctx) {
         ctx,
         &[
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "DIGEST",
+            "    Reply with a fingerprint (40 hex digits) of every key, value and TTL.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Reply with the fingerprint of each named key's value.",
+            "ERROR <string>",
+            "    Reply with <string> as an error.",
+            "LOG <message>",
+            "    Write <message> to the server log.",
             "OBJECT <key>",
             "    Show low-level details of the value stored at <key>.",
+            "POPULATE <count> [<prefix>] [<size>]",
+            "    Add string keys <prefix>:0 .. <prefix>:<count-1> (prefix 'key') holding",
+            "    value:<n>, cut or zero-padded to <size> bytes; existing keys are kept.",
+            "PROTOCOL <type>",
+            "    Reply with a sample of a RESP type: string, integer, double, bignum,",
+            "    null, array, set, map, attrib, push, verbatim, true or false.",
+            "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+            "    Save the RDB file, then replace the data with what it holds. NOSAVE:",
+            "    skip the save. NOFLUSH: add to the data instead (a key on both sides is",
+            "    an error unless MERGE lets the file's copy win).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
             "SLEEP <seconds>",
             "    Block the server for <seconds>; fractions such as 0.5 are allowed.",
             "HELP",
-            "    Prints this help.",
+            "    Print this help.",
         ],
     );
 }
@@ -1760,7 +1786,7 @@ mod tests {
         assert!(help.starts_with(
             "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
         ));
-        assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
+        assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["CONFIG", "HELP", "x"]),
             "-ERR wrong number of arguments for 'config|help' command\r\n"
@@ -1885,8 +1911,8 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*9\r\n+DEBUG <subcommand>"));
-        assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
+        assert!(help.starts_with("*27\r\n+DEBUG <subcommand>"));
+        assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),
             "-ERR unknown subcommand or wrong number of arguments for 'HELP'. Try DEBUG HELP.\r\n"

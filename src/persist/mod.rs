@@ -14,10 +14,12 @@
 //! * SHUTDOWN / SIGTERM: [`prepare_shutdown`] before exiting;
 //! * command gate: [`writes_denied`] (stop-writes-on-bgsave-error).
 
+pub mod digest;
 pub mod lzf;
 pub mod packed;
 pub mod rdb;
 
+use crate::db::Keyspace;
 use crate::server::{Server, now_ms};
 use std::fs::File;
 use std::io;
@@ -395,6 +397,21 @@ pub fn cron(srv: &mut Server, now_ms: i64) {
 /// error the keyspace may hold part of the file: the caller must exit (at
 /// start-up) or flush it.
 pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
+    srv.persist.loading = true;
+    let mut ks = std::mem::replace(&mut srv.ks, Keyspace::new(0));
+    let r = load_into(srv, path, &mut ks);
+    srv.ks = ks;
+    srv.persist.loading = false;
+    let st = r?;
+    srv.persist.last_load_keys_loaded = st.keys_loaded;
+    srv.persist.last_load_keys_expired = st.keys_expired;
+    Ok(st)
+}
+
+/// Reads the RDB file at `path` into `ks` (with `srv`'s checksum and
+/// encoding settings), leaving the server's own keyspace alone: DEBUG
+/// RELOAD loads into a fresh keyspace and swaps it in only on success.
+pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadStats, String> {
     let f = File::open(path).map_err(|e| format!("Can't open {}: {e}", path.display()))?;
     let len = f
         .metadata()
@@ -405,18 +422,9 @@ pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
         verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
         limits: rdb::TypeLimits::from_config(&srv.config),
     };
-    srv.persist.loading = true;
     let mut d = rdb::Decoder::new(rdb::FileInput::new(f, len));
-    let r = d.load(&mut srv.ks, &opts);
-    srv.persist.loading = false;
-    match r {
-        Ok(st) => {
-            srv.persist.last_load_keys_loaded = st.keys_loaded;
-            srv.persist.last_load_keys_expired = st.keys_expired;
-            Ok(st)
-        }
-        Err(e) => Err(format!("Bad RDB file {}: {e}", path.display())),
-    }
+    d.load(ks, &opts)
+        .map_err(|e| format!("Bad RDB file {}: {e}", path.display()))
 }
 
 /// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.

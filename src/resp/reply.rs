@@ -112,6 +112,14 @@ impl ReplyBuf {
         self.header(if self.resp3 { b'>' } else { b'*' }, n as i64);
     }
 
+    /// An attribute map of n pairs ahead of a reply: `|n` in RESP3; RESP2
+    /// has no such frame, so nothing is written there.
+    pub fn attribute(&mut self, n: usize) {
+        if self.resp3 {
+            self.header(b'|', n as i64);
+        }
+    }
+
     /// A double: `,v` in RESP3, a bulk string in RESP2.
     pub fn double(&mut self, v: f64) {
         let mut tmp = Vec::with_capacity(32);
