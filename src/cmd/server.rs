@@ -8,12 +8,11 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn};
-use crate::db::Db;
+use crate::db::{Db, lazyfree};
 use crate::error;
 use crate::server::{CmdStat, Server, Shutdown, now_ms, now_us};
 use crate::types::{StrValue, Value};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::{info, warn};
 
 pub static COMMANDS: &[Cmd] = &[
@@ -74,17 +73,6 @@ fn dbsize(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.int(n as i64);
 }
 
-/// Databases with at most this many keys are freed inline even when ASYNC
-/// is asked for: a thread costs more than freeing them (Redis's
-/// LAZYFREE_THRESHOLD).
-const LAZYFREE_THRESHOLD: usize = 64;
-/// Keys handed to a background thread and not yet freed
-/// (INFO lazyfree_pending_objects).
-static LAZYFREE_PENDING: AtomicU64 = AtomicU64::new(0);
-/// Keys freed by background threads since the last CONFIG RESETSTAT
-/// (INFO lazyfreed_objects).
-static LAZYFREED: AtomicU64 = AtomicU64::new(0);
-
 /// The flush mode for FLUSHDB / FLUSHALL arguments: Some(true) for ASYNC,
 /// Some(false) for SYNC; without an argument `lazyfree-lazy-user-flush`
 /// decides. Replies a syntax error and returns None otherwise.
@@ -112,27 +100,14 @@ fn flush_mode(ctx: &mut Ctx, argv: &[&[u8]]) -> Option<bool> {
 fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize {
     let ks = &mut srv.ks;
     let removed: usize = ks.dbs[dbs.clone()].iter().map(Db::len).sum();
-    if !lazy || removed <= LAZYFREE_THRESHOLD {
+    if !lazy || removed <= lazyfree::LAZYFREE_THRESHOLD {
         for i in dbs {
             ks.flush_db(i);
         }
         return removed;
     }
     let old: Vec<Db> = dbs.map(|i| std::mem::take(&mut ks.dbs[i])).collect();
-    let n = removed as u64;
-    LAZYFREE_PENDING.fetch_add(n, Ordering::Relaxed);
-    let spawned = std::thread::Builder::new()
-        .name("ember-lazyfree".into())
-        .spawn(move || {
-            drop(old);
-            LAZYFREE_PENDING.fetch_sub(n, Ordering::Relaxed);
-            LAZYFREED.fetch_add(n, Ordering::Relaxed);
-        });
-    if let Err(e) = spawned {
-        // The closure, and the tables with it, were dropped inline.
-        warn!("Can't start a lazyfree thread, flushed synchronously: {e}");
-        LAZYFREE_PENDING.fetch_sub(n, Ordering::Relaxed);
-    }
+    lazyfree::free_dbs(old, removed as u64);
     removed
 }
 
@@ -540,12 +515,8 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     // The global allocator counts bytes and forwards to the system malloc.
     field(out, "mem_allocator", "libc");
     field(out, "active_defrag_running", 0);
-    field(
-        out,
-        "lazyfree_pending_objects",
-        LAZYFREE_PENDING.load(Ordering::Relaxed),
-    );
-    field(out, "lazyfreed_objects", LAZYFREED.load(Ordering::Relaxed));
+    field(out, "lazyfree_pending_objects", lazyfree::pending());
+    field(out, "lazyfreed_objects", lazyfree::freed());
 }
 
 /// The persistence section: RDB fields from the persist module; there is no
@@ -871,7 +842,7 @@ fn config_resetstat(ctx: &mut Ctx, _argv: &[&[u8]]) {
     srv.observe.reset_histograms();
     srv.error_stats = Default::default();
     srv.mem_peak = 0;
-    LAZYFREED.store(0, Ordering::Relaxed);
+    lazyfree::reset_stats();
     ctx.c.reply.ok();
 }
 

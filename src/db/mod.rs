@@ -4,6 +4,7 @@
 
 pub mod blocked;
 pub mod dict;
+pub mod lazyfree;
 pub mod notify;
 pub mod watch;
 
@@ -144,7 +145,9 @@ impl Keyspace {
         match d.expires.get(key) {
             Some(&when) if when <= now => {
                 d.expires.remove(key);
-                d.main.remove(key);
+                if let Some(v) = d.main.remove(key) {
+                    lazyfree::free_value(v);
+                }
                 self.stats.expired_keys += 1;
                 self.notify(notify::EXPIRED, "expired", db, key); // notify
                 self.key_changed(db, key);
@@ -185,8 +188,9 @@ impl Keyspace {
     /// `keep_ttl`. Runs the write epilogue.
     pub fn set(&mut self, db: usize, key: &[u8], val: Value, keep_ttl: bool) {
         let d = &mut self.dbs[db];
-        if d.main.insert(key, val).is_none() {
-            self.notify(notify::NEW, "new", db, key); // notify
+        match d.main.insert(key, val) {
+            Some(old) => lazyfree::free_value(old),
+            None => self.notify(notify::NEW, "new", db, key), // notify
         }
         let d = &mut self.dbs[db];
         if !keep_ttl {
@@ -198,7 +202,8 @@ impl Keyspace {
     /// Removes `key`; true if it existed. Runs the write epilogue if so.
     pub fn delete(&mut self, db: usize, key: &[u8]) -> bool {
         let d = &mut self.dbs[db];
-        if d.main.remove(key).is_some() {
+        if let Some(old) = d.main.remove(key) {
+            lazyfree::free_value(old);
             d.expires.remove(key);
             self.signal_modified(db, key);
             true
@@ -265,8 +270,9 @@ impl Keyspace {
     /// none: any previous TTL is dropped). Runs the write epilogue once.
     pub fn set_with_expire(&mut self, db: usize, key: &[u8], val: Value, expire: Option<i64>) {
         let d = &mut self.dbs[db];
-        if d.main.insert(key, val).is_none() {
-            self.notify(notify::NEW, "new", db, key); // notify
+        match d.main.insert(key, val) {
+            Some(old) => lazyfree::free_value(old),
+            None => self.notify(notify::NEW, "new", db, key), // notify
         }
         let d = &mut self.dbs[db];
         match expire {
@@ -305,8 +311,9 @@ impl Keyspace {
         };
         let expire = src.expires.remove(key);
         let dst = &mut self.dbs[to];
-        if dst.main.insert_owned(owned, val).is_none() {
-            self.notify(notify::NEW, "new", to, key); // notify
+        match dst.main.insert_owned(owned, val) {
+            Some(old) => lazyfree::free_value(old),
+            None => self.notify(notify::NEW, "new", to, key), // notify
         }
         let dst = &mut self.dbs[to];
         match expire {
@@ -408,7 +415,9 @@ impl Keyspace {
                 }
                 d.expire_cursor = cursor;
                 for k in &expired_keys {
-                    d.main.remove(k);
+                    if let Some(v) = d.main.remove(k) {
+                        lazyfree::free_value(v);
+                    }
                 }
                 if ttl_n > 0 {
                     let avg = ttl_sum / ttl_n;

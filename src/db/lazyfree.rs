@@ -1,0 +1,148 @@
+//! Freeing big values off the event loop. Dropping a ten-million-member set
+//! takes long enough to stall every client, so a value whose free effort is
+//! above `LAZYFREE_THRESHOLD` (Redis's number) is handed to one background
+//! thread instead, whatever command removed it: DEL, UNLINK, an overwrite,
+//! an expiry. Small values, the vast majority, are dropped in place: a
+//! channel send costs more than freeing them.
+//!
+//! Owns the free thread and the INFO counters `lazyfree_pending_objects`
+//! and `lazyfreed_objects`. The thread only ever drops what it is sent; a
+//! forked child (BGSAVE) never sends to it, so the child does not depend on
+//! a thread it did not inherit.
+
+use super::Db;
+use crate::types::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Mutex, OnceLock};
+
+/// Values (or databases) whose free effort is at most this are dropped
+/// inline (Redis LAZYFREE_THRESHOLD).
+pub const LAZYFREE_THRESHOLD: usize = 64;
+
+/// Objects handed to the free thread and not yet dropped.
+static PENDING: AtomicU64 = AtomicU64::new(0);
+/// Objects the free thread has dropped since start (or CONFIG RESETSTAT).
+static FREED: AtomicU64 = AtomicU64::new(0);
+
+/// Something to drop on the free thread (a value or detached databases).
+type Job = Box<dyn Send>;
+/// The free thread's inbox: jobs with the object count they stand for.
+type Inbox = Mutex<Sender<(Job, u64)>>;
+
+fn sender() -> Option<&'static Inbox> {
+    static TX: OnceLock<Option<Inbox>> = OnceLock::new();
+    TX.get_or_init(|| {
+        let (tx, rx) = channel::<(Job, u64)>();
+        let spawned = std::thread::Builder::new()
+            .name("ember-lazyfree".into())
+            .spawn(move || {
+                for (job, n) in rx {
+                    drop(job);
+                    PENDING.fetch_sub(n, Ordering::Relaxed);
+                    FREED.fetch_add(n, Ordering::Relaxed);
+                }
+            });
+        match spawned {
+            Ok(_) => Some(Mutex::new(tx)),
+            Err(e) => {
+                tracing::warn!("Can't start the lazyfree thread, freeing inline: {e}");
+                None
+            }
+        }
+    })
+    .as_ref()
+}
+
+/// Sends a job to the free thread; drops it here when there is none.
+fn send(job: Job, n: u64) {
+    let Some(tx) = sender() else {
+        return drop(job);
+    };
+    PENDING.fetch_add(n, Ordering::Relaxed);
+    let unsent = match tx.lock() {
+        Ok(tx) => tx.send((job, n)).err().map(|e| e.0.0),
+        Err(_) => Some(job),
+    };
+    if let Some(job) = unsent {
+        PENDING.fetch_sub(n, Ordering::Relaxed);
+        drop(job);
+    }
+}
+
+/// How much work dropping `v` is, in Redis's units: one for a string or a
+/// packed encoding (a single allocation), else about one per element.
+pub fn free_effort(v: &Value) -> usize {
+    let packed = matches!(v.encoding_name(), "listpack" | "intset");
+    match v {
+        Value::Str(_) => 1,
+        _ if packed => 1,
+        Value::List(l) => l.len(),
+        Value::Hash(h) => h.len(),
+        Value::Set(s) => s.len(),
+        Value::ZSet(z) => z.len(),
+    }
+}
+
+/// Drops a value removed from the keyspace: big ones on the free thread.
+pub fn free_value(v: Value) {
+    if free_effort(&v) > LAZYFREE_THRESHOLD {
+        send(Box::new(v), 1);
+    } else {
+        drop(v);
+    }
+}
+
+/// Drops whole databases (FLUSHALL/FLUSHDB ASYNC) on the free thread,
+/// counting `keys` objects.
+pub fn free_dbs(dbs: Vec<Db>, keys: u64) {
+    send(Box::new(dbs), keys);
+}
+
+/// INFO lazyfree_pending_objects.
+pub fn pending() -> u64 {
+    PENDING.load(Ordering::Relaxed)
+}
+
+/// INFO lazyfreed_objects.
+pub fn freed() -> u64 {
+    FREED.load(Ordering::Relaxed)
+}
+
+/// CONFIG RESETSTAT.
+pub fn reset_stats() {
+    FREED.store(0, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::set::SetValue;
+    use crate::types::string::StrValue;
+
+    fn wait_idle() {
+        for _ in 0..500 {
+            if pending() == 0 {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("free thread did not drain");
+    }
+
+    #[test]
+    fn big_values_go_to_the_free_thread_small_ones_do_not() {
+        assert_eq!(free_effort(&Value::Str(StrValue::from_bytes(b"x"))), 1);
+        let lim = crate::types::set::SetLimits::default();
+        let mut big = SetValue::default();
+        for i in 0..1000 {
+            big.add(format!("m{i}").as_bytes(), &lim);
+        }
+        let v = Value::Set(big);
+        assert!(free_effort(&v) > LAZYFREE_THRESHOLD);
+        let before = freed();
+        free_value(v);
+        wait_idle();
+        assert!(freed() > before);
+    }
+}
