@@ -83,6 +83,7 @@ diff_test!(persist, "persist.txt");
 diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
 diff_test!(debug, "debug.txt");
+diff_test!(bits, "bits.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

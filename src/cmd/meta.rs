@@ -724,6 +724,19 @@ macro_rules! expire_condition {
 }
 
 /// SET's key is read too (RW access) only when GET is among the options.
+/// BITFIELD's key flags: read-only when every operation is a GET.
+fn bitfield_key_flags(argv: &[&[u8]]) -> &'static str {
+    let writes = argv
+        .iter()
+        .skip(2)
+        .any(|a| a.eq_ignore_ascii_case(b"set") || a.eq_ignore_ascii_case(b"incrby"));
+    if writes {
+        "RW access update"
+    } else {
+        "RO access"
+    }
+}
+
 fn set_key_flags(argv: &[&[u8]]) -> &'static str {
     let get = argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get"));
     if get { "RW access update" } else { "OW update" }
@@ -886,6 +899,85 @@ static TABLE: &[Meta] = &[
     .acl("string")
     .keys(RO)
     .args("key:key"),
+    m(
+        "setbit",
+        "bitmap",
+        "2.2.0",
+        "O(1)",
+        "Set or clear one bit of a string value, growing it with zero bytes",
+    )
+    .acl("bitmap")
+    .keys(RW_ACCESS_UPDATE)
+    .args("key:key offset:int value:int"),
+    m(
+        "getbit",
+        "bitmap",
+        "2.2.0",
+        "O(1)",
+        "Read one bit of a string value",
+    )
+    .acl("bitmap")
+    .keys(RO_ACCESS)
+    .args("key:key offset:int"),
+    m(
+        "bitcount",
+        "bitmap",
+        "2.6.0",
+        "O(N)",
+        "Count the bits set to 1 in a string value or a range of it",
+    )
+    .acl("bitmap")
+    .keys(RO_ACCESS)
+    .history(&[("7.0.0", "`BYTE|BIT` unit option.")])
+    .args("key:key index:[start:int end:int index_unit:[BYTE|BIT]@7.0.0]"),
+    m(
+        "bitpos",
+        "bitmap",
+        "2.8.7",
+        "O(N)",
+        "Find the first bit set to 0 or 1 in a string value or a range of it",
+    )
+    .acl("bitmap")
+    .keys(RO_ACCESS)
+    .history(&[("7.0.0", "`BYTE|BIT` unit option.")])
+    .args("key:key bit:int index:[start:int end_index:[end:int index_unit:[BYTE|BIT]@7.0.0]]"),
+    m(
+        "bitop",
+        "bitmap",
+        "2.6.0",
+        "O(N)",
+        "Combine string values bit by bit (AND, OR, XOR, NOT) into a destination key",
+    )
+    .acl("bitmap")
+    .keys(&[ks("OW update", 2, 0, 1), ks("RO access", 3, -1, 1)])
+    .args("operation destkey:key#0 key:key...#1"),
+    m(
+        "bitfield",
+        "bitmap",
+        "3.2.0",
+        "O(1) for each subcommand specified",
+        "Read, write and increment integers of any width at any bit offset of a string value",
+    )
+    .acl("bitmap")
+    .keys(&[ks("RW access update variable_flags", 1, 0, 1)
+        .notes("This command allows both access and modification of the key")])
+    .var_flags(bitfield_key_flags)
+    .args(
+        "key:key operation:[GET encoding_offset:(encoding offset:int)\
+             |write:([OVERFLOW wrap_sat_fail:(WRAP|SAT|FAIL)] \
+             write_operation:(SET encoding_offset_value:(encoding offset:int value:int)\
+             |INCRBY encoding_offset_increment:(encoding offset:int increment:int)))]...",
+    ),
+    m(
+        "bitfield_ro",
+        "bitmap",
+        "6.0.0",
+        "O(1) for each subcommand specified",
+        "Read integers of any width at any bit offset of a string value",
+    )
+    .acl("bitmap")
+    .keys(RO_ACCESS)
+    .args("key:key [GET encoding_offset:(encoding offset:int)]..."),
     m(
         "incr",
         "string",

@@ -4,6 +4,7 @@
 //! declares its rows in a `COMMANDS` slice. Handlers do no I/O: they read and
 //! write the keyspace and append to the client's reply buffer.
 
+pub mod bits;
 pub mod blocking;
 pub mod command;
 mod compat;
@@ -264,6 +265,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(blocking::COMMANDS)
         .chain(ops::COMMANDS)
         .chain(sort::COMMANDS)
+        .chain(bits::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
