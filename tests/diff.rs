@@ -84,6 +84,7 @@ diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
 diff_test!(debug, "debug.txt");
 diff_test!(bits, "bits.txt");
+diff_test!(hll, "hll.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -55,14 +55,15 @@ fn read_bytes(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, ()> {
 }
 
 /// Runs `f` on the string at `key`, created or grown with zero bytes to at
-/// least `min_len`; Err on a wrong type (after replying). The caller runs
-/// the write epilogue when `f` changed something.
+/// least `min_len`; also says whether the key was created or grown. Err on
+/// a wrong type (after replying). The caller runs the write epilogue when
+/// something changed.
 fn with_bytes_mut<R>(
     ctx: &mut Ctx,
     key: &[u8],
     min_len: usize,
     f: impl FnOnce(&mut Vec<u8>) -> R,
-) -> Result<R, ()> {
+) -> Result<(R, bool), ()> {
     let db = ctx.c.db;
     let ks = &mut ctx.srv.ks;
     match ks.lookup_write(db, key, ctx.now) {
@@ -70,20 +71,39 @@ fn with_bytes_mut<R>(
             let mut buf = vec![0u8; min_len];
             let r = f(&mut buf);
             ks.set(db, key, Value::Str(StrValue::Raw(buf)), false);
-            Ok(r)
+            Ok((r, true))
         }
         Some(Value::Str(s)) => {
             let buf = s.make_raw();
-            if buf.len() < min_len {
+            let grew = buf.len() < min_len;
+            if grew {
                 buf.resize(min_len, 0);
             }
-            Ok(f(buf))
+            Ok((f(buf), grew))
         }
         Some(_) => {
             ctx.c.reply.error(error::WRONGTYPE);
             Err(())
         }
     }
+}
+
+/// The write epilogue after `changes` modifications of `key`: WATCH and
+/// blocked-client signals, the keyspace event, and the change counter set
+/// to `dirty_before + changes` (creating the key inside the command must
+/// not count twice).
+pub(super) fn wrote(
+    ctx: &mut Ctx,
+    key: &[u8],
+    event: &'static str,
+    dirty_before: u64,
+    changes: u64,
+) {
+    let db = ctx.c.db;
+    let ks = &mut ctx.srv.ks;
+    ks.signal_modified(db, key);
+    ks.notify(STRING, event, db, key);
+    ks.dirty = dirty_before + changes;
 }
 
 fn bit_at(b: &[u8], bit: u64) -> u8 {
@@ -101,9 +121,10 @@ fn setbit(ctx: &mut Ctx, argv: &[&[u8]]) {
         b"1" => true,
         _ => return ctx.c.reply.error(BIT_VALUE),
     };
-    let (key, db) = (argv[1], ctx.c.db);
+    let key = argv[1];
     let byte = (off >> 3) as usize;
-    let Ok(old) = with_bytes_mut(ctx, key, byte + 1, |b| {
+    let dirty = ctx.srv.ks.dirty;
+    let Ok((old, grew)) = with_bytes_mut(ctx, key, byte + 1, |b| {
         let mask = 1u8 << (7 - (off & 7));
         let old = (b[byte] & mask != 0) as i64;
         if on {
@@ -115,10 +136,13 @@ fn setbit(ctx: &mut Ctx, argv: &[&[u8]]) {
     }) else {
         return;
     };
-    let ks = &mut ctx.srv.ks;
-    ks.signal_modified(db, key);
-    ks.notify(STRING, "setbit", db, key);
-    ks.dirty += 1;
+    // Setting a bit to the value it has changes nothing (unless the string
+    // had to be created or grown for it).
+    if grew || (old == 1) != on {
+        wrote(ctx, key, "setbit", dirty, 1);
+    } else {
+        ctx.srv.ks.dirty = dirty;
+    }
     ctx.c.reply.int(old);
 }
 
@@ -325,13 +349,18 @@ fn bitop(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     let db = ctx.c.db;
     let ks = &mut ctx.srv.ks;
-    if len > 0 {
+    let dirty = ks.dirty;
+    let changed = if len > 0 {
         ks.set(db, dest, Value::Str(StrValue::Raw(out)), false);
         ks.notify(STRING, "set", db, dest);
+        true
     } else if ks.delete(db, dest) {
         ks.notify(crate::db::notify::GENERIC, "del", db, dest);
-    }
-    ks.dirty += 1;
+        true
+    } else {
+        false
+    };
+    ks.dirty = dirty + changed as u64;
     ctx.c.reply.int(len as i64);
 }
 
@@ -536,7 +565,8 @@ fn bitfield_generic(ctx: &mut Ctx, argv: &[&[u8]], read_only: bool) {
             })
             .max()
             .unwrap_or(0);
-        let Ok(changes) = with_bytes_mut(ctx, key, need, |b| {
+        let dirty = ctx.srv.ks.dirty;
+        let Ok((changes, _)) = with_bytes_mut(ctx, key, need, |b| {
             let mut changes = 0u64;
             for op in &ops {
                 match *op {
@@ -567,11 +597,9 @@ fn bitfield_generic(ctx: &mut Ctx, argv: &[&[u8]], read_only: bool) {
             return;
         };
         if changes > 0 {
-            let db = ctx.c.db;
-            let ks = &mut ctx.srv.ks;
-            ks.signal_modified(db, key);
-            ks.notify(STRING, "setbit", db, key);
-            ks.dirty += changes;
+            wrote(ctx, key, "setbit", dirty, changes);
+        } else {
+            ctx.srv.ks.dirty = dirty;
         }
     }
     let r = &mut ctx.c.reply;

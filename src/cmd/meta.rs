@@ -979,6 +979,49 @@ static TABLE: &[Meta] = &[
     .keys(RO_ACCESS)
     .args("key:key [GET encoding_offset:(encoding offset:int)]..."),
     m(
+        "pfadd",
+        "hyperloglog",
+        "2.8.9",
+        "O(1) per element.",
+        "Add elements to a HyperLogLog sketch, creating it if needed",
+    )
+    .acl("hyperloglog")
+    .keys(RW_INSERT)
+    .args("key:key [element]..."),
+    m(
+        "pfcount",
+        "hyperloglog",
+        "2.8.9",
+        "O(1) for one key (the estimate is cached); O(N) for N keys, merged first.",
+        "Estimate how many distinct elements one or more HyperLogLog sketches saw",
+    )
+    .acl("hyperloglog")
+    .keys(&[ks("RW access", 1, -1, 1).notes(
+        "RW because it may change the internal representation of the key, and propagate to replicas",
+    )])
+    .args("key:key..."),
+    m(
+        "pfmerge",
+        "hyperloglog",
+        "2.8.9",
+        "O(N) for N sketches, with a large constant per sketch.",
+        "Merge HyperLogLog sketches into a destination sketch",
+    )
+    .acl("hyperloglog")
+    .keys(&[ks("RW access insert", 1, 0, 1), ks("RO access", 2, -1, 1)])
+    .args("destkey:key sourcekey:key...#1"),
+    m(
+        "pfdebug",
+        "hyperloglog",
+        "2.8.9",
+        "N/A",
+        "Inspect or convert a HyperLogLog sketch (for tests)",
+    )
+    .acl("hyperloglog")
+    .keys(&[ks("RW access", 2, 0, 1)])
+    .syscmd()
+    .args("subcommand key:key"),
+    m(
         "incr",
         "string",
         "1.0.0",

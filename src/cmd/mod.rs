@@ -11,6 +11,7 @@ mod compat;
 pub mod connection;
 pub mod debug;
 pub mod hashes;
+pub mod hll;
 pub mod keys;
 pub mod lists;
 pub mod meta;
@@ -266,6 +267,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(ops::COMMANDS)
         .chain(sort::COMMANDS)
         .chain(bits::COMMANDS)
+        .chain(hll::COMMANDS)
 }
 
 /// Name lookup over every row, built once.

@@ -2,6 +2,7 @@
 //! conversions; knows nothing about commands or the wire protocol.
 
 pub mod hash;
+pub mod hll;
 pub mod list;
 pub mod set;
 pub mod string;
