@@ -85,6 +85,7 @@ diff_test!(sort, "sort.txt");
 diff_test!(debug, "debug.txt");
 diff_test!(bits, "bits.txt");
 diff_test!(hll, "hll.txt");
+diff_test!(geo, "geo.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

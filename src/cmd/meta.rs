@@ -97,6 +97,21 @@ pub const fn kn(
     }
 }
 
+/// A key spec that begins after `keyword`, searched from argument
+/// `startfrom` (GEORADIUS's STORE).
+pub const fn kw(flags: &'static str, keyword: &'static str, startfrom: i32) -> KeySpec {
+    KeySpec {
+        notes: "",
+        flags,
+        begin: Begin::Keyword { keyword, startfrom },
+        find: Find::Range {
+            lastkey: 0,
+            keystep: 1,
+            limit: 0,
+        },
+    }
+}
+
 /// A key spec whose keys cannot be located from the arguments alone (SORT's
 /// BY/GET patterns and STORE).
 pub const fn ks_unknown(flags: &'static str) -> KeySpec {
@@ -3049,6 +3064,163 @@ static TABLE: &[Meta] = &[
     .tips("nondeterministic_output")
     .keys(RO_ACCESS)
     .args("key:key cursor:int [MATCH pattern:pattern] [COUNT count:int]"),
+    // --- geo ----------------------------------------------------------------
+    m(
+        "geoadd",
+        "geo",
+        "3.2.0",
+        "O(log(N)) per point, N the size of the sorted set.",
+        "Add points (longitude, latitude, name) to a sorted set used as a geo index",
+    )
+    .acl("geo")
+    .keys(RW_UPDATE)
+    .history(&[("6.2.0", "`CH`, `NX` and `XX` options.")])
+    .args(
+        "key:key condition:[NX|XX]@6.2.0 [change=CH]@6.2.0 \
+         longitude_latitude_member:(longitude:double latitude:double member)...",
+    ),
+    m(
+        "geopos",
+        "geo",
+        "3.2.0",
+        "O(log(N)) per member asked for.",
+        "Return the longitude and latitude of members of a geo index",
+    )
+    .acl("geo")
+    .keys(RO_ACCESS)
+    .args("key:key member..."),
+    m(
+        "geodist",
+        "geo",
+        "3.2.0",
+        "O(log(N))",
+        "Return the distance between two members of a geo index",
+    )
+    .acl("geo")
+    .keys(RO_ACCESS)
+    .args("key:key member1 member2 unit:[M|KM|FT|MI]"),
+    m(
+        "geohash",
+        "geo",
+        "3.2.0",
+        "O(log(N)) per member asked for.",
+        "Return members' positions as standard 11-character geohash strings",
+    )
+    .acl("geo")
+    .keys(RO_ACCESS)
+    .args("key:key member..."),
+    m(
+        "georadius",
+        "geo",
+        "3.2.0",
+        "O(N+log(M)): N members in the boxes around the circle, M the index size.",
+        "Find the members of a geo index within a radius of a point",
+    )
+    .acl("geo")
+    .keys(&[
+        ks("RO access", 1, 0, 1),
+        kw("OW update", "STORE", 6),
+        kw("OW update", "STOREDIST", 6),
+    ])
+    .deprecated(
+        "6.2.0",
+        "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
+    )
+    .history(&[
+        ("6.2.0", "`ANY` option for `COUNT`."),
+        ("7.0.0", "Unit names in upper case too."),
+    ])
+    .args(
+        "key:key longitude:double latitude:double radius:double unit:(M|KM|FT|MI) \
+         [WITHCOORD] [WITHDIST] [WITHHASH] count:[COUNT count:int [ANY]@6.2.0] \
+         order:[ASC|DESC] [STORE key:key]#1 [STOREDIST key:key]#2",
+    ),
+    m(
+        "georadius_ro",
+        "geo",
+        "3.2.10",
+        "O(N+log(M)): N members in the boxes around the circle, M the index size.",
+        "Read-only GEORADIUS: no STORE options",
+    )
+    .acl("geo")
+    .keys(RO_ACCESS)
+    .deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument")
+    .history(&[("6.2.0", "`ANY` option for `COUNT`.")])
+    .args(
+        "key:key longitude:double latitude:double radius:double unit:(M|KM|FT|MI) \
+         [WITHCOORD] [WITHDIST] [WITHHASH] count:[COUNT count:int [ANY]@6.2.0] \
+         order:[ASC|DESC]",
+    ),
+    m(
+        "georadiusbymember",
+        "geo",
+        "3.2.0",
+        "O(N+log(M)): N members in the boxes around the circle, M the index size.",
+        "Find the members of a geo index within a radius of one of its members",
+    )
+    .acl("geo")
+    .keys(&[
+        ks("RO access", 1, 0, 1),
+        kw("OW update", "STORE", 5),
+        kw("OW update", "STOREDIST", 5),
+    ])
+    .deprecated(
+        "6.2.0",
+        "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
+    )
+    .history(&[("7.0.0", "Unit names in upper case too.")])
+    .args(
+        "key:key member radius:double unit:(M|KM|FT|MI) [WITHCOORD] [WITHDIST] [WITHHASH] \
+         count:[COUNT count:int [ANY]] order:[ASC|DESC] [STORE key:key]#1 \
+         [STOREDIST key:key]#2",
+    ),
+    m(
+        "georadiusbymember_ro",
+        "geo",
+        "3.2.10",
+        "O(N+log(M)): N members in the boxes around the circle, M the index size.",
+        "Read-only GEORADIUSBYMEMBER: no STORE options",
+    )
+    .acl("geo")
+    .keys(RO_ACCESS)
+    .deprecated(
+        "6.2.0",
+        "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
+    )
+    .args(
+        "key:key member radius:double unit:(M|KM|FT|MI) [WITHCOORD] [WITHDIST] [WITHHASH] \
+         count:[COUNT count:int [ANY]] order:[ASC|DESC]",
+    ),
+    m(
+        "geosearch",
+        "geo",
+        "6.2.0",
+        "O(N+log(M)): N members in the boxes around the shape, M members inside it.",
+        "Find the members of a geo index inside a circle or a box",
+    )
+    .acl("geo")
+    .keys(RO_ACCESS)
+    .history(&[("7.0.0", "Unit names in upper case too.")])
+    .args(
+        "key:key from:(FROMMEMBER member|FROMLONLAT longitude_latitude:(longitude:double latitude:double)) \
+         by:(circle:(BYRADIUS radius:double unit:(M|KM|FT|MI))|box:(BYBOX width:double height:double unit:(M|KM|FT|MI))) order:[ASC|DESC] count:[COUNT count:int [ANY]] \
+         [WITHCOORD] [WITHDIST] [WITHHASH]",
+    ),
+    m(
+        "geosearchstore",
+        "geo",
+        "6.2.0",
+        "O(N+log(M)): N members in the boxes around the shape, M members inside it.",
+        "Store the members of a geo index inside a circle or a box as a sorted set",
+    )
+    .acl("geo")
+    .keys(&[ks("OW update", 1, 0, 1), ks("RO access", 2, 0, 1)])
+    .history(&[("7.0.0", "Unit names in upper case too.")])
+    .args(
+        "destination:key source:key#1 from:(FROMMEMBER member|FROMLONLAT longitude_latitude:(longitude:double latitude:double)) \
+         by:(circle:(BYRADIUS radius:double unit:(M|KM|FT|MI))|box:(BYBOX width:double height:double unit:(M|KM|FT|MI))) order:[ASC|DESC] \
+         count:[COUNT count:int [ANY]] [STOREDIST]",
+    ),
     // --- sorting ------------------------------------------------------------
     m(
         "sort",

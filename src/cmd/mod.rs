@@ -10,6 +10,7 @@ pub mod command;
 mod compat;
 pub mod connection;
 pub mod debug;
+pub mod geo;
 pub mod hashes;
 pub mod hll;
 pub mod keys;
@@ -268,6 +269,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(sort::COMMANDS)
         .chain(bits::COMMANDS)
         .chain(hll::COMMANDS)
+        .chain(geo::COMMANDS)
 }
 
 /// Name lookup over every row, built once.

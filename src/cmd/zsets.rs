@@ -71,13 +71,13 @@ fn opt_is(arg: &[u8], name: &str) -> bool {
     arg[..end].eq_ignore_ascii_case(name.as_bytes())
 }
 
-fn limits(ctx: &Ctx) -> Limits {
+pub(super) fn limits(ctx: &Ctx) -> Limits {
     Limits::from_config(&ctx.srv.config)
 }
 
 /// The sorted set at `key` for reading: Ok(None) when missing, Err when the
 /// key holds another type (lazy expiry and hit/miss stats included).
-fn read_z<'k>(
+pub(super) fn read_z<'k>(
     ks: &'k mut Keyspace,
     db: usize,
     key: &[u8],
@@ -198,7 +198,7 @@ fn positive_long(arg: &[u8], msg: &'static str) -> Result<i64, &'static str> {
 // ---------------------------------------------------------------------------
 
 /// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
-fn zadd(ctx: &mut Ctx, argv: &[&[u8]]) {
+pub(super) fn zadd(ctx: &mut Ctx, argv: &[&[u8]]) {
     zadd_generic(ctx, argv, AddFlags::default());
 }
 
