@@ -279,3 +279,5 @@ pub const DEBUG_RELOAD_FAILED: &str = "ERR Error trying to load the RDB dump, ch
 pub const RESP2_NOT_SUPPORTED: &str = "ERR RESP2 is not supported by this command";
 /// DEBUG PROTOCOL with an unknown type name.
 pub const DEBUG_PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+/// WAIT's timeout is not an integer (milliseconds).
+pub const TIMEOUT_NOT_INT: &str = "ERR timeout is not an integer or out of range";

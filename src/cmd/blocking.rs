@@ -24,6 +24,7 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("bzpopmin", -3, BLOCKING_WRITE | FAST, bzpopmin).keys(1, -2, 1),
     Cmd::new("bzpopmax", -3, BLOCKING_WRITE | FAST, bzpopmax).keys(1, -2, 1),
     Cmd::new("bzmpop", -5, BLOCKING_WRITE, bzmpop),
+    Cmd::new("wait", 3, NOSCRIPT, wait),
 ];
 
 /// Parses a blocking timeout in seconds into milliseconds (0 = forever),
@@ -74,6 +75,25 @@ pub fn parse_timeout(arg: &[u8], now: i64) -> Result<i64, &'static str> {
 /// (inside EXEC, like Redis's CLIENT_DENY_BLOCKING).
 fn may_not_block(ctx: &Ctx) -> bool {
     ctx.c.in_exec
+}
+
+/// WAIT numreplicas timeout: there are no replicas, so zero of them have
+/// acknowledged. Asking for none (or fewer) answers 0 at once; asking for
+/// any parks the client until the timeout in milliseconds (0: forever, as
+/// Redis waits), then answers 0.
+fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
+    let Some(wanted) = super::arg_i64(ctx, argv[1]) else {
+        return;
+    };
+    let timeout = match crate::util::num::parse_i64(argv[2]) {
+        None => return ctx.c.reply.error(error::TIMEOUT_NOT_INT),
+        Some(t) if t < 0 => return ctx.c.reply.error(error::TIMEOUT_IS_NEGATIVE),
+        Some(t) => t,
+    };
+    if wanted <= 0 || may_not_block(ctx) {
+        return ctx.c.reply.int(0);
+    }
+    ctx.block(argv, &[], timeout, BlockType::List, TimeoutReply::Zero);
 }
 
 /// BLPOP key [key ...] timeout

@@ -3064,6 +3064,16 @@ static TABLE: &[Meta] = &[
     .tips("nondeterministic_output")
     .keys(RO_ACCESS)
     .args("key:key cursor:int [MATCH pattern:pattern] [COUNT count:int]"),
+    m(
+        "wait",
+        "generic",
+        "3.0.0",
+        "O(1)",
+        "Wait until enough replicas acknowledged this connection's writes",
+    )
+    .acl("connection")
+    .tips("request_policy:all_shards response_policy:agg_min")
+    .args("numreplicas:int timeout:int"),
     // --- geo ----------------------------------------------------------------
     m(
         "geoadd",

@@ -23,6 +23,8 @@ pub enum TimeoutReply {
     NullArray,
     /// `$-1` (RESP3 `_`): BLMOVE, BRPOPLPUSH.
     NullBulk,
+    /// `:0`: WAIT (no replica acknowledged).
+    Zero,
 }
 
 /// A parked client's command and what it waits for.
@@ -129,6 +131,7 @@ pub fn unblock_timeout(srv: &mut Server, c: &mut Client) {
         match state.timeout_reply {
             TimeoutReply::NullArray => c.reply.null_array(),
             TimeoutReply::NullBulk => c.reply.null(),
+            TimeoutReply::Zero => c.reply.int(0),
         }
     }
     unblock(srv, c);
