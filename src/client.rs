@@ -202,6 +202,8 @@ pub struct Client {
     /// Total bytes read from and written to this client.
     pub net_in: u64,
     pub net_out: u64,
+    /// CLIENT TRACKING options while tracking is on.
+    pub tracking: Option<Box<crate::server::tracking::ClientTracking>>,
 }
 
 impl Client {
@@ -239,6 +241,7 @@ impl Client {
             subs: HashSet::default(),
             psubs: HashSet::default(),
             ssubs: HashSet::default(),
+            tracking: None,
             obuf_soft_since: 0,
             net_in: 0,
             net_out: 0,
@@ -331,6 +334,15 @@ impl Client {
         }
         if self.blocked.is_some() {
             f.push('b');
+        }
+        if let Some(t) = &self.tracking {
+            f.push('t');
+            if t.broken_redirect {
+                f.push('R');
+            }
+            if t.bcast {
+                f.push('B');
+            }
         }
         if self.close_after_reply {
             f.push('c');

@@ -86,6 +86,7 @@ diff_test!(debug, "debug.txt");
 diff_test!(bits, "bits.txt");
 diff_test!(hll, "hll.txt");
 diff_test!(geo, "geo.txt");
+diff_test!(tracking, "tracking.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

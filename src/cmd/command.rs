@@ -596,6 +596,23 @@ fn sort_store_key(argv: &[&[u8]]) -> Option<FoundKey> {
 
 /// Shared by GETKEYS and GETKEYSANDFLAGS: finds the command in argv[2..] and
 /// its keys, replying with the error Redis gives when there are none.
+/// The key arguments of a command line, found the way COMMAND GETKEYS
+/// finds them (key specs, so movable keys too). For CLIENT TRACKING.
+pub fn keys_of<'a>(
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&'a [u8]],
+) -> Vec<&'a [u8]> {
+    let e = Entry { cmd, parent };
+    let meta = e.meta();
+    let specs = key_specs(cmd, meta);
+    find_keys(&specs, meta, argv)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|k| argv.get(k.pos).copied())
+        .collect()
+}
+
 fn getkeys_generic(ctx: &mut Ctx, argv: &[&[u8]], with_flags: bool) {
     // Dispatch checked the arity (-4): there is a command name at argv[2].
     let target = argv.get(2..).unwrap_or_default();

@@ -43,6 +43,9 @@ static CLIENT_SUBS: &[Cmd] = &[
     Cmd::new("no-evict", 3, ADMIN | CLIENT, client_no_evict),
     Cmd::new("no-touch", 3, CLIENT, client_no_touch),
     Cmd::new("getredir", 2, CLIENT, client_getredir),
+    Cmd::new("tracking", -3, CLIENT, client_tracking),
+    Cmd::new("caching", 3, CLIENT, client_caching),
+    Cmd::new("trackinginfo", 2, CLIENT, client_trackinginfo),
     Cmd::new("unblock", -3, CLIENT, client_unblock),
     Cmd::new("help", 2, LOADING | STALE, client_help),
 ];
@@ -102,6 +105,7 @@ fn select(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
     super::multi::discard(ctx.srv, ctx.c);
     super::pubsub::unsubscribe_all(ctx.srv, ctx.c);
+    crate::server::tracking::disable(ctx.srv, ctx.c);
     ctx.srv.observe.remove_monitor(ctx.c.token);
     ctx.c.monitor = false;
     let password_required = ctx.srv.config.requirepass.is_some();
@@ -713,7 +717,175 @@ fn client_no_touch(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// CLIENT GETREDIR: -1, client-side caching is not supported.
 fn client_getredir(ctx: &mut Ctx, _argv: &[&[u8]]) {
-    ctx.c.reply.int(-1);
+    let v = ctx.c.tracking.as_ref().map_or(-1, |t| t.redirect as i64);
+    ctx.c.reply.int(v);
+}
+
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN]
+/// [OPTOUT] [NOLOOP], with Redis's checks in Redis's order.
+fn client_tracking(ctx: &mut Ctx, argv: &[&[u8]]) {
+    use crate::server::tracking::{self, ClientTracking};
+    let mut opts = ClientTracking::default();
+    let mut prefixes: Vec<&[u8]> = Vec::new();
+    let mut j = 3;
+    while j < argv.len() {
+        let more = j + 1 < argv.len();
+        let a = argv[j].to_ascii_lowercase();
+        match a.as_slice() {
+            b"redirect" if more => {
+                j += 1;
+                if opts.redirect != 0 {
+                    return ctx
+                        .c
+                        .reply
+                        .error("ERR A client can only redirect to a single other client");
+                }
+                let Some(id) = parse_i64(argv[j]) else {
+                    return ctx.c.reply.error(error::NOT_INTEGER);
+                };
+                let exists =
+                    id as u64 == ctx.c.id || ctx.srv.other_clients().any(|o| o.id as i64 == id);
+                if !exists {
+                    return ctx
+                        .c
+                        .reply
+                        .error("ERR The client ID you want redirect to does not exist");
+                }
+                opts.redirect = id as u64;
+            }
+            b"bcast" => opts.bcast = true,
+            b"optin" => opts.optin = true,
+            b"optout" => opts.optout = true,
+            b"noloop" => opts.noloop = true,
+            b"prefix" if more => {
+                j += 1;
+                prefixes.push(argv[j]);
+            }
+            _ => return ctx.c.reply.error(error::SYNTAX),
+        }
+        j += 1;
+    }
+    match argv[2].to_ascii_lowercase().as_slice() {
+        b"on" => {
+            if !opts.bcast && !prefixes.is_empty() {
+                return ctx
+                    .c
+                    .reply
+                    .error("ERR PREFIX option requires BCAST mode to be enabled");
+            }
+            if let Some(cur) = ctx.c.tracking.as_deref()
+                && cur.bcast != opts.bcast
+            {
+                return ctx.c.reply.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+            }
+            if opts.bcast && (opts.optin || opts.optout) {
+                return ctx
+                    .c
+                    .reply
+                    .error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+            }
+            if opts.optin && opts.optout {
+                return ctx
+                    .c
+                    .reply
+                    .error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+            }
+            if let Some(cur) = ctx.c.tracking.as_deref()
+                && ((opts.optin && cur.optout) || (opts.optout && cur.optin))
+            {
+                return ctx.c.reply.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+            }
+            if opts.bcast {
+                let current = ctx
+                    .c
+                    .tracking
+                    .as_ref()
+                    .map(|t| t.prefixes.clone())
+                    .unwrap_or_default();
+                if let Err(msg) = tracking::check_prefixes(&current, &prefixes) {
+                    return ctx.c.reply.error(&msg);
+                }
+            }
+            tracking::enable(ctx.srv, ctx.c, opts, &prefixes);
+        }
+        b"off" => tracking::disable(ctx.srv, ctx.c),
+        _ => return ctx.c.reply.error(error::SYNTAX),
+    }
+    ctx.c.reply.ok();
+}
+
+/// CLIENT CACHING YES|NO: whether the next command's reads are tracked
+/// (OPTIN / OPTOUT modes).
+fn client_caching(ctx: &mut Ctx, argv: &[&[u8]]) {
+    let Some(t) = ctx.c.tracking.as_deref_mut() else {
+        return ctx.c.reply.error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled");
+    };
+    match argv[2].to_ascii_lowercase().as_slice() {
+        b"yes" if t.optin => t.caching = true,
+        b"yes" => {
+            return ctx.c.reply.error(
+                "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            );
+        }
+        b"no" if t.optout => t.caching = true,
+        b"no" => {
+            return ctx.c.reply.error(
+                "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            );
+        }
+        _ => return ctx.c.reply.error(error::SYNTAX),
+    }
+    ctx.c.reply.ok();
+}
+
+/// CLIENT TRACKINGINFO: flags, redirect and prefixes of this connection.
+fn client_trackinginfo(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    let t = ctx.c.tracking.as_deref().cloned();
+    let r = &mut ctx.c.reply;
+    r.map(3);
+    r.bulk(b"flags");
+    let mut flags: Vec<&str> = Vec::new();
+    match &t {
+        None => flags.push("off"),
+        Some(t) => {
+            flags.push("on");
+            if t.bcast {
+                flags.push("bcast");
+            }
+            if t.optin {
+                flags.push("optin");
+                if t.caching {
+                    flags.push("caching-yes");
+                }
+            }
+            if t.optout {
+                flags.push("optout");
+                if t.caching {
+                    flags.push("caching-no");
+                }
+            }
+            if t.noloop {
+                flags.push("noloop");
+            }
+            if t.broken_redirect {
+                flags.push("broken_redirect");
+            }
+        }
+    }
+    r.set(flags.len());
+    for f in flags {
+        r.bulk(f.as_bytes());
+    }
+    r.bulk(b"redirect");
+    r.int(t.as_ref().map_or(-1, |t| t.redirect as i64));
+    r.bulk(b"prefixes");
+    let prefixes: Vec<Vec<u8>> = t
+        .map(|t| t.prefixes.into_iter().collect())
+        .unwrap_or_default();
+    r.array(prefixes.len());
+    for p in prefixes {
+        r.bulk(&p);
+    }
 }
 
 /// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]

@@ -493,6 +493,9 @@ pub fn execute(
     if !srv.ks.events.pending.is_empty() {
         pubsub::publish_keyspace_events(srv, Some(c), now); // notify
     }
+    if srv.ks.invalidations.enabled || c.tracking.is_some() {
+        crate::server::tracking::after_command(srv, c, cmd, parent, argv, now);
+    }
     crate::server::observe::after_call(srv, c, cmd, parent, argv, usec, now);
     if !srv.observe.monitors.is_empty() {
         crate::server::observe::feed_monitors(srv, c, cmd, argv);

@@ -188,6 +188,12 @@ impl Sink<'_> {
     /// it is the publisher itself) and enforces the pubsub output buffer
     /// limit.
     fn deliver(&mut self, me: Option<&mut Client>, tok: usize, frame: &Frame) {
+        self.deliver_bytes(me, tok, &frame.resp2, true);
+    }
+
+    /// Appends `bytes` (with `>` for `*` first when `push` and the client
+    /// speaks RESP3) to the client at `tok` or `me`, enforcing the limit.
+    fn deliver_bytes(&mut self, me: Option<&mut Client>, tok: usize, bytes: &[u8], push: bool) {
         let (hard, soft, soft_secs) = self.limit;
         let me = me.filter(|m| m.token == tok);
         let is_me = me.is_some();
@@ -203,8 +209,8 @@ impl Sink<'_> {
             return;
         }
         let start = c.reply.buf.len();
-        c.reply.buf.extend_from_slice(&frame.resp2);
-        if c.reply.resp3 {
+        c.reply.buf.extend_from_slice(bytes);
+        if push && c.reply.resp3 {
             c.reply.buf[start] = b'>';
         }
         let backlog = c.pending_reply_bytes() as u64;
@@ -240,6 +246,35 @@ impl Sink<'_> {
     }
 }
 
+/// Appends an already encoded frame to the client at `tok` (or to `me`
+/// when that is the running client) under the pubsub output-buffer limit,
+/// and queues its write: how CLIENT TRACKING sends invalidations.
+pub fn deliver_raw(srv: &mut Server, me: Option<&mut Client>, tok: usize, bytes: &[u8], now: i64) {
+    split(srv, now).0.deliver_bytes(me, tok, bytes, false);
+}
+
+/// The server split into a delivery sink and the subscription registry.
+fn split(srv: &mut Server, now: i64) -> (Sink<'_>, &mut crate::pubsub::PubSub) {
+    let Server {
+        pubsub,
+        clients,
+        pending_writes,
+        to_close,
+        stats,
+        pubsub_obuf_limit,
+        ..
+    } = srv;
+    let sink = Sink {
+        clients,
+        pending_writes,
+        to_close,
+        disconnections: &mut stats.client_output_buffer_limit_disconnections,
+        limit: *pubsub_obuf_limit,
+        now,
+    };
+    (sink, pubsub)
+}
+
 /// Delivers `msg` on `channel` to channel (or shard) subscribers and, for
 /// plain channels, to matching pattern subscribers. Returns the number of
 /// deliveries (PUBLISH's reply). `me` is the client running the command,
@@ -252,23 +287,7 @@ pub fn publish_message(
     msg: &[u8],
     now: i64,
 ) -> usize {
-    let Server {
-        pubsub,
-        clients,
-        pending_writes,
-        to_close,
-        stats,
-        pubsub_obuf_limit,
-        ..
-    } = srv;
-    let mut sink = Sink {
-        clients,
-        pending_writes,
-        to_close,
-        disconnections: &mut stats.client_output_buffer_limit_disconnections,
-        limit: *pubsub_obuf_limit,
-        now,
-    };
+    let (mut sink, pubsub) = split(srv, now);
     let mut receivers = 0;
     let (what, reg) = match kind {
         Kind::Shard => (&b"smessage"[..], &pubsub.shard_channels),

@@ -106,6 +106,7 @@ fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize
         }
         return removed;
     }
+    ks.invalidations.flushed();
     let old: Vec<Db> = dbs.map(|i| std::mem::take(&mut ks.dbs[i])).collect();
     lazyfree::free_dbs(old, removed as u64);
     removed
@@ -414,7 +415,7 @@ fn info_clients(srv: &Server, c: &Client, out: &mut String) {
     keys.sort_unstable();
     keys.dedup();
     field(out, "blocked_clients", srv.blocking.blocked_clients);
-    field(out, "tracking_clients", 0);
+    field(out, "tracking_clients", srv.tracking.clients);
     field(out, "clients_in_timeout_table", with_timeout);
     field(out, "total_blocking_keys", keys.len());
     // Only stream and module commands wait for a key's deletion.
@@ -625,9 +626,13 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "active_defrag_key_misses", 0);
     field(out, "total_active_defrag_time", 0);
     field(out, "current_active_defrag_time", 0);
-    field(out, "tracking_total_keys", 0);
-    field(out, "tracking_total_items", 0);
-    field(out, "tracking_total_prefixes", 0);
+    field(out, "tracking_total_keys", srv.tracking.total_keys());
+    field(out, "tracking_total_items", srv.tracking.total_items());
+    field(
+        out,
+        "tracking_total_prefixes",
+        srv.tracking.total_prefixes(),
+    );
     field(out, "unexpected_error_replies", st.unexpected_error_replies);
     field(out, "total_error_replies", st.total_error_replies);
     field(out, "dump_payload_sanitizations", 0);

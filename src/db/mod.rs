@@ -4,6 +4,7 @@
 
 pub mod blocked;
 pub mod dict;
+pub mod invalidation;
 pub mod lazyfree;
 pub mod notify;
 pub mod watch;
@@ -64,6 +65,8 @@ pub struct Keyspace {
     pub blocked: blocked::BlockedKeys,
     /// Keyspace notifications: enabled classes and queued events.
     pub events: notify::Notifier,
+    /// Modified keys for CLIENT TRACKING invalidations.
+    pub invalidations: invalidation::InvalidationQueue,
     rng: u64,
 }
 
@@ -103,6 +106,7 @@ impl Keyspace {
             watches: watch::Watches::new(databases.max(1)),
             blocked: blocked::BlockedKeys::new(databases.max(1)),
             events: notify::Notifier::default(),
+            invalidations: invalidation::InvalidationQueue::default(),
             rng: seed | 1,
         }
     }
@@ -133,6 +137,7 @@ impl Keyspace {
     /// (expiry deletions): invalidates WATCHers of the key.
     #[inline]
     pub fn key_changed(&mut self, db: usize, key: &[u8]) {
+        self.invalidations.modified(key);
         if self.watches.any() {
             let exists = self.dbs[db].main.contains_key(key);
             self.watches.touch(db, key, exists);
@@ -352,6 +357,7 @@ impl Keyspace {
 
     /// Empties one database (FLUSHDB). Returns the number of keys removed.
     pub fn flush_db(&mut self, db: usize) -> usize {
+        self.invalidations.flushed();
         let main = &self.dbs[db].main;
         self.watches.touch_db(db, |k| main.contains_key(k));
         let d = &mut self.dbs[db];

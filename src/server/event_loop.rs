@@ -441,6 +441,7 @@ impl EventLoop {
         cmd::multi::unwatch_all(&mut self.srv, &mut c);
         blocking::forget(&mut self.srv, &mut c);
         cmd::pubsub::unsubscribe_all(&mut self.srv, &mut c);
+        super::tracking::disable(&mut self.srv, &mut c);
         self.srv.observe.remove_monitor(c.token);
         if let Some(src) = c.conn.source() {
             let _ = self.poll.registry().deregister(src);
@@ -452,6 +453,11 @@ impl EventLoop {
 
     /// Writes every pending reply (Redis handleClientsWithPendingWrites).
     fn before_sleep(&mut self) {
+        // CLIENT TRACKING BCAST batches join this turn's replies.
+        if !self.srv.ks.invalidations.is_empty() || self.srv.tracking.total_prefixes() > 0 {
+            super::tracking::process_changes(&mut self.srv, None, now_ms());
+            super::tracking::before_sleep(&mut self.srv, now_ms());
+        }
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for &tok in &pending {
             if let Some(Some(c)) = self.srv.clients.get_mut(tok) {

@@ -9,6 +9,7 @@ pub mod listener;
 pub mod logging;
 pub mod observe;
 pub mod signals;
+pub mod tracking;
 
 use crate::client::Client;
 use crate::config::Config;
@@ -101,6 +102,8 @@ pub struct Server {
     pub shutdown: Option<Shutdown>,
     /// Clients with reply bytes to write in before_sleep.
     pub pending_writes: Vec<usize>,
+    /// CLIENT TRACKING: tracked keys, BCAST prefixes, tracking clients.
+    pub tracking: tracking::Tracking,
     /// Clients to close at the next before_sleep (CLIENT KILL of another
     /// client); the client itself is marked `close_asap`.
     pub to_close: Vec<usize>,
@@ -151,6 +154,7 @@ impl Server {
             run_id: random_hex40(),
             shutdown: None,
             pending_writes: Vec::new(),
+            tracking: tracking::Tracking::default(),
             to_close: Vec::new(),
             blocking: blocking::Blocking::default(),
             pubsub: crate::pubsub::PubSub::default(),

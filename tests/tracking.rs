@@ -1,0 +1,112 @@
+//! CLIENT TRACKING across connections: invalidations reach the reading
+//! client when another one writes, through a RESP2 REDIRECT as pub/sub
+//! messages, as BCAST batches per event-loop turn, and report a broken
+//! redirect. Each scenario runs on ember and, when installed, on a real
+//! redis-server with the same expected bytes.
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+
+fn expect(c: &mut RawConn, args: &[&str], want: &str) {
+    let got = c.cmd(args);
+    assert_eq!(escape(&got), escape(want.as_bytes()), "{args:?}");
+}
+
+/// Reads one more frame (a push, or the reply that follows one).
+fn expect_push(c: &mut RawConn, want: &str) {
+    let got = c.read_reply().unwrap_or_else(|e| panic!("no push: {e}"));
+    assert_eq!(escape(&got), escape(want.as_bytes()));
+}
+
+fn invalidate(keys: &[&str]) -> String {
+    let mut s = format!(">2\r\n$10\r\ninvalidate\r\n*{}\r\n", keys.len());
+    for k in keys {
+        s.push_str(&format!("${}\r\n{k}\r\n", k.len()));
+    }
+    s
+}
+
+fn other_client_writes(s: &ServerProc) {
+    let (mut a, mut b) = (s.connect(), s.connect());
+    a.cmd(&["HELLO", "3"]);
+    expect(&mut a, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    expect(&mut a, &["GET", "k"], "_\r\n");
+    expect(&mut b, &["SET", "k", "v"], "+OK\r\n");
+    // The push is already queued when PING's reply comes.
+    expect(&mut a, &["PING"], &invalidate(&["k"]));
+    expect_push(&mut a, "+PONG\r\n");
+    // Forgotten until read again: a second write sends nothing.
+    expect(&mut b, &["SET", "k", "w"], "+OK\r\n");
+    expect(&mut a, &["PING"], "+PONG\r\n");
+    expect(&mut b, &["FLUSHALL"], "+OK\r\n");
+    expect(&mut a, &["PING"], ">2\r\n$10\r\ninvalidate\r\n_\r\n");
+    expect_push(&mut a, "+PONG\r\n");
+}
+on_both!(
+    other_client_writes,
+    other_client_writes_ember,
+    other_client_writes_redis
+);
+
+fn resp2_redirect(s: &ServerProc) {
+    let (mut sub, mut t, mut w) = (s.connect(), s.connect(), s.connect());
+    let id = String::from_utf8_lossy(&sub.cmd(&["CLIENT", "ID"]))
+        .trim()
+        .trim_start_matches(':')
+        .to_string();
+    sub.cmd(&["SUBSCRIBE", "__redis__:invalidate"]);
+    expect(
+        &mut t,
+        &["CLIENT", "TRACKING", "on", "REDIRECT", &id],
+        "+OK\r\n",
+    );
+    expect(&mut t, &["CLIENT", "GETREDIR"], &format!(":{id}\r\n"));
+    expect(&mut t, &["GET", "r"], "$-1\r\n");
+    expect(&mut w, &["SET", "r", "1"], "+OK\r\n");
+    expect_push(
+        &mut sub,
+        "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$1\r\nr\r\n",
+    );
+    expect(&mut w, &["FLUSHDB"], "+OK\r\n");
+    expect_push(
+        &mut sub,
+        "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n",
+    );
+    // The redirect target goes away: the tracking client is flagged.
+    drop(sub);
+    std::thread::sleep(Duration::from_millis(100));
+    expect(&mut t, &["GET", "r"], "$-1\r\n");
+    expect(&mut w, &["SET", "r", "2"], "+OK\r\n");
+    let info = String::from_utf8_lossy(&t.cmd(&["CLIENT", "TRACKINGINFO"])).into_owned();
+    assert!(info.contains("broken_redirect"), "{info}");
+}
+on_both!(resp2_redirect, resp2_redirect_ember, resp2_redirect_redis);
+
+fn bcast_batches(s: &ServerProc) {
+    let (mut a, mut b) = (s.connect(), s.connect());
+    a.cmd(&["HELLO", "3"]);
+    expect(
+        &mut a,
+        &[
+            "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p:", "NOLOOP",
+        ],
+        "+OK\r\n",
+    );
+    // One pipelined batch from b: one message, keys in order, deduplicated.
+    let mut batch = Vec::new();
+    for k in ["p:2", "p:1", "z", "p:2"] {
+        batch.extend(encode_command(&["SET", k, "x"]));
+    }
+    b.send_raw(&batch);
+    for _ in 0..4 {
+        b.read_reply().unwrap();
+    }
+    expect(&mut a, &["PING"], &invalidate(&["p:1", "p:2"]));
+    expect_push(&mut a, "+PONG\r\n");
+    // NOLOOP: a's own change under its prefix sends nothing to a.
+    expect(&mut a, &["SET", "p:3", "x"], "+OK\r\n");
+    expect(&mut a, &["PING"], "+PONG\r\n");
+}
+on_both!(bcast_batches, bcast_batches_ember, bcast_batches_redis);
