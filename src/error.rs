@@ -243,6 +243,10 @@ pub const HASH_RANDFIELD_OUT_OF_RANGE: &str = "ERR value is out of range";
 // ---- persistence (SAVE, BGSAVE, DUMP, RESTORE) ----
 /// SAVE or BGSAVE while a background save runs.
 pub const BGSAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
+pub const BGSAVE_AOF_REWRITING: &str = "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+pub const AOF_REWRITE_IN_PROGRESS: &str =
+    "ERR Background append only file rewriting already in progress";
+pub const AOF_REWRITE_FAILED: &str = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
 /// BGSAVE while another kind of child (AOF rewrite) runs.
 pub const BGSAVE_OTHER_CHILD: &str = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
 /// SAVE / BGSAVE that failed (Redis's shared.err).

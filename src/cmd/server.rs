@@ -548,8 +548,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "lazyfreed_objects", LAZYFREED.load(Ordering::Relaxed));
 }
 
-/// The persistence section: RDB fields from the persist module; there is no
-/// AOF yet (aof_enabled stays 0 whatever `appendonly` says).
+/// The persistence section: RDB and AOF fields from the persist module.
 fn info_persistence(srv: &Server, out: &mut String) {
     let rdb = crate::persist::info_fields(srv);
     let rdb_field = |out: &mut String, name: &str, default: &str| {
@@ -581,18 +580,15 @@ fn info_persistence(srv: &Server, out: &mut String) {
     ] {
         rdb_field(out, name, default);
     }
-    field(out, "aof_enabled", 0);
-    field(out, "aof_rewrite_in_progress", 0);
-    field(out, "aof_rewrite_scheduled", 0);
-    field(out, "aof_last_rewrite_time_sec", -1);
-    field(out, "aof_current_rewrite_time_sec", -1);
-    field(out, "aof_last_bgrewrite_status", "ok");
-    field(out, "aof_rewrites", 0);
-    field(out, "aof_rewrites_consecutive_failures", 0);
-    field(out, "aof_last_write_status", "ok");
-    field(out, "aof_last_cow_size", 0);
+    let (aof_first, aof_on) = crate::persist::aof::info_fields(srv);
+    for (name, v) in &aof_first {
+        field(out, name, v);
+    }
     field(out, "module_fork_in_progress", 0);
     field(out, "module_fork_last_cow_size", 0);
+    for (name, v) in &aof_on {
+        field(out, name, v);
+    }
 }
 
 fn info_stats(srv: &Server, out: &mut String) {
@@ -853,8 +849,12 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                 }
             }
             "appendonly" if srv.config.appendonly => {
-                warn!("appendonly is set but the append only file is not implemented yet");
+                if let Err(e) = crate::persist::aof::start(srv) {
+                    srv.config.appendonly = false;
+                    return Err(e);
+                }
             }
+            "appendonly" => crate::persist::aof::stop(srv),
             _ => {}
         }
     }

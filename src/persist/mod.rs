@@ -14,7 +14,10 @@
 //! * SHUTDOWN / SIGTERM: [`prepare_shutdown`] before exiting;
 //! * command gate: [`writes_denied`] (stop-writes-on-bgsave-error).
 
+pub mod aof;
+pub mod aof_load;
 pub mod lzf;
+pub mod manifest;
 pub mod packed;
 pub mod rdb;
 
@@ -107,6 +110,7 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         list_fill: srv.config.list_max_listpack_size,
         ctime: now_ms() / 1000,
         used_mem: crate::server::used_memory(),
+        aof_base: false,
     }
 }
 
@@ -188,6 +192,9 @@ pub fn bgsave(srv: &mut Server) -> Result<i32, String> {
     if srv.persist.child.is_some() {
         return Err("Background save already in progress".into());
     }
+    if srv.aof.child.is_some() {
+        return Err("An AOF rewrite is in progress".into());
+    }
     srv.persist.rdb_saves += 1;
     srv.persist.dirty_before_bgsave = srv.ks.dirty;
     srv.persist.lastbgsave_try = now_ms() / 1000;
@@ -225,15 +232,7 @@ pub fn bgsave(srv: &mut Server) -> Result<i32, String> {
 
 /// The forked child: write the snapshot, exit 0 on success, 1 on failure.
 fn child_main(srv: &Server) -> ! {
-    // SAFETY: resetting signal dispositions to the default is always sound;
-    // the child must die on SIGTERM/SIGINT/SIGUSR1 instead of running the
-    // parent's flag-setting handlers it would never look at.
-    unsafe {
-        libc::signal(libc::SIGTERM, libc::SIG_DFL);
-        libc::signal(libc::SIGINT, libc::SIG_DFL);
-        libc::signal(libc::SIGUSR1, libc::SIG_DFL);
-    }
-    close_inherited_sockets();
+    child_prelude();
     let path = rdb_path(&srv.config);
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match save(srv, &path) {
         Ok(_) => {
@@ -249,6 +248,20 @@ fn child_main(srv: &Server) -> ! {
     // SAFETY: `_exit` ends the child at once without running atexit
     // handlers or destructors that belong to the parent's state.
     unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+}
+
+/// What every fork child does first: default signal dispositions, no
+/// inherited sockets.
+fn child_prelude() {
+    // SAFETY: resetting signal dispositions to the default is always sound;
+    // the child must die on SIGTERM/SIGINT/SIGUSR1 instead of running the
+    // parent's flag-setting handlers it would never look at.
+    unsafe {
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGUSR1, libc::SIG_DFL);
+    }
+    close_inherited_sockets();
 }
 
 /// Closes every socket the child inherited (listeners and clients), so a
@@ -368,8 +381,12 @@ pub fn kill_child(srv: &mut Server) {
 /// <changes>` point is reached (waiting BGSAVE_RETRY_DELAY after a failed
 /// one), or when BGSAVE SCHEDULE asked for one.
 pub fn cron(srv: &mut Server, now_ms: i64) {
+    aof::cron(srv);
     if srv.persist.child.is_some() {
         reap_children(srv);
+        return;
+    }
+    if srv.aof.child.is_some() {
         return;
     }
     let now = now_ms / 1000;
@@ -422,6 +439,9 @@ pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
 /// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.
 /// An error means the server must not start (the file is left untouched).
 pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
+    if srv.config.appendonly {
+        return aof_load::load_at_startup(srv);
+    }
     let path = rdb_path(&srv.config);
     match std::fs::metadata(&path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -492,6 +512,7 @@ pub fn writes_denied(srv: &Server) -> bool {
 /// Returns false when the save failed and `force` is not set: the server
 /// must not exit.
 pub fn prepare_shutdown(srv: &mut Server, save: Option<bool>, force: bool) -> bool {
+    aof::prepare_shutdown(srv);
     if srv.persist.child.is_some() {
         warn!("There is a child saving an .rdb. Killing it!");
         kill_child(srv);

@@ -418,6 +418,8 @@ pub struct SaveOpts {
     /// Aux field values.
     pub ctime: i64,
     pub used_mem: u64,
+    /// The snapshot is an AOF base (aux field aof-base 1).
+    pub aof_base: bool,
 }
 
 /// Buffer size at which the writer hands bytes to the file.
@@ -453,7 +455,11 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
     aux(&mut enc, b"redis-bits", usize::BITS.to_string().as_bytes());
     aux(&mut enc, b"ctime", opts.ctime.to_string().as_bytes());
     aux(&mut enc, b"used-mem", opts.used_mem.to_string().as_bytes());
-    aux(&mut enc, b"aof-base", b"0");
+    aux(
+        &mut enc,
+        b"aof-base",
+        if opts.aof_base { b"1" } else { b"0" },
+    );
     for (i, db) in ks.dbs.iter().enumerate() {
         if db.main.is_empty() {
             continue;

@@ -414,6 +414,10 @@ impl EventLoop {
     }
 
     fn write_client(&mut self, tok: usize) {
+        // No reply leaves before the writes it acknowledges reach the AOF.
+        if !self.srv.aof.buf.is_empty() {
+            crate::persist::aof::flush(&mut self.srv);
+        }
         let Some(Some(c)) = self.srv.clients.get_mut(tok) else {
             return;
         };
@@ -450,8 +454,10 @@ impl EventLoop {
         }
     }
 
-    /// Writes every pending reply (Redis handleClientsWithPendingWrites).
+    /// Writes the AOF, then every pending reply (Redis beforeSleep's
+    /// flushAppendOnlyFile, then handleClientsWithPendingWrites).
     fn before_sleep(&mut self) {
+        crate::persist::aof::flush(&mut self.srv);
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for &tok in &pending {
             if let Some(Some(c)) = self.srv.clients.get_mut(tok) {
@@ -490,6 +496,7 @@ impl EventLoop {
             now,
             Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100),
         );
+        crate::persist::aof::propagate_expired(&mut self.srv);
         if !self.srv.ks.events.pending.is_empty() {
             // notify: `expired` events of the active expiry cycle.
             cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);
