@@ -163,19 +163,38 @@ fn ember_in(dir: &Path, extra: &[&str]) -> ServerProc {
     start_ember(&args)
 }
 
-/// Starts ember on `dir` expecting it to refuse to start; returns the log.
+/// Runs ember on `dir` expecting it to refuse to start: it must exit with
+/// status 1 (not a panic) within a few seconds. Returns its output.
 fn ember_refuses(dir: &Path, extra: &[&str]) -> String {
+    let port = free_port().to_string();
     let d = dir.to_string_lossy().into_owned();
-    let mut args = vec!["--dir", &d, "--appendonly", "yes"];
-    args.extend_from_slice(extra);
-    match start_server(env!("CARGO_BIN_EXE_ember-server"), "ember.sock", &args) {
-        Ok(_) => panic!("ember started on a damaged AOF in {}", dir.display()),
-        Err(e) => {
-            assert!(e.contains("exit status: 1"), "{e}");
-            assert!(!e.contains("panicked"), "{e}");
-            e
+    let log = dir.join("refused.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ember-server"))
+        .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+        .args(["--dir", &d, "--appendonly", "yes"])
+        .args(extra)
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .expect("spawn ember-server");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
         }
-    }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ember started on a damaged AOF in {}", dir.display());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    text
 }
 
 fn manifest(dir: &Path) -> String {
