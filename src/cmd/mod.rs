@@ -217,9 +217,7 @@ impl Ctx<'_> {
     /// Calling it again adds another command to the replacement.
     pub fn propagate_as(&mut self, argv: &[&[u8]]) {
         if self.srv.prop.enabled {
-            self.srv
-                .prop
-                .propagate_as(argv.iter().map(|a| a.to_vec()).collect());
+            self.srv.prop.propagate_as(argv);
         }
     }
 

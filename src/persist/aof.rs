@@ -199,39 +199,25 @@ fn preamble(cfg: &Config) -> bool {
 // Feeding and flushing
 // ---------------------------------------------------------------------------
 
-/// Appends one command in RESP (`*N` then `$len` bulks) to `out`.
-pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
-    use crate::util::num::write_u64;
-    out.push(b'*');
-    write_u64(argv.len() as u64, out);
-    out.extend_from_slice(b"\r\n");
-    for a in argv {
-        let a = a.as_ref();
-        out.push(b'$');
-        write_u64(a.len() as u64, out);
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-}
+pub use crate::server::propagate::encode_command;
 
 /// Takes the commands propagation finished and appends them to the AOF
 /// buffer, with a SELECT when the database changes (Redis
 /// feedAppendOnlyFile).
 pub fn feed_ready(srv: &mut Server) {
-    let ops = srv.prop.take_ready();
-    let aof = &mut srv.aof;
-    if aof.state == State::Off {
-        return;
-    }
-    for op in ops {
-        if aof.selected_db != Some(op.db) {
-            let db = op.db.to_string();
-            encode_command(&mut aof.buf, &[b"SELECT".as_slice(), db.as_bytes()]);
-            aof.selected_db = Some(op.db);
+    let Server { prop, aof, .. } = srv;
+    let on = aof.state != State::Off;
+    prop.drain_ready(|db, resp| {
+        if !on {
+            return;
         }
-        encode_command(&mut aof.buf, &op.argv);
-    }
+        if aof.selected_db != Some(db) {
+            let d = db.to_string();
+            encode_command(&mut aof.buf, &[b"SELECT".as_slice(), d.as_bytes()]);
+            aof.selected_db = Some(db);
+        }
+        aof.buf.extend_from_slice(resp);
+    });
 }
 
 /// Propagates the deletions of the active expiry cycle, each on its own.
@@ -241,7 +227,7 @@ pub fn propagate_expired(srv: &mut Server) {
     }
     let del = expiry_del_word(&srv.config);
     for (db, key) in std::mem::take(&mut srv.ks.expired_log) {
-        srv.prop.push_alone(db, vec![del.to_vec(), key]);
+        srv.prop.push_alone(db, &[del, &key]);
     }
     feed_ready(srv);
 }

@@ -11,20 +11,38 @@
 //! script's `redis.call`) add to the same pending list; when the outermost
 //! command ends the list is handed to the consumer, wrapped in MULTI/EXEC
 //! when it holds more than one command (Redis 7). The caller of the
-//! outermost command takes the list with [`Propagation::take_ready`].
+//! outermost command takes the list with [`Propagation::drain_ready`].
 //!
-//! Nothing is recorded while `enabled` is false (no AOF), so the hot path
-//! then costs two integer compares per command.
+//! Commands are stored RESP-encoded in reused buffers, so a steady stream
+//! of writes does not allocate. Nothing is recorded while `enabled` is
+//! false (no AOF): the hot path then costs a few integer operations.
 
-/// One command's arguments, owned.
-pub type Argv = Vec<Vec<u8>>;
+/// Appends one command in RESP (`*N` then `$len` bulks) to `out`: the form
+/// the AOF (and a replication stream) carries.
+pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
+    use crate::util::num::write_u64;
+    out.push(b'*');
+    write_u64(argv.len() as u64, out);
+    out.extend_from_slice(b"\r\n");
+    for a in argv {
+        let a = a.as_ref();
+        out.push(b'$');
+        write_u64(a.len() as u64, out);
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
 
-/// A propagated command and the database it applies to.
+/// A propagated command, RESP-encoded, and the database it applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
     pub db: usize,
-    pub argv: Argv,
+    pub resp: Vec<u8>,
 }
+
+/// Encoded-command buffers kept for reuse, at most.
+const SPARE_BUFFERS: usize = 64;
 
 /// The propagation state of the server (`Server::prop`).
 #[derive(Debug, Default)]
@@ -35,19 +53,21 @@ pub struct Propagation {
     depth: u32,
     /// What the running outermost command produced so far.
     pending: Vec<Op>,
-    /// Replacement forms for the command whose handler is running
-    /// (None: propagate it as called).
-    replaced: Option<Vec<Argv>>,
+    /// Replacement forms (encoded) for the command whose handler is
+    /// running (None: propagate it as called).
+    replaced: Option<Vec<Vec<u8>>>,
     /// `ks.dirty` moved by nested commands of the running command.
     child_dirty: u64,
     /// Transactions ready for the consumer (each already wrapped).
     ready: Vec<Op>,
+    /// Emptied buffers, so steady-state propagation does not allocate.
+    spare: Vec<Vec<u8>>,
 }
 
 /// What [`Propagation::begin`] saves for [`Propagation::end`].
 pub struct Frame {
     dirty_before: u64,
-    replaced: Option<Vec<Argv>>,
+    replaced: Option<Vec<Vec<u8>>>,
     child_dirty: u64,
 }
 
@@ -62,8 +82,15 @@ impl Propagation {
         }
     }
 
+    fn encoded<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Vec<u8> {
+        let mut b = self.spare.pop().unwrap_or_default();
+        encode_command(&mut b, argv);
+        b
+    }
+
     /// Ends a command that ran in `db` with `argv`. `dirty` is `ks.dirty`
-    /// now; `expired` the keys lazy expiry deleted while it ran.
+    /// now; `expired` the keys lazy expiry deleted while it ran, recorded
+    /// first as `del` (DEL or UNLINK).
     pub fn end(
         &mut self,
         f: Frame,
@@ -80,21 +107,19 @@ impl Propagation {
         self.child_dirty = f.child_dirty.wrapping_add(total);
         for (edb, key) in expired.drain(..) {
             if self.enabled {
-                self.pending.push(Op {
-                    db: edb,
-                    argv: vec![del.to_vec(), key],
-                });
+                let resp = self.encoded(&[del, &key[..]]);
+                self.pending.push(Op { db: edb, resp });
             }
         }
         if self.enabled && own > 0 {
             match replaced {
-                None => self.pending.push(Op {
-                    db,
-                    argv: argv.iter().map(|a| a.to_vec()).collect(),
-                }),
+                None => {
+                    let resp = self.encoded(argv);
+                    self.pending.push(Op { db, resp });
+                }
                 Some(forms) => self
                     .pending
-                    .extend(forms.into_iter().map(|argv| Op { db, argv })),
+                    .extend(forms.into_iter().map(|resp| Op { db, resp })),
             }
         }
         if self.depth == 0 {
@@ -104,9 +129,10 @@ impl Propagation {
 
     /// Records a command outside any client command (active expiry): it
     /// is ready at once, on its own.
-    pub fn push_alone(&mut self, db: usize, argv: Argv) {
+    pub fn push_alone(&mut self, db: usize, argv: &[&[u8]]) {
         if self.enabled {
-            self.pending.push(Op { db, argv });
+            let resp = self.encoded(argv);
+            self.pending.push(Op { db, resp });
             if self.depth == 0 {
                 self.seal();
             }
@@ -121,23 +147,20 @@ impl Propagation {
             1 => self.ready.append(&mut self.pending),
             _ => {
                 let db = self.pending[0].db;
-                self.ready.push(Op {
-                    db,
-                    argv: vec![b"MULTI".to_vec()],
-                });
+                let resp = self.encoded(&[b"MULTI"]);
+                self.ready.push(Op { db, resp });
                 self.ready.append(&mut self.pending);
-                self.ready.push(Op {
-                    db,
-                    argv: vec![b"EXEC".to_vec()],
-                });
+                let resp = self.encoded(&[b"EXEC"]);
+                self.ready.push(Op { db, resp });
             }
         }
     }
 
     /// Replaces (first call) or extends (later calls) the form the running
     /// command is propagated as.
-    pub fn propagate_as(&mut self, argv: Argv) {
-        self.replaced.get_or_insert_with(Vec::new).push(argv);
+    pub fn propagate_as(&mut self, argv: &[&[u8]]) {
+        let resp = self.encoded(argv);
+        self.replaced.get_or_insert_with(Vec::new).push(resp);
     }
 
     /// The running command propagates nothing itself.
@@ -150,9 +173,19 @@ impl Propagation {
         !self.ready.is_empty()
     }
 
-    /// Hands the finished commands to the consumer.
-    pub fn take_ready(&mut self) -> Vec<Op> {
-        std::mem::take(&mut self.ready)
+    /// Hands each finished command, in order, to `consume` (database,
+    /// RESP bytes); the buffers are kept for reuse.
+    pub fn drain_ready(&mut self, mut consume: impl FnMut(usize, &[u8])) {
+        let mut ready = std::mem::take(&mut self.ready);
+        for mut op in ready.drain(..) {
+            consume(op.db, &op.resp);
+            if self.spare.len() < SPARE_BUFFERS && op.resp.capacity() <= 1 << 16 {
+                op.resp.clear();
+                self.spare.push(op.resp);
+            }
+        }
+        // Keep the list's allocation too.
+        self.ready = ready;
     }
 }
 
@@ -160,17 +193,18 @@ impl Propagation {
 mod tests {
     use super::*;
 
-    fn names(ops: &[Op]) -> Vec<String> {
-        ops.iter()
-            .map(|o| {
-                let words: Vec<String> = o
-                    .argv
-                    .iter()
-                    .map(|a| String::from_utf8_lossy(a).into_owned())
-                    .collect();
-                format!("{}:{}", o.db, words.join(" "))
-            })
-            .collect()
+    /// "db:WORD WORD" per ready command (arguments without CR/LF).
+    fn names(p: &mut Propagation) -> Vec<String> {
+        let mut out = Vec::new();
+        p.drain_ready(|db, resp| {
+            let text = String::from_utf8_lossy(resp);
+            let words: Vec<&str> = text
+                .split("\r\n")
+                .filter(|w| !w.is_empty() && !w.starts_with('*') && !w.starts_with('$'))
+                .collect();
+            out.push(format!("{db}:{}", words.join(" ")));
+        });
+        out
     }
 
     #[test]
@@ -183,7 +217,7 @@ mod tests {
         p.end(f, 1, 0, &[b"SET", b"k", b"v"], &mut Vec::new(), b"DEL");
         let f = p.begin(1);
         p.end(f, 1, 0, &[b"GET", b"k"], &mut Vec::new(), b"DEL");
-        assert_eq!(names(&p.take_ready()), ["0:SET k v"]);
+        assert_eq!(names(&mut p), ["0:SET k v"]);
     }
 
     #[test]
@@ -196,8 +230,8 @@ mod tests {
         let f = p.begin(0);
         p.end(f, 1, 2, &[b"SET", b"a", b"1"], &mut Vec::new(), b"DEL");
         let f = p.begin(1);
-        p.propagate_as(vec![b"SET".to_vec(), b"b".to_vec(), b"2".to_vec()]);
-        p.propagate_as(vec![b"SET".to_vec(), b"c".to_vec(), b"3".to_vec()]);
+        p.propagate_as(&[b"SET", b"b", b"2"]);
+        p.propagate_as(&[b"SET", b"c", b"3"]);
         p.end(
             f,
             2,
@@ -209,7 +243,7 @@ mod tests {
         assert!(!p.has_ready());
         p.end(outer, 2, 0, &[b"EXEC"], &mut Vec::new(), b"DEL");
         assert_eq!(
-            names(&p.take_ready()),
+            names(&mut p),
             ["2:MULTI", "2:SET a 1", "2:SET b 2", "2:SET c 3", "2:EXEC"]
         );
     }
@@ -224,7 +258,7 @@ mod tests {
         p.propagate_none();
         let mut exp = vec![(1, b"old".to_vec())];
         p.end(f, 6, 1, &[b"X"], &mut exp, b"UNLINK");
-        assert_eq!(names(&p.take_ready()), ["1:UNLINK old"]);
+        assert_eq!(names(&mut p), ["1:UNLINK old"]);
         assert!(exp.is_empty());
         // Disabled: nothing recorded, expired keys still drained.
         p.enabled = false;
