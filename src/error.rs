@@ -259,6 +259,10 @@ pub const DUMP_PAYLOAD_INVALID: &str = "ERR DUMP payload version or checksum are
 pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";
 /// Writes (and PING) refused after a failed background save with
 /// stop-writes-on-bgsave-error yes (Redis's shared.bgsaveerr).
+/// Writes refused while the AOF cannot be written (`why`: the OS error).
+pub fn misconf_aof(why: &str) -> String {
+    format!("MISCONF Errors writing to the AOF file: {why}")
+}
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 // ---- observability (SLOWLOG, LATENCY, MEMORY, MONITOR) ----

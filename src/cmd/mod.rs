@@ -229,6 +229,11 @@ impl Ctx<'_> {
         }
     }
 
+    /// Propagates the running command even if it changed nothing.
+    pub fn force_propagate(&mut self) {
+        self.srv.prop.force();
+    }
+
     /// The word a deletion is propagated with (DEL, or UNLINK when
     /// `lazyfree-lazy-server-del` is on, as Redis chooses).
     pub fn del_word(&self) -> &'static [u8] {
@@ -409,8 +414,10 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     }
     // A failed background save stops writes (and PING, as in Redis) while
     // stop-writes-on-bgsave-error is on.
-    if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(srv) {
-        return reject(srv, c, Some((cmd, parent)), error::MISCONF, is_exec);
+    if (cmd.has(flags::WRITE) || cmd.name == "ping")
+        && let Some(msg) = crate::persist::write_denial(srv)
+    {
+        return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
     if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);

@@ -144,6 +144,8 @@ fn flushdb(ctx: &mut Ctx, argv: &[&[u8]]) {
     let db = ctx.c.db;
     let removed = empty_dbs(ctx.srv, db..db + 1, lazy);
     ctx.srv.ks.dirty += removed as u64;
+    // Replicated and logged even when the database was empty (Redis).
+    ctx.force_propagate();
     ctx.c.reply.ok();
 }
 
@@ -165,6 +167,8 @@ fn flushall(ctx: &mut Ctx, argv: &[&[u8]]) {
     if !ctx.srv.config.save.is_empty() {
         crate::persist::save_sync(ctx.srv);
     }
+    // Logged even though the save may have reset the change counter.
+    ctx.force_propagate();
     ctx.c.reply.ok();
 }
 

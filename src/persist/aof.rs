@@ -107,6 +107,8 @@ pub struct Aof {
     last_fsync_ms: i64,
     worker: Option<FsyncWorker>,
     pub last_write_ok: bool,
+    /// The OS error of the last failed write or fsync, as strerror words.
+    pub last_write_err: String,
     pub delayed_fsync: u64,
     pub child: Option<RewriteChild>,
     pub rewrite_scheduled: bool,
@@ -131,6 +133,7 @@ impl Default for Aof {
             last_fsync_ms: 0,
             worker: None,
             last_write_ok: true,
+            last_write_err: String::new(),
             delayed_fsync: 0,
             child: None,
             rewrite_scheduled: false,
@@ -272,6 +275,7 @@ pub fn flush(srv: &mut Server) {
                     warn!("Error writing to the AOF file: {e}");
                 }
                 aof.last_write_ok = false;
+                aof.last_write_err = os_words(&e);
                 // A partial write may have landed: later commands would
                 // be appended after a cut one. Put the file back to its
                 // last whole command.
@@ -311,6 +315,7 @@ pub fn flush(srv: &mut Server) {
             if w.failed.swap(false, Ordering::Relaxed) {
                 warn!("Error fsyncing the AOF file in the background");
                 aof.last_write_ok = false;
+                aof.last_write_err = "Input/output error".into();
             }
             if w.pending.load(Ordering::Acquire) > 0 {
                 // The disk is slower than one fsync a second.
@@ -328,6 +333,16 @@ pub fn flush(srv: &mut Server) {
             }
         }
         _ => {}
+    }
+}
+
+/// An OS error as strerror(3) words ("No space left on device"), without
+/// Rust's " (os error N)" suffix.
+fn os_words(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
     }
 }
 
@@ -1105,6 +1120,9 @@ mod tests {
             (&["SET", "m", "2"], &[]),
             (&["GET", "m"], &[]),
             (&["EXEC"], &["SET m 2"]),
+            (&["SELECT", "0"], &[]),
+            (&["FLUSHDB"], &["SELECT 0", "FLUSHDB"]),
+            (&["FLUSHDB"], &["FLUSHDB"]),
         ];
         for (cmd, want) in cases {
             h.run(cmd);
@@ -1142,6 +1160,20 @@ mod tests {
             got[0].starts_with("RESTORE r 2005000 ") && got[0].ends_with(" ABSTTL"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn aof_write_errors_refuse_writes() {
+        let mut h = Harness::new();
+        h.srv.aof.state = State::On;
+        h.srv.aof.last_write_ok = false;
+        h.srv.aof.last_write_err = os_words(&io::Error::from_raw_os_error(libc::ENOSPC));
+        let want = "-MISCONF Errors writing to the AOF file: No space left on device\r\n";
+        assert_eq!(h.run(&["SET", "k", "v"]), want);
+        assert_eq!(h.run(&["PING"]), want);
+        assert_eq!(h.run(&["GET", "k"]), "$-1\r\n");
+        h.srv.aof.last_write_ok = true;
+        assert_eq!(h.run(&["SET", "k", "v"]), "+OK\r\n");
     }
 
     #[test]

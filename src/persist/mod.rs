@@ -12,7 +12,8 @@
 //! * every cron tick: [`cron`] (reaps the child, runs save points and
 //!   scheduled BGSAVEs);
 //! * SHUTDOWN / SIGTERM: [`prepare_shutdown`] before exiting;
-//! * command gate: [`writes_denied`] (stop-writes-on-bgsave-error).
+//! * command gate: [`write_denial`] (stop-writes-on-bgsave-error, AOF
+//!   write errors).
 
 pub mod aof;
 pub mod aof_load;
@@ -491,6 +492,19 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Redis's writeCommandsDeniedByDiskError: the MISCONF error write
+/// commands (and PING) get while the last background save failed (see
+/// [`writes_denied`]) or the AOF cannot be written.
+pub fn write_denial(srv: &Server) -> Option<String> {
+    if writes_denied(srv) {
+        return Some(crate::error::MISCONF.to_string());
+    }
+    if srv.aof.state != aof::State::Off && !srv.aof.last_write_ok {
+        return Some(crate::error::misconf_aof(&srv.aof.last_write_err));
+    }
+    None
 }
 
 /// Redis's writeCommandsDeniedByDiskError for RDB: with save points set

@@ -58,6 +58,8 @@ pub struct Propagation {
     replaced: Option<Vec<Vec<u8>>>,
     /// `ks.dirty` moved by nested commands of the running command.
     child_dirty: u64,
+    /// The running command is propagated even if it changed nothing.
+    forced: bool,
     /// Transactions ready for the consumer (each already wrapped).
     ready: Vec<Op>,
     /// Emptied buffers, so steady-state propagation does not allocate.
@@ -69,6 +71,7 @@ pub struct Frame {
     dirty_before: u64,
     replaced: Option<Vec<Vec<u8>>>,
     child_dirty: u64,
+    forced: bool,
 }
 
 impl Propagation {
@@ -79,6 +82,7 @@ impl Propagation {
             dirty_before: dirty,
             replaced: self.replaced.take(),
             child_dirty: std::mem::take(&mut self.child_dirty),
+            forced: std::mem::take(&mut self.forced),
         }
     }
 
@@ -101,17 +105,19 @@ impl Propagation {
         del: &'static [u8],
     ) {
         self.depth -= 1;
-        let total = dirty.wrapping_sub(f.dirty_before);
+        // A save resets the counter: a decrease is no change (Redis too).
+        let total = dirty.saturating_sub(f.dirty_before);
         let own = total.saturating_sub(self.child_dirty);
         let replaced = std::mem::replace(&mut self.replaced, f.replaced);
-        self.child_dirty = f.child_dirty.wrapping_add(total);
+        let forced = std::mem::replace(&mut self.forced, f.forced);
+        self.child_dirty = f.child_dirty.saturating_add(total);
         for (edb, key) in expired.drain(..) {
             if self.enabled {
                 let resp = self.encoded(&[del, &key[..]]);
                 self.pending.push(Op { db: edb, resp });
             }
         }
-        if self.enabled && own > 0 {
+        if self.enabled && (own > 0 || forced) {
             match replaced {
                 None => {
                     let resp = self.encoded(argv);
@@ -161,6 +167,12 @@ impl Propagation {
     pub fn propagate_as(&mut self, argv: &[&[u8]]) {
         let resp = self.encoded(argv);
         self.replaced.get_or_insert_with(Vec::new).push(resp);
+    }
+
+    /// The running command is propagated even when it changed nothing
+    /// (Redis forceCommandPropagation: FLUSHALL on an empty server).
+    pub fn force(&mut self) {
+        self.forced = true;
     }
 
     /// The running command propagates nothing itself.
@@ -260,6 +272,14 @@ mod tests {
         p.end(f, 6, 1, &[b"X"], &mut exp, b"UNLINK");
         assert_eq!(names(&mut p), ["1:UNLINK old"]);
         assert!(exp.is_empty());
+        // A save resetting the counter is no change; a forced one is.
+        let f = p.begin(5);
+        p.end(f, 0, 1, &[b"SAVE"], &mut Vec::new(), b"DEL");
+        assert!(!p.has_ready());
+        let f = p.begin(0);
+        p.force();
+        p.end(f, 0, 1, &[b"FLUSHALL"], &mut Vec::new(), b"DEL");
+        assert_eq!(names(&mut p), ["1:FLUSHALL"]);
         // Disabled: nothing recorded, expired keys still drained.
         p.enabled = false;
         let f = p.begin(0);
