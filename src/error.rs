@@ -263,6 +263,7 @@ pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";
 pub fn misconf_aof(why: &str) -> String {
     format!("MISCONF Errors writing to the AOF file: {why}")
 }
+pub const LOADING: &str = "LOADING Redis is loading the dataset in memory";
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 // ---- observability (SLOWLOG, LATENCY, MEMORY, MONITOR) ----

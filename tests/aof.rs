@@ -676,3 +676,34 @@ fn config_set_appendonly_and_legacy_files() {
     drop(srv);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn clients_get_loading_while_the_aof_loads() {
+    let dir = temp_dir("ember-aof-loading");
+    // A legacy AOF big enough to take a while to replay.
+    let mut data = Vec::with_capacity(64 << 20);
+    for i in 0..300_000 {
+        data.extend(encode_command(&["SET", &format!("key:{i}"), "value"]));
+    }
+    std::fs::write(dir.join("appendonly.aof"), &data).unwrap();
+    let srv = ember_in(&dir, &[]);
+    let mut c = srv.connect();
+    let first = c.cmd(&["GET", "key:1"]);
+    let loading = info_field(&mut c, "persistence", "loading");
+    eprintln!("first reply: {}", String::from_utf8_lossy(&first));
+    eprintln!("INFO loading:{loading}");
+    if first.starts_with(b"-") {
+        assert_eq!(
+            first,
+            b"-LOADING Redis is loading the dataset in memory\r\n"
+        );
+    } else {
+        // Loading finished before the first command arrived (fast machine).
+        assert_eq!(first, b"$5\r\nvalue\r\n");
+        assert_eq!(loading, "0");
+    }
+    let mut c = ready(c);
+    assert_eq!(info_field(&mut c, "persistence", "loading"), "0");
+    assert_eq!(c.cmd(&["DBSIZE"]), b":300000\r\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -419,6 +419,10 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     {
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
+    // While start-up loads the data, only LOADING commands run (INFO...).
+    if srv.persist.loading && !cmd.has(flags::LOADING) {
+        return reject(srv, c, Some((cmd, parent)), error::LOADING, is_exec);
+    }
     if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }

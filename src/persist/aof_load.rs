@@ -25,6 +25,9 @@ const MAX_HEADER_LINE: usize = 64;
 /// above anything a write produces).
 const MAX_ARGS: u64 = 1 << 30;
 
+/// Commands loaded between two turns of the event loop (Redis: 1024).
+const PUMP_EVERY: u64 = 1024;
+
 /// Why reading commands stopped early.
 #[derive(Debug, PartialEq, Eq)]
 enum Stop {
@@ -207,7 +210,13 @@ struct FileLoad {
 }
 
 /// Loads one AOF file; `last` says whether a truncated tail may be cut.
-fn load_file(srv: &mut Server, path: &Path, name: &str, last: bool) -> Result<FileLoad, String> {
+fn load_file(
+    srv: &mut Server,
+    path: &Path,
+    name: &str,
+    last: bool,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<FileLoad, String> {
     let mut f = File::open(path).map_err(|e| {
         format!("Fatal error: can't open the append log file {name} for reading: {e}")
     })?;
@@ -249,7 +258,13 @@ fn load_file(srv: &mut Server, path: &Path, name: &str, last: bool) -> Result<Fi
     // Commands of an open MULTI block: applied at EXEC, dropped when the
     // file ends before it.
     let mut multi: Option<(u64, Vec<Vec<Vec<u8>>>)> = None;
+    let mut loops = 0u64;
     let stop = loop {
+        // Clients are answered (-LOADING) every so many commands.
+        loops += 1;
+        if loops.is_multiple_of(PUMP_EVERY) {
+            pump(srv);
+        }
         let valid = rd.offset;
         match rd.next() {
             Ok(Some(argv)) => {
@@ -323,7 +338,7 @@ fn load_file(srv: &mut Server, path: &Path, name: &str, last: bool) -> Result<Fi
 /// in `dir` (which is then moved into the directory as the base, Redis
 /// 7's upgrade), then opens the AOF for writing. With no AOF at all the
 /// server starts empty, as Redis does (the RDB is not read).
-pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
+pub fn load_at_startup(srv: &mut Server, pump: &mut dyn FnMut(&mut Server)) -> Result<(), String> {
     let cfg = &srv.config;
     let dir = aof::dir_path(cfg);
     let mpath = aof::manifest_path(cfg);
@@ -345,8 +360,8 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
     srv.ks.loading = true;
     srv.persist.loading = true;
     let r = match manifest {
-        Some(m) => load_manifest(srv, &dir, &m).map(|loaded| (m, loaded)),
-        None if legacy.is_file() => load_legacy(srv, &legacy),
+        Some(m) => load_manifest(srv, &dir, &m, pump).map(|loaded| (m, loaded)),
+        None if legacy.is_file() => load_legacy(srv, &legacy, pump),
         None => Ok((Manifest::default(), false)),
     };
     srv.ks.loading = false;
@@ -365,7 +380,12 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
 }
 
 /// Loads the base and incr files; true when there was something to load.
-fn load_manifest(srv: &mut Server, dir: &Path, m: &Manifest) -> Result<bool, String> {
+fn load_manifest(
+    srv: &mut Server,
+    dir: &Path,
+    m: &Manifest,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<bool, String> {
     let files: Vec<&Entry> = m.base.iter().chain(&m.incrs).collect();
     for (i, e) in files.iter().enumerate() {
         let path = dir.join(&e.name);
@@ -376,7 +396,7 @@ fn load_manifest(srv: &mut Server, dir: &Path, m: &Manifest) -> Result<bool, Str
             ));
         }
         let t = Instant::now();
-        let st = load_file(srv, &path, &e.name, i + 1 == files.len())?;
+        let st = load_file(srv, &path, &e.name, i + 1 == files.len(), pump)?;
         let what = if e.kind == Kind::Base { "base" } else { "incr" };
         info!(
             "DB loaded from {what} file {}: {:.3} seconds ({} commands, {} keys from an RDB preamble)",
@@ -392,9 +412,13 @@ fn load_manifest(srv: &mut Server, dir: &Path, m: &Manifest) -> Result<bool, Str
 /// Loads a legacy single-file AOF and moves it into the AOF directory as
 /// the base of a new manifest. The legacy file stays in place until the
 /// manifest naming its copy is on disk.
-fn load_legacy(srv: &mut Server, legacy: &Path) -> Result<(Manifest, bool), String> {
+fn load_legacy(
+    srv: &mut Server,
+    legacy: &Path,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<(Manifest, bool), String> {
     let name = aof::file_name(&srv.config);
-    load_file(srv, legacy, &name, true)?;
+    load_file(srv, legacy, &name, true, pump)?;
     info!("DB loaded from the legacy append only file {name}; moving it into the AOF directory");
     let dir = aof::dir_path(&srv.config);
     std::fs::create_dir_all(&dir).map_err(|e| format!("Can't create the AOF directory: {e}"))?;

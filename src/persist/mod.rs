@@ -440,8 +440,17 @@ pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
 /// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.
 /// An error means the server must not start (the file is left untouched).
 pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
+    load_at_startup_with(srv, &mut |_| {})
+}
+
+/// [`load_at_startup`] calling `pump` now and then while it loads (the
+/// event loop answers clients with -LOADING from it).
+pub fn load_at_startup_with(
+    srv: &mut Server,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<(), String> {
     if srv.config.appendonly {
-        return aof_load::load_at_startup(srv);
+        return aof_load::load_at_startup(srv, pump);
     }
     let path = rdb_path(&srv.config);
     match std::fs::metadata(&path) {
