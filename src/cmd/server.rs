@@ -152,8 +152,8 @@ fn flushdb(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// FLUSHALL [ASYNC|SYNC]
 ///
 /// Counts the removed keys as changes, like Redis 7.2 (6.x added one more).
-/// With save points configured Redis would also write an empty RDB file and
-/// reset the change counter; there is no persistence yet, so neither happens.
+/// With save points configured the empty data set is saved at once (which
+/// resets the change counter), as in Redis.
 fn flushall(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(lazy) = flush_mode(ctx, argv) else {
         return;
