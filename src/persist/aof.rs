@@ -114,6 +114,8 @@ pub struct Aof {
     pub rewrite_scheduled: bool,
     pub rewrites: u64,
     pub rewrites_consecutive_failures: u64,
+    /// Unix seconds of the last failed rewrite (automatic ones back off).
+    last_failure_unix: i64,
     pub last_rewrite_ok: bool,
     pub last_rewrite_time_sec: i64,
 }
@@ -139,6 +141,7 @@ impl Default for Aof {
             rewrite_scheduled: false,
             rewrites: 0,
             rewrites_consecutive_failures: 0,
+            last_failure_unix: 0,
             last_rewrite_ok: true,
             last_rewrite_time_sec: -1,
         }
@@ -702,6 +705,8 @@ pub fn rewrite_background(srv: &mut Server) -> Result<i32, String> {
             let e = io::Error::last_os_error();
             srv.aof.last_rewrite_ok = false;
             srv.aof.rewrites_consecutive_failures += 1;
+            srv.aof.last_failure_unix = now_ms() / 1000;
+            srv.aof.last_failure_unix = now_ms() / 1000;
             warn!("Can't rewrite append only file in background: fork: {e}");
             Err(format!(
                 "Can't rewrite append only file in background: fork: {e}"
@@ -928,10 +933,11 @@ pub fn cron(srv: &mut Server) {
     if srv.aof.child.is_some() {
         reap_child(srv);
     }
-    if !child_running(srv) && srv.aof.rewrite_scheduled {
+    let limited = rewrite_limited(&srv.aof, now_ms() / 1000);
+    if !child_running(srv) && srv.aof.rewrite_scheduled && !limited {
         let _ = rewrite_background(srv);
     }
-    if srv.aof.state == State::On && !child_running(srv) {
+    if srv.aof.state == State::On && !child_running(srv) && !limited {
         let perc = srv
             .config
             .get_int("auto-aof-rewrite-percentage")
@@ -951,6 +957,23 @@ pub fn cron(srv: &mut Server) {
         }
     }
     flush(srv);
+}
+
+/// Consecutive failed rewrites after which automatic ones wait (Redis
+/// 7.0's threshold), the first wait and the longest, in seconds.
+const BACKOFF_AFTER: u64 = 3;
+const BACKOFF_FIRST_SECS: i64 = 60;
+const BACKOFF_MAX_SECS: i64 = 3600;
+
+/// Whether automatic (and scheduled) rewrites must wait after repeated
+/// failures, so a full disk does not fork a child every cron tick. The
+/// wait doubles per failure up to an hour; BGREWRITEAOF is never delayed.
+fn rewrite_limited(aof: &Aof, now: i64) -> bool {
+    let Some(extra) = aof.rewrites_consecutive_failures.checked_sub(BACKOFF_AFTER) else {
+        return false;
+    };
+    let wait = (BACKOFF_FIRST_SECS << extra.min(6)).min(BACKOFF_MAX_SECS);
+    now - aof.last_failure_unix < wait
 }
 
 /// (name, value) pairs of an INFO section.
@@ -1174,6 +1197,19 @@ mod tests {
         assert_eq!(h.run(&["GET", "k"]), "$-1\r\n");
         h.srv.aof.last_write_ok = true;
         assert_eq!(h.run(&["SET", "k", "v"]), "+OK\r\n");
+    }
+
+    #[test]
+    fn failed_rewrites_back_off() {
+        let mut a = Aof::default();
+        assert!(!rewrite_limited(&a, 1000));
+        a.rewrites_consecutive_failures = 3;
+        a.last_failure_unix = 1000;
+        assert!(rewrite_limited(&a, 1059));
+        assert!(!rewrite_limited(&a, 1060));
+        a.rewrites_consecutive_failures = 40;
+        assert!(rewrite_limited(&a, 1000 + 3599));
+        assert!(!rewrite_limited(&a, 1000 + 3600));
     }
 
     #[test]
