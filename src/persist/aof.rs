@@ -212,7 +212,13 @@ pub use crate::server::propagate::encode_command;
 /// feedAppendOnlyFile).
 pub fn feed_ready(srv: &mut Server) {
     let Server { prop, aof, .. } = srv;
-    let on = aof.state != State::Off;
+    // Waiting for the first base, only what follows the rewrite's fork
+    // belongs in the (temporary) incr file: the snapshot has the rest.
+    let on = match aof.state {
+        State::Off => false,
+        State::On => true,
+        State::WaitRewrite => aof.child.is_some(),
+    };
     prop.drain_ready(|db, resp| {
         if !on {
             return;
@@ -746,6 +752,7 @@ fn open_new_incr(srv: &mut Server) -> io::Result<()> {
                 .open(dir.join(&name))?;
             info!("Creating AOF incr file {name} on background rewrite");
             let aof = &mut srv.aof;
+            aof.buf.clear();
             aof.file = Some(f);
             aof.incr_len = 0;
             aof.selected_db = None;
@@ -1301,6 +1308,29 @@ mod tests {
         assert_eq!(h.srv.aof.state, State::Off);
         h.run(&["SET", "after", "3"]);
         assert!(!h.srv.prop.has_ready());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn writes_before_the_first_rewrite_are_not_logged_twice() {
+        let (mut h, dir) = aof_harness("sched");
+        // Another child runs: the rewrite waits, writes meanwhile are only
+        // in the dataset (and so in the coming snapshot).
+        h.srv.persist.child = Some(crate::persist::ChildInfo {
+            pid: -1,
+            start_unix: 0,
+            started: Instant::now(),
+        });
+        start(&mut h.srv).unwrap();
+        assert!(h.srv.aof.rewrite_scheduled);
+        h.run(&["INCR", "n"]);
+        assert!(h.srv.aof.buf.is_empty());
+        h.srv.persist.child = None;
+        cron(&mut h.srv);
+        h.run(&["INCR", "n"]);
+        wait_rewrite(&mut h);
+        flush(&mut h.srv);
+        assert_eq!(incr_text(&h), "*2 $6 SELECT $1 0 *2 $4 INCR $1 n ");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
