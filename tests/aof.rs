@@ -707,3 +707,35 @@ fn clients_get_loading_while_the_aof_loads() {
     assert_eq!(c.cmd(&["DBSIZE"]), b":300000\r\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn timestamp_annotations_are_accepted_by_redis() {
+    let dir = temp_dir("ember-aof-ts");
+    let want = {
+        let srv = ember_in(&dir, &["--aof-timestamp-enabled", "yes"]);
+        let mut c = srv.connect();
+        apply(&mut c, &workload(1));
+        let snap = snapshot(&mut c, 16);
+        drop(srv);
+        snap
+    };
+    let incr = std::fs::read(last_incr(&dir)).unwrap();
+    assert!(
+        incr.starts_with(b"#TS:"),
+        "{}",
+        String::from_utf8_lossy(&incr[..40])
+    );
+    redis_check_aof(&dir);
+    {
+        let srv = ember_in(&dir, &[]);
+        let mut c = ready(srv.connect());
+        assert_same(&want, &snapshot(&mut c, 16), "ember reloading");
+    }
+    if redis_or_skip("timestamp_annotations_load_in_redis") {
+        let d = dir.to_string_lossy().into_owned();
+        let srv = start_redis(&["--dir", &d, "--appendonly", "yes"]).unwrap();
+        let mut c = ready(srv.connect());
+        assert_same(&want, &snapshot(&mut c, 16), "redis loading ember's AOF");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -859,6 +859,9 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                 }
             }
             "appendonly" => crate::persist::aof::stop(srv),
+            "aof-timestamp-enabled" => {
+                srv.aof.timestamps = crate::persist::aof::timestamps_enabled(&srv.config);
+            }
             _ => {}
         }
     }

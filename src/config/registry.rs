@@ -460,7 +460,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("auto-aof-rewrite-min-size", mem(0, LLONG_MAX), "67108864", 0, G::Aof, "Minimum AOF size before automatic rewrites."),
     d("aof-load-truncated", BOOL, "yes", 0, G::Aof, "Load a truncated AOF instead of refusing to start."),
     d("aof-use-rdb-preamble", BOOL, "yes", 0, G::Aof, "Start rewritten AOFs with an RDB snapshot."),
-    d("aof-timestamp-enabled", BOOL, "no", INERT, G::Aof, "Write timestamp annotations into the AOF."),
+    d("aof-timestamp-enabled", BOOL, "no", 0, G::Aof, "Write timestamp annotations into the AOF."),
     d("aof-disable-auto-gc", BOOL, "no", 0, G::Aof, "Keep history AOF files instead of deleting them."),
     // SHUTDOWN
     d("shutdown-timeout", int(0, INT_MAX), "10", INERT, G::Shutdown, "Seconds to wait for replicas to catch up on shutdown."),

@@ -93,6 +93,10 @@ pub struct Aof {
     pub buf: Vec<u8>,
     /// Database the file's last SELECT chose (None: emit one first).
     selected_db: Option<usize>,
+    /// `aof-timestamp-enabled`, and the unix second of the last `#TS:`
+    /// annotation written.
+    pub timestamps: bool,
+    last_timestamp: i64,
     /// The incr file being appended to.
     file: Option<File>,
     pub manifest: Manifest,
@@ -126,6 +130,8 @@ impl Default for Aof {
             state: State::Off,
             buf: Vec::new(),
             selected_db: None,
+            timestamps: false,
+            last_timestamp: 0,
             file: None,
             manifest: Manifest::default(),
             current_size: 0,
@@ -197,6 +203,11 @@ fn rewrite_temp_path(cfg: &Config, pid: i32) -> PathBuf {
     Path::new(&cfg.dir).join(format!("temp-rewriteaof-bg-{pid}.aof"))
 }
 
+/// `aof-timestamp-enabled`.
+pub fn timestamps_enabled(cfg: &Config) -> bool {
+    cfg.get_bool("aof-timestamp-enabled").unwrap_or(false)
+}
+
 fn preamble(cfg: &Config) -> bool {
     cfg.get_bool("aof-use-rdb-preamble").unwrap_or(true)
 }
@@ -219,9 +230,21 @@ pub fn feed_ready(srv: &mut Server) {
         State::On => true,
         State::WaitRewrite => aof.child.is_some(),
     };
+    let now = if on && aof.timestamps {
+        now_ms() / 1000
+    } else {
+        0
+    };
     prop.drain_ready(|db, resp| {
         if !on {
             return;
+        }
+        // `#TS:<unix seconds>` before the first command of each second
+        // (Redis's annotation; loaders skip `#` lines).
+        if now > aof.last_timestamp {
+            aof.last_timestamp = now;
+            aof.buf
+                .extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
         }
         if aof.selected_db != Some(db) {
             let d = db.to_string();
@@ -454,6 +477,10 @@ fn write_base(srv: &Server, path: &Path) -> io::Result<()> {
         opts.aof_base = true;
         super::rdb::write_rdb(&srv.ks, &mut f, &opts)?;
     } else {
+        if timestamps_enabled(&srv.config) {
+            let ts = format!("#TS:{}\r\n", now_ms() / 1000);
+            f.write_all(ts.as_bytes())?;
+        }
         write_resp_dataset(srv, &mut f)?;
     }
     f.sync_all()
@@ -598,6 +625,7 @@ pub fn open_on_start(srv: &mut Server) -> Result<(), String> {
     aof.base_size = size;
     aof.last_fsync_ms = now_ms();
     srv.prop.enabled = true;
+    srv.aof.timestamps = timestamps_enabled(&srv.config);
     srv.ks.log_expired = true;
     Ok(())
 }
@@ -619,6 +647,7 @@ pub fn start(srv: &mut Server) -> Result<(), String> {
     }
     srv.aof.state = State::WaitRewrite;
     srv.prop.enabled = true;
+    srv.aof.timestamps = timestamps_enabled(&srv.config);
     srv.ks.log_expired = true;
     if srv.persist.child.is_some() {
         srv.aof.rewrite_scheduled = true;
@@ -1217,6 +1246,20 @@ mod tests {
         a.rewrites_consecutive_failures = 40;
         assert!(rewrite_limited(&a, 1000 + 3599));
         assert!(!rewrite_limited(&a, 1000 + 3600));
+    }
+
+    #[test]
+    fn timestamp_annotations() {
+        let mut h = Harness::new();
+        h.srv.aof.state = State::On;
+        h.srv.aof.timestamps = true;
+        h.srv.prop.enabled = true;
+        h.run(&["SET", "a", "1"]);
+        h.run(&["SET", "b", "2"]);
+        let text = String::from_utf8_lossy(&h.srv.aof.buf).into_owned();
+        assert!(text.starts_with("#TS:"), "{text}");
+        assert_eq!(text.matches("#TS:").count(), 1, "{text}");
+        assert!(text.contains("\r\n*2\r\n$6\r\nSELECT"), "{text}");
     }
 
     #[test]
