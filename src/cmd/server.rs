@@ -859,6 +859,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                 }
             }
             "appendonly" => crate::persist::aof::stop(srv),
+            "appendfsync" => srv.aof.fsync = crate::persist::aof::fsync_policy(&srv.config),
             "aof-timestamp-enabled" => {
                 srv.aof.timestamps = crate::persist::aof::timestamps_enabled(&srv.config);
             }

@@ -97,6 +97,8 @@ pub struct Aof {
     /// annotation written.
     pub timestamps: bool,
     last_timestamp: i64,
+    /// `appendfsync`, read when the AOF opens and on CONFIG SET.
+    pub fsync: Fsync,
     /// The incr file being appended to.
     file: Option<File>,
     pub manifest: Manifest,
@@ -132,6 +134,7 @@ impl Default for Aof {
             selected_db: None,
             timestamps: false,
             last_timestamp: 0,
+            fsync: Fsync::EverySec,
             file: None,
             manifest: Manifest::default(),
             current_size: 0,
@@ -164,7 +167,8 @@ pub fn expiry_del_word(cfg: &Config) -> &'static [u8] {
     }
 }
 
-fn fsync_policy(cfg: &Config) -> Fsync {
+/// `appendfsync`.
+pub fn fsync_policy(cfg: &Config) -> Fsync {
     match cfg.value_of("appendfsync").as_deref() {
         Some("always") => Fsync::Always,
         Some("no") => Fsync::No,
@@ -275,7 +279,7 @@ pub fn flush(srv: &mut Server) {
     if srv.aof.state == State::Off {
         return;
     }
-    let policy = fsync_policy(&srv.config);
+    let policy = srv.aof.fsync;
     let skip_fsync =
         srv.aof.child.is_some() && srv.config.get_bool("no-appendfsync-on-rewrite") == Some(true);
     let aof = &mut srv.aof;
@@ -626,6 +630,7 @@ pub fn open_on_start(srv: &mut Server) -> Result<(), String> {
     aof.last_fsync_ms = now_ms();
     srv.prop.enabled = true;
     srv.aof.timestamps = timestamps_enabled(&srv.config);
+    srv.aof.fsync = fsync_policy(&srv.config);
     srv.ks.log_expired = true;
     Ok(())
 }
@@ -648,6 +653,7 @@ pub fn start(srv: &mut Server) -> Result<(), String> {
     srv.aof.state = State::WaitRewrite;
     srv.prop.enabled = true;
     srv.aof.timestamps = timestamps_enabled(&srv.config);
+    srv.aof.fsync = fsync_policy(&srv.config);
     srv.ks.log_expired = true;
     if srv.persist.child.is_some() {
         srv.aof.rewrite_scheduled = true;
@@ -1246,6 +1252,24 @@ mod tests {
         a.rewrites_consecutive_failures = 40;
         assert!(rewrite_limited(&a, 1000 + 3599));
         assert!(!rewrite_limited(&a, 1000 + 3600));
+    }
+
+    #[test]
+    fn config_set_reaches_the_writer() {
+        let mut h = Harness::new();
+        assert_eq!(h.srv.aof.fsync, Fsync::EverySec);
+        h.run(&["CONFIG", "SET", "appendfsync", "always"]);
+        assert_eq!(h.srv.aof.fsync, Fsync::Always);
+        h.run(&[
+            "CONFIG",
+            "SET",
+            "appendfsync",
+            "no",
+            "aof-timestamp-enabled",
+            "yes",
+        ]);
+        assert_eq!(h.srv.aof.fsync, Fsync::No);
+        assert!(h.srv.aof.timestamps);
     }
 
     #[test]
