@@ -739,3 +739,40 @@ fn timestamp_annotations_are_accepted_by_redis() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn clients_get_loading_while_an_rdb_loads() {
+    const KEYS: usize = 400_000;
+    let dir = temp_dir("ember-rdb-loading");
+    let mut cfg = ember::config::Config::default();
+    cfg.dir = dir.to_string_lossy().into_owned();
+    cfg.save.clear();
+    let mut h = ember::testing::Harness::with_config(cfg);
+    for i in 0..KEYS {
+        h.run(&["SET", &format!("key:{i}"), "value"]);
+    }
+    let rdb = dir.join("dump.rdb");
+    ember::persist::save(&h.srv, &rdb).unwrap();
+    drop(h);
+    // The same snapshot as the RDB preamble of a legacy AOF.
+    std::fs::copy(&rdb, dir.join("appendonly.aof")).unwrap();
+    let d = dir.to_string_lossy().into_owned();
+    for aof in ["no", "yes"] {
+        let srv = start_ember(&["--dir", &d, "--appendonly", aof]);
+        let mut c = srv.connect();
+        let first = c.cmd(&["GET", "key:1"]);
+        eprintln!(
+            "appendonly {aof}: first reply {}",
+            String::from_utf8_lossy(&first)
+        );
+        assert!(
+            first == b"-LOADING Redis is loading the dataset in memory\r\n"
+                || first == b"$5\r\nvalue\r\n",
+            "{}",
+            String::from_utf8_lossy(&first)
+        );
+        let mut c = ready(c);
+        assert_eq!(c.cmd(&["DBSIZE"]), format!(":{KEYS}\r\n").into_bytes());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

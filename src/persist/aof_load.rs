@@ -242,7 +242,7 @@ fn load_file(
             limits: rdb::TypeLimits::from_config(&srv.config),
         };
         let mut d = rdb::Decoder::new(rdb::FileInput::new(&mut f, len));
-        let st = d.load(&mut srv.ks, &opts).map_err(|e| {
+        let st = super::decode_pumped(srv, &mut d, &opts, pump).map_err(|e| {
             format!("Bad file format reading the append only file {name}: RDB preamble: {e}")
         })?;
         out.rdb_keys = st.keys_loaded;

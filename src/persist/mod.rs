@@ -413,6 +413,31 @@ pub fn cron(srv: &mut Server, now_ms: i64) {
 /// error the keyspace may hold part of the file: the caller must exit (at
 /// start-up) or flush it.
 pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
+    load_pumped(srv, path, &mut |_| {})
+}
+
+/// Decodes into the server's databases while `pump` may run event loop
+/// turns: the databases are moved into a scratch keyspace for the decoder,
+/// so the server the pump sees has empty ones (and answers -LOADING).
+pub(crate) fn decode_pumped<I: rdb::Input>(
+    srv: &mut Server,
+    d: &mut rdb::Decoder<I>,
+    opts: &rdb::LoadOpts,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<LoadStats, rdb::LoadError> {
+    let mut scratch = crate::db::Keyspace::new(srv.ks.dbs.len());
+    std::mem::swap(&mut scratch.dbs, &mut srv.ks.dbs);
+    let r = d.load_with(&mut scratch, opts, &mut || pump(srv));
+    std::mem::swap(&mut scratch.dbs, &mut srv.ks.dbs);
+    r
+}
+
+/// [`load`] with the event loop's `pump` (start-up).
+fn load_pumped(
+    srv: &mut Server,
+    path: &Path,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<LoadStats, String> {
     let f = File::open(path).map_err(|e| format!("Can't open {}: {e}", path.display()))?;
     let len = f
         .metadata()
@@ -425,7 +450,7 @@ pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
     };
     srv.persist.loading = true;
     let mut d = rdb::Decoder::new(rdb::FileInput::new(f, len));
-    let r = d.load(&mut srv.ks, &opts);
+    let r = decode_pumped(srv, &mut d, &opts, pump);
     srv.persist.loading = false;
     match r {
         Ok(st) => {
@@ -460,7 +485,7 @@ pub fn load_at_startup_with(
         Ok(_) => {}
     }
     let start = Instant::now();
-    let st = load(srv, &path).map_err(|e| {
+    let st = load_pumped(srv, &path, pump).map_err(|e| {
         format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
     })?;
     for (k, v) in &st.aux {

@@ -748,6 +748,9 @@ pub struct LoadOpts {
     pub limits: TypeLimits,
 }
 
+/// Keys loaded between two `progress` calls of [`Decoder::load_with`].
+const PROGRESS_EVERY: u64 = 1024;
+
 /// The RDB stream decoder.
 pub struct Decoder<I: Input> {
     pub input: I,
@@ -1168,6 +1171,17 @@ impl<I: Input> Decoder<I> {
 
     /// Reads a whole RDB stream into `ks`.
     pub fn load(&mut self, ks: &mut Keyspace, opts: &LoadOpts) -> Result<LoadStats, LoadError> {
+        self.load_with(ks, opts, &mut || {})
+    }
+
+    /// [`Decoder::load`] calling `progress` every `PROGRESS_EVERY` keys
+    /// (the event loop answers clients from it while a server starts).
+    pub fn load_with(
+        &mut self,
+        ks: &mut Keyspace,
+        opts: &LoadOpts,
+        progress: &mut dyn FnMut(),
+    ) -> Result<LoadStats, LoadError> {
         let mut stats = LoadStats::default();
         let magic = self.fixed::<9>()?;
         if &magic[..5] != b"REDIS" {
@@ -1289,6 +1303,9 @@ impl<I: Input> Decoder<I> {
                 d.expires.insert(&key, t);
             }
             stats.keys_loaded += 1;
+            if stats.keys_loaded.is_multiple_of(PROGRESS_EVERY) {
+                progress();
+            }
         }
         if ver >= 5 {
             let computed = self.input.crc();
