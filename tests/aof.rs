@@ -769,3 +769,115 @@ fn clients_get_loading_while_an_rdb_loads() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs the same deterministic writes (no TTLs, no randomness) on a
+/// server with the AOF on, including pops served after blocking, and
+/// returns its incr file.
+fn logged_by(srv: &ServerProc, dir: &Path) -> Vec<u8> {
+    let mut c = srv.connect();
+    let mut waiter = srv.connect();
+    let run = |c: &mut RawConn, parts: &[&str]| {
+        let r = c.cmd(parts);
+        assert!(
+            !r.starts_with(b"-"),
+            "{parts:?}: {}",
+            String::from_utf8_lossy(&r)
+        );
+    };
+    run(&mut c, &["SET", "s", "1"]);
+    run(&mut c, &["INCRBYFLOAT", "f", "1.5"]);
+    run(&mut c, &["HINCRBYFLOAT", "h", "x", "2.25"]);
+    run(&mut c, &["GETSET", "s", "2"]);
+    run(&mut c, &["GETDEL", "s"]);
+    run(&mut c, &["EXPIRE", "f", "-1"]);
+    run(&mut c, &["SADD", "one", "m"]);
+    run(&mut c, &["SPOP", "one"]);
+    run(&mut c, &["SADD", "two", "a", "b"]);
+    run(&mut c, &["SPOP", "two", "5"]);
+    run(&mut c, &["FLUSHDB"]);
+    // Pops served now and after blocking.
+    for (block, push) in [
+        (&["BLPOP", "l", "0"][..], &["RPUSH", "l", "a", "b"][..]),
+        (&["BRPOP", "l", "0"][..], &["RPUSH", "l", "c", "c2"][..]),
+        (
+            &["BLMOVE", "l", "l2", "left", "RIGHT", "0"][..],
+            &["RPUSH", "l", "d", "d2"][..],
+        ),
+        (
+            &["BRPOPLPUSH", "l", "l2", "0"][..],
+            &["RPUSH", "l", "e", "e2"][..],
+        ),
+        (
+            &["BLMPOP", "0", "1", "l", "RIGHT", "COUNT", "5"][..],
+            &["RPUSH", "l", "1", "2", "3", "4", "5", "6", "7"][..],
+        ),
+        (
+            &["BZPOPMIN", "z", "0"][..],
+            &["ZADD", "z", "1", "a", "2", "b"][..],
+        ),
+        (
+            &["BZPOPMAX", "z", "0"][..],
+            &["ZADD", "z", "3", "c", "4", "c2"][..],
+        ),
+        (
+            &["BZMPOP", "0", "1", "z", "MIN", "COUNT", "3"][..],
+            &[
+                "ZADD", "z", "5", "d", "6", "e", "7", "f", "8", "g", "9", "h",
+            ][..],
+        ),
+    ] {
+        waiter.send(block);
+        // Let the waiter park before the push serves it.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while info_field(&mut c, "clients", "blocked_clients") != "1" {
+            assert!(Instant::now() < deadline, "{block:?} did not block");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        run(&mut c, push);
+        let r = waiter.read_reply().unwrap();
+        assert!(!r.starts_with(b"-") && !r.starts_with(b"*-1"), "{block:?}");
+        run(&mut waiter, block);
+    }
+    run(&mut c, &["LMPOP", "1", "l2", "LEFT", "COUNT", "2"]);
+    run(&mut c, &["ZADD", "z", "5", "e", "6", "f"]);
+    run(&mut c, &["ZMPOP", "1", "z", "MAX", "COUNT", "9"]);
+    run(&mut c, &["SELECT", "3"]);
+    run(&mut c, &["MULTI"]);
+    run(&mut c, &["SET", "t", "1"]);
+    run(&mut c, &["INCR", "t"]);
+    run(&mut c, &["SELECT", "4"]);
+    run(&mut c, &["SET", "u", "1"]);
+    run(&mut c, &["EXEC"]);
+    run(&mut c, &["MULTI"]);
+    run(&mut c, &["GET", "u"]);
+    run(&mut c, &["SET", "u", "2"]);
+    run(&mut c, &["EXEC"]);
+    run(&mut c, &["SWAPDB", "3", "5"]);
+    run(&mut c, &["FLUSHALL"]);
+    std::fs::read(last_incr(dir)).unwrap()
+}
+
+#[test]
+fn aof_content_matches_redis_byte_for_byte() {
+    require_redis!();
+    let dir = temp_dir("ember-aof-bytes-e");
+    let d = dir.to_string_lossy().into_owned();
+    let args = ["--dir", d.as_str(), "--appendonly", "yes"];
+    let ember = {
+        let srv = start_ember(&args);
+        logged_by(&srv, &dir)
+    };
+    let rdir = temp_dir("ember-aof-bytes-r");
+    let rd = rdir.to_string_lossy().into_owned();
+    let rargs = ["--dir", rd.as_str(), "--appendonly", "yes"];
+    let redis = {
+        let srv = start_redis(&rargs).unwrap();
+        logged_by(&srv, &rdir)
+    };
+    assert_eq!(
+        String::from_utf8_lossy(&ember),
+        String::from_utf8_lossy(&redis)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&rdir);
+}

@@ -166,9 +166,12 @@ fn blocking_move(ctx: &mut Ctx, argv: &[&[u8]], from_left: bool, to_left: bool, 
     match lists::move_element(&mut ctx.srv.ks, env, argv[1], argv[2], from_left, to_left) {
         Ok(v) => {
             lists::reply_elem(&mut ctx.c.reply, v.as_elem());
-            // BLMOVE as LMOVE with its direction words, BRPOPLPUSH as
-            // RPOPLPUSH.
-            if argv.len() == 6 {
+            // BLMOVE as LMOVE with its direction words (served after
+            // blocking: Redis's lower-case ones), BRPOPLPUSH as RPOPLPUSH.
+            let side = |left: bool| -> &'static [u8] { if left { b"left" } else { b"right" } };
+            if argv.len() == 6 && ctx.c.reprocessing {
+                ctx.propagate_as(&[b"LMOVE", argv[1], argv[2], side(from_left), side(to_left)]);
+            } else if argv.len() == 6 {
                 ctx.propagate_as(&[b"LMOVE", argv[1], argv[2], argv[3], argv[4]]);
             } else {
                 ctx.propagate_as(&[b"RPOPLPUSH", argv[1], argv[2]]);

@@ -250,7 +250,7 @@ pub fn feed_ready(srv: &mut Server) {
             aof.buf
                 .extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
         }
-        if aof.selected_db != Some(db) {
+        if db != crate::server::propagate::ANY_DB && aof.selected_db != Some(db) {
             let d = db.to_string();
             encode_command(&mut aof.buf, &[b"SELECT".as_slice(), d.as_bytes()]);
             aof.selected_db = Some(db);

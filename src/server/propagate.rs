@@ -41,6 +41,10 @@ pub struct Op {
     pub resp: Vec<u8>,
 }
 
+/// The database of a command that applies to none (EXEC): the consumer
+/// emits no SELECT for it, as Redis does.
+pub const ANY_DB: usize = usize::MAX;
+
 /// Encoded-command buffers kept for reuse, at most.
 const SPARE_BUFFERS: usize = 64;
 
@@ -157,7 +161,7 @@ impl Propagation {
                 self.ready.push(Op { db, resp });
                 self.ready.append(&mut self.pending);
                 let resp = self.encoded(&[b"EXEC"]);
-                self.ready.push(Op { db, resp });
+                self.ready.push(Op { db: ANY_DB, resp });
             }
         }
     }
@@ -256,7 +260,13 @@ mod tests {
         p.end(outer, 2, 0, &[b"EXEC"], &mut Vec::new(), b"DEL");
         assert_eq!(
             names(&mut p),
-            ["2:MULTI", "2:SET a 1", "2:SET b 2", "2:SET c 3", "2:EXEC"]
+            [
+                "2:MULTI",
+                "2:SET a 1",
+                "2:SET b 2",
+                "2:SET c 3",
+                &format!("{ANY_DB}:EXEC")
+            ]
         );
     }
 
