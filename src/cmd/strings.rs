@@ -292,11 +292,9 @@ fn set_and_reply(
     let db = ctx.c.db;
     match set_generic(&mut ctx.srv.ks, db, key, val, o, ctx.now) {
         Ok(done) => {
-            // A relative or second-precision expiry is replayed as the
-            // absolute millisecond it means (Redis: SET key value PXAT ms).
-            if let (Some(at), Some((unit, _))) = (done.expire_at, o.expire)
-                && unit != Unit::PxAt
-            {
+            // Any expiry is replayed as the absolute millisecond it means,
+            // conditions already decided (Redis 7.0: SET key value PXAT ms).
+            if let Some(at) = done.expire_at {
                 let at = at.to_string();
                 ctx.propagate_as(&[b"SET", key, val, b"PXAT", at.as_bytes()]);
             }
@@ -325,6 +323,12 @@ fn set(ctx: &mut Ctx, argv: &[&[u8]]) {
         return;
     };
     set_and_reply(ctx, argv[1], argv[2], &o, ReplyBuf::ok, ReplyBuf::null);
+    // Without an expiry, SET ... GET replays without its GET words.
+    if o.get && o.expire.is_none() {
+        let mut form: Vec<&[u8]> = argv[..3].to_vec();
+        form.extend(argv[3..].iter().filter(|a| !opt_is(a, "get")));
+        ctx.propagate_as(&form);
+    }
 }
 
 /// SETNX key value

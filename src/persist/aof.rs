@@ -1129,7 +1129,16 @@ mod tests {
             (&["SET", "b", "2", "EX", "100"], &["SET b 2 PXAT 1100000"]),
             (
                 &["SET", "b", "2", "PXAT", "5000000", "GET"],
-                &["SET b 2 PXAT 5000000 GET"],
+                &["SET b 2 PXAT 5000000"],
+            ),
+            (&["SET", "b", "3", "NX"], &[]),
+            (
+                &["SET", "b", "3", "XX", "get", "KEEPTTL"],
+                &["SET b 3 XX KEEPTTL"],
+            ),
+            (
+                &["SET", "b", "4", "XX", "PXAT", "5000001"],
+                &["SET b 4 PXAT 5000001"],
             ),
             (
                 &["SET", "e", "1", "PX", "100", "GET"],
