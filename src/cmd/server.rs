@@ -990,6 +990,10 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
     let is = |name: &str| sub.eq_ignore_ascii_case(name.as_bytes());
     match argv.len() {
         2 if is("help") => debug_help(ctx),
+        2 if is("loadaof") => {
+            crate::persist::aof_load::debug_loadaof(ctx.srv);
+            ctx.c.reply.ok();
+        }
         3 if is("object") => debug_object(ctx, argv[2]),
         3 if is("set-active-expire") => {
             ctx.srv.ks.active_expire_enabled = c_atoi_nonzero(argv[2]);
@@ -1012,6 +1016,8 @@ fn debug_help(ctx: &mut Ctx) {
         ctx,
         &[
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "LOADAOF",
+            "    Write out and fsync the AOF, then rebuild the data set from its files.",
             "OBJECT <key>",
             "    Show low-level details of the value stored at <key>.",
             "SET-ACTIVE-EXPIRE <0|1>",
@@ -1893,7 +1899,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*9\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*11\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

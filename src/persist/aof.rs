@@ -383,7 +383,7 @@ fn os_words(e: &io::Error) -> String {
 }
 
 /// Fsyncs the incr file now (shutdown, switching files).
-fn fsync_now(aof: &mut Aof) {
+pub(super) fn fsync_now(aof: &mut Aof) {
     if let Some(f) = aof.file.as_ref() {
         let _ = f.sync_data();
     }
@@ -1293,6 +1293,28 @@ mod tests {
         assert!(text.starts_with("#TS:"), "{text}");
         assert_eq!(text.matches("#TS:").count(), 1, "{text}");
         assert!(text.contains("\r\n*2\r\n$6\r\nSELECT"), "{text}");
+    }
+
+    #[test]
+    fn debug_loadaof_reloads_the_same_data() {
+        let (mut h, dir) = aof_harness("loadaof");
+        h.srv.config.enable_debug_command = crate::config::YesLocalNo::Yes;
+        open_on_start(&mut h.srv).unwrap();
+        h.run(&["RPUSH", "l", "a", "b"]);
+        h.run(&["SET", "n", "1"]);
+        h.run(&["INCRBYFLOAT", "n", "0.5"]);
+        flush(&mut h.srv);
+        let size = h.srv.aof.current_size;
+        assert_eq!(h.run(&["DEBUG", "LOADAOF"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["LRANGE", "l", "0", "-1"]),
+            "*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+        );
+        assert_eq!(h.run(&["GET", "n"]), "$3\r\n1.5\r\n");
+        // Reloading logged nothing.
+        flush(&mut h.srv);
+        assert_eq!(h.srv.aof.current_size, size);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -379,6 +379,35 @@ pub fn load_at_startup(srv: &mut Server, pump: &mut dyn FnMut(&mut Server)) -> R
     aof::open_on_start(srv)
 }
 
+/// DEBUG LOADAOF: writes and fsyncs the AOF, empties the data set and
+/// loads it back from the AOF files. As in Redis, a file that no longer
+/// loads stops the server (the data set is gone by then). The change
+/// counter ends at 0, so nothing of this is propagated.
+pub fn debug_loadaof(srv: &mut Server) {
+    if srv.aof.state == aof::State::On {
+        aof::flush(srv);
+        aof::fsync_now(&mut srv.aof);
+    }
+    srv.ks.flush_all();
+    srv.ks.expired_log.clear();
+    let dir = aof::dir_path(&srv.config);
+    let m = std::fs::read(aof::manifest_path(&srv.config))
+        .map_err(|e| e.to_string())
+        .and_then(|t| Manifest::parse(&t));
+    srv.ks.loading = true;
+    let r = m.and_then(|m| load_manifest(srv, &dir, &m, &mut |_| {}));
+    srv.ks.loading = false;
+    srv.ks.blocked.ready.clear();
+    srv.ks.dirty = 0;
+    match r {
+        Ok(_) => info!("Append Only File loaded by DEBUG LOADAOF"),
+        Err(e) => {
+            warn!("{e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// Loads the base and incr files; true when there was something to load.
 fn load_manifest(
     srv: &mut Server,
