@@ -1318,6 +1318,48 @@ mod tests {
     }
 
     #[test]
+    fn bgsave_and_bgrewriteaof_wait_for_each_other() {
+        let (mut h, dir) = aof_harness("children");
+        open_on_start(&mut h.srv).unwrap();
+        h.run(&["SET", "k", "v"]);
+        assert_eq!(
+            h.run(&["BGREWRITEAOF"]),
+            "+Background append only file rewriting started\r\n"
+        );
+        assert_eq!(
+            h.run(&["BGREWRITEAOF"]),
+            "-ERR Background append only file rewriting already in progress\r\n"
+        );
+        assert_eq!(
+            h.run(&["BGSAVE"]),
+            format!("-{}\r\n", crate::error::BGSAVE_AOF_REWRITING)
+        );
+        assert_eq!(
+            h.run(&["BGSAVE", "SCHEDULE"]),
+            "+Background saving scheduled\r\n"
+        );
+        wait_rewrite(&mut h);
+        // The scheduled BGSAVE starts from cron; a rewrite asked for
+        // meanwhile is scheduled in turn.
+        crate::persist::cron(&mut h.srv, now_ms());
+        assert!(h.srv.persist.child.is_some());
+        assert_eq!(
+            h.run(&["BGREWRITEAOF"]),
+            "+Background append only file rewriting scheduled\r\n"
+        );
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        while h.srv.persist.child.is_some() || h.srv.aof.rewrite_scheduled {
+            assert!(Instant::now() < deadline);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            crate::persist::cron(&mut h.srv, now_ms());
+        }
+        wait_rewrite(&mut h);
+        assert_eq!(h.srv.aof.rewrites, 2);
+        assert!(dir.join("dump.rdb").is_file());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn encodes_resp() {
         let mut out = Vec::new();
         encode_command(&mut out, &[&b"SET"[..], b"k", b""]);
