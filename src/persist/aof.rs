@@ -1434,6 +1434,11 @@ mod tests {
         h.run(&["SET", "before", "1"]);
         start(&mut h.srv).unwrap();
         assert_eq!(h.srv.aof.state, State::WaitRewrite);
+        assert!(!crate::persist::prepare_shutdown(
+            &mut h.srv,
+            Some(false),
+            false
+        ));
         h.run(&["SET", "during", "2"]);
         wait_rewrite(&mut h);
         assert_eq!(h.srv.aof.state, State::On);

@@ -560,6 +560,12 @@ pub fn writes_denied(srv: &Server) -> bool {
 /// Returns false when the save failed and `force` is not set: the server
 /// must not exit.
 pub fn prepare_shutdown(srv: &mut Server, save: Option<bool>, force: bool) -> bool {
+    // The AOF was just turned on and its first base is being written:
+    // stopping now would leave no AOF to start from (Redis refuses too).
+    if srv.aof.state == aof::State::WaitRewrite && srv.aof.child.is_some() && !force {
+        warn!("Writing initial AOF, can't exit.");
+        return false;
+    }
     aof::prepare_shutdown(srv);
     if srv.persist.child.is_some() {
         warn!("There is a child saving an .rdb. Killing it!");
