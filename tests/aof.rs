@@ -215,7 +215,9 @@ fn last_incr(dir: &Path) -> PathBuf {
 
 fn redis_check_aof(dir: &Path) {
     let Some(prog) = find_on_path("redis-check-aof") else {
-        return skip_notice("redis-check-aof");
+        assert!(!in_ci(), "redis-check-aof not found on PATH, and CI=true");
+        eprintln!("SKIPPED redis-check-aof: not found on PATH (install redis-tools)");
+        return;
     };
     let out = Command::new(prog)
         .arg(dir.join("appendonlydir/appendonly.aof.manifest"))
