@@ -1360,6 +1360,42 @@ mod tests {
     }
 
     #[test]
+    fn automatic_rewrite_on_growth() {
+        let (mut h, dir) = aof_harness("auto");
+        h.srv
+            .config
+            .set(
+                &[
+                    (b"auto-aof-rewrite-min-size", b"1000"),
+                    (b"auto-aof-rewrite-percentage", b"100"),
+                ],
+                true,
+            )
+            .unwrap();
+        open_on_start(&mut h.srv).unwrap();
+        let base = h.srv.aof.base_size;
+        cron(&mut h.srv);
+        assert!(h.srv.aof.child.is_none(), "no growth yet");
+        // Grow past min-size and past twice the size after the last rewrite.
+        let mut i = 0;
+        while h.srv.aof.current_size <= (2 * base).max(1000) {
+            h.run(&["SET", &format!("k{i}"), "some value"]);
+            flush(&mut h.srv);
+            i += 1;
+        }
+        cron(&mut h.srv);
+        assert!(
+            h.srv.aof.child.is_some(),
+            "rewrite started at {} bytes",
+            h.srv.aof.current_size
+        );
+        wait_rewrite(&mut h);
+        assert!(h.srv.aof.last_rewrite_ok);
+        assert_eq!(h.srv.aof.base_size, h.srv.aof.current_size);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn encodes_resp() {
         let mut out = Vec::new();
         encode_command(&mut out, &[&b"SET"[..], b"k", b""]);
