@@ -526,6 +526,22 @@ mod tests {
             let (_, stop) = read_all(bad);
             assert!(matches!(stop, Some(Stop::Corrupt { .. })), "{bad:?}");
         }
+        // Any byte flipped anywhere: a command list or a stop, never a
+        // panic; a stop is never past the damage.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut d = data.to_vec();
+            let at = (x % d.len() as u64) as usize;
+            d[at] = (x >> 32) as u8;
+            match read_all(&d).1 {
+                Some(Stop::Truncated { valid }) => assert!(valid as usize <= d.len()),
+                Some(Stop::Corrupt { offset, .. }) => assert!(offset as usize <= d.len()),
+                None => {}
+            }
+        }
         // A huge announced length at the end is a truncation, not an
         // allocation.
         let (_, stop) = read_all(b"*1\r\n$9999999999999\r\nabc");

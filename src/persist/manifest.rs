@@ -297,5 +297,18 @@ mod tests {
             );
         }
         assert!(Manifest::parse(&[b'#'; 2000]).is_err());
+        // Random damage: an error or a manifest, never a panic.
+        let good = b"file \"a b\\x41\" seq 1 type b\nfile c seq 2 type i\n";
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut d = good.to_vec();
+            let at = (x % d.len() as u64) as usize;
+            d[at] = (x >> 40) as u8;
+            d.truncate(at + (x >> 20) as usize % (d.len() - at + 1));
+            let _ = Manifest::parse(&d);
+        }
     }
 }
