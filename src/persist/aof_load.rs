@@ -269,7 +269,9 @@ fn load_file(
         match rd.next() {
             Ok(Some(argv)) => {
                 if argv[0].eq_ignore_ascii_case(b"multi") {
-                    multi = Some((valid, Vec::new()));
+                    // A nested MULTI changes nothing (Redis answers it
+                    // with an error and keeps queuing).
+                    multi.get_or_insert((valid, Vec::new()));
                 } else if argv[0].eq_ignore_ascii_case(b"exec") {
                     for a in multi.take().map(|m| m.1).unwrap_or_default() {
                         run(srv, &mut c, &a, name)?;
@@ -485,6 +487,45 @@ mod tests {
                 Err(e) => return (out, Some(e)),
             }
         }
+    }
+
+    fn enc(cmds: &[&[&str]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for c in cmds {
+            aof::encode_command(&mut out, c);
+        }
+        out
+    }
+
+    #[test]
+    fn transactions_apply_whole_or_not_at_all() {
+        let dir = std::env::temp_dir().join(format!("ember-aofload-multi-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cfg = crate::config::Config::default();
+        cfg.dir = dir.to_string_lossy().into_owned();
+        cfg.save.clear();
+        cfg.appendonly = true;
+        let complete = enc(&[
+            &["MULTI"],
+            &["SET", "a", "1"],
+            &["MULTI"],
+            &["SET", "b", "2"],
+            &["EXEC"],
+        ]);
+        let mut file = complete.clone();
+        file.extend(enc(&[&["MULTI"], &["SET", "c", "3"]]));
+        std::fs::write(dir.join("appendonly.aof"), &file).unwrap();
+        let mut h = crate::testing::Harness::with_config(cfg);
+        load_at_startup(&mut h.srv, &mut |_| {}).unwrap();
+        assert_eq!(
+            h.run(&["MGET", "a", "b", "c"]),
+            "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n"
+        );
+        // The unfinished block was cut off the file (now the base).
+        let base = std::fs::read(dir.join("appendonlydir/appendonly.aof")).unwrap();
+        assert_eq!(base, complete);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
