@@ -243,6 +243,10 @@ pub const HASH_RANDFIELD_OUT_OF_RANGE: &str = "ERR value is out of range";
 // ---- persistence (SAVE, BGSAVE, DUMP, RESTORE) ----
 /// SAVE or BGSAVE while a background save runs.
 pub const BGSAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
+pub const BGSAVE_AOF_REWRITING: &str = "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+pub const AOF_REWRITE_IN_PROGRESS: &str =
+    "ERR Background append only file rewriting already in progress";
+pub const AOF_REWRITE_FAILED: &str = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
 /// BGSAVE while another kind of child (AOF rewrite) runs.
 pub const BGSAVE_OTHER_CHILD: &str = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
 /// SAVE / BGSAVE that failed (Redis's shared.err).
@@ -255,6 +259,11 @@ pub const DUMP_PAYLOAD_INVALID: &str = "ERR DUMP payload version or checksum are
 pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";
 /// Writes (and PING) refused after a failed background save with
 /// stop-writes-on-bgsave-error yes (Redis's shared.bgsaveerr).
+/// Writes refused while the AOF cannot be written (`why`: the OS error).
+pub fn misconf_aof(why: &str) -> String {
+    format!("MISCONF Errors writing to the AOF file: {why}")
+}
+pub const LOADING: &str = "LOADING Redis is loading the dataset in memory";
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 // ---- observability (SLOWLOG, LATENCY, MEMORY, MONITOR) ----

@@ -104,7 +104,7 @@ fn main() {
     let exit_guard = daemon::ExitGuard::new();
     // Data loading goes here, before READY=1: systemd must only see the
     // server ready once data is loaded and listeners are up.
-    if let Err(e) = ember::persist::load_at_startup(&mut el.srv) {
+    if let Err(e) = el.load_data() {
         tracing::warn!("{e}");
         drop(exit_guard);
         std::process::exit(1);

@@ -12,11 +12,11 @@
 
 mod common;
 
+use common::snapshot::*;
 use common::*;
 use ember::config::Config;
 use ember::persist;
 use ember::testing::Harness;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -25,12 +25,6 @@ use std::time::{Duration, Instant};
 // ---------------------------------------------------------------------------
 // Data set
 // ---------------------------------------------------------------------------
-
-type Args = Vec<Vec<u8>>;
-
-fn a(parts: &[&[u8]]) -> Args {
-    parts.iter().map(|p| p.to_vec()).collect()
-}
 
 struct Rng(u64);
 
@@ -238,179 +232,6 @@ fn dataset_keys() -> usize {
         .map(|(db, c)| (db, c[1].clone()))
         .collect();
     keys.len()
-}
-
-// ---------------------------------------------------------------------------
-// Running commands and comparing key spaces
-// ---------------------------------------------------------------------------
-
-trait Runner {
-    fn run(&mut self, args: &[Vec<u8>]) -> Vec<u8>;
-}
-
-impl Runner for Harness {
-    fn run(&mut self, args: &[Vec<u8>]) -> Vec<u8> {
-        let v: Vec<&[u8]> = args.iter().map(|x| x.as_slice()).collect();
-        self.run_bytes(&v)
-    }
-}
-
-impl Runner for RawConn {
-    fn run(&mut self, args: &[Vec<u8>]) -> Vec<u8> {
-        self.cmd(args)
-    }
-}
-
-fn run(r: &mut dyn Runner, parts: &[&[u8]]) -> Vec<u8> {
-    r.run(&a(parts))
-}
-
-fn apply(r: &mut dyn Runner, data: &[(usize, Args)]) {
-    for (db, cmd) in data {
-        run(r, &[b"SELECT", db.to_string().as_bytes()]);
-        let reply = r.run(cmd);
-        assert!(
-            reply.first() != Some(&b'-'),
-            "{:?}: {}",
-            String::from_utf8_lossy(&cmd[0]),
-            String::from_utf8_lossy(&reply)
-        );
-    }
-    run(r, &[b"SELECT", b"0"]);
-}
-
-/// The payload of a bulk string frame (None for a null), or an integer's
-/// text.
-fn bulk(frame: &[u8]) -> Option<Vec<u8>> {
-    let cr = frame.windows(2).position(|w| w == b"\r\n")?;
-    match frame[0] {
-        b'$' => {
-            let n: i64 = std::str::from_utf8(&frame[1..cr]).ok()?.parse().ok()?;
-            if n < 0 {
-                return None;
-            }
-            Some(frame[cr + 2..cr + 2 + n as usize].to_vec())
-        }
-        b':' | b'+' => Some(frame[1..cr].to_vec()),
-        _ => None,
-    }
-}
-
-fn bulks(frame: &[u8]) -> Vec<Vec<u8>> {
-    let (_, elems) = split_aggregate(frame).unwrap_or_else(|| {
-        panic!("not an array: {}", String::from_utf8_lossy(frame));
-    });
-    elems.iter().map(|e| bulk(e).unwrap_or_default()).collect()
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct KeyDump {
-    ty: String,
-    content: Vec<Vec<u8>>,
-    expire: i64,
-}
-
-type Snapshot = BTreeMap<(usize, Vec<u8>), KeyDump>;
-
-/// Every key of every database: type, content (order-insensitive types
-/// sorted, scores normalised to f64) and absolute expiry.
-fn snapshot(r: &mut dyn Runner, dbs: usize) -> Snapshot {
-    let mut out = Snapshot::new();
-    for db in 0..dbs {
-        run(r, &[b"SELECT", db.to_string().as_bytes()]);
-        let mut keys = Vec::new();
-        let mut cursor = b"0".to_vec();
-        loop {
-            let reply = run(r, &[b"SCAN", &cursor, b"COUNT", b"1000"]);
-            let (_, parts) = split_aggregate(&reply).unwrap_or_else(|| {
-                panic!(
-                    "SCAN reply: {}",
-                    String::from_utf8_lossy(&reply[..reply.len().min(300)])
-                )
-            });
-            cursor = bulk(&parts[0]).unwrap();
-            keys.extend(bulks(&parts[1]));
-            if cursor == b"0" {
-                break;
-            }
-        }
-        for key in keys {
-            let ty = String::from_utf8(bulk(&run(r, &[b"TYPE", &key])).unwrap()).unwrap();
-            let content = match ty.as_str() {
-                "string" => vec![bulk(&run(r, &[b"GET", &key])).unwrap()],
-                "list" => bulks(&run(r, &[b"LRANGE", &key, b"0", b"-1"])),
-                "set" => {
-                    let mut m = bulks(&run(r, &[b"SMEMBERS", &key]));
-                    m.sort();
-                    m
-                }
-                "zset" => {
-                    let v = bulks(&run(r, &[b"ZRANGE", &key, b"0", b"-1", b"WITHSCORES"]));
-                    v.chunks(2)
-                        .flat_map(|p| {
-                            let s: f64 = std::str::from_utf8(&p[1]).unwrap().parse().unwrap();
-                            [p[0].clone(), format!("{s:?}").into_bytes()]
-                        })
-                        .collect()
-                }
-                "hash" => {
-                    let v = bulks(&run(r, &[b"HGETALL", &key]));
-                    let mut pairs: Vec<Vec<u8>> = v.chunks(2).map(|p| p.concat()).collect();
-                    pairs.sort();
-                    pairs
-                }
-                other => panic!("unexpected type {other}"),
-            };
-            let exp = bulk(&run(r, &[b"PEXPIRETIME", &key])).unwrap();
-            let expire = std::str::from_utf8(&exp).unwrap().parse().unwrap();
-            out.insert(
-                (db, key),
-                KeyDump {
-                    ty,
-                    content,
-                    expire,
-                },
-            );
-        }
-    }
-    run(r, &[b"SELECT", b"0"]);
-    out
-}
-
-/// Waits until a server that is loading its data file answers commands.
-fn loaded(mut c: RawConn) -> RawConn {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while c.cmd(&["PING"]).starts_with(b"-LOADING") {
-        assert!(Instant::now() < deadline, "still loading");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    c
-}
-
-fn assert_same(want: &Snapshot, got: &Snapshot, what: &str) {
-    for (k, v) in want {
-        match got.get(k) {
-            Some(g) => assert_eq!(
-                v,
-                g,
-                "{what}: key {:?} in db {}",
-                String::from_utf8_lossy(&k.1),
-                k.0
-            ),
-            None => panic!(
-                "{what}: key {:?} in db {} missing",
-                String::from_utf8_lossy(&k.1),
-                k.0
-            ),
-        }
-    }
-    for k in got.keys() {
-        assert!(
-            want.contains_key(k),
-            "{what}: unexpected key {:?}",
-            String::from_utf8_lossy(&k.1)
-        );
-    }
 }
 
 /// An in-process server whose `dir` is `dir`, with config directives

@@ -135,6 +135,8 @@ fn bpop(ctx: &mut Ctx, argv: &[&[u8]], left: bool) {
         out.bulk(&text);
         let ev = if left { "lpop" } else { "rpop" };
         ctx.srv.ks.notify(notify::LIST, ev, db, key);
+        // Served now or later, it is replayed as the pop it did.
+        ctx.propagate_as(&[if left { b"LPOP" } else { b"RPOP" }, key]);
         if empty {
             ctx.srv.ks.delete(db, key);
             ctx.srv.ks.notify(notify::GENERIC, "del", db, key);
@@ -182,7 +184,19 @@ fn brpoplpush(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn blocking_move(ctx: &mut Ctx, argv: &[&[u8]], from_left: bool, to_left: bool, timeout: i64) {
     let env = Env::of(ctx);
     match lists::move_element(&mut ctx.srv.ks, env, argv[1], argv[2], from_left, to_left) {
-        Ok(v) => lists::reply_elem(&mut ctx.c.reply, v.as_elem()),
+        Ok(v) => {
+            lists::reply_elem(&mut ctx.c.reply, v.as_elem());
+            // BLMOVE as LMOVE with its direction words (served after
+            // blocking: Redis's lower-case ones), BRPOPLPUSH as RPOPLPUSH.
+            let side = |left: bool| -> &'static [u8] { if left { b"left" } else { b"right" } };
+            if argv.len() == 6 && ctx.c.reprocessing {
+                ctx.propagate_as(&[b"LMOVE", argv[1], argv[2], side(from_left), side(to_left)]);
+            } else if argv.len() == 6 {
+                ctx.propagate_as(&[b"LMOVE", argv[1], argv[2], argv[3], argv[4]]);
+            } else {
+                ctx.propagate_as(&[b"RPOPLPUSH", argv[1], argv[2]]);
+            }
+        }
         Err(MoveErr::WrongType) => ctx.c.reply.error(error::WRONGTYPE),
         Err(MoveErr::NoSource) if may_not_block(ctx) => ctx.c.reply.null(),
         // On timeout Redis answers every list waiter with a null array,
@@ -267,6 +281,12 @@ fn bzpop(ctx: &mut Ctx, argv: &[&[u8]], pop: &'static [u8]) {
         ctx.c.reply.array(3);
         ctx.c.reply.bulk(key);
         ctx.c.reply.buf.extend_from_slice(body);
+        let word: &[u8] = if pop == b"zpopmin" {
+            b"ZPOPMIN"
+        } else {
+            b"ZPOPMAX"
+        };
+        ctx.propagate_as(&[word, key]);
         return;
     }
     if may_not_block(ctx) {

@@ -47,6 +47,8 @@ pub fn populate(ctx: &mut Ctx, args: &[&[u8]]) {
     if size > ctx.srv.config.proto_max_bulk_len as usize {
         return ctx.c.reply.error(error::NOT_POSITIVE);
     }
+    // Test data, not a change to log (Redis does not propagate it).
+    ctx.propagate_none();
     let db = ctx.c.db;
     let mut key = Vec::with_capacity(prefix.len() + 21);
     let mut val = Vec::with_capacity(size.max(26));
@@ -86,6 +88,8 @@ pub fn reload(ctx: &mut Ctx, opts: &[&[u8]]) {
             _ => return ctx.c.reply.error(error::DEBUG_RELOAD_OPTIONS),
         }
     }
+    // The reload re-reads what is already persisted: nothing to log.
+    ctx.propagate_none();
     let path = crate::persist::rdb_path(&ctx.srv.config);
     if !nosave && !crate::persist::save_sync(ctx.srv) {
         return ctx.c.reply.error("ERR");

@@ -283,7 +283,11 @@ fn hincrbyfloat(ctx: &mut Ctx, argv: &[&[u8]]) {
         (r, ok)
     });
     match res {
-        Ok(Ok(text)) => ctx.c.reply.bulk(&text),
+        Ok(Ok(text)) => {
+            ctx.c.reply.bulk(&text);
+            // Replayed as the value it produced (Redis: HSET).
+            ctx.propagate_as(&[b"HSET", argv[1], argv[2], &text]);
+        }
         Ok(Err(e)) => reply_incr_err(&mut ctx.c.reply, e),
         Err(WrongType) => ctx.c.reply.error(error::WRONGTYPE),
     }

@@ -408,13 +408,25 @@ fn expire_generic(ctx: &mut Ctx, argv: &[&[u8]], base: i64, unit: Unit) -> Resul
     if refused {
         return Ok(false);
     }
-    if when <= now {
+    // Replayed as an absolute PEXPIREAT (with its condition words), or as
+    // the deletion an expiry in the past is.
+    if when <= now && !ks.loading {
         ks.delete(db, key);
         ks.notify(GENERIC, "del", db, key);
+        let del = if ctx.srv.config.get_bool("lazyfree-lazy-expire") == Some(true) {
+            &b"UNLINK"[..]
+        } else {
+            b"DEL"
+        };
+        ctx.propagate_as(&[del, key]);
     } else {
         ks.set_expire(db, key, when);
         ks.signal_modified(db, key);
         ks.notify(GENERIC, "expire", db, key);
+        let at = when.to_string();
+        let mut form: Vec<&[u8]> = vec![b"PEXPIREAT", key, at.as_bytes()];
+        form.extend_from_slice(&argv[3..]);
+        ctx.propagate_as(&form);
     }
     Ok(true)
 }

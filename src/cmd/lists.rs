@@ -395,6 +395,9 @@ pub fn mpop(ctx: &mut Ctx, a: &MpopArgs) -> bool {
         let empty = l.is_empty();
         ks.notify(LIST, if a.left { "lpop" } else { "rpop" }, db, key);
         finish(ks, db, key, empty, removed as u64);
+        // LMPOP and BLMPOP replay as the pop they did, with its count.
+        let n = removed.to_string();
+        ctx.propagate_as(&[if a.left { b"LPOP" } else { b"RPOP" }, key, n.as_bytes()]);
         return true;
     }
     false

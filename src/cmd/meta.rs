@@ -3292,6 +3292,13 @@ static TABLE: &[Meta] = &[
     .history(&[("3.2.2", "New option: `SCHEDULE`.")])
     .args("[SCHEDULE]@3.2.2"),
     m(
+        "bgrewriteaof",
+        "server",
+        "1.0.0",
+        "O(1)",
+        "Rewrite the append only file in the background",
+    ),
+    m(
         "dump",
         "generic",
         "2.6.0",

@@ -216,6 +216,38 @@ impl Ctx<'_> {
         self.c.db
     }
 
+    /// Propagates the running command as `argv` instead of as called (a
+    /// deterministic form: absolute TTLs, the effect of a random pop...).
+    /// Calling it again adds another command to the replacement.
+    pub fn propagate_as(&mut self, argv: &[&[u8]]) {
+        if self.srv.prop.enabled {
+            self.srv.prop.propagate_as(argv);
+        }
+    }
+
+    /// The running command propagates nothing itself (its effects were
+    /// propagated otherwise).
+    pub fn propagate_none(&mut self) {
+        if self.srv.prop.enabled {
+            self.srv.prop.propagate_none();
+        }
+    }
+
+    /// Propagates the running command even if it changed nothing.
+    pub fn force_propagate(&mut self) {
+        self.srv.prop.force();
+    }
+
+    /// The word a deletion is propagated with (DEL, or UNLINK when
+    /// `lazyfree-lazy-server-del` is on, as Redis chooses).
+    pub fn del_word(&self) -> &'static [u8] {
+        if self.srv.config.get_bool("lazyfree-lazy-server-del") == Some(true) {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        }
+    }
+
     /// Parks the calling client until one of `keys` (in the selected db)
     /// holds a value of type `btype`, or until `timeout_ms` (0 = forever)
     /// passes. The handler must not reply: the reply comes when the command
@@ -389,8 +421,14 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     }
     // A failed background save stops writes (and PING, as in Redis) while
     // stop-writes-on-bgsave-error is on.
-    if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(srv) {
-        return reject(srv, c, Some((cmd, parent)), error::MISCONF, is_exec);
+    if (cmd.has(flags::WRITE) || cmd.name == "ping")
+        && let Some(msg) = crate::persist::write_denial(srv)
+    {
+        return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
+    }
+    // While start-up loads the data, only LOADING commands run (INFO...).
+    if srv.persist.loading && !cmd.has(flags::LOADING) {
+        return reject(srv, c, Some((cmd, parent)), error::LOADING, is_exec);
     }
     if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
@@ -461,6 +499,8 @@ pub fn execute(
     };
     // Keyspace events wait for the outermost command (EXEC) to end.
     srv.ks.events.depth += 1; // notify
+    let db = c.db;
+    let prop = srv.prop.begin(srv.ks.dirty); // propagate
     let mut ctx = Ctx {
         srv,
         c,
@@ -473,6 +513,7 @@ pub fn execute(
     let usec = started.elapsed().as_micros() as u64;
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
+    propagate_end(srv, prop, db, argv);
     srv.stats.total_commands_processed += 1;
     srv.record_call(
         cmd,
@@ -499,6 +540,26 @@ pub fn execute(
     crate::server::observe::after_call(srv, c, cmd, parent, argv, usec, now);
     if !srv.observe.monitors.is_empty() {
         crate::server::observe::feed_monitors(srv, c, cmd, argv);
+    }
+}
+
+/// Records what the command changed for propagation (see
+/// `server/propagate.rs`) and hands finished transactions to the AOF.
+fn propagate_end(
+    srv: &mut Server,
+    prop: crate::server::propagate::Frame,
+    db: usize,
+    argv: &[&[u8]],
+) {
+    let del = if srv.ks.expired_log.is_empty() {
+        &b"DEL"[..]
+    } else {
+        crate::persist::aof::expiry_del_word(&srv.config)
+    };
+    srv.prop
+        .end(prop, srv.ks.dirty, db, argv, &mut srv.ks.expired_log, del);
+    if srv.prop.has_ready() {
+        crate::persist::aof::feed_ready(srv);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Persistence commands: SAVE, BGSAVE, DUMP, RESTORE (Redis 7.2 replies).
+//! Persistence commands: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE (Redis
+//! 7.2 replies).
 //! The snapshot machinery lives in `crate::persist`.
 
 use super::{Cmd, Ctx, flags::*};
@@ -14,6 +15,12 @@ pub static COMMANDS: &[Cmd] = &[
         save,
     ),
     Cmd::new("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, bgsave),
+    Cmd::new(
+        "bgrewriteaof",
+        1,
+        ADMIN | NOSCRIPT | NO_ASYNC_LOADING,
+        bgrewriteaof,
+    ),
     Cmd::new("dump", 2, READONLY, dump).keys(1, 1, 1),
     Cmd::new("restore", -4, WRITE | DENYOOM, restore).keys(1, 1, 1),
 ];
@@ -41,14 +48,21 @@ fn save(ctx: &mut Ctx, _argv: &[&[u8]]) {
 /// BGSAVE [SCHEDULE]
 fn bgsave(ctx: &mut Ctx, argv: &[&[u8]]) {
     // SCHEDULE matters only while another kind of child (an AOF rewrite)
-    // runs, which ember does not have yet.
-    let _schedule = match argv {
+    // runs.
+    let schedule = match argv {
         [_] => false,
         [_, a] if opt_is(a, "schedule") => true,
         _ => return ctx.c.reply.error(error::SYNTAX),
     };
     if ctx.srv.persist.child.is_some() {
         return ctx.c.reply.error(error::BGSAVE_IN_PROGRESS);
+    }
+    if ctx.srv.aof.child.is_some() {
+        if !schedule {
+            return ctx.c.reply.error(error::BGSAVE_AOF_REWRITING);
+        }
+        ctx.srv.persist.bgsave_scheduled = true;
+        return ctx.c.reply.simple("Background saving scheduled");
     }
     // Inside EXEC Redis defers the fork to cron (as with SCHEDULE while
     // another child runs).
@@ -59,6 +73,29 @@ fn bgsave(ctx: &mut Ctx, argv: &[&[u8]]) {
     match persist::bgsave(ctx.srv) {
         Ok(_) => ctx.c.reply.simple("Background saving started"),
         Err(_) => ctx.c.reply.error(error::SAVE_FAILED),
+    }
+}
+
+/// BGREWRITEAOF: rewrites the AOF in a forked child; scheduled when a
+/// background save runs (or inside EXEC, as Redis defers the fork).
+fn bgrewriteaof(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    let srv = &mut *ctx.srv;
+    if srv.aof.child.is_some() {
+        return ctx.c.reply.error(error::AOF_REWRITE_IN_PROGRESS);
+    }
+    if srv.persist.child.is_some() || ctx.c.in_exec {
+        srv.aof.rewrite_scheduled = true;
+        return ctx
+            .c
+            .reply
+            .simple("Background append only file rewriting scheduled");
+    }
+    match persist::aof::rewrite_background(srv) {
+        Ok(_) => ctx
+            .c
+            .reply
+            .simple("Background append only file rewriting started"),
+        Err(_) => ctx.c.reply.error(error::AOF_REWRITE_FAILED),
     }
 }
 
@@ -145,14 +182,24 @@ fn restore(ctx: &mut Ctx, argv: &[&[u8]]) {
         // the past and the key is not created.
         ttl = ttl.wrapping_add(now);
     }
-    if ttl != 0 && ttl <= now {
+    if ttl != 0 && ttl <= now && !ctx.srv.ks.loading {
         if deleted {
             ctx.srv.ks.signal_modified(db, key);
             ctx.srv
                 .ks
                 .notify(crate::db::notify::GENERIC, "del", db, key);
+            ctx.propagate_as(&[b"DEL", key]);
         }
         return ctx.c.reply.ok();
+    }
+    // A relative TTL replays as the absolute time it meant (Redis: the
+    // ttl argument rewritten, ABSTTL added).
+    if ttl != 0 && !absttl {
+        let abs = ttl.to_string();
+        let mut form: Vec<&[u8]> = argv.to_vec();
+        form[2] = abs.as_bytes();
+        form.push(b"ABSTTL");
+        ctx.propagate_as(&form);
     }
     ctx.srv
         .ks

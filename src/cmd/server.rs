@@ -120,14 +120,16 @@ fn flushdb(ctx: &mut Ctx, argv: &[&[u8]]) {
     let db = ctx.c.db;
     let removed = empty_dbs(ctx.srv, db..db + 1, lazy);
     ctx.srv.ks.dirty += removed as u64;
+    // Replicated and logged even when the database was empty (Redis).
+    ctx.force_propagate();
     ctx.c.reply.ok();
 }
 
 /// FLUSHALL [ASYNC|SYNC]
 ///
 /// Counts the removed keys as changes, like Redis 7.2 (6.x added one more).
-/// With save points configured Redis would also write an empty RDB file and
-/// reset the change counter; there is no persistence yet, so neither happens.
+/// With save points configured the empty data set is saved at once (which
+/// resets the change counter), as in Redis.
 fn flushall(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(lazy) = flush_mode(ctx, argv) else {
         return;
@@ -141,6 +143,8 @@ fn flushall(ctx: &mut Ctx, argv: &[&[u8]]) {
     if !ctx.srv.config.save.is_empty() {
         crate::persist::save_sync(ctx.srv);
     }
+    // Logged even though the save may have reset the change counter.
+    ctx.force_propagate();
     ctx.c.reply.ok();
 }
 
@@ -520,8 +524,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "lazyfreed_objects", lazyfree::freed());
 }
 
-/// The persistence section: RDB fields from the persist module; there is no
-/// AOF yet (aof_enabled stays 0 whatever `appendonly` says).
+/// The persistence section: RDB and AOF fields from the persist module.
 fn info_persistence(srv: &Server, out: &mut String) {
     let rdb = crate::persist::info_fields(srv);
     let rdb_field = |out: &mut String, name: &str, default: &str| {
@@ -553,18 +556,15 @@ fn info_persistence(srv: &Server, out: &mut String) {
     ] {
         rdb_field(out, name, default);
     }
-    field(out, "aof_enabled", 0);
-    field(out, "aof_rewrite_in_progress", 0);
-    field(out, "aof_rewrite_scheduled", 0);
-    field(out, "aof_last_rewrite_time_sec", -1);
-    field(out, "aof_current_rewrite_time_sec", -1);
-    field(out, "aof_last_bgrewrite_status", "ok");
-    field(out, "aof_rewrites", 0);
-    field(out, "aof_rewrites_consecutive_failures", 0);
-    field(out, "aof_last_write_status", "ok");
-    field(out, "aof_last_cow_size", 0);
+    let (aof_first, aof_on) = crate::persist::aof::info_fields(srv);
+    for (name, v) in &aof_first {
+        field(out, name, v);
+    }
     field(out, "module_fork_in_progress", 0);
     field(out, "module_fork_last_cow_size", 0);
+    for (name, v) in &aof_on {
+        field(out, name, v);
+    }
 }
 
 fn info_stats(srv: &Server, out: &mut String) {
@@ -829,7 +829,15 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                 }
             }
             "appendonly" if srv.config.appendonly => {
-                warn!("appendonly is set but the append only file is not implemented yet");
+                if let Err(e) = crate::persist::aof::start(srv) {
+                    srv.config.appendonly = false;
+                    return Err(e);
+                }
+            }
+            "appendonly" => crate::persist::aof::stop(srv),
+            "appendfsync" => srv.aof.fsync = crate::persist::aof::fsync_policy(&srv.config),
+            "aof-timestamp-enabled" => {
+                srv.aof.timestamps = crate::persist::aof::timestamps_enabled(&srv.config);
             }
             _ => {}
         }
@@ -955,6 +963,10 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
     let is = |name: &str| sub.eq_ignore_ascii_case(name.as_bytes());
     match argv.len() {
         2 if is("help") => debug_help(ctx),
+        2 if is("loadaof") => {
+            crate::persist::aof_load::debug_loadaof(ctx.srv);
+            ctx.c.reply.ok();
+        }
         3 if is("object") => debug_object(ctx, argv[2]),
         3 if is("set-active-expire") => {
             ctx.srv.ks.active_expire_enabled = c_atoi_nonzero(argv[2]);
@@ -994,6 +1006,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    Reply with the fingerprint of each named key's value.",
             "ERROR <string>",
             "    Reply with <string> as an error.",
+            "LOADAOF",
+            "    Write out and fsync the AOF, then rebuild the data set from its files.",
             "LOG <message>",
             "    Write <message> to the server log.",
             "OBJECT <key>",
@@ -1887,7 +1901,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*27\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*29\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

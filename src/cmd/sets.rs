@@ -414,17 +414,26 @@ fn spop(ctx: &mut Ctx, argv: &[&[u8]]) {
     let (db, now, key) = (ctx.c.db, ctx.now, argv[1]);
     let mut rng = rng_for(&mut ctx.srv.ks);
     let ks = &mut ctx.srv.ks;
+    let mut popped = None;
     let emptied = match write_set(ks, db, key, now) {
         Err(WrongType) => return ctx.c.reply.error(error::WRONGTYPE),
         Ok(None) => return ctx.c.reply.null(),
         Ok(Some(s)) => {
             match s.pop_random(&mut rng) {
-                Some(m) => reply_member(&mut ctx.c.reply, m.as_member()),
+                Some(m) => {
+                    reply_member(&mut ctx.c.reply, m.as_member());
+                    popped = Some(m.as_member().with_bytes(|b| b.to_vec()));
+                }
                 None => ctx.c.reply.null(),
             }
             s.is_empty()
         }
     };
+    // Propagated as the SREM of what was drawn (Redis 7.0).
+    if let Some(m) = popped {
+        ctx.propagate_as(&[b"SREM", key, &m]);
+    }
+    let ks = &mut ctx.srv.ks;
     ks.notify(SET, "spop", db, key);
     if emptied {
         ks.delete(db, key);
@@ -442,6 +451,14 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
     let (db, now, key) = (ctx.c.db, ctx.now, argv[1]);
     let lim = limits(ctx);
     let mut rng = rng_for(&mut ctx.srv.ks);
+    let del = ctx.del_word();
+    // The members drawn, for propagation as SREMs (Redis 7.0: one each).
+    let mut popped: Option<Vec<Vec<u8>>> = ctx.srv.prop.enabled.then(Vec::new);
+    let mut keep = |m: Member| {
+        if let Some(p) = popped.as_mut() {
+            p.push(m.with_bytes(|b| b.to_vec()));
+        }
+    };
     let ks = &mut ctx.srv.ks;
     let c = &mut *ctx.c;
     let s = match write_set(ks, db, key, now) {
@@ -464,6 +481,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
         ks.delete(db, key);
         ks.notify(GENERIC, "del", db, key);
         add_dirty(ks, size as usize);
+        ctx.propagate_as(&[del, key]);
         return;
     }
     // count < size, so both fit a usize.
@@ -476,12 +494,14 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
             s.sample_ordered(count, &mut rng, |i, m| {
                 gone[i] = true;
                 reply_member(&mut c.reply, m);
+                keep(m);
             });
             s.retain_positions(|i| !gone[i]);
         } else {
             for _ in 0..count {
                 if let Some(m) = s.pop_random(&mut rng) {
                     reply_member(&mut c.reply, m.as_member());
+                    keep(m.as_member());
                 }
             }
         }
@@ -513,6 +533,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
         for m in s.iter() {
             reply_member(&mut c.reply, m);
+            keep(m);
         }
         if let Some(set) = kept {
             *s = set;
@@ -521,6 +542,9 @@ fn spop_count(ctx: &mut Ctx, argv: &[&[u8]]) {
     ks.notify(SET, "spop", db, key);
     ks.signal_modified(db, key);
     add_dirty(ks, count);
+    for m in popped.unwrap_or_default() {
+        ctx.propagate_as(&[b"SREM", key, &m]);
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -217,6 +217,8 @@ fn get(ctx: &mut Ctx, argv: &[&[u8]]) {
 struct SetDone {
     /// The value was stored (false: NX/XX condition not met).
     written: bool,
+    /// The absolute expiry set with it (unix ms).
+    expire_at: Option<i64>,
     /// With GET: the previous value (None if the key did not exist).
     old: Option<StrValue>,
 }
@@ -253,6 +255,7 @@ fn set_generic(
         if (o.nx && found) || (o.xx && !found) {
             return Ok(SetDone {
                 written: false,
+                expire_at: None,
                 old,
             });
         }
@@ -268,7 +271,11 @@ fn set_generic(
         ks.set_expire(db, key, at);
         ks.notify(GENERIC, "expire", db, key);
     }
-    Ok(SetDone { written: true, old })
+    Ok(SetDone {
+        written: true,
+        expire_at,
+        old,
+    })
 }
 
 /// Runs set_generic and renders its result: `ok` / `abort` are the replies
@@ -285,6 +292,12 @@ fn set_and_reply(
     let db = ctx.c.db;
     match set_generic(&mut ctx.srv.ks, db, key, val, o, ctx.now) {
         Ok(done) => {
+            // Any expiry is replayed as the absolute millisecond it means,
+            // conditions already decided (Redis 7.0: SET key value PXAT ms).
+            if let Some(at) = done.expire_at {
+                let at = at.to_string();
+                ctx.propagate_as(&[b"SET", key, val, b"PXAT", at.as_bytes()]);
+            }
             let out = &mut ctx.c.reply;
             if o.get {
                 match &done.old {
@@ -310,6 +323,12 @@ fn set(ctx: &mut Ctx, argv: &[&[u8]]) {
         return;
     };
     set_and_reply(ctx, argv[1], argv[2], &o, ReplyBuf::ok, ReplyBuf::null);
+    // Without an expiry, SET ... GET replays without its GET words.
+    if o.get && o.expire.is_none() {
+        let mut form: Vec<&[u8]> = argv[..3].to_vec();
+        form.extend(argv[3..].iter().filter(|a| !opt_is(a, "get")));
+        ctx.propagate_as(&form);
+    }
 }
 
 /// SETNX key value
@@ -404,7 +423,7 @@ fn getset(ctx: &mut Ctx, argv: &[&[u8]]) {
             return;
         }
     }
-    // GETSET drops the TTL, like a plain SET.
+    // GETSET drops the TTL, like a plain SET (and replays as one).
     ctx.srv.ks.set(
         db,
         argv[1],
@@ -412,6 +431,7 @@ fn getset(ctx: &mut Ctx, argv: &[&[u8]]) {
         false,
     );
     ctx.srv.ks.notify(STRING, "set", db, argv[1]);
+    ctx.propagate_as(&[b"SET", argv[1], argv[2]]);
 }
 
 /// GETDEL key
@@ -430,6 +450,7 @@ fn getdel(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     ctx.srv.ks.delete(db, argv[1]);
     ctx.srv.ks.notify(GENERIC, "del", db, argv[1]);
+    ctx.propagate_as(&[b"DEL", argv[1]]);
 }
 
 /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
@@ -467,21 +488,27 @@ fn getex(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     reply_str(&mut ctx.c.reply, s);
     let ks = &mut ctx.srv.ks;
+    // Replayed as the change it made: DEL, PEXPIREAT or PERSIST.
     match expire {
         // An absolute time already past deletes the key.
-        Some((unit, at)) if !unit.relative() && at <= now => {
+        Some((unit, at)) if !unit.relative() && at <= now && !ks.loading => {
             ks.delete(db, key);
             ks.notify(GENERIC, "del", db, key);
+            let del = ctx.del_word();
+            ctx.propagate_as(&[del, key]);
         }
         Some((_, at)) => {
             ks.set_expire(db, key, at);
             ks.signal_modified(db, key);
             ks.notify(GENERIC, "expire", db, key);
+            let at = at.to_string();
+            ctx.propagate_as(&[b"PEXPIREAT", key, at.as_bytes()]);
         }
         // PERSIST counts as a change only if there was a TTL.
         None if o.persist && ks.persist(db, key) => {
             ks.signal_modified(db, key);
             ks.notify(GENERIC, "persist", db, key);
+            ctx.propagate_as(&[b"PERSIST", key]);
         }
         None => {}
     }
@@ -780,6 +807,9 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[&[u8]]) {
     match incrbyfloat_generic(&mut ctx.srv.ks, db, argv[1], argv[2], ctx.now) {
         Ok(text) => {
             ctx.c.reply.bulk(&text);
+            // Replayed as the value it produced, so float rounding on
+            // another machine cannot drift (Redis: SET ... KEEPTTL).
+            ctx.propagate_as(&[b"SET", argv[1], &text, b"KEEPTTL"]);
             ctx.srv.ks.notify(STRING, "incrbyfloat", db, argv[1]);
         }
         Err(FloatErr::WrongType) => ctx.c.reply.error(error::WRONGTYPE),

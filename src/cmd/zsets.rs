@@ -821,6 +821,10 @@ fn zmpop(ctx: &mut Ctx, argv: &[&[u8]]) {
             out.bulk(m);
             reply_score(out, &mut w.tmp, *s);
         }
+        // ZMPOP and BZMPOP replay as the pop they did, with its count.
+        let n = popped.len().to_string();
+        let word: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+        ctx.propagate_as(&[word, key, n.as_bytes()]);
         return;
     }
     ctx.c.reply.null_array();

@@ -67,6 +67,13 @@ pub struct Keyspace {
     pub events: notify::Notifier,
     /// Modified keys for CLIENT TRACKING invalidations.
     pub invalidations: invalidation::InvalidationQueue,
+    /// Keys deleted by expiry, kept for propagation (as DEL) while
+    /// `log_expired` is set; drained after each command and cron tick.
+    pub expired_log: Vec<(usize, Vec<u8>)>,
+    pub log_expired: bool,
+    /// Set while a dataset loads: nothing expires (an AOF replays writes
+    /// made when their keys were still alive, as Redis does).
+    pub loading: bool,
     rng: u64,
 }
 
@@ -107,6 +114,9 @@ impl Keyspace {
             blocked: blocked::BlockedKeys::new(databases.max(1)),
             events: notify::Notifier::default(),
             invalidations: invalidation::InvalidationQueue::default(),
+            expired_log: Vec::new(),
+            log_expired: false,
+            loading: false,
             rng: seed | 1,
         }
     }
@@ -148,12 +158,15 @@ impl Keyspace {
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now: i64) -> bool {
         let d = &mut self.dbs[db];
         match d.expires.get(key) {
-            Some(&when) if when <= now => {
+            Some(&when) if when <= now && !self.loading => {
                 d.expires.remove(key);
                 if let Some(v) = d.main.remove(key) {
                     lazyfree::free_value(v);
                 }
                 self.stats.expired_keys += 1;
+                if self.log_expired {
+                    self.expired_log.push((db, key.to_vec()));
+                }
                 self.notify(notify::EXPIRED, "expired", db, key); // notify
                 self.key_changed(db, key);
                 true
@@ -437,6 +450,9 @@ impl Keyspace {
                 let n = expired_keys.len();
                 self.stats.expired_keys += n as u64;
                 for k in &expired_keys {
+                    if self.log_expired {
+                        self.expired_log.push((db, k.to_vec()));
+                    }
                     self.notify(notify::EXPIRED, "expired", db, k); // notify
                     self.key_changed(db, k);
                 }

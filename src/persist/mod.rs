@@ -12,10 +12,14 @@
 //! * every cron tick: [`cron`] (reaps the child, runs save points and
 //!   scheduled BGSAVEs);
 //! * SHUTDOWN / SIGTERM: [`prepare_shutdown`] before exiting;
-//! * command gate: [`writes_denied`] (stop-writes-on-bgsave-error).
+//! * command gate: [`write_denial`] (stop-writes-on-bgsave-error, AOF
+//!   write errors).
 
+pub mod aof;
+pub mod aof_load;
 pub mod digest;
 pub mod lzf;
+pub mod manifest;
 pub mod packed;
 pub mod rdb;
 
@@ -109,6 +113,7 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         list_fill: srv.config.list_max_listpack_size,
         ctime: now_ms() / 1000,
         used_mem: crate::server::used_memory(),
+        aof_base: false,
     }
 }
 
@@ -190,6 +195,9 @@ pub fn bgsave(srv: &mut Server) -> Result<i32, String> {
     if srv.persist.child.is_some() {
         return Err("Background save already in progress".into());
     }
+    if srv.aof.child.is_some() {
+        return Err("An AOF rewrite is in progress".into());
+    }
     srv.persist.rdb_saves += 1;
     srv.persist.dirty_before_bgsave = srv.ks.dirty;
     srv.persist.lastbgsave_try = now_ms() / 1000;
@@ -227,15 +235,7 @@ pub fn bgsave(srv: &mut Server) -> Result<i32, String> {
 
 /// The forked child: write the snapshot, exit 0 on success, 1 on failure.
 fn child_main(srv: &Server) -> ! {
-    // SAFETY: resetting signal dispositions to the default is always sound;
-    // the child must die on SIGTERM/SIGINT/SIGUSR1 instead of running the
-    // parent's flag-setting handlers it would never look at.
-    unsafe {
-        libc::signal(libc::SIGTERM, libc::SIG_DFL);
-        libc::signal(libc::SIGINT, libc::SIG_DFL);
-        libc::signal(libc::SIGUSR1, libc::SIG_DFL);
-    }
-    close_inherited_sockets();
+    child_prelude();
     let path = rdb_path(&srv.config);
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match save(srv, &path) {
         Ok(_) => {
@@ -251,6 +251,20 @@ fn child_main(srv: &Server) -> ! {
     // SAFETY: `_exit` ends the child at once without running atexit
     // handlers or destructors that belong to the parent's state.
     unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+}
+
+/// What every fork child does first: default signal dispositions, no
+/// inherited sockets.
+fn child_prelude() {
+    // SAFETY: resetting signal dispositions to the default is always sound;
+    // the child must die on SIGTERM/SIGINT/SIGUSR1 instead of running the
+    // parent's flag-setting handlers it would never look at.
+    unsafe {
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGUSR1, libc::SIG_DFL);
+    }
+    close_inherited_sockets();
 }
 
 /// Closes every socket the child inherited (listeners and clients), so a
@@ -370,8 +384,12 @@ pub fn kill_child(srv: &mut Server) {
 /// <changes>` point is reached (waiting BGSAVE_RETRY_DELAY after a failed
 /// one), or when BGSAVE SCHEDULE asked for one.
 pub fn cron(srv: &mut Server, now_ms: i64) {
+    aof::cron(srv);
     if srv.persist.child.is_some() {
         reap_children(srv);
+        return;
+    }
+    if srv.aof.child.is_some() {
         return;
     }
     let now = now_ms / 1000;
@@ -397,21 +415,31 @@ pub fn cron(srv: &mut Server, now_ms: i64) {
 /// error the keyspace may hold part of the file: the caller must exit (at
 /// start-up) or flush it.
 pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
-    srv.persist.loading = true;
-    let mut ks = std::mem::replace(&mut srv.ks, Keyspace::new(0));
-    let r = load_into(srv, path, &mut ks);
-    srv.ks = ks;
-    srv.persist.loading = false;
-    let st = r?;
-    srv.persist.last_load_keys_loaded = st.keys_loaded;
-    srv.persist.last_load_keys_expired = st.keys_expired;
-    Ok(st)
+    load_pumped(srv, path, &mut |_| {})
 }
 
-/// Reads the RDB file at `path` into `ks` (with `srv`'s checksum and
-/// encoding settings), leaving the server's own keyspace alone: DEBUG
-/// RELOAD loads into a fresh keyspace and swaps it in only on success.
-pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadStats, String> {
+/// Decodes into the server's databases while `pump` may run event loop
+/// turns: the databases are moved into a scratch keyspace for the decoder,
+/// so the server the pump sees has empty ones (and answers -LOADING).
+pub(crate) fn decode_pumped<I: rdb::Input>(
+    srv: &mut Server,
+    d: &mut rdb::Decoder<I>,
+    opts: &rdb::LoadOpts,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<LoadStats, rdb::LoadError> {
+    let mut scratch = crate::db::Keyspace::new(srv.ks.dbs.len());
+    std::mem::swap(&mut scratch.dbs, &mut srv.ks.dbs);
+    let r = d.load_with(&mut scratch, opts, &mut || pump(srv));
+    std::mem::swap(&mut scratch.dbs, &mut srv.ks.dbs);
+    r
+}
+
+/// Opens the RDB file at `path` for decoding with `srv`'s checksum and
+/// encoding settings.
+fn open_rdb(
+    srv: &Server,
+    path: &Path,
+) -> Result<(rdb::Decoder<rdb::FileInput<File>>, rdb::LoadOpts), String> {
     let f = File::open(path).map_err(|e| format!("Can't open {}: {e}", path.display()))?;
     let len = f
         .metadata()
@@ -422,7 +450,34 @@ pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadSta
         verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
         limits: rdb::TypeLimits::from_config(&srv.config),
     };
-    let mut d = rdb::Decoder::new(rdb::FileInput::new(f, len));
+    Ok((rdb::Decoder::new(rdb::FileInput::new(f, len)), opts))
+}
+
+/// [`load`] with the event loop's `pump` (start-up).
+fn load_pumped(
+    srv: &mut Server,
+    path: &Path,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<LoadStats, String> {
+    let (mut d, opts) = open_rdb(srv, path)?;
+    srv.persist.loading = true;
+    let r = decode_pumped(srv, &mut d, &opts, pump);
+    srv.persist.loading = false;
+    match r {
+        Ok(st) => {
+            srv.persist.last_load_keys_loaded = st.keys_loaded;
+            srv.persist.last_load_keys_expired = st.keys_expired;
+            Ok(st)
+        }
+        Err(e) => Err(format!("Bad RDB file {}: {e}", path.display())),
+    }
+}
+
+/// Reads the RDB file at `path` into `ks`, leaving the server's own
+/// keyspace alone: DEBUG RELOAD loads into a fresh keyspace and swaps it
+/// in only on success.
+pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadStats, String> {
+    let (mut d, opts) = open_rdb(srv, path)?;
     d.load(ks, &opts)
         .map_err(|e| format!("Bad RDB file {}: {e}", path.display()))
 }
@@ -430,6 +485,18 @@ pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadSta
 /// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.
 /// An error means the server must not start (the file is left untouched).
 pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
+    load_at_startup_with(srv, &mut |_| {})
+}
+
+/// [`load_at_startup`] calling `pump` now and then while it loads (the
+/// event loop answers clients with -LOADING from it).
+pub fn load_at_startup_with(
+    srv: &mut Server,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<(), String> {
+    if srv.config.appendonly {
+        return aof_load::load_at_startup(srv, pump);
+    }
     let path = rdb_path(&srv.config);
     match std::fs::metadata(&path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -438,7 +505,7 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
         Ok(_) => {}
     }
     let start = Instant::now();
-    let st = load(srv, &path).map_err(|e| {
+    let st = load_pumped(srv, &path, pump).map_err(|e| {
         format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
     })?;
     for (k, v) in &st.aux {
@@ -481,6 +548,19 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
+/// Redis's writeCommandsDeniedByDiskError: the MISCONF error write
+/// commands (and PING) get while the last background save failed (see
+/// [`writes_denied`]) or the AOF cannot be written.
+pub fn write_denial(srv: &Server) -> Option<String> {
+    if writes_denied(srv) {
+        return Some(crate::error::MISCONF.to_string());
+    }
+    if srv.aof.state != aof::State::Off && !srv.aof.last_write_ok {
+        return Some(crate::error::misconf_aof(&srv.aof.last_write_err));
+    }
+    None
+}
+
 /// Redis's writeCommandsDeniedByDiskError for RDB: with save points set
 /// and stop-writes-on-bgsave-error yes, the last background save failed.
 /// Write commands (and PING) must then be refused with
@@ -500,6 +580,13 @@ pub fn writes_denied(srv: &Server) -> bool {
 /// Returns false when the save failed and `force` is not set: the server
 /// must not exit.
 pub fn prepare_shutdown(srv: &mut Server, save: Option<bool>, force: bool) -> bool {
+    // The AOF was just turned on and its first base is being written:
+    // stopping now would leave no AOF to start from (Redis refuses too).
+    if srv.aof.state == aof::State::WaitRewrite && srv.aof.child.is_some() && !force {
+        warn!("Writing initial AOF, can't exit.");
+        return false;
+    }
+    aof::prepare_shutdown(srv);
     if srv.persist.child.is_some() {
         warn!("There is a child saving an .rdb. Killing it!");
         kill_child(srv);

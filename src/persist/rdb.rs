@@ -418,6 +418,8 @@ pub struct SaveOpts {
     /// Aux field values.
     pub ctime: i64,
     pub used_mem: u64,
+    /// The snapshot is an AOF base (aux field aof-base 1).
+    pub aof_base: bool,
 }
 
 /// Buffer size at which the writer hands bytes to the file.
@@ -453,7 +455,11 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
     aux(&mut enc, b"redis-bits", usize::BITS.to_string().as_bytes());
     aux(&mut enc, b"ctime", opts.ctime.to_string().as_bytes());
     aux(&mut enc, b"used-mem", opts.used_mem.to_string().as_bytes());
-    aux(&mut enc, b"aof-base", b"0");
+    aux(
+        &mut enc,
+        b"aof-base",
+        if opts.aof_base { b"1" } else { b"0" },
+    );
     for (i, db) in ks.dbs.iter().enumerate() {
         if db.main.is_empty() {
             continue;
@@ -741,6 +747,9 @@ pub struct LoadOpts {
     pub verify_checksum: bool,
     pub limits: TypeLimits,
 }
+
+/// Keys loaded between two `progress` calls of [`Decoder::load_with`].
+const PROGRESS_EVERY: u64 = 1024;
 
 /// The RDB stream decoder.
 pub struct Decoder<I: Input> {
@@ -1162,6 +1171,17 @@ impl<I: Input> Decoder<I> {
 
     /// Reads a whole RDB stream into `ks`.
     pub fn load(&mut self, ks: &mut Keyspace, opts: &LoadOpts) -> Result<LoadStats, LoadError> {
+        self.load_with(ks, opts, &mut || {})
+    }
+
+    /// [`Decoder::load`] calling `progress` every `PROGRESS_EVERY` keys
+    /// (the event loop answers clients from it while a server starts).
+    pub fn load_with(
+        &mut self,
+        ks: &mut Keyspace,
+        opts: &LoadOpts,
+        progress: &mut dyn FnMut(),
+    ) -> Result<LoadStats, LoadError> {
         let mut stats = LoadStats::default();
         let magic = self.fixed::<9>()?;
         if &magic[..5] != b"REDIS" {
@@ -1283,6 +1303,9 @@ impl<I: Input> Decoder<I> {
                 d.expires.insert(&key, t);
             }
             stats.keys_loaded += 1;
+            if stats.keys_loaded.is_multiple_of(PROGRESS_EVERY) {
+                progress();
+            }
         }
         if ver >= 5 {
             let computed = self.input.crc();

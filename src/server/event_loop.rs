@@ -124,41 +124,7 @@ impl EventLoop {
             for tok in again {
                 self.read_client(tok);
             }
-            let mut ready = std::mem::take(&mut self.ready);
-            ready.extend(self.events.iter().map(|ev| {
-                (
-                    ev.token().0,
-                    ev.is_readable() || ev.is_read_closed() || ev.is_error(),
-                    ev.is_writable(),
-                )
-            }));
-            for &(tok, readable, writable) in &ready {
-                if tok >= LISTENER_BASE {
-                    self.accept(tok - LISTENER_BASE);
-                    continue;
-                }
-                if readable {
-                    self.read_client(tok);
-                }
-                // A client with a reply queued for before_sleep is written
-                // there, with every other reply of this turn: epoll reports
-                // WRITABLE alongside READABLE on almost every event, and
-                // writing each reply as soon as it exists spreads them out,
-                // so the peer wakes once per reply instead of once per batch.
-                // Only a socket that drained after a partial write is
-                // written from here.
-                if writable
-                    && self
-                        .srv
-                        .clients
-                        .get(tok)
-                        .is_some_and(|c| c.as_ref().is_some_and(|c| !c.write_queued))
-                {
-                    self.write_client(tok);
-                }
-            }
-            ready.clear();
-            self.ready = ready;
+            self.dispatch_events();
             self.handle_blocked_timeouts();
             // Input that clients unblocked this turn (served, timed out,
             // CLIENT UNBLOCK) buffered while parked: like Redis's
@@ -170,6 +136,69 @@ impl EventLoop {
                 self.next_cron = Instant::now() + period;
             }
         }
+    }
+
+    /// Accepts, reads and writes for every event of the last poll.
+    fn dispatch_events(&mut self) {
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.extend(self.events.iter().map(|ev| {
+            (
+                ev.token().0,
+                ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                ev.is_writable(),
+            )
+        }));
+        for &(tok, readable, writable) in &ready {
+            if tok >= LISTENER_BASE {
+                self.accept(tok - LISTENER_BASE);
+                continue;
+            }
+            if readable {
+                self.read_client(tok);
+            }
+            // A client with a reply queued for before_sleep is written
+            // there, with every other reply of this turn: epoll reports
+            // WRITABLE alongside READABLE on almost every event, and
+            // writing each reply as soon as it exists spreads them out,
+            // so the peer wakes once per reply instead of once per batch.
+            // Only a socket that drained after a partial write is
+            // written from here.
+            if writable
+                && self
+                    .srv
+                    .clients
+                    .get(tok)
+                    .is_some_and(|c| c.as_ref().is_some_and(|c| !c.write_queued))
+            {
+                self.write_client(tok);
+            }
+        }
+        ready.clear();
+        self.ready = ready;
+    }
+
+    /// Loads the data at start-up (`persist::load_at_startup_with`) while
+    /// answering clients: every so often the loader lets one loop turn run,
+    /// in which commands without the LOADING flag get `-LOADING` (Redis's
+    /// processEventsWhileBlocked). The real server state is swapped into
+    /// the loop for that turn and back out for the loader.
+    pub fn load_data(&mut self) -> Result<(), String> {
+        let placeholder = Server::new(self.srv.config.clone());
+        let mut srv = std::mem::replace(&mut self.srv, placeholder);
+        let r = crate::persist::load_at_startup_with(&mut srv, &mut |s: &mut Server| {
+            std::mem::swap(&mut self.srv, s);
+            if self
+                .poll
+                .poll(&mut self.events, Some(Duration::ZERO))
+                .is_ok()
+            {
+                self.dispatch_events();
+            }
+            self.before_sleep();
+            std::mem::swap(&mut self.srv, s);
+        });
+        self.srv = srv;
+        r
     }
 
     fn accept(&mut self, li: usize) {
@@ -414,6 +443,10 @@ impl EventLoop {
     }
 
     fn write_client(&mut self, tok: usize) {
+        // No reply leaves before the writes it acknowledges reach the AOF.
+        if !self.srv.aof.buf.is_empty() {
+            crate::persist::aof::flush(&mut self.srv);
+        }
         let Some(Some(c)) = self.srv.clients.get_mut(tok) else {
             return;
         };
@@ -451,13 +484,15 @@ impl EventLoop {
         }
     }
 
-    /// Writes every pending reply (Redis handleClientsWithPendingWrites).
+    /// Writes the AOF, then every pending reply (Redis beforeSleep's
+    /// flushAppendOnlyFile, then handleClientsWithPendingWrites).
     fn before_sleep(&mut self) {
         // CLIENT TRACKING BCAST batches join this turn's replies.
         if !self.srv.ks.invalidations.is_empty() || self.srv.tracking.total_prefixes() > 0 {
             super::tracking::process_changes(&mut self.srv, None, now_ms());
             super::tracking::before_sleep(&mut self.srv, now_ms());
         }
+        crate::persist::aof::flush(&mut self.srv);
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for &tok in &pending {
             if let Some(Some(c)) = self.srv.clients.get_mut(tok) {
@@ -496,6 +531,7 @@ impl EventLoop {
             now,
             Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100),
         );
+        crate::persist::aof::propagate_expired(&mut self.srv);
         if !self.srv.ks.events.pending.is_empty() {
             // notify: `expired` events of the active expiry cycle.
             cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);

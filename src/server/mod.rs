@@ -8,6 +8,7 @@ pub mod event_loop;
 pub mod listener;
 pub mod logging;
 pub mod observe;
+pub mod propagate;
 pub mod signals;
 pub mod tracking;
 
@@ -135,6 +136,9 @@ pub struct Server {
     pub persist: crate::persist::PersistState,
     /// Slow log, latency events and histograms, MONITOR clients.
     pub observe: observe::Observe,
+    /// Commands to propagate (deterministic forms) and their consumer, the AOF.
+    pub prop: propagate::Propagation,
+    pub aof: crate::persist::aof::Aof,
 }
 
 impl Server {
@@ -169,6 +173,8 @@ impl Server {
             rebind_listeners: false,
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
+            prop: propagate::Propagation::default(),
+            aof: crate::persist::aof::Aof::default(),
         }
     }
 

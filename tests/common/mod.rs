@@ -7,6 +7,8 @@
 //!   and the [`require_redis!`] macro.
 #![allow(dead_code)]
 
+pub mod snapshot;
+
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;

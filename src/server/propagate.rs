@@ -1,0 +1,300 @@
+//! Command propagation (Redis's alsoPropagate / propagatePendingCommands):
+//! what the AOF (and, later, replicas) receive for each command that
+//! changed the dataset, in a deterministic form.
+//!
+//! `cmd::execute` brackets every handler with [`Propagation::begin`] and
+//! [`Propagation::end`]. A command whose own writes moved `ks.dirty` is
+//! recorded as called, unless its handler chose another form with
+//! `Ctx::propagate_as` (one call per replacement command; zero commands
+//! with `Ctx::propagate_none`). Keys deleted by lazy expiry during the
+//! command are recorded first, as DEL. Nested commands (EXEC's queue, a
+//! script's `redis.call`) add to the same pending list; when the outermost
+//! command ends the list is handed to the consumer, wrapped in MULTI/EXEC
+//! when it holds more than one command (Redis 7). The caller of the
+//! outermost command takes the list with [`Propagation::drain_ready`].
+//!
+//! Commands are stored RESP-encoded in reused buffers, so a steady stream
+//! of writes does not allocate. Nothing is recorded while `enabled` is
+//! false (no AOF): the hot path then costs a few integer operations.
+
+/// Appends one command in RESP (`*N` then `$len` bulks) to `out`: the form
+/// the AOF (and a replication stream) carries.
+pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
+    use crate::util::num::write_u64;
+    out.push(b'*');
+    write_u64(argv.len() as u64, out);
+    out.extend_from_slice(b"\r\n");
+    for a in argv {
+        let a = a.as_ref();
+        out.push(b'$');
+        write_u64(a.len() as u64, out);
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// A propagated command, RESP-encoded, and the database it applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    pub db: usize,
+    pub resp: Vec<u8>,
+}
+
+/// The database of a command that applies to none (EXEC): the consumer
+/// emits no SELECT for it, as Redis does.
+pub const ANY_DB: usize = usize::MAX;
+
+/// Encoded-command buffers kept for reuse, at most.
+const SPARE_BUFFERS: usize = 64;
+
+/// The propagation state of the server (`Server::prop`).
+#[derive(Debug, Default)]
+pub struct Propagation {
+    /// Whether a consumer (the AOF) wants commands.
+    pub enabled: bool,
+    /// Commands currently running (1 = a top-level command).
+    depth: u32,
+    /// What the running outermost command produced so far.
+    pending: Vec<Op>,
+    /// Replacement forms (encoded) for the command whose handler is
+    /// running (None: propagate it as called).
+    replaced: Option<Vec<Vec<u8>>>,
+    /// `ks.dirty` moved by nested commands of the running command.
+    child_dirty: u64,
+    /// The running command is propagated even if it changed nothing.
+    forced: bool,
+    /// Transactions ready for the consumer (each already wrapped).
+    ready: Vec<Op>,
+    /// Emptied buffers, so steady-state propagation does not allocate.
+    spare: Vec<Vec<u8>>,
+}
+
+/// What [`Propagation::begin`] saves for [`Propagation::end`].
+pub struct Frame {
+    dirty_before: u64,
+    replaced: Option<Vec<Vec<u8>>>,
+    child_dirty: u64,
+    forced: bool,
+}
+
+impl Propagation {
+    /// Starts a command (any nesting level).
+    pub fn begin(&mut self, dirty: u64) -> Frame {
+        self.depth += 1;
+        Frame {
+            dirty_before: dirty,
+            replaced: self.replaced.take(),
+            child_dirty: std::mem::take(&mut self.child_dirty),
+            forced: std::mem::take(&mut self.forced),
+        }
+    }
+
+    fn encoded<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Vec<u8> {
+        let mut b = self.spare.pop().unwrap_or_default();
+        encode_command(&mut b, argv);
+        b
+    }
+
+    /// Ends a command that ran in `db` with `argv`. `dirty` is `ks.dirty`
+    /// now; `expired` the keys lazy expiry deleted while it ran, recorded
+    /// first as `del` (DEL or UNLINK).
+    pub fn end(
+        &mut self,
+        f: Frame,
+        dirty: u64,
+        db: usize,
+        argv: &[&[u8]],
+        expired: &mut Vec<(usize, Vec<u8>)>,
+        del: &'static [u8],
+    ) {
+        self.depth -= 1;
+        // A save resets the counter: a decrease is no change (Redis too).
+        let total = dirty.saturating_sub(f.dirty_before);
+        let own = total.saturating_sub(self.child_dirty);
+        let replaced = std::mem::replace(&mut self.replaced, f.replaced);
+        let forced = std::mem::replace(&mut self.forced, f.forced);
+        self.child_dirty = f.child_dirty.saturating_add(total);
+        for (edb, key) in expired.drain(..) {
+            if self.enabled {
+                let resp = self.encoded(&[del, &key[..]]);
+                self.pending.push(Op { db: edb, resp });
+            }
+        }
+        if self.enabled && (own > 0 || forced) {
+            match replaced {
+                None => {
+                    let resp = self.encoded(argv);
+                    self.pending.push(Op { db, resp });
+                }
+                Some(forms) => self
+                    .pending
+                    .extend(forms.into_iter().map(|resp| Op { db, resp })),
+            }
+        }
+        if self.depth == 0 {
+            self.seal();
+        }
+    }
+
+    /// Records a command outside any client command (active expiry): it
+    /// is ready at once, on its own.
+    pub fn push_alone(&mut self, db: usize, argv: &[&[u8]]) {
+        if self.enabled {
+            let resp = self.encoded(argv);
+            self.pending.push(Op { db, resp });
+            if self.depth == 0 {
+                self.seal();
+            }
+        }
+    }
+
+    /// Moves the finished outermost command's list to `ready`, wrapped in
+    /// MULTI/EXEC when it holds several commands.
+    fn seal(&mut self) {
+        match self.pending.len() {
+            0 => {}
+            1 => self.ready.append(&mut self.pending),
+            _ => {
+                let db = self.pending[0].db;
+                let resp = self.encoded(&[b"MULTI"]);
+                self.ready.push(Op { db, resp });
+                self.ready.append(&mut self.pending);
+                let resp = self.encoded(&[b"EXEC"]);
+                self.ready.push(Op { db: ANY_DB, resp });
+            }
+        }
+    }
+
+    /// Replaces (first call) or extends (later calls) the form the running
+    /// command is propagated as.
+    pub fn propagate_as(&mut self, argv: &[&[u8]]) {
+        let resp = self.encoded(argv);
+        self.replaced.get_or_insert_with(Vec::new).push(resp);
+    }
+
+    /// The running command is propagated even when it changed nothing
+    /// (Redis forceCommandPropagation: FLUSHALL on an empty server).
+    pub fn force(&mut self) {
+        self.forced = true;
+    }
+
+    /// The running command propagates nothing itself.
+    pub fn propagate_none(&mut self) {
+        self.replaced = Some(Vec::new());
+    }
+
+    /// Whether commands are waiting for the consumer.
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// Hands each finished command, in order, to `consume` (database,
+    /// RESP bytes); the buffers are kept for reuse.
+    pub fn drain_ready(&mut self, mut consume: impl FnMut(usize, &[u8])) {
+        let mut ready = std::mem::take(&mut self.ready);
+        for mut op in ready.drain(..) {
+            consume(op.db, &op.resp);
+            if self.spare.len() < SPARE_BUFFERS && op.resp.capacity() <= 1 << 16 {
+                op.resp.clear();
+                self.spare.push(op.resp);
+            }
+        }
+        // Keep the list's allocation too.
+        self.ready = ready;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "db:WORD WORD" per ready command (arguments without CR/LF).
+    fn names(p: &mut Propagation) -> Vec<String> {
+        let mut out = Vec::new();
+        p.drain_ready(|db, resp| {
+            let text = String::from_utf8_lossy(resp);
+            let words: Vec<&str> = text
+                .split("\r\n")
+                .filter(|w| !w.is_empty() && !w.starts_with('*') && !w.starts_with('$'))
+                .collect();
+            out.push(format!("{db}:{}", words.join(" ")));
+        });
+        out
+    }
+
+    #[test]
+    fn single_command_is_not_wrapped_and_clean_ones_are_skipped() {
+        let mut p = Propagation {
+            enabled: true,
+            ..Default::default()
+        };
+        let f = p.begin(0);
+        p.end(f, 1, 0, &[b"SET", b"k", b"v"], &mut Vec::new(), b"DEL");
+        let f = p.begin(1);
+        p.end(f, 1, 0, &[b"GET", b"k"], &mut Vec::new(), b"DEL");
+        assert_eq!(names(&mut p), ["0:SET k v"]);
+    }
+
+    #[test]
+    fn nested_commands_are_wrapped_and_the_outer_one_is_not_recorded() {
+        let mut p = Propagation {
+            enabled: true,
+            ..Default::default()
+        };
+        let outer = p.begin(0);
+        let f = p.begin(0);
+        p.end(f, 1, 2, &[b"SET", b"a", b"1"], &mut Vec::new(), b"DEL");
+        let f = p.begin(1);
+        p.propagate_as(&[b"SET", b"b", b"2"]);
+        p.propagate_as(&[b"SET", b"c", b"3"]);
+        p.end(
+            f,
+            2,
+            2,
+            &[b"INCRBYFLOAT", b"b", b"2"],
+            &mut Vec::new(),
+            b"DEL",
+        );
+        assert!(!p.has_ready());
+        p.end(outer, 2, 0, &[b"EXEC"], &mut Vec::new(), b"DEL");
+        assert_eq!(
+            names(&mut p),
+            [
+                "2:MULTI",
+                "2:SET a 1",
+                "2:SET b 2",
+                "2:SET c 3",
+                &format!("{ANY_DB}:EXEC")
+            ]
+        );
+    }
+
+    #[test]
+    fn lazy_expiry_comes_first_and_none_drops_the_command() {
+        let mut p = Propagation {
+            enabled: true,
+            ..Default::default()
+        };
+        let f = p.begin(5);
+        p.propagate_none();
+        let mut exp = vec![(1, b"old".to_vec())];
+        p.end(f, 6, 1, &[b"X"], &mut exp, b"UNLINK");
+        assert_eq!(names(&mut p), ["1:UNLINK old"]);
+        assert!(exp.is_empty());
+        // A save resetting the counter is no change; a forced one is.
+        let f = p.begin(5);
+        p.end(f, 0, 1, &[b"SAVE"], &mut Vec::new(), b"DEL");
+        assert!(!p.has_ready());
+        let f = p.begin(0);
+        p.force();
+        p.end(f, 0, 1, &[b"FLUSHALL"], &mut Vec::new(), b"DEL");
+        assert_eq!(names(&mut p), ["1:FLUSHALL"]);
+        // Disabled: nothing recorded, expired keys still drained.
+        p.enabled = false;
+        let f = p.begin(0);
+        let mut exp = vec![(0, b"k".to_vec())];
+        p.end(f, 1, 0, &[b"SET", b"k", b"v"], &mut exp, b"DEL");
+        assert!(!p.has_ready() && exp.is_empty());
+    }
+}
