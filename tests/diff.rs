@@ -84,6 +84,8 @@ diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
 diff_test!(debug, "debug.txt");
 diff_test!(bits, "bits.txt");
+diff_test!(streams, "streams.txt");
+diff_test!(streams_groups, "streams_groups.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

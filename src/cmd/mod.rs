@@ -21,6 +21,7 @@ pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod sort;
+pub mod streams;
 pub mod strings;
 pub mod zsets;
 
@@ -266,6 +267,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(ops::COMMANDS)
         .chain(sort::COMMANDS)
         .chain(bits::COMMANDS)
+        .chain(streams::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
