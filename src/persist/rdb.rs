@@ -1372,11 +1372,27 @@ mod tests {
             &["SADD", "ss", "x", "y", "z"],
             &["ZADD", "z", "1.5", "m", "2", "n", "-inf", "o"],
             &["HSET", "h", "f", "v", "g", "12"],
+            &["XADD", "x", "1-1", "f", "v", "g", "12"],
+            &["XADD", "x", "1-2", "f", "w", "g", "-5"],
+            &["XADD", "x", "2-0", "other", &long],
+            &["XGROUP", "CREATE", "x", "grp", "0"],
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "grp",
+                "c1",
+                "COUNT",
+                "2",
+                "STREAMS",
+                "x",
+                ">",
+            ],
+            &["XDEL", "x", "1-1"],
         ] {
             h.run(cmd);
         }
         let mut out = Vec::new();
-        for k in ["s", "n", "long", "l", "si", "ss", "z", "h"] {
+        for k in ["s", "n", "long", "l", "si", "ss", "z", "h", "x"] {
             let v = h.srv.ks.dbs[0].main.get(k.as_bytes()).unwrap();
             out.push(dump_payload(v, true, -2).unwrap());
         }
