@@ -743,6 +743,18 @@ fn read_generic(ctx: &mut Ctx, argv: &[&[u8]], is_group: bool) {
         Err(e) => return ctx.c.reply.error(&e),
     };
     let (db, now) = (ctx.c.db, ctx.now);
+    // A parked XREADGROUP whose stream was deleted or replaced ends with
+    // an error (Redis 7.0 and 7.2 alike).
+    if is_group && ctx.c.reprocessing {
+        for &key in a.keys {
+            if !matches!(ctx.srv.ks.lookup_read(db, key, now), Some(Value::Stream(_))) {
+                return ctx
+                    .c
+                    .reply
+                    .error("UNBLOCKED the stream key no longer exists");
+            }
+        }
+    }
     // Resolve the IDs (and check keys and groups) before serving anything.
     let mut ids = Vec::with_capacity(a.keys.len());
     for (&key, &arg) in a.keys.iter().zip(a.id_args) {
