@@ -86,6 +86,7 @@ diff_test!(debug, "debug.txt");
 diff_test!(bits, "bits.txt");
 diff_test!(streams, "streams.txt");
 diff_test!(streams_groups, "streams_groups.txt");
+diff_test!(streams_nodes, "streams_nodes.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {
