@@ -1494,9 +1494,10 @@ fn xclaim(ctx: &mut Ctx, argv: &[&[u8]]) {
             }
             g.pel.insert(
                 id,
+                // As Redis creates it: delivered once, owner set below.
                 Pending {
                     delivery_time: now,
-                    delivery_count: 0,
+                    delivery_count: 1,
                     consumer: Vec::new(),
                 },
             );
@@ -1883,4 +1884,145 @@ fn xinfo_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "    Prints this help.",
     ];
     ctx.c.reply.status_lines(LINES);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::Harness;
+
+    fn at(h: &mut Harness, ms: i64) {
+        h.now = Some(ms);
+    }
+
+    #[test]
+    fn auto_ids_follow_the_clock_and_never_go_back() {
+        let mut h = Harness::new();
+        at(&mut h, 1000);
+        assert_eq!(h.run(&["XADD", "s", "*", "f", "v"]), "$6\r\n1000-0\r\n");
+        assert_eq!(h.run(&["XADD", "s", "*", "f", "v"]), "$6\r\n1000-1\r\n");
+        at(&mut h, 900);
+        assert_eq!(h.run(&["XADD", "s", "*", "f", "v"]), "$6\r\n1000-2\r\n");
+        assert_eq!(
+            h.run(&["XADD", "s", "1000-*", "f", "v"]),
+            "$6\r\n1000-3\r\n"
+        );
+        assert_eq!(
+            h.run(&["XADD", "s", "2000-*", "f", "v"]),
+            "$6\r\n2000-0\r\n"
+        );
+    }
+
+    #[test]
+    fn pending_times_counts_and_claims() {
+        let mut h = Harness::new();
+        at(&mut h, 10_000);
+        h.run(&["XADD", "s", "1-1", "a", "1"]);
+        h.run(&["XADD", "s", "2-1", "b", "2"]);
+        h.run(&["XADD", "s", "3-1", "c", "3"]);
+        h.run(&["XGROUP", "CREATE", "s", "g", "0"]);
+        h.run(&["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">"]);
+        at(&mut h, 10_250);
+        let one = |id: &str, who: &str, idle: i64, n: i64| {
+            format!(
+                "*4\r\n${}\r\n{id}\r\n${}\r\n{who}\r\n:{idle}\r\n:{n}\r\n",
+                id.len(),
+                who.len()
+            )
+        };
+        assert_eq!(
+            h.run(&["XPENDING", "s", "g", "-", "+", "1"]),
+            format!("*1\r\n{}", one("1-1", "alice", 250, 1))
+        );
+        // Re-reading history counts a delivery.
+        h.run(&[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "alice",
+            "COUNT",
+            "1",
+            "STREAMS",
+            "s",
+            "0",
+        ]);
+        assert_eq!(
+            h.run(&["XPENDING", "s", "g", "-", "(2-1", "5"]),
+            format!("*1\r\n{}", one("1-1", "alice", 0, 2))
+        );
+        // IDLE filters; XCLAIM moves what is idle enough and bumps counts.
+        assert_eq!(
+            h.run(&["XPENDING", "s", "g", "IDLE", "200", "-", "+", "5"]),
+            format!(
+                "*2\r\n{}{}",
+                one("2-1", "alice", 250, 1),
+                one("3-1", "alice", 250, 1)
+            )
+        );
+        assert_eq!(
+            h.run(&["XCLAIM", "s", "g", "bob", "200", "1-1", "2-1", "JUSTID"]),
+            "*1\r\n$3\r\n2-1\r\n"
+        );
+        assert_eq!(
+            h.run(&[
+                "XCLAIM",
+                "s",
+                "g",
+                "bob",
+                "0",
+                "3-1",
+                "IDLE",
+                "40",
+                "RETRYCOUNT",
+                "9",
+                "JUSTID"
+            ]),
+            "*1\r\n$3\r\n3-1\r\n"
+        );
+        assert_eq!(
+            h.run(&["XPENDING", "s", "g", "-", "+", "5", "bob"]),
+            format!(
+                "*2\r\n{}{}",
+                one("2-1", "bob", 0, 1),
+                one("3-1", "bob", 40, 9)
+            )
+        );
+        // FORCE makes a pending entry delivered once (+1 without JUSTID).
+        h.run(&["XACK", "s", "g", "1-1"]);
+        h.run(&["XCLAIM", "s", "g", "carol", "0", "1-1", "FORCE"]);
+        assert_eq!(
+            h.run(&["XPENDING", "s", "g", "1-1", "1-1", "1"]),
+            format!("*1\r\n{}", one("1-1", "carol", 0, 2))
+        );
+        // XINFO CONSUMERS: idle since the last attempt, inactive since the
+        // last success (7.2).
+        at(&mut h, 10_300);
+        h.run(&["XGROUP", "CREATECONSUMER", "s", "g", "dave"]);
+        at(&mut h, 10_400);
+        let info = h.run(&["XINFO", "CONSUMERS", "s", "g"]);
+        assert!(
+            info.contains("$4\r\ndave\r\n$7\r\npending\r\n:0\r\n$4\r\nidle\r\n:100\r\n$8\r\ninactive\r\n:-1\r\n"),
+            "{info}"
+        );
+        assert!(
+            info.contains("$3\r\nbob\r\n$7\r\npending\r\n:2\r\n$4\r\nidle\r\n:150\r\n$8\r\ninactive\r\n:150\r\n"),
+            "{info}"
+        );
+        // XAUTOCLAIM: cursor, claimed entries, deleted IDs dropped.
+        h.run(&["XDEL", "s", "2-1"]);
+        assert_eq!(
+            h.run(&[
+                "XAUTOCLAIM",
+                "s",
+                "g",
+                "erin",
+                "100",
+                "0",
+                "COUNT",
+                "2",
+                "JUSTID"
+            ]),
+            "*3\r\n$3\r\n3-1\r\n*1\r\n$3\r\n1-1\r\n*1\r\n$3\r\n2-1\r\n"
+        );
+        assert_eq!(h.run(&["XPENDING", "s", "g"]).matches("erin").count(), 1);
+    }
 }
