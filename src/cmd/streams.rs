@@ -1330,12 +1330,12 @@ fn xpending(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
         return;
     }
-    let ids: Vec<StreamId> = match consumer {
+    let ids: Box<dyn Iterator<Item = StreamId>> = match consumer {
         Some(name) => match g.consumers.get(name) {
             None => return out.array(0),
-            Some(c) => c.pel.range(start..).copied().collect(),
+            Some(c) => Box::new(c.pel.range(start..).copied()),
         },
-        None => g.pel.range(start..).map(|(id, _)| *id).collect(),
+        None => Box::new(g.pel.range(start..).map(|(id, _)| *id)),
     };
     let mut rows = Vec::new();
     for id in ids {
@@ -1592,10 +1592,18 @@ fn xautoclaim(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.error(&nogroup(key, argv[2]));
     };
     let cname = argv[3];
+    // At most COUNT * 10 entries are examined, plus one for the cursor.
+    let window = usize::try_from(count.saturating_mul(10).saturating_add(1)).unwrap_or(usize::MAX);
     let pending: Vec<StreamId> = s
         .groups
         .get(argv[2])
-        .map(|g| g.pel.range(start..).map(|(id, _)| *id).collect())
+        .map(|g| {
+            g.pel
+                .range(start..)
+                .take(window)
+                .map(|(id, _)| *id)
+                .collect()
+        })
         .unwrap_or_default();
     let present: Vec<bool> = pending.iter().map(|id| s.get(*id).is_some()).collect();
     let Some(g) = s.groups.get_mut(argv[2]) else {
@@ -1671,33 +1679,33 @@ fn xautoclaim(ctx: &mut Ctx, argv: &[&[u8]]) {
 // XINFO
 
 /// The stream for XINFO: "no such key" when missing.
-fn info_stream<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Option<&'a StreamValue> {
+/// Borrows the keyspace and the reply buffer apart, so the stream is
+/// rendered in place.
+fn info_stream<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Option<(&'a StreamValue, &'a mut ReplyBuf)> {
     let (db, now) = (ctx.c.db, ctx.now);
+    let out = &mut ctx.c.reply;
     match read(&mut ctx.srv.ks, db, key, now) {
         Err(e) => {
-            ctx.c.reply.error(e);
+            out.error(e);
             None
         }
         Ok(None) => {
-            ctx.c.reply.error(error::NO_SUCH_KEY);
+            out.error(error::NO_SUCH_KEY);
             None
         }
-        Ok(Some(s)) => Some(s),
+        Ok(Some(s)) => Some((s, out)),
     }
 }
 
 /// XINFO CONSUMERS key group
 fn xinfo_consumers(ctx: &mut Ctx, argv: &[&[u8]]) {
     let now = ctx.now;
-    let Some(s) = info_stream(ctx, argv[2]) else {
+    let Some((s, out)) = info_stream(ctx, argv[2]) else {
         return;
     };
     let Some(g) = s.groups.get(argv[3]) else {
-        let msg = nogroup_for_key(argv[3], argv[2]);
-        return ctx.c.reply.error(&msg);
+        return out.error(&nogroup_for_key(argv[3], argv[2]));
     };
-    let g = g.clone();
-    let out = &mut ctx.c.reply;
     out.array(g.consumers.len());
     for (name, c) in &g.consumers {
         out.map(4);
@@ -1733,11 +1741,9 @@ fn reply_read_and_lag(out: &mut ReplyBuf, s: &StreamValue, g: &Group) {
 
 /// XINFO GROUPS key
 fn xinfo_groups(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let Some(s) = info_stream(ctx, argv[2]) else {
+    let Some((s, out)) = info_stream(ctx, argv[2]) else {
         return;
     };
-    let s = s.clone();
-    let out = &mut ctx.c.reply;
     out.array(s.groups.len());
     for (name, g) in &s.groups {
         out.map(6);
@@ -1749,18 +1755,16 @@ fn xinfo_groups(ctx: &mut Ctx, argv: &[&[u8]]) {
         out.int(g.pel.len() as i64);
         out.bulk(b"last-delivered-id");
         reply_id(out, g.last_id);
-        reply_read_and_lag(out, &s, g);
+        reply_read_and_lag(out, s, g);
     }
 }
 
 /// XINFO STREAM key [FULL [COUNT count]]
 fn xinfo_stream(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let Some(s) = info_stream(ctx, argv[2]) else {
+    let extra = &argv[3..];
+    let Some((s, out)) = info_stream(ctx, argv[2]) else {
         return;
     };
-    let s = s.clone();
-    let extra = &argv[3..];
-    let mut count: i64 = 10;
     let well_formed = match extra.len() {
         0 => true,
         1 => extra[0].eq_ignore_ascii_case(b"full"),
@@ -1768,14 +1772,14 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[&[u8]]) {
         _ => false,
     };
     if !well_formed {
-        let msg = error::unknown_subcommand_or_arity(argv[1], "xinfo");
-        return ctx.c.reply.error(&msg);
+        return out.error(&error::unknown_subcommand_or_arity(argv[1], "xinfo"));
     }
+    let mut count: i64 = 10;
     if extra.len() == 3 {
-        let Some(n) = super::arg_i64(ctx, extra[2]) else {
-            return;
-        };
-        count = if n < 0 { 10 } else { n };
+        match num::parse_i64(extra[2]) {
+            Some(n) => count = if n < 0 { 10 } else { n },
+            None => return out.error(error::NOT_INTEGER),
+        }
     }
     let full = !extra.is_empty();
     let limit = if count == 0 {
@@ -1783,7 +1787,6 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[&[u8]]) {
     } else {
         count as usize
     };
-    let out = &mut ctx.c.reply;
     out.map(if full { 9 } else { 10 });
     out.bulk(b"length");
     out.int(s.len() as i64);
@@ -1828,7 +1831,7 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[&[u8]]) {
         out.bulk(name);
         out.bulk(b"last-delivered-id");
         reply_id(out, g.last_id);
-        reply_read_and_lag(out, &s, g);
+        reply_read_and_lag(out, s, g);
         out.bulk(b"pel-count");
         out.int(g.pel.len() as i64);
         out.bulk(b"pending");
