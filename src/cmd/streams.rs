@@ -173,7 +173,7 @@ fn reply_id(out: &mut ReplyBuf, id: StreamId) {
     out.bulk(&id.to_bytes());
 }
 
-fn reply_entry(out: &mut ReplyBuf, id: StreamId, f: &Fields) {
+fn reply_entry(out: &mut ReplyBuf, id: StreamId, f: Fields) {
     out.array(2);
     reply_id(out, id);
     out.array(f.items().count());
@@ -520,14 +520,14 @@ fn range_generic(ctx: &mut Ctx, argv: &[&[u8]], rev: bool) {
         count as usize
     };
     let out = &mut ctx.c.reply;
-    let picked: Vec<(&StreamId, &Fields)> = if rev {
+    let picked: Vec<(StreamId, Fields)> = if rev {
         s.range(start, end).rev().take(limit).collect()
     } else {
         s.range(start, end).take(limit).collect()
     };
     out.array(picked.len());
     for (id, f) in picked {
-        reply_entry(out, *id, f);
+        reply_entry(out, id, f);
     }
 }
 
@@ -603,7 +603,7 @@ fn xsetid(ctx: &mut Ctx, argv: &[&[u8]]) {
             .error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
     }
     if let Some((last, _)) = s.last() {
-        if id < *last {
+        if id < last {
             return ctx.c.reply.error(
                 "ERR The ID specified in XSETID is smaller than the target stream top item",
             );
@@ -809,7 +809,7 @@ fn read_generic(ctx: &mut Ctx, argv: &[&[u8]], is_group: bool) {
                 } else {
                     let last = s.groups.get(g).map_or(StreamId::ZERO, |g| g.last_id);
                     match s.last() {
-                        Some((max, _)) if *max > last => {
+                        Some((max, _)) if max > last => {
                             gt = last;
                             true
                         }
@@ -847,7 +847,7 @@ fn read_generic(ctx: &mut Ctx, argv: &[&[u8]], is_group: bool) {
                 let Some((max, _)) = s.last() else {
                     continue;
                 };
-                if *max <= gt {
+                if max <= gt {
                     continue;
                 }
                 served += 1;
@@ -860,7 +860,7 @@ fn read_generic(ctx: &mut Ctx, argv: &[&[u8]], is_group: bool) {
                 let picked: Vec<_> = s.range(start, StreamId::MAX).take(limit).collect();
                 body.array(picked.len());
                 for (id, f) in picked {
-                    reply_entry(&mut body, *id, f);
+                    reply_entry(&mut body, id, f);
                 }
             }
         }
@@ -933,7 +933,7 @@ fn serve_new(
     let picked: Vec<StreamId> = s
         .range(start, StreamId::MAX)
         .take(limit)
-        .map(|(id, _)| *id)
+        .map(|(id, _)| id)
         .collect();
     out.array(picked.len());
     for &id in &picked {
@@ -1807,12 +1807,12 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[&[u8]]) {
         out.int(s.groups.len() as i64);
         out.bulk(b"first-entry");
         match s.first() {
-            Some((id, f)) => reply_entry(out, *id, f),
+            Some((id, f)) => reply_entry(out, id, f),
             None => out.null(),
         }
         out.bulk(b"last-entry");
         match s.last() {
-            Some((id, f)) => reply_entry(out, *id, f),
+            Some((id, f)) => reply_entry(out, id, f),
             None => out.null(),
         }
         return;
@@ -1821,7 +1821,7 @@ fn xinfo_stream(ctx: &mut Ctx, argv: &[&[u8]]) {
     let picked: Vec<_> = s.range(StreamId::ZERO, StreamId::MAX).take(limit).collect();
     out.array(picked.len());
     for (id, f) in picked {
-        reply_entry(out, *id, f);
+        reply_entry(out, id, f);
     }
     out.bulk(b"groups");
     out.array(s.groups.len());

@@ -2,22 +2,24 @@
 //! consumer groups with their pending-entries lists (PEL) and consumers.
 //! Knows nothing about commands or RESP.
 //!
-//! Layout. Entries live in a `BTreeMap<StreamId, Fields>`: a B-tree gives
-//! ordered range scans both ways, O(log n) appends, point deletes and
-//! trims, with no code of our own to get wrong; each entry's fields are one
-//! packed allocation. Redis keeps a radix tree of listpack *nodes*
-//! instead, and some of its replies depend on where those nodes begin and
-//! end: approximate trimming (`MAXLEN ~`, `MINID ~`) removes whole nodes
-//! only, and XINFO STREAM counts them. So the stream also keeps a small
-//! index of *virtual* nodes (`nodes`: first ID → entry counts and the exact
-//! byte size the node's listpack would have), opened and closed by Redis's
-//! rules (`stream-node-max-entries`, counting deleted entries, and
-//! `stream-node-max-bytes`), and the RDB writer emits exactly those nodes.
-//! The one thing the index cannot know is the ID of a deleted entry that
-//! ended a node; `MINID ~` then looks at the node's last live entry.
+//! Layout. Entries live in packed nodes, as in Redis: a `BTreeMap` from
+//! each node's first ID to the node, whose buffer holds its live entries
+//! back to back (ms delta from the node's first ID, sequence, then each
+//! field and value with a varint length), about 20-30 bytes for a small
+//! entry. A lookup finds the node in the tree and scans it (a node holds at
+//! most `stream-node-max-entries` entries); a range decodes only the nodes
+//! it touches; XDEL and trimming cut bytes out of a node buffer.
+//!
+//! Nodes open and close by Redis's rules (`stream-node-max-entries`,
+//! counting deleted entries, and `stream-node-max-bytes`, measured as the
+//! bytes the node's *listpack* would take, which each node tracks), because
+//! some replies depend on where nodes begin: approximate trimming
+//! (`MAXLEN ~`, `MINID ~`) removes whole nodes only, and XINFO STREAM counts
+//! them. The RDB writer emits exactly these nodes as listpacks. The one
+//! thing a node does not keep is the ID of a deleted entry that ended it;
+//! `MINID ~` then looks at the node's last live entry.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
 
 /// A stream entry ID: milliseconds and sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -86,36 +88,20 @@ impl StreamId {
     }
 }
 
-/// One entry's field-value pairs packed in one allocation: each item is a
-/// little-endian u32 length and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fields(Box<[u8]>);
+/// One entry's field-value pairs as stored in its node: each item is a
+/// varint length and its bytes. A view into the node's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields<'a>(&'a [u8]);
 
-impl Fields {
-    /// Packs `items` (field, value, field, value, ...).
-    pub fn pack<T: AsRef<[u8]>>(items: &[T]) -> Fields {
-        let total: usize = items.iter().map(|i| 4 + i.as_ref().len()).sum();
-        let mut buf = Vec::with_capacity(total);
-        for i in items {
-            let b = i.as_ref();
-            buf.extend_from_slice(&(b.len() as u32).to_le_bytes());
-            buf.extend_from_slice(b);
-        }
-        Fields(buf.into_boxed_slice())
-    }
-
+impl<'a> Fields<'a> {
     /// Fields and values in order.
-    pub fn items(&self) -> FieldsIter<'_> {
-        FieldsIter(&self.0)
+    pub fn items(self) -> FieldsIter<'a> {
+        FieldsIter(self.0)
     }
 
     /// Number of field-value pairs.
-    pub fn pairs(&self) -> usize {
+    pub fn pairs(self) -> usize {
         self.items().count() / 2
-    }
-
-    pub fn heap_bytes(&self) -> usize {
-        self.0.len()
     }
 }
 
@@ -124,11 +110,72 @@ pub struct FieldsIter<'a>(&'a [u8]);
 impl<'a> Iterator for FieldsIter<'a> {
     type Item = &'a [u8];
     fn next(&mut self) -> Option<&'a [u8]> {
-        let (len, rest) = self.0.split_first_chunk::<4>()?;
-        let n = u32::from_le_bytes(*len) as usize;
-        let (item, rest) = rest.split_at_checked(n)?;
-        self.0 = rest;
+        let mut pos = 0;
+        let n = read_varint(self.0, &mut pos)?;
+        let end = pos.checked_add(usize::try_from(n).ok()?)?;
+        let item = self.0.get(pos..end)?;
+        self.0 = &self.0[end..];
         Some(item)
+    }
+}
+
+/// LEB128: seven bits per byte, low first.
+fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(b: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *b.get(*pos)?;
+        *pos += 1;
+        v |= u64::from(byte & 0x7F) << shift;
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Appends one entry to a node buffer: ms delta from the node's first ID,
+/// sequence, byte length of the items, then each item (varint length,
+/// bytes).
+fn encode_entry<T: AsRef<[u8]>>(out: &mut Vec<u8>, start: StreamId, id: StreamId, items: &[T]) {
+    let mut body = Vec::with_capacity(items.iter().map(|i| i.as_ref().len() + 2).sum());
+    for i in items {
+        write_varint(&mut body, i.as_ref().len() as u64);
+        body.extend_from_slice(i.as_ref());
+    }
+    write_varint(out, id.ms.wrapping_sub(start.ms));
+    write_varint(out, id.seq);
+    write_varint(out, body.len() as u64);
+    out.extend_from_slice(&body);
+}
+
+/// The entries of one node buffer: (ID, fields, byte range of the entry).
+struct NodeIter<'a> {
+    start: StreamId,
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Iterator for NodeIter<'a> {
+    type Item = (StreamId, Fields<'a>, std::ops::Range<usize>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let at = self.pos;
+        let mut p = self.pos;
+        let ms = read_varint(self.data, &mut p)?;
+        let seq = read_varint(self.data, &mut p)?;
+        let len = usize::try_from(read_varint(self.data, &mut p)?).ok()?;
+        let end = p.checked_add(len)?;
+        let body = self.data.get(p..end)?;
+        self.pos = end;
+        let id = StreamId::new(self.start.ms.wrapping_add(ms), seq);
+        Some((id, Fields(body), at..end))
     }
 }
 
@@ -218,6 +265,8 @@ pub struct Node {
     pub deleted: u64,
     /// Listpack bytes of every entry appended to the node, deleted or not.
     pub entry_bytes: usize,
+    /// The live entries, packed (see `encode_entry`).
+    data: Vec<u8>,
 }
 
 impl Node {
@@ -233,7 +282,15 @@ impl Node {
             + self.entry_bytes
     }
 
-    fn same_fields(&self, f: &Fields) -> bool {
+    fn iter(&self, start: StreamId) -> NodeIter<'_> {
+        NodeIter {
+            start,
+            data: &self.data,
+            pos: 0,
+        }
+    }
+
+    fn same_fields(&self, f: Fields) -> bool {
         let mut it = f.items().step_by(2);
         self.master.iter().all(|m| it.next() == Some(m.as_slice())) && it.next().is_none()
     }
@@ -316,7 +373,9 @@ pub enum Trim {
 /// A stream value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StreamValue {
-    entries: BTreeMap<StreamId, Fields>,
+    /// Live entries.
+    length: usize,
+    /// First ID of each node → the node; entries are packed in the nodes.
     nodes: BTreeMap<StreamId, Node>,
     pub last_id: StreamId,
     pub first_id: StreamId,
@@ -332,11 +391,11 @@ impl StreamValue {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.length
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.length == 0
     }
 
     pub fn encoding_name(&self) -> &'static str {
@@ -353,48 +412,53 @@ impl StreamValue {
     }
 
     /// The live entries of the node starting at `start`.
-    pub fn node_entries(
-        &self,
-        start: StreamId,
-    ) -> impl DoubleEndedIterator<Item = (&StreamId, &Fields)> {
-        let end = self
-            .nodes
-            .range((Bound::Excluded(start), Bound::Unbounded))
-            .next()
-            .map_or(Bound::Unbounded, |(k, _)| Bound::Excluded(*k));
-        self.entries.range((Bound::Included(start), end))
+    pub fn node_entries(&self, start: StreamId) -> impl Iterator<Item = (StreamId, Fields<'_>)> {
+        self.nodes
+            .get(&start)
+            .into_iter()
+            .flat_map(move |n| n.iter(start).map(|(id, f, _)| (id, f)))
     }
 
-    pub fn get(&self, id: StreamId) -> Option<&Fields> {
-        self.entries.get(&id)
+    pub fn get(&self, id: StreamId) -> Option<Fields<'_>> {
+        let start = self.node_of(id)?;
+        let node = self.nodes.get(&start)?;
+        node.iter(start).find(|e| e.0 == id).map(|e| e.1)
     }
 
-    pub fn first(&self) -> Option<(&StreamId, &Fields)> {
-        self.entries.first_key_value()
+    pub fn first(&self) -> Option<(StreamId, Fields<'_>)> {
+        let (start, node) = self.nodes.first_key_value()?;
+        node.iter(*start).next().map(|(id, f, _)| (id, f))
     }
 
-    pub fn last(&self) -> Option<(&StreamId, &Fields)> {
-        self.entries.last_key_value()
+    pub fn last(&self) -> Option<(StreamId, Fields<'_>)> {
+        let (start, node) = self.nodes.last_key_value()?;
+        node.iter(*start).last().map(|(id, f, _)| (id, f))
     }
 
-    /// Entries with `start <= id <= end`, ascending or descending.
+    /// Entries with `start <= id <= end`, ascending or descending. Each
+    /// node visited is decoded whole (it holds at most
+    /// `stream-node-max-entries` entries).
     pub fn range(
         &self,
         start: StreamId,
         end: StreamId,
-    ) -> impl DoubleEndedIterator<Item = (&StreamId, &Fields)> {
-        let r = if start <= end {
-            Some(self.entries.range(start..=end))
+    ) -> impl DoubleEndedIterator<Item = (StreamId, Fields<'_>)> {
+        let nodes = if start <= end {
+            let from = self.node_of(start).unwrap_or(start);
+            Some(self.nodes.range(from..=end))
         } else {
             None
         };
-        r.into_iter().flatten()
+        nodes
+            .into_iter()
+            .flatten()
+            .flat_map(|(k, n)| n.iter(*k).map(|(id, f, _)| (id, f)).collect::<Vec<_>>())
+            .filter(move |(id, _)| *id >= start && *id <= end)
     }
 
     /// Appends an entry whose ID is above `last_id` (the caller checked).
     /// `items` are field, value, field, value...
     pub fn append<T: AsRef<[u8]>>(&mut self, id: StreamId, items: &[T], lim: NodeLimits) {
-        let fields = Fields::pack(items);
         let totlen: usize = items.iter().map(|i| i.as_ref().len()).sum();
         let max_bytes = if lim.max_bytes == 0 || lim.max_bytes > LISTPACK_MAX_SIZE {
             LISTPACK_MAX_SIZE
@@ -409,6 +473,10 @@ impl StreamValue {
             }
         };
         if open_new {
+            // The closing node takes no more entries: drop its slack.
+            if let Some(mut last) = self.nodes.last_entry() {
+                last.get_mut().data.shrink_to_fit();
+            }
             let master = items
                 .iter()
                 .step_by(2)
@@ -421,34 +489,50 @@ impl StreamValue {
                     live: 0,
                     deleted: 0,
                     entry_bytes: 0,
+                    data: Vec::new(),
                 },
             );
         }
         if let Some(mut last) = self.nodes.last_entry() {
             let start = *last.key();
             let node = last.get_mut();
-            node.entry_bytes += entry_lp_size(node, start, id, &fields);
+            let at = node.data.len();
+            encode_entry(&mut node.data, start, id, items);
+            let added = NodeIter {
+                start,
+                data: &node.data,
+                pos: at,
+            }
+            .next();
+            let size = added.map_or(0, |(_, f, _)| entry_lp_size(node, start, id, f));
+            node.entry_bytes += size;
             node.live += 1;
         }
-        self.entries.insert(id, fields);
-        if self.entries.len() == 1 {
+        self.length += 1;
+        if self.length == 1 {
             self.first_id = id;
         }
         self.last_id = id;
         self.entries_added += 1;
     }
 
-    /// Restores a node read from a file: its entries (ascending, inside the
-    /// node) and how many deleted entries it held.
+    /// Restores a node read from a file: its live entries (ascending,
+    /// inside the node, each as field, value, ...), how many deleted
+    /// entries it held and the listpack bytes of all its entries.
     pub fn load_node(
         &mut self,
         start: StreamId,
         master: Vec<Vec<u8>>,
-        entries: Vec<(StreamId, Fields)>,
+        entries: Vec<(StreamId, Vec<Vec<u8>>)>,
         deleted: u64,
         entry_bytes: usize,
     ) {
         let live = entries.len() as u64;
+        let mut data = Vec::new();
+        for (id, items) in &entries {
+            encode_entry(&mut data, start, *id, items);
+        }
+        self.length += entries.len();
         self.nodes.insert(
             start,
             Node {
@@ -456,9 +540,9 @@ impl StreamValue {
                 live,
                 deleted,
                 entry_bytes,
+                data,
             },
         );
-        self.entries.extend(entries);
     }
 
     /// The node holding `id`.
@@ -468,18 +552,22 @@ impl StreamValue {
 
     /// Deletes one entry (XDEL); true when it existed.
     pub fn delete(&mut self, id: StreamId) -> bool {
-        if self.entries.remove(&id).is_none() {
+        let Some(start) = self.node_of(id) else {
             return false;
+        };
+        let Some(node) = self.nodes.get_mut(&start) else {
+            return false;
+        };
+        let Some(span) = node.iter(start).find(|e| e.0 == id).map(|e| e.2) else {
+            return false;
+        };
+        node.data.drain(span);
+        node.live -= 1;
+        node.deleted += 1;
+        if node.live == 0 {
+            self.nodes.remove(&start);
         }
-        if let Some(start) = self.node_of(id)
-            && let Some(n) = self.nodes.get_mut(&start)
-        {
-            n.live -= 1;
-            n.deleted += 1;
-            if n.live == 0 {
-                self.nodes.remove(&start);
-            }
-        }
+        self.length -= 1;
         if id > self.max_deleted_id {
             self.max_deleted_id = id;
         }
@@ -488,10 +576,7 @@ impl StreamValue {
     }
 
     fn refresh_first_id(&mut self) {
-        self.first_id = self
-            .entries
-            .first_key_value()
-            .map_or(StreamId::ZERO, |e| *e.0);
+        self.first_id = self.first().map_or(StreamId::ZERO, |e| e.0);
     }
 
     /// Trims as Redis's streamTrim: whole nodes first; with `approx` only
@@ -501,7 +586,7 @@ impl StreamValue {
         let mut removed = 0u64;
         while let Some((&start, node)) = self.nodes.first_key_value() {
             if let Trim::MaxLen(max) = how
-                && self.entries.len() as u64 <= max
+                && self.length as u64 <= max
             {
                 break;
             }
@@ -510,46 +595,45 @@ impl StreamValue {
                 break;
             }
             let whole = match how {
-                Trim::MaxLen(max) => self.entries.len() as u64 - live >= max,
-                Trim::MinId(min) => self
-                    .node_entries(start)
-                    .next_back()
-                    .is_none_or(|(last, _)| *last < min),
+                Trim::MaxLen(max) => self.length as u64 - live >= max,
+                Trim::MinId(min) => node
+                    .iter(start)
+                    .last()
+                    .is_none_or(|(last, _, _)| last < min),
             };
             if whole {
-                let ids: Vec<StreamId> = self.node_entries(start).map(|(k, _)| *k).collect();
-                for id in ids {
-                    self.entries.remove(&id);
-                }
                 self.nodes.remove(&start);
+                self.length -= live as usize;
                 removed += live;
                 continue;
             }
             if approx {
                 break;
             }
-            // Delete entries from inside this node; it keeps at least one.
-            let mut gone = Vec::new();
-            let mut len = self.entries.len() as u64;
-            for (id, _) in self.node_entries(start) {
+            // Delete entries from the front of this node; it keeps at
+            // least one.
+            let mut gone = 0usize;
+            let mut cut = 0usize;
+            let mut len = self.length as u64;
+            for (id, _, span) in node.iter(start) {
                 let stop = match how {
                     Trim::MaxLen(max) => len <= max,
-                    Trim::MinId(min) => *id >= min,
+                    Trim::MinId(min) => id >= min,
                 };
                 if stop {
                     break;
                 }
-                gone.push(*id);
+                gone += 1;
+                cut = span.end;
                 len -= 1;
             }
-            for id in &gone {
-                self.entries.remove(id);
-            }
             if let Some(n) = self.nodes.get_mut(&start) {
-                n.live -= gone.len() as u64;
-                n.deleted += gone.len() as u64;
+                n.data.drain(..cut);
+                n.live -= gone as u64;
+                n.deleted += gone as u64;
             }
-            removed += gone.len() as u64;
+            self.length -= gone;
+            removed += gone as u64;
             break;
         }
         self.refresh_first_id();
@@ -559,7 +643,7 @@ impl StreamValue {
     /// True when a deleted entry may lie in `[start, end]` (Redis's
     /// streamRangeHasTombstones).
     pub fn range_has_tombstones(&self, start: StreamId, end: StreamId) -> bool {
-        if self.entries.is_empty() || self.max_deleted_id.is_zero() {
+        if self.length == 0 || self.max_deleted_id.is_zero() {
             return false;
         }
         if self.first_id > self.max_deleted_id {
@@ -575,7 +659,7 @@ impl StreamValue {
             return 0;
         }
         let added = self.entries_added as i64;
-        if self.entries.is_empty() && id <= self.last_id {
+        if self.length == 0 && id <= self.last_id {
             return added;
         }
         if id == self.last_id {
@@ -586,10 +670,10 @@ impl StreamValue {
         }
         if self.max_deleted_id.is_zero() || self.max_deleted_id < self.first_id {
             if id < self.first_id {
-                return added - self.entries.len() as i64;
+                return added - self.length as i64;
             }
             if id == self.first_id {
-                return added - self.entries.len() as i64 + 1;
+                return added - self.length as i64 + 1;
             }
         }
         ENTRIES_READ_UNKNOWN
@@ -640,11 +724,10 @@ impl StreamValue {
 
     /// Approximate heap bytes (MEMORY USAGE).
     pub fn heap_bytes(&self) -> usize {
-        let entries: usize = self.entries.values().map(|f| 48 + f.heap_bytes()).sum();
         let nodes: usize = self
             .nodes
             .values()
-            .map(|n| 64 + n.master.iter().map(|m| 24 + m.len()).sum::<usize>())
+            .map(|n| 96 + n.data.capacity() + n.master.iter().map(|m| 24 + m.len()).sum::<usize>())
             .sum();
         let groups: usize = self
             .groups
@@ -659,13 +742,13 @@ impl StreamValue {
                 96 + name.len() + pel + cons
             })
             .sum();
-        std::mem::size_of::<StreamValue>() + entries + nodes + groups
+        std::mem::size_of::<StreamValue>() + nodes + groups
     }
 
-    /// Free effort for lazy freeing: one unit per entry, PEL item and
-    /// consumer.
+    /// Free effort for lazy freeing: one unit per node (one allocation
+    /// each), PEL item and consumer.
     pub fn free_effort(&self) -> usize {
-        self.entries.len()
+        self.nodes.len()
             + self
                 .groups
                 .values()
@@ -700,7 +783,7 @@ fn rax_nodes(keys: &[[u8; 16]], depth: usize) -> usize {
 /// Listpack bytes of one entry appended to `node` (which starts at
 /// `start`): flags, ID deltas, the fields unless they equal the master's,
 /// the values, and the trailing element count.
-fn entry_lp_size(node: &Node, start: StreamId, id: StreamId, f: &Fields) -> usize {
+fn entry_lp_size(node: &Node, start: StreamId, id: StreamId, f: Fields) -> usize {
     let ms = id.ms.wrapping_sub(start.ms) as i64;
     let seq = id.seq.wrapping_sub(start.seq) as i64;
     let mut size = lp_int_size(0) + lp_int_size(ms) + lp_int_size(seq);
@@ -759,9 +842,19 @@ mod tests {
 
     #[test]
     fn fields_round_trip() {
-        let f = Fields::pack(&[b"a".as_slice(), b"", b"ccc", b"dd"]);
+        let mut buf = Vec::new();
+        let items = [b"a".as_slice(), b"", &[b'c'; 300], b"dd"];
+        encode_entry(&mut buf, id(5, 0), id(7, 300), &items);
+        let mut it = NodeIter {
+            start: id(5, 0),
+            data: &buf,
+            pos: 0,
+        };
+        let (got, f, span) = it.next().expect("one entry");
+        assert_eq!((got, span), (id(7, 300), 0..buf.len()));
+        assert!(it.next().is_none());
         let items: Vec<&[u8]> = f.items().collect();
-        assert_eq!(items, vec![b"a".as_slice(), b"", b"ccc", b"dd"]);
+        assert_eq!(items, vec![b"a".as_slice(), b"", &[b'c'; 300], b"dd"]);
         assert_eq!(f.pairs(), 2);
     }
 
@@ -795,7 +888,7 @@ mod tests {
         assert_eq!(s.len(), 120);
         assert_eq!(s.first_id, id(131, 0));
         assert_eq!(s.trim(Trim::MinId(id(240, 0)), false, 0), 109);
-        assert_eq!(s.first().map(|e| *e.0), Some(id(240, 0)));
+        assert_eq!(s.first().map(|e| e.0), Some(id(240, 0)));
     }
 
     #[test]
@@ -860,5 +953,99 @@ mod tests {
         assert_eq!(s.lag(&g), Some(1));
         assert_eq!(s.estimate_distance(id(2, 1)), 2);
         assert_eq!(s.estimate_distance(id(3, 0)), ENTRIES_READ_UNKNOWN);
+    }
+
+    /// Random appends, deletes and trims against a plain ordered map: the
+    /// packed nodes must always agree with it.
+    #[test]
+    fn packed_nodes_agree_with_a_model() {
+        use std::collections::BTreeMap as Model;
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let lim = NodeLimits {
+            max_bytes: 300,
+            max_entries: 7,
+        };
+        let mut s = StreamValue::new();
+        let mut m: Model<StreamId, Vec<Vec<u8>>> = Model::new();
+        let mut next = id(1, 0);
+        for step in 0..3000 {
+            match rnd() % 10 {
+                0..=5 => {
+                    next = if rnd() % 3 == 0 {
+                        id(next.ms + 1 + rnd() % 1000, rnd() % 4)
+                    } else {
+                        id(next.ms, next.seq + 1)
+                    };
+                    let n = 1 + (rnd() % 3) as usize;
+                    let items: Vec<Vec<u8>> = (0..n * 2)
+                        .map(|k| vec![b'a' + (k as u8 % 3); (rnd() % 40) as usize])
+                        .collect();
+                    s.append(next, &items, lim);
+                    m.insert(next, items);
+                }
+                6 | 7 => {
+                    if let Some(&victim) = m.keys().nth((rnd() as usize) % m.len().max(1)) {
+                        assert!(s.delete(victim));
+                        m.remove(&victim);
+                    }
+                }
+                8 => {
+                    let keep = (m.len() as u64).saturating_sub(rnd() % 5);
+                    let approx = rnd() % 2 == 0;
+                    let n = s.trim(Trim::MaxLen(keep), approx, 0);
+                    for _ in 0..n {
+                        m.pop_first();
+                    }
+                }
+                _ => {
+                    let lo = m.keys().nth((rnd() as usize) % m.len().max(1)).copied();
+                    if let Some(lo) = lo {
+                        let n = s.trim(Trim::MinId(lo), false, 0);
+                        let before = m.len();
+                        m.retain(|k, _| *k >= lo);
+                        assert_eq!(n as usize, before - m.len(), "step {step}");
+                    }
+                }
+            }
+            assert_eq!(s.len(), m.len(), "step {step}");
+            assert_eq!(
+                s.first_id,
+                m.keys().next().copied().unwrap_or(StreamId::ZERO)
+            );
+            if step % 50 == 0 {
+                let got: Vec<(StreamId, Vec<Vec<u8>>)> = s
+                    .range(StreamId::ZERO, StreamId::MAX)
+                    .map(|(i, f)| (i, f.items().map(<[u8]>::to_vec).collect()))
+                    .collect();
+                let want: Vec<(StreamId, Vec<Vec<u8>>)> =
+                    m.iter().map(|(k, v)| (*k, v.clone())).collect();
+                assert_eq!(got, want, "step {step}");
+                let back: Vec<StreamId> = s
+                    .range(StreamId::ZERO, StreamId::MAX)
+                    .rev()
+                    .map(|e| e.0)
+                    .collect();
+                let mut fwd: Vec<StreamId> = m.keys().copied().collect();
+                fwd.reverse();
+                assert_eq!(back, fwd);
+                if let Some((&k, v)) = m.iter().nth(m.len() / 2) {
+                    let f: Vec<Vec<u8>> = s
+                        .get(k)
+                        .expect("present")
+                        .items()
+                        .map(<[u8]>::to_vec)
+                        .collect();
+                    assert_eq!(&f, v);
+                    let mid: Vec<StreamId> = s.range(k, k).map(|e| e.0).collect();
+                    assert_eq!(mid, vec![k]);
+                }
+            }
+        }
     }
 }

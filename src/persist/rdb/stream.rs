@@ -27,7 +27,7 @@ impl Encoder {
         self.len(s.node_count() as u64);
         for (start, node) in s.nodes() {
             let mut w = ListpackWriter::new();
-            let live: Vec<(&StreamId, &Fields)> = s.node_entries(*start).collect();
+            let live: Vec<(StreamId, Fields)> = s.node_entries(*start).collect();
             w.push_int(live.len() as i64);
             w.push_int(0);
             w.push_int(node.master.len() as i64);
@@ -110,7 +110,7 @@ fn count(e: Option<&Entry>) -> Result<usize, String> {
 
 /// One node read back: its live entries, master fields, the number of
 /// deleted entries and the listpack bytes its entries take.
-type LoadedNode = (Vec<Vec<u8>>, Vec<(StreamId, Fields)>, u64, usize);
+type LoadedNode = (Vec<Vec<u8>>, Vec<(StreamId, Vec<Vec<u8>>)>, u64, usize);
 
 /// Decodes and checks one node's listpack.
 fn read_node(start: StreamId, blob: &[u8]) -> Result<LoadedNode, String> {
@@ -143,7 +143,7 @@ fn read_node(start: StreamId, blob: &[u8]) -> Result<LoadedNode, String> {
             + master_bytes
             + crate::types::stream::lp_int_size(0)
     };
-    let mut entries: Vec<(StreamId, Fields)> = Vec::with_capacity(live.min(items.len()));
+    let mut entries: Vec<(StreamId, Vec<Vec<u8>>)> = Vec::with_capacity(live.min(items.len()));
     let mut seen_deleted = 0u64;
     let mut prev: Option<StreamId> = None;
     while let Some(flags) = it.next() {
@@ -178,7 +178,7 @@ fn read_node(start: StreamId, blob: &[u8]) -> Result<LoadedNode, String> {
         if flags & FLAG_DELETED != 0 {
             seen_deleted += 1;
         } else {
-            entries.push((id, Fields::pack(&kv)));
+            entries.push((id, kv));
         }
     }
     if entries.len() != live || seen_deleted != deleted {
@@ -220,7 +220,7 @@ impl<I: Input> Decoder<I> {
             let (master, entries, deleted, bytes) =
                 read_node(start, &blob).map_err(|m| self.err(m))?;
             if let (Some(first), Some((prev_last, _))) = (entries.first(), s.last())
-                && first.0 <= *prev_last
+                && first.0 <= prev_last
             {
                 return Err(self.err("stream nodes overlap"));
             }
@@ -232,11 +232,11 @@ impl<I: Input> Decoder<I> {
             return Err(self.err("stream length does not match its entries"));
         }
         s.last_id = self.stream_id()?;
-        if s.last().is_some_and(|(id, _)| *id > s.last_id) {
+        if s.last().is_some_and(|(id, _)| id > s.last_id) {
             return Err(self.err("stream last ID is below its last entry"));
         }
         if ty == T_STREAM_LISTPACKS {
-            s.first_id = s.first().map_or(StreamId::ZERO, |e| *e.0);
+            s.first_id = s.first().map_or(StreamId::ZERO, |e| e.0);
             s.max_deleted_id = StreamId::ZERO;
             s.entries_added = length;
         } else {
