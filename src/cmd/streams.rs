@@ -930,16 +930,17 @@ fn serve_new(
     now: i64,
 ) {
     let limit = if count == 0 { usize::MAX } else { count };
-    let picked: Vec<StreamId> = s
-        .range(start, StreamId::MAX)
-        .take(limit)
-        .map(|(id, _)| id)
-        .collect();
-    out.array(picked.len());
-    for &id in &picked {
-        if let Some(f) = s.get(id) {
+    // Render in one pass over the nodes, then record the deliveries.
+    let entries: Vec<_> = s.range(start, StreamId::MAX).take(limit).collect();
+    out.array(entries.len());
+    let picked: Vec<StreamId> = entries
+        .into_iter()
+        .map(|(id, f)| {
             reply_entry(out, id, f);
-        }
+            id
+        })
+        .collect();
+    for &id in &picked {
         s.advance_group(g, id);
         if noack {
             continue;
