@@ -219,10 +219,12 @@ impl<I: Input> Decoder<I> {
             let blob = self.string_vec()?;
             let (master, entries, deleted, bytes) =
                 read_node(start, &blob).map_err(|m| self.err(m))?;
-            if let (Some(first), Some((prev_last, _))) = (entries.first(), s.last())
-                && first.0 <= prev_last
+            // Every entry of the previous node must come before this
+            // node's first ID (entries of this node are at or after it).
+            if let Some((prev_last, _)) = s.last()
+                && prev_last >= start
             {
-                return Err(self.err("stream nodes overlap"));
+                return Err(self.err("stream nodes out of order"));
             }
             last_start = Some(start);
             s.load_node(start, master, entries, deleted, bytes);
@@ -419,6 +421,43 @@ mod tests {
                 g
             });
         }
+    }
+
+    /// A node listpack: entries (ms, seq, value) under one field "f".
+    fn node(start: StreamId, entries: &[(u64, u64, &[u8])]) -> Vec<u8> {
+        let mut lp = ListpackWriter::new();
+        for v in [entries.len() as i64, 0, 1] {
+            lp.push_int(v);
+        }
+        lp.push_bytes(b"f");
+        lp.push_int(0);
+        for &(ms, seq, val) in entries {
+            lp.push_int(FLAG_SAMEFIELDS);
+            lp.push_int((ms - start.ms) as i64);
+            lp.push_int(seq.wrapping_sub(start.seq) as i64);
+            lp.push_bytes(val);
+            lp.push_int(4);
+        }
+        lp.finish()
+    }
+
+    #[test]
+    fn overlapping_nodes_are_refused() {
+        let (a, b) = (StreamId::new(5, 0), StreamId::new(7, 0));
+        let mut e = Encoder::new(false, -2);
+        e.len(2);
+        e.string(&a.to_be_bytes());
+        e.string(&node(a, &[(5, 0, b"x"), (9, 0, b"y")]));
+        e.string(&b.to_be_bytes());
+        e.string(&node(b, &[(10, 0, b"z")]));
+        e.len(3);
+        e.id(StreamId::new(10, 0));
+        e.id(a);
+        e.id(StreamId::ZERO);
+        e.len(3);
+        e.len(0);
+        let err = load(T_STREAM_LISTPACKS_2, &e.buf).unwrap_err();
+        assert!(err.contains("out of order"), "{err}");
     }
 
     #[test]
