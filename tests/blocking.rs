@@ -795,8 +795,22 @@ fn stream_group_waits(s: &ServerProc) {
     expect(&mut admin, &["SET", "q", "x"], b"+OK\r\n");
     expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
     wait_blocked(&mut admin, 0);
-    // A timeout answers a null array (RESP3: null).
+    // And FLUSHALL, while a BLPOP waiter stays parked.
+    let mut l = s.connect();
     expect(&mut admin, &["DEL", "q"], &int(1));
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    park(&mut l, &mut admin, &["BLPOP", "list", "0"], 2);
+    expect(&mut admin, &["FLUSHALL"], b"+OK\r\n");
+    expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
+    wait_blocked(&mut admin, 1);
+    expect(&mut admin, &["RPUSH", "list", "v"], &int(1));
+    expect_reply(&mut l, &kv("list", "v"));
+    // A timeout answers a null array (RESP3: null).
     expect(
         &mut admin,
         &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
