@@ -810,6 +810,22 @@ fn stream_group_waits(s: &ServerProc) {
     wait_blocked(&mut admin, 1);
     expect(&mut admin, &["RPUSH", "list", "v"], &int(1));
     expect_reply(&mut l, &kv("list", "v"));
+    // FLUSHALL ASYNC of enough keys to be freed in the background too.
+    let names: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+    let mut mset = vec!["MSET"];
+    for n in &names {
+        mset.push(n);
+        mset.push("v");
+    }
+    expect(&mut admin, &mset, b"+OK\r\n");
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    expect(&mut admin, &["FLUSHALL", "ASYNC"], b"+OK\r\n");
+    expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
     // A timeout answers a null array (RESP3: null).
     expect(
         &mut admin,
