@@ -651,3 +651,221 @@ fn many_waiters(s: &ServerProc) {
     expect(&mut admin, &["EXISTS", "shared"], &int(0));
 }
 on_both!(many_waiters, many_waiters_ember, many_waiters_redis);
+
+// ---------------------------------------------------------------------------
+// Streams: XREAD and XREADGROUP with BLOCK
+// ---------------------------------------------------------------------------
+
+/// `[[key, [[id, [field, value]]]]]` as XREAD answers one new entry.
+fn one_entry(key: &str, id: &str, field: &str, value: &str) -> Vec<u8> {
+    let mut out = b"*1\r\n*2\r\n".to_vec();
+    out.extend(bulk(key));
+    out.extend_from_slice(b"*1\r\n*2\r\n");
+    out.extend(bulk(id));
+    out.extend_from_slice(b"*2\r\n");
+    out.extend(bulk(field));
+    out.extend(bulk(value));
+    out
+}
+
+fn stream_waits(s: &ServerProc) {
+    let mut admin = s.connect();
+    let mut a = s.connect();
+    let mut b = s.connect();
+    // `$` on a missing key: entries added after the call are served, to
+    // every XREAD waiter (reading does not consume).
+    park(
+        &mut a,
+        &mut admin,
+        &["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+        1,
+    );
+    park(
+        &mut b,
+        &mut admin,
+        &["XREAD", "BLOCK", "0", "STREAMS", "other", "s", "$", "$"],
+        2,
+    );
+    expect_silence(&mut a, 50);
+    expect(&mut admin, &["XADD", "s", "5-1", "f", "v"], &bulk("5-1"));
+    expect_reply(&mut a, &one_entry("s", "5-1", "f", "v"));
+    expect_reply(&mut b, &one_entry("s", "5-1", "f", "v"));
+    wait_blocked(&mut admin, 0);
+    // `$` means the last ID at the time of the call, not of the wakeup:
+    // an XDEL wakes nobody, the next XADD is what is served.
+    park(
+        &mut a,
+        &mut admin,
+        &["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+        1,
+    );
+    expect(&mut admin, &["XDEL", "s", "5-1"], &int(1));
+    expect_silence(&mut a, 50);
+    expect(&mut admin, &["XADD", "s", "6-1", "g", "w"], &bulk("6-1"));
+    expect_reply(&mut a, &one_entry("s", "6-1", "g", "w"));
+    // A timeout answers a null array.
+    let t0 = Instant::now();
+    expect(
+        &mut a,
+        &["XREAD", "BLOCK", "100", "STREAMS", "s", "$"],
+        NIL_ARRAY,
+    );
+    assert!(t0.elapsed() >= Duration::from_millis(100));
+    // Inside MULTI, BLOCK does not block.
+    expect(&mut a, &["MULTI"], b"+OK\r\n");
+    expect(
+        &mut a,
+        &["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+        b"+QUEUED\r\n",
+    );
+    expect(&mut a, &["EXEC"], b"*1\r\n*-1\r\n");
+}
+on_both!(stream_waits, stream_waits_ember, stream_waits_redis);
+
+fn stream_group_waits(s: &ServerProc) {
+    let mut admin = s.connect();
+    let mut a = s.connect();
+    let mut b = s.connect();
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    // Two consumers wait; each new entry goes to one of them, oldest first.
+    let cmd = |c: &'static str| {
+        [
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            c,
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "q",
+            ">",
+        ]
+    };
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    park(&mut b, &mut admin, &cmd("bob"), 2);
+    expect(&mut admin, &["XADD", "q", "1-1", "job", "1"], &bulk("1-1"));
+    expect_reply(&mut a, &one_entry("q", "1-1", "job", "1"));
+    expect_silence(&mut b, 50);
+    expect(&mut admin, &["XADD", "q", "2-1", "job", "2"], &bulk("2-1"));
+    expect_reply(&mut b, &one_entry("q", "2-1", "job", "2"));
+    wait_blocked(&mut admin, 0);
+    let pending = admin.cmd(&["XPENDING", "q", "g"]);
+    assert_eq!(
+        show(&pending),
+        show(b"*4\r\n:2\r\n$3\r\n1-1\r\n$3\r\n2-1\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n1\r\n*2\r\n$3\r\nbob\r\n$1\r\n1\r\n")
+    );
+    // A history read never blocks.
+    expect(
+        &mut a,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "alice",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "q",
+            "9",
+        ],
+        b"*1\r\n*2\r\n$1\r\nq\r\n*0\r\n",
+    );
+    // Destroying the group ends the wait with a NOGROUP error (Redis 7.0
+    // and 7.2 word it differently).
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    expect(&mut admin, &["XGROUP", "DESTROY", "q", "g"], &int(1));
+    let r = a.read_reply().unwrap();
+    assert!(r.starts_with(b"-NOGROUP "), "{}", show(&r));
+    // Deleting the key ends it with UNBLOCKED.
+    expect(&mut admin, &["XGROUP", "CREATE", "q", "g", "$"], b"+OK\r\n");
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    expect(&mut admin, &["DEL", "q"], &int(1));
+    expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
+    // So does replacing it with another type.
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    expect(&mut admin, &["SET", "q", "x"], b"+OK\r\n");
+    expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
+    wait_blocked(&mut admin, 0);
+    // And FLUSHALL, while a BLPOP waiter stays parked.
+    let mut l = s.connect();
+    expect(&mut admin, &["DEL", "q"], &int(1));
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    park(&mut l, &mut admin, &["BLPOP", "list", "0"], 2);
+    expect(&mut admin, &["FLUSHALL"], b"+OK\r\n");
+    expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
+    wait_blocked(&mut admin, 1);
+    expect(&mut admin, &["RPUSH", "list", "v"], &int(1));
+    expect_reply(&mut l, &kv("list", "v"));
+    // FLUSHALL ASYNC of enough keys to be freed in the background too.
+    let names: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+    let mut mset = vec!["MSET"];
+    for n in &names {
+        mset.push(n);
+        mset.push("v");
+    }
+    expect(&mut admin, &mset, b"+OK\r\n");
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    park(&mut a, &mut admin, &cmd("alice"), 1);
+    expect(&mut admin, &["FLUSHALL", "ASYNC"], b"+OK\r\n");
+    expect_reply(&mut a, b"-UNBLOCKED the stream key no longer exists\r\n");
+    // A timeout answers a null array (RESP3: null).
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    expect(
+        &mut a,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "BLOCK",
+            "50",
+            "STREAMS",
+            "q",
+            ">",
+        ],
+        NIL_ARRAY,
+    );
+    a.cmd(&["HELLO", "3"]);
+    expect(
+        &mut a,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "BLOCK",
+            "50",
+            "STREAMS",
+            "q",
+            ">",
+        ],
+        b"_\r\n",
+    );
+}
+on_both!(
+    stream_group_waits,
+    stream_group_waits_ember,
+    stream_group_waits_redis
+);

@@ -87,6 +87,10 @@ diff_test!(bits, "bits.txt");
 diff_test!(hll, "hll.txt");
 diff_test!(geo, "geo.txt");
 diff_test!(tracking, "tracking.txt");
+diff_test!(streams, "streams.txt");
+diff_test!(streams_groups, "streams_groups.txt");
+diff_test!(streams_nodes, "streams_nodes.txt");
+diff_test!(streams_notify, "streams_notify.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

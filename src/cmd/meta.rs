@@ -400,6 +400,10 @@ fn lex(s: &str) -> Vec<Tok<'_>> {
 /// True for a pure-token word: upper-case letters, digits, '-' and '_',
 /// with at least one letter.
 fn is_token_word(w: &str) -> bool {
+    // Streams' one-character tokens, only in the named form (`auto_id=*`).
+    if matches!(w, "=" | "~" | "*" | "$") {
+        return true;
+    }
     !w.is_empty()
         && w.bytes().any(|b| b.is_ascii_uppercase())
         && w.bytes()
@@ -719,6 +723,25 @@ const MOVE_KEYS: &[KeySpec] = &[ks("RW access delete", 1, 0, 1), ks("RW insert",
 /// BLPOP-style: every argument but the trailing timeout is a key.
 const BPOP_KEYS: &[KeySpec] = &[ks("RW access delete", 1, -2, 1)];
 const RO_ACCESS_ALL: &[KeySpec] = &[ks("RO access", 1, -1, 1)];
+/// XREAD/XREADGROUP: the keys are the first half of what follows STREAMS.
+const XREAD_KEYS: KeySpec = stream_keys(1);
+const XREADGROUP_KEYS: KeySpec = stream_keys(4);
+
+const fn stream_keys(startfrom: i32) -> KeySpec {
+    KeySpec {
+        notes: "",
+        flags: "RO access",
+        begin: Begin::Keyword {
+            keyword: "STREAMS",
+            startfrom,
+        },
+        find: Find::Range {
+            lastkey: -1,
+            keystep: 1,
+            limit: 2,
+        },
+    }
+}
 /// A destination, then every other argument is a source.
 const STORE_FROM_ALL: &[KeySpec] = &[ks("OW update", 1, 0, 1), ks("RO access", 2, -1, 1)];
 /// numkeys at argument 1, the keys after it (LMPOP, ZMPOP).
@@ -3497,6 +3520,301 @@ static TABLE: &[Meta] = &[
         "",
         "Stream every command the server runs to this connection",
     ),
+    // --- streams ----------------------------------------------------------------
+    m(
+        "xadd",
+        "stream",
+        "5.0.0",
+        "O(1) to add an entry; O(N) when trimming N entries",
+        "Append an entry to a stream, optionally trimming it",
+    )
+    .acl("stream")
+    .tips("nondeterministic_output")
+    .keys(&[ks("RW update", 1, 0, 1)
+        .notes("UPDATE instead of INSERT because of the optional trimming feature")])
+    .history(&[
+        (
+            "6.2.0",
+            "New `NOMKSTREAM` option, `MINID` trimming and the `LIMIT` option.",
+        ),
+        ("7.0.0", "Accepts the `<ms>-*` explicit ID form."),
+    ])
+    .args(
+        "key:key [NOMKSTREAM]@6.2.0 trim:[strategy:(MAXLEN|MINID@6.2.0) \
+         operator:[equal==|approximately=~] threshold [LIMIT count:int]@6.2.0] \
+         id_or_auto:(auto_id=*|id) field_value:(field value)...",
+    ),
+    m(
+        "xlen",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Count the entries of a stream",
+    )
+    .acl("stream")
+    .keys(&[ks("RO", 1, 0, 1)])
+    .args("key:key"),
+    m(
+        "xrange",
+        "stream",
+        "5.0.0",
+        "O(N) for N entries returned",
+        "Return the entries of a stream in an ID range",
+    )
+    .acl("stream")
+    .keys(RO_ACCESS)
+    .history(&[("6.2.0", "Exclusive ranges with `(`.")])
+    .args("key:key start end [COUNT count:int]"),
+    m(
+        "xrevrange",
+        "stream",
+        "5.0.0",
+        "O(N) for N entries returned",
+        "Return the entries of a stream in an ID range, newest first",
+    )
+    .acl("stream")
+    .keys(RO_ACCESS)
+    .history(&[("6.2.0", "Exclusive ranges with `(`.")])
+    .args("key:key end start [COUNT count:int]"),
+    m(
+        "xdel",
+        "stream",
+        "5.0.0",
+        "O(1) per entry deleted",
+        "Delete entries of a stream by ID",
+    )
+    .acl("stream")
+    .keys(RW_DELETE)
+    .args("key:key id..."),
+    m(
+        "xtrim",
+        "stream",
+        "5.0.0",
+        "O(N) for N entries evicted",
+        "Trim a stream to a length or a minimum ID",
+    )
+    .acl("stream")
+    .tips("nondeterministic_output")
+    .keys(RW_DELETE)
+    .history(&[("6.2.0", "New `MINID` trimming and the `LIMIT` option.")])
+    .args(
+        "key:key trim:(strategy:(MAXLEN|MINID@6.2.0) operator:[equal==|approximately=~] \
+         threshold [LIMIT count:int]@6.2.0)",
+    ),
+    m(
+        "xread",
+        "stream",
+        "5.0.0",
+        "O(N) for N entries returned per stream",
+        "Read entries after given IDs from streams, optionally blocking",
+    )
+    .acl("stream")
+    .keys(&[XREAD_KEYS])
+    .args("[COUNT count:int] [BLOCK milliseconds:int] streams:(STREAMS key:key... id...)"),
+    m(
+        "xreadgroup",
+        "stream",
+        "5.0.0",
+        "O(M) for M entries returned per stream",
+        "Read entries for a consumer of a group, optionally blocking",
+    )
+    .acl("stream")
+    .keys(&[XREADGROUP_KEYS])
+    .args(
+        "group_block:(GROUP group consumer) [COUNT count:int] [BLOCK milliseconds:int] \
+         [NOACK] streams:(STREAMS key:key... id...)",
+    ),
+    m(
+        "xack",
+        "stream",
+        "5.0.0",
+        "O(1) per ID",
+        "Acknowledge entries of a group's pending list",
+    )
+    .acl("stream")
+    .keys(RW_UPDATE)
+    .args("key:key group id..."),
+    m(
+        "xpending",
+        "stream",
+        "5.0.0",
+        "O(N) for N entries returned; O(1) for the summary with one consumer",
+        "Inspect a group's pending entries",
+    )
+    .acl("stream")
+    .tips("nondeterministic_output")
+    .keys(RO_ACCESS)
+    .history(&[("6.2.0", "New `IDLE` option; exclusive ranges.")])
+    .args("key:key group filters:[[IDLE min-idle-time:int]@6.2.0 start end count:int [consumer]]"),
+    m(
+        "xclaim",
+        "stream",
+        "5.0.0",
+        "O(log N) per ID, N being the size of the pending list",
+        "Transfer pending entries to another consumer",
+    )
+    .acl("stream")
+    .tips("nondeterministic_output")
+    .keys(RW_UPDATE)
+    .args(
+        "key:key group consumer min-idle-time id... [IDLE ms:int] \
+         [TIME unix-time-milliseconds:time] [RETRYCOUNT count:int] [FORCE] [JUSTID] \
+         [LASTID lastid]",
+    ),
+    m(
+        "xautoclaim",
+        "stream",
+        "6.2.0",
+        "O(1) when COUNT is small",
+        "Transfer pending entries idle long enough to another consumer",
+    )
+    .acl("stream")
+    .tips("nondeterministic_output")
+    .keys(RW_DELETE)
+    .history(&[(
+        "7.0.0",
+        "Replies with the IDs of deleted entries it dropped from the pending list.",
+    )])
+    .args("key:key group consumer min-idle-time start [COUNT count:int] [JUSTID]"),
+    m(
+        "xsetid",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Set a stream's last ID and counters",
+    )
+    .acl("stream")
+    .keys(RW_UPDATE)
+    .history(&[("7.0.0", "New `ENTRIESADDED` and `MAXDELETEDID` arguments.")])
+    .args(
+        "key:key last-id [ENTRIESADDED entries-added:int]@7.0.0 \
+         [MAXDELETEDID max-deleted-id]@7.0.0",
+    ),
+    m(
+        "xgroup",
+        "stream",
+        "5.0.0",
+        "Depends on subcommand.",
+        "Container for consumer group commands",
+    ),
+    m(
+        "xgroup|create",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Create a consumer group",
+    )
+    .acl("stream")
+    .keys(&[ks("RW insert", 2, 0, 1)])
+    .history(&[("7.0.0", "New `ENTRIESREAD` option.")])
+    .args(
+        "key:key group id_selector:(id|new_id=$) [MKSTREAM] \
+         [ENTRIESREAD entries-read:int]",
+    ),
+    m(
+        "xgroup|setid",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Set a consumer group's last delivered ID",
+    )
+    .acl("stream")
+    .keys(&[ks("RW update", 2, 0, 1)])
+    .history(&[("7.0.0", "New `ENTRIESREAD` option.")])
+    .args("key:key group id_selector:(id|new_id=$) [ENTRIESREAD entriesread:int]"),
+    m(
+        "xgroup|destroy",
+        "stream",
+        "5.0.0",
+        "O(N) for N pending entries",
+        "Delete a consumer group",
+    )
+    .acl("stream")
+    .keys(&[ks("RW delete", 2, 0, 1)])
+    .args("key:key group"),
+    m(
+        "xgroup|createconsumer",
+        "stream",
+        "6.2.0",
+        "O(1)",
+        "Create a consumer in a group",
+    )
+    .acl("stream")
+    .keys(&[ks("RW insert", 2, 0, 1)])
+    .args("key:key group consumer"),
+    m(
+        "xgroup|delconsumer",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Delete a consumer from a group",
+    )
+    .acl("stream")
+    .keys(&[ks("RW delete", 2, 0, 1)])
+    .args("key:key group consumer"),
+    m(
+        "xgroup|help",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Describe the XGROUP subcommands",
+    )
+    .acl("stream"),
+    m(
+        "xinfo",
+        "stream",
+        "5.0.0",
+        "Depends on subcommand.",
+        "Container for stream introspection commands",
+    ),
+    m(
+        "xinfo|stream",
+        "stream",
+        "5.0.0",
+        "O(1); FULL is O(N) for the entries and pending entries it returns",
+        "Describe a stream",
+    )
+    .acl("stream")
+    .keys(&[ks("RO access", 2, 0, 1)])
+    .history(&[
+        ("6.0.0", "New `FULL` modifier."),
+        (
+            "7.0.0",
+            "New `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, \
+             `entries-read` and `lag` fields.",
+        ),
+    ])
+    .args("key:key [full_block:(FULL [COUNT count:int])]"),
+    m(
+        "xinfo|groups",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Describe the consumer groups of a stream",
+    )
+    .acl("stream")
+    .keys(&[ks("RO access", 2, 0, 1)])
+    .history(&[("7.0.0", "New `entries-read` and `lag` fields.")])
+    .args("key:key"),
+    m(
+        "xinfo|consumers",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Describe the consumers of a group",
+    )
+    .acl("stream")
+    .tips("nondeterministic_output")
+    .keys(&[ks("RO access", 2, 0, 1)])
+    .args("key:key group"),
+    m(
+        "xinfo|help",
+        "stream",
+        "5.0.0",
+        "O(1)",
+        "Describe the XINFO subcommands",
+    )
+    .acl("stream"),
 ];
 
 #[cfg(test)]

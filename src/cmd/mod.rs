@@ -23,6 +23,7 @@ pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod sort;
+pub mod streams;
 pub mod strings;
 pub mod zsets;
 
@@ -302,6 +303,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(bits::COMMANDS)
         .chain(hll::COMMANDS)
         .chain(geo::COMMANDS)
+        .chain(streams::COMMANDS)
 }
 
 /// Name lookup over every row, built once.

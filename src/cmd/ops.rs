@@ -488,6 +488,7 @@ fn usage_estimate(key: &[u8], v: &Value) -> u64 {
             }
             enc => aggregate_cost(enc, n(z.len()), 2),
         },
+        Value::Stream(st) => OBJ_HEADER + st.heap_bytes() as u64,
     };
     key_cost + value_cost
 }

@@ -107,7 +107,14 @@ fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize
         return removed;
     }
     ks.invalidations.flushed();
-    let old: Vec<Db> = dbs.map(|i| std::mem::take(&mut ks.dbs[i])).collect();
+    let old: Vec<Db> = dbs
+        .map(|i| {
+            // XREADGROUP waiters must see their streams gone (flush_db
+            // does the same on the synchronous path).
+            ks.blocked.touch_db(i);
+            std::mem::take(&mut ks.dbs[i])
+        })
+        .collect();
     lazyfree::free_dbs(old, removed as u64);
     removed
 }

@@ -379,6 +379,9 @@ impl Keyspace {
         // `old` to another thread instead.
         let old = std::mem::take(d);
         drop(old);
+        // Waiters on keys that just vanished re-run their command: an
+        // XREADGROUP ends with an error, as in Redis.
+        self.blocked.touch_db(db);
         n
     }
 

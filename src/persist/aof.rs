@@ -564,6 +564,7 @@ fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
                     }
                     emit(&mut buf, b"HMSET", &mut batch, true);
                 }
+                Value::Stream(st) => rewrite_stream(&mut buf, key, st),
             }
             if let Some(&when) = d.expires.get(key) {
                 let w = when.to_string();
@@ -576,6 +577,94 @@ fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
         }
     }
     out.write_all(&buf)
+}
+
+/// A stream as the commands that rebuild it (Redis rewriteStreamObject):
+/// its entries, its counters with XSETID, each group with XGROUP CREATE,
+/// each pending entry with a forced XCLAIM keeping its delivery time and
+/// count, and consumers without pending entries with CREATECONSUMER.
+fn rewrite_stream(buf: &mut Vec<u8>, key: &[u8], st: &crate::types::stream::StreamValue) {
+    use crate::types::stream::StreamId;
+    let id_text = |id: StreamId| id.to_bytes();
+    if st.is_empty() {
+        // An empty stream still exists: create it with one entry trimmed
+        // away at once; XSETID below restores its real counters.
+        encode_command(
+            buf,
+            &[b"XADD".as_slice(), key, b"MAXLEN", b"0", b"0-1", b"x", b"y"],
+        );
+    } else {
+        for (id, fields) in st.range(StreamId::ZERO, StreamId::MAX) {
+            let id = id_text(id);
+            let mut argv: Vec<&[u8]> = vec![b"XADD", key, &id];
+            argv.extend(fields.items());
+            encode_command(buf, &argv);
+        }
+    }
+    let (last, added, maxdel) = (
+        id_text(st.last_id),
+        st.entries_added.to_string(),
+        id_text(st.max_deleted_id),
+    );
+    encode_command(
+        buf,
+        &[
+            b"XSETID".as_slice(),
+            key,
+            &last,
+            b"ENTRIESADDED",
+            added.as_bytes(),
+            b"MAXDELETEDID",
+            &maxdel,
+        ],
+    );
+    for (name, g) in &st.groups {
+        let (glast, read) = (id_text(g.last_id), g.entries_read.to_string());
+        encode_command(
+            buf,
+            &[
+                b"XGROUP".as_slice(),
+                b"CREATE",
+                key,
+                name,
+                &glast,
+                b"ENTRIESREAD",
+                read.as_bytes(),
+            ],
+        );
+        for (id, p) in &g.pel {
+            let (id, time, count) = (
+                id_text(*id),
+                p.delivery_time.to_string(),
+                p.delivery_count.to_string(),
+            );
+            encode_command(
+                buf,
+                &[
+                    b"XCLAIM".as_slice(),
+                    key,
+                    name,
+                    &p.consumer,
+                    b"0",
+                    &id,
+                    b"TIME",
+                    time.as_bytes(),
+                    b"RETRYCOUNT",
+                    count.as_bytes(),
+                    b"JUSTID",
+                    b"FORCE",
+                ],
+            );
+        }
+        for (cname, c) in &g.consumers {
+            if c.pel.is_empty() {
+                encode_command(
+                    buf,
+                    &[b"XGROUP".as_slice(), b"CREATECONSUMER", key, name, cname],
+                );
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -12,12 +12,13 @@
 
 use crate::db::Keyspace;
 use crate::types::Value;
+use crate::types::stream::StreamId;
 use crate::util::num;
 
 type Digest = [u8; 20];
 
 /// Type numbers Redis mixes in (OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET,
-/// OBJ_HASH).
+/// OBJ_HASH, OBJ_STREAM).
 fn type_number(v: &Value) -> u32 {
     match v {
         Value::Str(_) => 0,
@@ -25,6 +26,7 @@ fn type_number(v: &Value) -> u32 {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     }
 }
 
@@ -84,6 +86,16 @@ fn value_digest(d: &mut Digest, v: &Value, has_expire: bool) {
             val.with_bytes(|b| mix_in(&mut e, b));
             xor_in(d, &e);
         }),
+        // Entries in ID order: "ms.seq" (Redis's "%U.%U"), then each field
+        // and value. Groups and counters are not part of the digest.
+        Value::Stream(st) => {
+            for (id, fields) in st.range(StreamId::ZERO, StreamId::MAX) {
+                mix_in(d, format!("{}.{}", id.ms, id.seq).as_bytes());
+                for item in fields.items() {
+                    mix_in(d, item);
+                }
+            }
+        }
     }
     if has_expire {
         xor_in(d, b"!!expire!!");

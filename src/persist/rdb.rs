@@ -17,6 +17,8 @@
 //! slice for RESTORE), checks every length against the bytes left before
 //! allocating, and reports any malformation as a [`LoadError`].
 
+mod stream;
+
 use super::lzf;
 use super::packed::{self, Entry, ListpackWriter};
 use crate::db::Keyspace;
@@ -256,6 +258,7 @@ impl Encoder {
             Value::ZSet(_) => T_ZSET_2,
             Value::Hash(h) if h.is_packed() => T_HASH_LISTPACK,
             Value::Hash(_) => T_HASH,
+            Value::Stream(_) => T_STREAM_LISTPACKS_2,
         }
     }
 
@@ -306,6 +309,7 @@ impl Encoder {
             },
             Value::ZSet(z) => self.zset(z),
             Value::Hash(h) => self.hash(h),
+            Value::Stream(st) => self.stream(st),
         }
         Ok(())
     }
@@ -1155,7 +1159,8 @@ impl<I: Input> Decoder<I> {
                 return Err(self.err("module data types are not supported by ember"));
             }
             T_STREAM_LISTPACKS | T_STREAM_LISTPACKS_2 | T_STREAM_LISTPACKS_3 => {
-                return Err(self.err("stream values are not supported by ember"));
+                // An empty stream is a valid value: it is kept.
+                return Ok(Some(Value::Stream(Box::new(self.stream(ty)?))));
             }
             t => return Err(self.err(format!("unknown RDB value type {t}"))),
         };
@@ -1164,7 +1169,7 @@ impl<I: Input> Decoder<I> {
             Value::Set(s) => s.is_empty(),
             Value::ZSet(z) => z.is_empty(),
             Value::Hash(h) => h.is_empty(),
-            Value::Str(_) => false,
+            Value::Str(_) | Value::Stream(_) => false,
         };
         Ok(if empty { None } else { Some(v) })
     }
@@ -1390,11 +1395,27 @@ mod tests {
             &["SADD", "ss", "x", "y", "z"],
             &["ZADD", "z", "1.5", "m", "2", "n", "-inf", "o"],
             &["HSET", "h", "f", "v", "g", "12"],
+            &["XADD", "x", "1-1", "f", "v", "g", "12"],
+            &["XADD", "x", "1-2", "f", "w", "g", "-5"],
+            &["XADD", "x", "2-0", "other", &long],
+            &["XGROUP", "CREATE", "x", "grp", "0"],
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "grp",
+                "c1",
+                "COUNT",
+                "2",
+                "STREAMS",
+                "x",
+                ">",
+            ],
+            &["XDEL", "x", "1-1"],
         ] {
             h.run(cmd);
         }
         let mut out = Vec::new();
-        for k in ["s", "n", "long", "l", "si", "ss", "z", "h"] {
+        for k in ["s", "n", "long", "l", "si", "ss", "z", "h", "x"] {
             let v = h.srv.ks.dbs[0].main.get(k.as_bytes()).unwrap();
             out.push(dump_payload(v, true, -2).unwrap());
         }

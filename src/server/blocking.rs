@@ -14,6 +14,11 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 pub enum BlockType {
     List,
     ZSet,
+    /// XREAD: re-run when the key holds a stream.
+    Stream,
+    /// XREADGROUP: re-run on any change to the key, deletion included, so
+    /// that a destroyed group or deleted key ends the wait with an error.
+    StreamGroup,
 }
 
 /// What a blocked command replies when its timeout fires.

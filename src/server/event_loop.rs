@@ -360,9 +360,10 @@ impl EventLoop {
             for (db, key) in ready {
                 for tok in self.srv.blocking.waiters(db, &key) {
                     let vtype = match self.srv.ks.dbs[db].main.get(&key) {
-                        Some(Value::List(_)) => BlockType::List,
-                        Some(Value::ZSet(_)) => BlockType::ZSet,
-                        _ => break,
+                        Some(Value::List(_)) => Some(BlockType::List),
+                        Some(Value::ZSet(_)) => Some(BlockType::ZSet),
+                        Some(Value::Stream(_)) => Some(BlockType::Stream),
+                        _ => None,
                     };
                     // The client running the current command is lent out
                     // (its slot is None): it cannot be waiting here.
@@ -372,7 +373,7 @@ impl EventLoop {
                     let Some(argv) = c
                         .blocked
                         .as_ref()
-                        .filter(|b| b.btype == vtype)
+                        .filter(|b| Some(b.btype) == vtype || b.btype == BlockType::StreamGroup)
                         .map(|b| b.argv.clone())
                     else {
                         self.srv.clients[tok] = Some(c);

@@ -5,18 +5,21 @@ pub mod hash;
 pub mod hll;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
 pub use hash::HashValue;
 pub use list::ListValue;
 pub use set::SetValue;
+pub use stream::StreamValue;
 pub use string::StrValue;
 pub use zset::ZSetValue;
 
 /// One stored value, 32 bytes: the inline string form sets the size; hash,
 /// set and sorted-set values fit in it unboxed (24 bytes each, one heap
-/// buffer), which saves an allocation per key; lists stay boxed.
+/// buffer), which saves an allocation per key; lists and streams stay
+/// boxed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(StrValue),
@@ -24,6 +27,7 @@ pub enum Value {
     Hash(HashValue),
     Set(SetValue),
     ZSet(ZSetValue),
+    Stream(Box<StreamValue>),
 }
 
 impl Value {
@@ -35,6 +39,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -46,6 +51,7 @@ impl Value {
             Value::Hash(h) => h.encoding_name(),
             Value::Set(s) => s.encoding_name(),
             Value::ZSet(z) => z.encoding_name(),
+            Value::Stream(s) => s.encoding_name(),
         }
     }
 }

@@ -128,6 +128,7 @@ pub fn snapshot(r: &mut dyn Runner, dbs: usize) -> Snapshot {
                     pairs.sort();
                     pairs
                 }
+                "stream" => stream_content(r, &key),
                 other => panic!("unexpected type {other}"),
             };
             let exp = bulk(&run(r, &[b"PEXPIRETIME", &key])).unwrap();
@@ -147,6 +148,44 @@ pub fn snapshot(r: &mut dyn Runner, dbs: usize) -> Snapshot {
 }
 
 /// Waits until a server that is loading its data file answers commands.
+/// A stream's entries, counters, groups and pending entries (without the
+/// times, which differ between servers).
+fn stream_content(r: &mut dyn Runner, key: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let entries = run(r, &[b"XRANGE", key, b"-", b"+"]);
+    out.push(entries);
+    let info = run(r, &[b"XINFO", b"STREAM", key]);
+    let (_, parts) = split_aggregate(&info).unwrap();
+    for pair in parts.chunks(2) {
+        let name = bulk(&pair[0]).unwrap_or_default();
+        if name != b"radix-tree-nodes" {
+            out.push(name);
+            out.push(pair[1].clone());
+        }
+    }
+    let groups = run(r, &[b"XINFO", b"GROUPS", key]);
+    out.push(groups.clone());
+    let (_, gs) = split_aggregate(&groups).unwrap();
+    for g in gs {
+        let (_, fields) = split_aggregate(&g).unwrap();
+        let name = bulk(&fields[1]).unwrap();
+        out.push(run(r, &[b"XPENDING", key, &name]));
+        let pel = run(r, &[b"XPENDING", key, &name, b"-", b"+", b"1000"]);
+        let (_, rows) = split_aggregate(&pel).unwrap();
+        for row in rows {
+            let v = bulks(&row);
+            out.push([v[0].clone(), v[1].clone(), v[3].clone()].concat());
+        }
+        let cons = run(r, &[b"XINFO", b"CONSUMERS", key, &name]);
+        let (_, cs) = split_aggregate(&cons).unwrap();
+        for c in cs {
+            let v = bulks(&c);
+            out.push([v[1].clone(), v[3].clone()].concat());
+        }
+    }
+    out
+}
+
 pub fn loaded(mut c: RawConn) -> RawConn {
     let deadline = Instant::now() + Duration::from_secs(30);
     while c.cmd(&["PING"]).starts_with(b"-LOADING") {
