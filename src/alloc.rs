@@ -94,6 +94,42 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 }
 
+/// INFO mem_allocator, as a jemalloc build of Redis names it.
+pub const ALLOCATOR_NAME: &str = "jemalloc-5.3.0";
+
+/// The bytes jemalloc reserves for a plain allocation of `n` bytes (its
+/// size class): what a key or value of that size really costs.
+pub fn size_class(n: usize) -> usize {
+    match Layout::from_size_align(n.max(1), 1) {
+        Ok(l) => real_size(&l),
+        Err(_) => n,
+    }
+}
+
+/// jemalloc's full statistics report (MEMORY MALLOC-STATS).
+pub fn stats_report() -> String {
+    unsafe extern "C" fn write_cb(opaque: *mut c_void, msg: *const std::ffi::c_char) {
+        // SAFETY: `opaque` is the `&mut String` passed below, alive for the
+        // whole `malloc_stats_print` call; `msg` is a NUL-terminated string
+        // jemalloc owns for the duration of this callback.
+        unsafe {
+            let out = &mut *opaque.cast::<String>();
+            out.push_str(&CStr::from_ptr(msg).to_string_lossy());
+        }
+    }
+    let mut out = String::new();
+    // SAFETY: the callback only appends to `out`, which outlives the call;
+    // null options print the default report.
+    unsafe {
+        je::malloc_stats_print(
+            Some(write_cb),
+            (&raw mut out).cast::<c_void>(),
+            std::ptr::null(),
+        )
+    };
+    out
+}
+
 /// Live heap bytes allocated through the global allocator (0 when the
 /// binary does not install `CountingAlloc`, e.g. in unit tests).
 pub fn used_memory() -> usize {
@@ -220,6 +256,16 @@ mod tests {
             a.dealloc(w, wide);
         }
         assert_eq!(used_memory(), before);
+    }
+
+    #[test]
+    fn size_classes_and_report() {
+        assert_eq!(size_class(0), 8);
+        assert_eq!(size_class(64), 64);
+        assert_eq!(size_class(65), 80);
+        assert_eq!(size_class(1000), 1024);
+        let report = stats_report();
+        assert!(report.contains("jemalloc statistics"), "{report}");
     }
 
     #[test]

@@ -82,6 +82,7 @@ diff_test!(ops, "ops.txt");
 diff_test!(persist, "persist.txt");
 diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
+diff_test!(memory, "memory.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

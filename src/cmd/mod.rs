@@ -380,13 +380,13 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
+    if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
+        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
+    }
     // A failed background save stops writes (and PING, as in Redis) while
     // stop-writes-on-bgsave-error is on.
     if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(srv) {
         return reject(srv, c, Some((cmd, parent)), error::MISCONF, is_exec);
-    }
-    if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
-        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
     if !srv.observe.monitors.is_empty()
         && cmd.flags & (flags::READONLY | flags::WRITE | flags::MAY_REPLICATE) != 0
@@ -424,12 +424,37 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     execute(srv, c, cmd, parent, argv, now);
 }
 
-/// True when `maxmemory` is set and used memory is above it. Eviction
-/// (every policy but noeviction) is not implemented yet, so for now every
-/// policy refuses commands flagged DENYOOM past the limit, as noeviction
-/// does; reads and deletions keep working.
-fn over_maxmemory(srv: &Server) -> bool {
-    srv.config.maxmemory > 0 && crate::alloc::used_memory() as u64 > srv.config.maxmemory
+/// Redis's maxmemory gate: every command first evicts keys (under the
+/// policy) while used memory is over `maxmemory`; if that cannot get under
+/// the limit, commands flagged DENYOOM are refused, as is queuing anything
+/// inside MULTI and an EXEC whose queue holds a DENYOOM command. True when
+/// the command must be refused.
+fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
+    srv.ks.clock_ms = now;
+    let result = srv
+        .ks
+        .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction());
+    if result != crate::db::evict::Evict::Fail {
+        return false;
+    }
+    let queued_denyoom = || {
+        c.multi.as_ref().is_some_and(|m| {
+            m.queue.iter().any(|argv| {
+                let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+                resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flags::DENYOOM))
+            })
+        })
+    };
+    cmd.has(flags::DENYOOM)
+        || (c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL))
+        || (is_exec && queued_denyoom())
+}
+
+/// The memory that counts toward `maxmemory`: everything allocated,
+/// including client query and reply buffers, as Redis counts it. (Redis
+/// leaves out its replication backlog and AOF buffers; ember has neither.)
+pub fn memory_for_eviction() -> u64 {
+    crate::server::used_memory()
 }
 
 /// Runs a command that passed the gates (also used by EXEC for queued
@@ -454,6 +479,8 @@ pub fn execute(
     };
     // Keyspace events wait for the outermost command (EXEC) to end.
     srv.ks.events.depth += 1; // notify
+    srv.ks.clock_ms = now;
+    srv.ks.call_no_touch = c.no_touch && cmd.name != "touch";
     let mut ctx = Ctx {
         srv,
         c,

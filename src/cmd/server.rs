@@ -457,15 +457,40 @@ fn total_system_memory() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// jemalloc's allocated / active / resident bytes; where its statistics are
+/// unavailable, the used and resident sizes stand in (as a libc build of
+/// Redis reports).
+pub fn allocator_figures(used: u64, rss: u64) -> AllocatorFigures {
+    match crate::alloc::allocator_stats() {
+        Some(s) => AllocatorFigures {
+            allocated: s.allocated as u64,
+            active: s.active as u64,
+            resident: s.resident as u64,
+        },
+        None => AllocatorFigures {
+            allocated: used,
+            active: rss,
+            resident: rss,
+        },
+    }
+}
+
+/// See [`allocator_figures`].
+pub struct AllocatorFigures {
+    pub allocated: u64,
+    pub active: u64,
+    pub resident: u64,
+}
+
 /// Percentage `a / b` as Redis prints it ("12.34%"), guarding b = 0.
 fn percent(a: u64, b: u64) -> String {
     format!("{:.2}%", a as f64 * 100.0 / b.max(1) as f64)
 }
 
-/// The memory section. `used_memory` is the allocator's count of live heap
-/// bytes and `used_memory_rss` the resident set size. The system allocator
-/// gives no statistics of its own, so like a libc build of Redis the
-/// allocator figures are the used and resident sizes; the overhead is the
+/// The memory section. `used_memory` is the counting allocator's figure of
+/// live heap bytes (jemalloc size classes) and `used_memory_rss` the
+/// resident set size; the allocator_* figures are jemalloc's own statistics
+/// and the ratios derive from them as in Redis. The overhead is the
 /// start-up footprint plus the hash tables and client buffers, and the
 /// dataset is the rest.
 fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
@@ -487,6 +512,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let net = if used > startup { used - startup } else { 1 };
     let frag = format!("{:.2}", rss as f64 / used.max(1) as f64);
     let frag_bytes = rss as i64 - used as i64;
+    let a = allocator_figures(used, rss);
     let maxmemory = srv.config.maxmemory;
     field(out, "used_memory", used);
     field(out, "used_memory_human", bytes_human(used));
@@ -499,9 +525,9 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "used_memory_startup", startup);
     field(out, "used_memory_dataset", dataset);
     field(out, "used_memory_dataset_perc", percent(dataset, net));
-    field(out, "allocator_allocated", used);
-    field(out, "allocator_active", rss);
-    field(out, "allocator_resident", rss);
+    field(out, "allocator_allocated", a.allocated);
+    field(out, "allocator_active", a.active);
+    field(out, "allocator_resident", a.resident);
     let total = total_system_memory();
     field(out, "total_system_memory", total);
     field(out, "total_system_memory_human", bytes_human(total));
@@ -522,12 +548,14 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "maxmemory", maxmemory);
     field(out, "maxmemory_human", bytes_human(maxmemory));
     field(out, "maxmemory_policy", &srv.config.maxmemory_policy);
-    field(out, "allocator_frag_ratio", &frag);
-    field(out, "allocator_frag_bytes", frag_bytes);
-    field(out, "allocator_rss_ratio", "1.00");
-    field(out, "allocator_rss_bytes", 0);
-    field(out, "rss_overhead_ratio", "1.00");
-    field(out, "rss_overhead_bytes", 0);
+    let ratio = |x: u64, y: u64| format!("{:.2}", x as f64 / y.max(1) as f64);
+    let diff = |x: u64, y: u64| x as i64 - y as i64;
+    field(out, "allocator_frag_ratio", ratio(a.active, a.allocated));
+    field(out, "allocator_frag_bytes", diff(a.active, a.allocated));
+    field(out, "allocator_rss_ratio", ratio(a.resident, a.active));
+    field(out, "allocator_rss_bytes", diff(a.resident, a.active));
+    field(out, "rss_overhead_ratio", ratio(rss, a.resident));
+    field(out, "rss_overhead_bytes", diff(rss, a.resident));
     field(out, "mem_fragmentation_ratio", &frag);
     field(out, "mem_fragmentation_bytes", frag_bytes);
     field(out, "mem_not_counted_for_evict", 0);
@@ -537,8 +565,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "mem_clients_normal", clients_mem);
     field(out, "mem_cluster_links", 0);
     field(out, "mem_aof_buffer", 0);
-    // The global allocator counts bytes and forwards to the system malloc.
-    field(out, "mem_allocator", "libc");
+    field(out, "mem_allocator", crate::alloc::ALLOCATOR_NAME);
     field(out, "active_defrag_running", 0);
     field(
         out,
@@ -635,7 +662,7 @@ fn info_stats(srv: &Server, out: &mut String) {
         "expire_cycle_cpu_milliseconds",
         ks.expire_cycle_cpu_usec / 1000,
     );
-    field(out, "evicted_keys", 0);
+    field(out, "evicted_keys", srv.ks.stats.evicted_keys);
     field(out, "evicted_clients", 0);
     field(out, "total_eviction_exceeded_time", 0);
     field(out, "current_eviction_exceeded_time", 0);
@@ -836,6 +863,13 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             "client-output-buffer-limit" => {
                 srv.pubsub_obuf_limit = srv.config.client_output_buffer_limits()[2];
             }
+            "maxmemory-policy"
+            | "maxmemory-samples"
+            | "maxmemory-eviction-tenacity"
+            | "lfu-log-factor"
+            | "lfu-decay-time" => {
+                srv.ks.evict = crate::db::evict::EvictConfig::from_config(&srv.config);
+            }
             "notify-keyspace-events" => srv
                 .ks
                 .events
@@ -851,6 +885,9 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                          maxmemory-policy."
                     );
                 }
+                // Start freeing at once, as Redis does, within the usual budget.
+                srv.ks
+                    .perform_evictions(max, &|_| super::memory_for_eviction());
             }
             "appendonly" if srv.config.appendonly => {
                 warn!("appendonly is set but the append only file is not implemented yet");
@@ -1512,7 +1549,10 @@ mod tests {
             info_field(&mut h, "memory", "maxmemory_policy"),
             "noeviction"
         );
-        assert_eq!(info_field(&mut h, "memory", "mem_allocator"), "libc");
+        assert_eq!(
+            info_field(&mut h, "memory", "mem_allocator"),
+            "jemalloc-5.3.0"
+        );
         assert_eq!(info_field(&mut h, "replication", "role"), "master");
         let replid = info_field(&mut h, "replication", "master_replid");
         assert_eq!(replid.len(), 40);

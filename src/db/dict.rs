@@ -746,6 +746,21 @@ impl<V> Dict<V> {
 
     // ---- iteration -----------------------------------------------------------------
 
+    /// The buckets random picks choose among: the not-yet-rehashed part of ht[0]
+    /// followed by all of ht[1], as their count and a lookup by position.
+    fn live_slots<'a>(&'a self) -> (usize, impl Fn(usize) -> &'a Bucket<V> + 'a) {
+        let [t0, t1] = &self.ht;
+        let old = &t0.buckets[self.rehash_idx..];
+        let slots = old.len() + t1.size();
+        let bucket = move |slot: usize| -> &'a Bucket<V> {
+            match old.get(slot) {
+                Some(b) => b,
+                None => &t1.buckets[slot - old.len()],
+            }
+        };
+        (slots, bucket)
+    }
+
     /// A uniformly-ish random entry: a random non-empty bucket, then a random element
     /// of its chain (Redis's `dictGetRandomKey`). `rng` returns random u64s. Keys in
     /// short chains are slightly favoured; with load factor <= 1 chains are short. If
@@ -755,16 +770,7 @@ impl<V> Dict<V> {
         if self.is_empty() {
             return None;
         }
-        // Candidate slots: the not-yet-rehashed part of ht[0] followed by all of ht[1].
-        let [t0, t1] = &self.ht;
-        let old = &t0.buckets[self.rehash_idx..];
-        let slots = old.len() + t1.size();
-        let bucket = |slot: usize| -> &Bucket<V> {
-            match old.get(slot) {
-                Some(b) => b,
-                None => &t1.buckets[slot - old.len()],
-            }
-        };
+        let (slots, bucket) = self.live_slots();
         let mut head = None;
         for _ in 0..RANDOM_PROBES {
             head = bucket(random_below(rng, slots)).as_ref();
@@ -780,6 +786,61 @@ impl<V> Dict<V> {
         let chain_len = chain(head).count();
         let e = chain(head).nth(random_below(rng, chain_len))?;
         Some((e.key(), e.value()))
+    }
+
+    /// Calls `f` on up to `count` entries taken from consecutive buckets after a
+    /// random one (Redis's `dictGetSomeKeys`): cheap sampling for eviction. Visits
+    /// at most `10 * count` buckets and jumps to a new random bucket after a run of
+    /// empty ones. Returns how many entries it passed to `f` (0 only when empty).
+    pub fn sample(
+        &self,
+        count: usize,
+        rng: &mut impl FnMut() -> u64,
+        mut f: impl FnMut(&Entry<V>),
+    ) -> usize {
+        if self.is_empty() || count == 0 {
+            return 0;
+        }
+        let (slots, bucket) = self.live_slots();
+        let want = count.min(self.len());
+        let mut got = 0;
+        let mut slot = random_below(rng, slots);
+        let mut empty_run = 0;
+        for _ in 0..count.saturating_mul(10).max(RANDOM_PROBES) {
+            match bucket(slot).as_ref() {
+                Some(head) => {
+                    empty_run = 0;
+                    for e in chain(head) {
+                        f(e);
+                        got += 1;
+                        if got == want {
+                            return got;
+                        }
+                    }
+                    slot = (slot + 1) % slots;
+                }
+                None => {
+                    empty_run += 1;
+                    slot = if empty_run >= 5 && empty_run > count {
+                        empty_run = 0;
+                        random_below(rng, slots)
+                    } else {
+                        (slot + 1) % slots
+                    };
+                }
+            }
+        }
+        if got == 0 {
+            // A very sparse table: fall back to one random entry.
+            if let Some((k, _)) = self.random_entry(rng) {
+                // random_entry found it, so the lookup succeeds.
+                if let Some(e) = self.entry(k) {
+                    f(e);
+                    got = 1;
+                }
+            }
+        }
+        got
     }
 
     /// Redis SCAN semantics: reverse-binary cursor increment over bucket indexes of the
@@ -1526,6 +1587,42 @@ mod tests {
         // Even with a degenerate rng that always hits empty buckets first.
         let mut zero = || 0u64;
         assert!(d.random_entry(&mut zero).is_some());
+    }
+
+    #[test]
+    fn sample_returns_existing_entries() {
+        let mut rng = Rng(11);
+        let mut d: Dict<u64> = Dict::new();
+        assert_eq!(d.sample(5, &mut || rng.next(), |_| panic!("empty")), 0);
+        for i in 0..3000usize {
+            d.insert(&key(i), i as u64);
+        }
+        assert!(d.is_rehashing() || d.len() == 3000);
+        let mut seen = HashSet::new();
+        for _ in 0..2000 {
+            let mut n = 0;
+            let got = d.sample(5, &mut || rng.next(), |e| {
+                assert_eq!(key(*e.value() as usize), e.key());
+                seen.insert(e.key().to_vec());
+                n += 1;
+            });
+            assert_eq!((got, n), (5, 5));
+        }
+        // Sampling reaches most of the table.
+        assert!(seen.len() > 2500, "{}", seen.len());
+        // Fewer entries than asked: each at most once per call.
+        let mut small: Dict<u64> = Dict::new();
+        small.insert(b"a", 1);
+        small.insert(b"b", 2);
+        assert_eq!(small.sample(5, &mut || rng.next(), |_| {}), 2);
+        // A sparse table still yields an entry.
+        for i in 0..2999usize {
+            d.remove(&key(i));
+        }
+        assert_eq!(
+            d.sample(3, &mut || rng.next(), |e| assert_eq!(e.key(), key(2999))),
+            1
+        );
     }
 
     #[test]
