@@ -350,11 +350,6 @@ fn build_id() -> String {
     format!("{h:016x}")
 }
 
-/// Redis's 24-bit LRU clock (seconds resolution).
-fn lru_clock(now_ms: i64) -> i64 {
-    (now_ms / 1000) & ((1 << 24) - 1)
-}
-
 fn info_server(srv: &Server, out: &mut String) {
     let cfg = &srv.config;
     let uptime = srv.uptime_secs();
@@ -389,7 +384,7 @@ fn info_server(srv: &Server, out: &mut String) {
     field(out, "uptime_in_days", uptime / 86_400);
     field(out, "hz", cfg.hz);
     field(out, "configured_hz", cfg.hz);
-    field(out, "lru_clock", lru_clock(now_ms()));
+    field(out, "lru_clock", crate::db::evict::lru_clock(now_ms()));
     let exe = std::env::current_exe()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -1055,8 +1050,8 @@ fn debug_help(ctx: &mut Ctx) {
 
 /// DEBUG OBJECT key: `Value at:<address> refcount:N encoding:E
 /// serializedlength:N lru:N lru_seconds_idle:N`. Like Redis it looks the
-/// key up without lazy expiry or hit/miss accounting. Access times are not
-/// tracked, so the LRU field is the current clock and the idle time 0;
+/// key up without lazy expiry or hit/miss accounting. `lru` is the key's
+/// raw 24-bit clock (or LFU word) and the idle time is derived from it;
 /// serializedlength is a string's RDB size without LZF compression (exact
 /// with `rdbcompression no` or for strings of 20 bytes or less).
 fn debug_object(ctx: &mut Ctx, key: &[u8]) {
@@ -1065,9 +1060,10 @@ fn debug_object(ctx: &mut Ctx, key: &[u8]) {
         let p = &cfg.maxmemory_policy;
         cfg.maxmemory == 0 || !(p.ends_with("-lru") || p.ends_with("-lfu"))
     };
-    let Some(v) = ctx.srv.ks.dbs[ctx.c.db].main.get(key) else {
+    let Some(entry) = ctx.srv.ks.dbs[ctx.c.db].main.entry(key) else {
         return ctx.c.reply.error(error::NO_SUCH_KEY);
     };
+    let (v, meta) = (entry.value(), entry.meta());
     let refcount = match v {
         // Redis shares the integers 0..10000 (refcount INT_MAX).
         Value::Str(StrValue::Int(i)) if shared_ints && (0..10_000).contains(i) => i32::MAX as i64,
@@ -1080,11 +1076,11 @@ fn debug_object(ctx: &mut Ctx, key: &[u8]) {
         _ => 0,
     };
     let line = format!(
-        "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{} \
-         lru_seconds_idle:0",
+        "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{meta} \
+         lru_seconds_idle:{}",
         v,
         v.encoding_name(),
-        lru_clock(ctx.now),
+        crate::db::evict::idle_ms(meta, ctx.now) / 1000,
     );
     ctx.c.reply.simple(&line);
 }
@@ -2010,7 +2006,11 @@ mod tests {
         h.run(&["PEXPIRE", "s", "10"]);
         h.now = Some(1_700_000_001_000);
         let hits = h.srv.ks.stats.keyspace_hits;
-        assert!(h.run(&["DEBUG", "OBJECT", "s"]).starts_with("+Value at:"));
+        let r = h.run(&["DEBUG", "OBJECT", "s"]);
+        assert!(r.starts_with("+Value at:"));
+        // The key's own clock: written a second ago (PEXPIRE looked it up
+        // at the same time as SET).
+        assert!(r.ends_with(&format!(" lru:{lru} lru_seconds_idle:1\r\n")), "{r}");
         assert_eq!(h.srv.ks.stats.keyspace_hits, hits);
         // Under an LRU policy with a limit, integers are not shared.
         h.srv.config.maxmemory = 1 << 30;

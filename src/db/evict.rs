@@ -363,7 +363,6 @@ impl Keyspace {
         self.stats.evicted_keys += 1;
         self.notify(notify::EVICTED, "evicted", db, key); // notify
         self.key_changed(db, key);
-        self.blocked.touched(db, key);
     }
 
     /// The next key to evict under the policy, or None when no database
