@@ -376,12 +376,13 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
     }
+    // Redis checks memory before the subscribed context.
+    if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
+        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
+    }
     if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
-    }
-    if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
-        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
     // A failed background save stops writes (and PING, as in Redis) while
     // stop-writes-on-bgsave-error is on.
@@ -445,9 +446,9 @@ fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i6
             })
         })
     };
-    cmd.has(flags::DENYOOM)
-        || (c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL))
-        || (is_exec && queued_denyoom())
+    // A NO_MULTI command inside MULTI gets its own error (checked first in Redis).
+    let queues = c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL) && !cmd.has(flags::NO_MULTI);
+    cmd.has(flags::DENYOOM) || queues || (is_exec && queued_denyoom())
 }
 
 /// The memory that counts toward `maxmemory`: everything allocated,

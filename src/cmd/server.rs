@@ -2010,7 +2010,10 @@ mod tests {
         assert!(r.starts_with("+Value at:"));
         // The key's own clock: written a second ago (PEXPIRE looked it up
         // at the same time as SET).
-        assert!(r.ends_with(&format!(" lru:{lru} lru_seconds_idle:1\r\n")), "{r}");
+        assert!(
+            r.ends_with(&format!(" lru:{lru} lru_seconds_idle:1\r\n")),
+            "{r}"
+        );
         assert_eq!(h.srv.ks.stats.keyspace_hits, hits);
         // Under an LRU policy with a limit, integers are not shared.
         h.srv.config.maxmemory = 1 << 30;
