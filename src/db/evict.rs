@@ -356,10 +356,12 @@ impl Keyspace {
     /// persistence).
     fn evict_key(&mut self, db: usize, key: &[u8]) {
         let d = &mut self.dbs[db];
+        // The TTL goes even if the key were somehow missing, so a stray
+        // expires entry cannot be picked forever.
+        d.expires.remove(key);
         if d.main.remove(key).is_none() {
             return;
         }
-        d.expires.remove(key);
         self.stats.evicted_keys += 1;
         self.notify(notify::EVICTED, "evicted", db, key); // notify
         self.key_changed(db, key);
