@@ -91,6 +91,7 @@ diff_test!(streams, "streams.txt");
 diff_test!(streams_groups, "streams_groups.txt");
 diff_test!(streams_nodes, "streams_nodes.txt");
 diff_test!(streams_notify, "streams_notify.txt");
+diff_test!(memory, "memory.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -9,6 +9,7 @@
 //! stale keys it met after it has finished walking.
 
 use super::{Cmd, Ctx, flags::*};
+use crate::db::evict;
 use crate::db::notify::{GENERIC, NEW};
 use crate::error;
 use crate::types::{StrValue, Value};
@@ -88,24 +89,31 @@ fn delete_keys(ctx: &mut Ctx, keys: &[&[u8]]) -> i64 {
 
 /// EXISTS key [key ...]
 fn exists(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let n = count_live(ctx, &argv[1..]);
+    let n = count_live(ctx, &argv[1..], false);
     ctx.c.reply.int(n);
 }
 
 /// TOUCH key [key ...]
 ///
-/// There is no per-key access clock, so touching only counts.
+/// Updates each key's access clock (or LFU counter), and counts.
 fn touch(ctx: &mut Ctx, argv: &[&[u8]]) {
-    let n = count_live(ctx, &argv[1..]);
+    let n = count_live(ctx, &argv[1..], true);
     ctx.c.reply.int(n);
 }
 
-/// How many of `keys` exist, counting repeats, with read accounting.
-fn count_live(ctx: &mut Ctx, keys: &[&[u8]]) -> i64 {
+/// How many of `keys` exist, counting repeats, with read accounting;
+/// `touch` says whether the lookups update access clocks.
+fn count_live(ctx: &mut Ctx, keys: &[&[u8]], touch: bool) -> i64 {
     let db = ctx.c.db;
+    let ks = &mut ctx.srv.ks;
     let mut n = 0;
     for k in keys {
-        n += i64::from(ctx.srv.ks.lookup_read(db, k, ctx.now).is_some());
+        let found = if touch {
+            ks.lookup_read(db, k, ctx.now).is_some()
+        } else {
+            ks.lookup_read_notouch(db, k, ctx.now).is_some()
+        };
+        n += i64::from(found);
     }
     n
 }
@@ -115,7 +123,7 @@ fn type_cmd(ctx: &mut Ctx, argv: &[&[u8]]) {
     let name = ctx
         .srv
         .ks
-        .lookup_read(ctx.c.db, argv[1], ctx.now)
+        .lookup_read_notouch(ctx.c.db, argv[1], ctx.now)
         .map_or("none", Value::type_name);
     ctx.c.reply.simple(name);
 }
@@ -615,12 +623,9 @@ fn swapdb(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// reports their refcount as INT_MAX (OBJ_SHARED_REFCOUNT).
 const SHARED_INTEGERS: i64 = 10_000;
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
-/// The LFU counter Redis gives a new key (LFU_INIT_VAL).
-const LFU_INIT_VAL: i64 = 5;
-
 /// Whether the maxmemory policy is an LFU one (allkeys-lfu, volatile-lfu).
 fn lfu_policy(ctx: &Ctx) -> bool {
-    ctx.srv.config.maxmemory_policy.ends_with("-lfu")
+    ctx.srv.ks.evict.policy.is_lfu()
 }
 
 /// Whether Redis would store small integers as shared objects: not with a
@@ -635,7 +640,7 @@ fn shares_integers(ctx: &Ctx) -> bool {
 /// OBJECT ENCODING key
 fn object_encoding(ctx: &mut Ctx, argv: &[&[u8]]) {
     let out = &mut ctx.c.reply;
-    match ctx.srv.ks.lookup_read(ctx.c.db, argv[2], ctx.now) {
+    match ctx.srv.ks.lookup_read_notouch(ctx.c.db, argv[2], ctx.now) {
         Some(v) => out.bulk_str(v.encoding_name()),
         None => out.null(),
     }
@@ -650,7 +655,7 @@ fn object_encoding(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn object_refcount(ctx: &mut Ctx, argv: &[&[u8]]) {
     let shared = shares_integers(ctx);
     let out = &mut ctx.c.reply;
-    match ctx.srv.ks.lookup_read(ctx.c.db, argv[2], ctx.now) {
+    match ctx.srv.ks.lookup_read_notouch(ctx.c.db, argv[2], ctx.now) {
         Some(Value::Str(StrValue::Int(i))) if shared && (0..SHARED_INTEGERS).contains(i) => {
             out.int(SHARED_REFCOUNT)
         }
@@ -661,28 +666,38 @@ fn object_refcount(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// OBJECT IDLETIME key
 ///
-/// Access times are not tracked per key, so a live key is always reported
-/// as just used (0 seconds). Under an LFU policy Redis refuses, as here.
+/// Seconds since the key was last accessed (the LRU clock in its entry).
+/// Under an LFU policy the clock is not kept and Redis refuses, as here.
 fn object_idletime(ctx: &mut Ctx, argv: &[&[u8]]) {
     let lfu = lfu_policy(ctx);
+    let (db, now) = (ctx.c.db, ctx.now);
+    let ks = &mut ctx.srv.ks;
     let out = &mut ctx.c.reply;
-    match ctx.srv.ks.lookup_read(ctx.c.db, argv[2], ctx.now) {
+    if ks.lookup_read_notouch(db, argv[2], now).is_none() {
+        return out.null();
+    }
+    match ks.key_meta(db, argv[2]) {
         Some(_) if lfu => out.error(error::IDLETIME_UNDER_LFU),
-        Some(_) => out.int(0),
+        Some(meta) => out.int((evict::idle_ms(meta, now) / 1000) as i64),
         None => out.null(),
     }
 }
 
 /// OBJECT FREQ key
 ///
-/// Refused unless the maxmemory policy is an LFU one, like Redis. Access
-/// frequency is not tracked, so under LFU every key reports the counter a
-/// fresh key starts with.
+/// The key's logarithmic access counter, decayed to now. Refused unless the
+/// maxmemory policy is an LFU one, like Redis.
 fn object_freq(ctx: &mut Ctx, argv: &[&[u8]]) {
     let lfu = lfu_policy(ctx);
+    let (db, now) = (ctx.c.db, ctx.now);
+    let ks = &mut ctx.srv.ks;
+    let decay = ks.evict.lfu_decay_time;
     let out = &mut ctx.c.reply;
-    match ctx.srv.ks.lookup_read(ctx.c.db, argv[2], ctx.now) {
-        Some(_) if lfu => out.int(LFU_INIT_VAL),
+    if ks.lookup_read_notouch(db, argv[2], now).is_none() {
+        return out.null();
+    }
+    match ks.key_meta(db, argv[2]) {
+        Some(meta) if lfu => out.int(i64::from(evict::lfu_counter(meta, now, decay))),
         Some(_) => out.error(error::FREQ_NEEDS_LFU),
         None => out.null(),
     }
@@ -1953,16 +1968,45 @@ mod tests {
                 (&["OBJECT", "FREQ", "missing"], "$-1\r\n"),
             ],
         );
-        h.srv.config.maxmemory_policy = "allkeys-lfu".into();
+        // The idle time counts from the last access; reads and writes touch,
+        // TYPE, EXISTS and OBJECT do not, TOUCH does.
+        h.now = Some(NOW + 10_000);
+        assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":10\r\n");
+        h.run(&["GET", "k"]);
+        assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":0\r\n");
+        h.now = Some(NOW + 15_000);
+        h.run(&["TYPE", "k"]);
+        h.run(&["EXISTS", "k"]);
+        h.run(&["OBJECT", "ENCODING", "k"]);
+        assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":5\r\n");
+        h.run(&["APPEND", "k", "w"]);
+        assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":0\r\n");
+        h.now = Some(NOW + 20_000);
+        h.run(&["TOUCH", "k"]);
+        assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":0\r\n");
+        h.run(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
         check(
             &mut h,
             &[
-                (&["OBJECT", "IDLETIME", "k"], idle_err),
+                (&["SET", "n", "v"], "+OK\r\n"),
+                (&["OBJECT", "IDLETIME", "n"], idle_err),
                 (&["OBJECT", "IDLETIME", "missing"], "$-1\r\n"),
-                (&["OBJECT", "FREQ", "k"], ":5\r\n"),
+                (&["OBJECT", "FREQ", "n"], ":5\r\n"),
                 (&["OBJECT", "FREQ", "missing"], "$-1\r\n"),
             ],
         );
+        // Frequent access raises the counter (logarithmically).
+        for _ in 0..200 {
+            h.run(&["GET", "n"]);
+        }
+        let freq = h.run(&["OBJECT", "FREQ", "n"]);
+        let freq: i64 = freq[1..freq.len() - 2].parse().unwrap();
+        assert!((7..=20).contains(&freq), "{freq}");
+        // Overwriting keeps the counter, as in Redis.
+        h.run(&["SET", "n", "w"]);
+        let after = h.run(&["OBJECT", "FREQ", "n"]);
+        let after: i64 = after[1..after.len() - 2].parse().unwrap();
+        assert!(after >= freq, "{after} < {freq}");
     }
 
     #[test]

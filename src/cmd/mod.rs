@@ -417,6 +417,10 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
     }
+    // Redis checks memory before the subscribed context.
+    if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
+        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
+    }
     if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
@@ -431,9 +435,6 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     // While start-up loads the data, only LOADING commands run (INFO...).
     if srv.persist.loading && !cmd.has(flags::LOADING) {
         return reject(srv, c, Some((cmd, parent)), error::LOADING, is_exec);
-    }
-    if cmd.has(flags::DENYOOM) && over_maxmemory(srv) {
-        return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
     if !srv.observe.monitors.is_empty()
         && cmd.flags & (flags::READONLY | flags::WRITE | flags::MAY_REPLICATE) != 0
@@ -471,12 +472,37 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     execute(srv, c, cmd, parent, argv, now);
 }
 
-/// True when `maxmemory` is set and used memory is above it. Eviction
-/// (every policy but noeviction) is not implemented yet, so for now every
-/// policy refuses commands flagged DENYOOM past the limit, as noeviction
-/// does; reads and deletions keep working.
-fn over_maxmemory(srv: &Server) -> bool {
-    srv.config.maxmemory > 0 && crate::alloc::used_memory() as u64 > srv.config.maxmemory
+/// Redis's maxmemory gate: every command first evicts keys (under the
+/// policy) while used memory is over `maxmemory`; if that cannot get under
+/// the limit, commands flagged DENYOOM are refused, as is queuing anything
+/// inside MULTI and an EXEC whose queue holds a DENYOOM command. True when
+/// the command must be refused.
+fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
+    srv.ks.clock_ms = now;
+    let result = srv
+        .ks
+        .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction());
+    if result != crate::db::evict::Evict::Fail {
+        return false;
+    }
+    let queued_denyoom = || {
+        c.multi.as_ref().is_some_and(|m| {
+            m.queue.iter().any(|argv| {
+                let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+                resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flags::DENYOOM))
+            })
+        })
+    };
+    // A NO_MULTI command inside MULTI gets its own error (checked first in Redis).
+    let queues = c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL) && !cmd.has(flags::NO_MULTI);
+    cmd.has(flags::DENYOOM) || queues || (is_exec && queued_denyoom())
+}
+
+/// The memory that counts toward `maxmemory`: everything allocated,
+/// including client query and reply buffers, as Redis counts it. (Redis
+/// leaves out its replication backlog and AOF buffers; ember has neither.)
+pub fn memory_for_eviction() -> u64 {
+    crate::server::used_memory()
 }
 
 /// Runs a command that passed the gates (also used by EXEC for queued
@@ -503,6 +529,8 @@ pub fn execute(
     srv.ks.events.depth += 1; // notify
     let db = c.db;
     let prop = srv.prop.begin(srv.ks.dirty); // propagate
+    srv.ks.clock_ms = now;
+    srv.ks.call_no_touch = c.no_touch && cmd.name != "touch";
     let mut ctx = Ctx {
         srv,
         c,

@@ -5,7 +5,7 @@
 use super::{Cmd, Ctx, flags::*};
 use crate::error;
 use crate::server::observe::{Histogram, LatencySeries};
-use crate::types::Value;
+use crate::types::{StrValue, Value};
 use crate::util::num::{format_double, parse_i64};
 
 pub static COMMANDS: &[Cmd] = &[
@@ -454,17 +454,19 @@ const TABLE_ENTRY: u64 = 24;
 /// value) when it is not measured: a short string.
 const ELEM_GUESS: u64 = 16;
 
-/// An estimate of the bytes a key and its value use, from the value's
-/// representation: the key string, the table entry, the value object and
-/// the per-element cost of its encoding.
+/// The bytes a key and its value use: exact for the keyspace entry (one
+/// allocation holding header, value and key, in its jemalloc size class,
+/// plus its table slot) and for strings; estimated from the encoding and
+/// element count for aggregates.
 fn usage_estimate(key: &[u8], v: &Value) -> u64 {
-    let key_cost = alloc_size(key.len() as u64 + 4) + TABLE_ENTRY;
+    let entry = crate::db::dict::Entry::<Value>::alloc_size(key.len());
+    let key_cost = (crate::alloc::size_class(entry) + std::mem::size_of::<usize>()) as u64;
     let n = |len: usize| len as u64;
     let value_cost = match v {
-        Value::Str(s) => match s.encoding_name() {
-            "int" => OBJ_HEADER,
-            "embstr" => alloc_size(OBJ_HEADER + s.len() as u64 + 4),
-            _ => OBJ_HEADER + alloc_size(s.len() as u64 + 9),
+        Value::Str(s) => match s {
+            StrValue::Int(_) | StrValue::Inline { .. } => 0,
+            StrValue::Emb(b) => crate::alloc::size_class(b.len()) as u64,
+            StrValue::Raw(b) => crate::alloc::size_class(b.capacity()) as u64,
         },
         Value::List(l) => match l.encoding_name() {
             "listpack" => OBJ_HEADER + alloc_size(7 + n(l.len()) * (ELEM_GUESS + 2)),
@@ -524,7 +526,7 @@ fn memory_usage(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
     }
     let key = argv[2];
-    match ctx.srv.ks.lookup_read(ctx.c.db, key, ctx.now) {
+    match ctx.srv.ks.lookup_read_notouch(ctx.c.db, key, ctx.now) {
         Some(v) => {
             let n = usage_estimate(key, v);
             ctx.c.reply.int(n as i64);
@@ -535,14 +537,15 @@ fn memory_usage(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// MEMORY STATS
 ///
-/// Redis's field list; allocator figures come from the counting allocator
-/// and the process's resident size, and scripting caches are empty.
+/// Redis's field list; allocator figures come from jemalloc's statistics,
+/// and scripting caches are empty.
 fn memory_stats(ctx: &mut Ctx, _argv: &[&[u8]]) {
     let srv = &mut *ctx.srv;
     let used = srv.update_memory_peak();
     let peak = srv.mem_peak;
     let startup = srv.mem_startup;
     let rss = crate::server::rss_memory();
+    let a = super::server::allocator_figures(used, rss);
     let c = &*ctx.c;
     let clients: u64 = srv
         .other_clients()
@@ -613,19 +616,24 @@ fn memory_stats(ctx: &mut Ctx, _argv: &[&[u8]]) {
     int(out, "dataset.bytes", dataset as i64);
     dbl(out, "dataset.percentage", pct(dataset, net));
     dbl(out, "peak.percentage", pct(used, peak));
-    int(out, "allocator.allocated", used as i64);
-    int(out, "allocator.active", rss as i64);
-    int(out, "allocator.resident", rss as i64);
-    dbl(out, "allocator-fragmentation.ratio", ratio(rss, used));
+    let diff = |x: u64, y: u64| x as i64 - y as i64;
+    int(out, "allocator.allocated", a.allocated as i64);
+    int(out, "allocator.active", a.active as i64);
+    int(out, "allocator.resident", a.resident as i64);
+    dbl(
+        out,
+        "allocator-fragmentation.ratio",
+        ratio(a.active, a.allocated),
+    );
     int(
         out,
         "allocator-fragmentation.bytes",
-        rss as i64 - used as i64,
+        diff(a.active, a.allocated),
     );
-    dbl(out, "allocator-rss.ratio", 1.0);
-    int(out, "allocator-rss.bytes", 0);
-    dbl(out, "rss-overhead.ratio", 1.0);
-    int(out, "rss-overhead.bytes", 0);
+    dbl(out, "allocator-rss.ratio", ratio(a.resident, a.active));
+    int(out, "allocator-rss.bytes", diff(a.resident, a.active));
+    dbl(out, "rss-overhead.ratio", ratio(rss, a.resident));
+    int(out, "rss-overhead.bytes", diff(rss, a.resident));
     dbl(out, "fragmentation", ratio(rss, used));
     int(out, "fragmentation.bytes", rss as i64 - used as i64);
 }
@@ -676,18 +684,17 @@ fn memory_doctor(ctx: &mut Ctx, _argv: &[&[u8]]) {
 
 /// MEMORY MALLOC-STATS
 ///
-/// The system allocator has no statistics report (Redis's reply when it
-/// is not built with jemalloc).
+/// jemalloc's own statistics report.
 fn memory_malloc_stats(ctx: &mut Ctx, _argv: &[&[u8]]) {
-    ctx.c
-        .reply
-        .bulk(b"Stats not supported for the current allocator");
+    let report = crate::alloc::stats_report();
+    ctx.c.reply.bulk(report.as_bytes());
 }
 
 /// MEMORY PURGE
 ///
-/// Nothing to purge with the system allocator: OK.
+/// Returns the allocator's dirty pages to the system.
 fn memory_purge(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    crate::alloc::purge();
     ctx.c.reply.ok();
 }
 
@@ -981,10 +988,8 @@ mod tests {
         h.run(&["RPUSH", "l", "a", "b", "c"]);
         assert!(usage(&mut h, "l") > 0);
         assert_eq!(h.run(&["MEMORY", "PURGE"]), "+OK\r\n");
-        assert_eq!(
-            h.run(&["MEMORY", "MALLOC-STATS"]),
-            "$45\r\nStats not supported for the current allocator\r\n"
-        );
+        let report = h.run(&["MEMORY", "MALLOC-STATS"]);
+        assert!(report.contains("Begin jemalloc statistics"), "{report}");
         let stats = h.run(&["MEMORY", "STATS"]);
         assert!(
             stats.starts_with("*56\r\n$14\r\npeak.allocated\r\n:"),

@@ -3,6 +3,7 @@
 //! The snapshot machinery lives in `crate::persist`.
 
 use super::{Cmd, Ctx, flags::*};
+use crate::db::evict;
 use crate::error;
 use crate::persist::{self, rdb};
 use crate::util::num;
@@ -115,8 +116,8 @@ fn dump(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
 /// [FREQ frequency]
 ///
-/// IDLETIME and FREQ are validated like Redis does; ember keeps no
-/// per-key LRU/LFU data, so their values are not stored.
+/// IDLETIME sets the key's access clock (ignored under an LFU policy) and
+/// FREQ its LFU counter (ignored unless the policy is LFU), as in Redis.
 fn restore(ctx: &mut Ctx, argv: &[&[u8]]) {
     let (mut replace, mut absttl) = (false, false);
     let (mut idle, mut freq): (Option<i64>, Option<i64>) = (None, None);
@@ -204,6 +205,15 @@ fn restore(ctx: &mut Ctx, argv: &[&[u8]]) {
     ctx.srv
         .ks
         .set_with_expire(db, key, val, (ttl != 0).then_some(ttl));
+    let cfg = ctx.srv.ks.evict;
+    let meta = match (idle, freq) {
+        (Some(secs), _) => evict::meta_with_idle(&cfg, secs as u64, now),
+        (_, Some(f)) => evict::meta_with_freq(&cfg, f as u8, now),
+        _ => None,
+    };
+    if let Some(meta) = meta {
+        ctx.srv.ks.set_key_meta(db, key, meta);
+    }
     ctx.srv
         .ks
         .notify(crate::db::notify::GENERIC, "restore", db, key);

@@ -337,11 +337,6 @@ fn build_id() -> String {
     format!("{h:016x}")
 }
 
-/// Redis's 24-bit LRU clock (seconds resolution).
-fn lru_clock(now_ms: i64) -> i64 {
-    (now_ms / 1000) & ((1 << 24) - 1)
-}
-
 fn info_server(srv: &Server, out: &mut String) {
     let cfg = &srv.config;
     let uptime = srv.uptime_secs();
@@ -376,7 +371,7 @@ fn info_server(srv: &Server, out: &mut String) {
     field(out, "uptime_in_days", uptime / 86_400);
     field(out, "hz", cfg.hz);
     field(out, "configured_hz", cfg.hz);
-    field(out, "lru_clock", lru_clock(now_ms()));
+    field(out, "lru_clock", crate::db::evict::lru_clock(now_ms()));
     let exe = std::env::current_exe()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -444,15 +439,40 @@ fn total_system_memory() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// jemalloc's allocated / active / resident bytes; where its statistics are
+/// unavailable, the used and resident sizes stand in (as a libc build of
+/// Redis reports).
+pub fn allocator_figures(used: u64, rss: u64) -> AllocatorFigures {
+    match crate::alloc::allocator_stats() {
+        Some(s) => AllocatorFigures {
+            allocated: s.allocated as u64,
+            active: s.active as u64,
+            resident: s.resident as u64,
+        },
+        None => AllocatorFigures {
+            allocated: used,
+            active: rss,
+            resident: rss,
+        },
+    }
+}
+
+/// See [`allocator_figures`].
+pub struct AllocatorFigures {
+    pub allocated: u64,
+    pub active: u64,
+    pub resident: u64,
+}
+
 /// Percentage `a / b` as Redis prints it ("12.34%"), guarding b = 0.
 fn percent(a: u64, b: u64) -> String {
     format!("{:.2}%", a as f64 * 100.0 / b.max(1) as f64)
 }
 
-/// The memory section. `used_memory` is the allocator's count of live heap
-/// bytes and `used_memory_rss` the resident set size. The system allocator
-/// gives no statistics of its own, so like a libc build of Redis the
-/// allocator figures are the used and resident sizes; the overhead is the
+/// The memory section. `used_memory` is the counting allocator's figure of
+/// live heap bytes (jemalloc size classes) and `used_memory_rss` the
+/// resident set size; the allocator_* figures are jemalloc's own statistics
+/// and the ratios derive from them as in Redis. The overhead is the
 /// start-up footprint plus the hash tables and client buffers, and the
 /// dataset is the rest.
 fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
@@ -474,6 +494,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let net = if used > startup { used - startup } else { 1 };
     let frag = format!("{:.2}", rss as f64 / used.max(1) as f64);
     let frag_bytes = rss as i64 - used as i64;
+    let a = allocator_figures(used, rss);
     let maxmemory = srv.config.maxmemory;
     field(out, "used_memory", used);
     field(out, "used_memory_human", bytes_human(used));
@@ -486,9 +507,9 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "used_memory_startup", startup);
     field(out, "used_memory_dataset", dataset);
     field(out, "used_memory_dataset_perc", percent(dataset, net));
-    field(out, "allocator_allocated", used);
-    field(out, "allocator_active", rss);
-    field(out, "allocator_resident", rss);
+    field(out, "allocator_allocated", a.allocated);
+    field(out, "allocator_active", a.active);
+    field(out, "allocator_resident", a.resident);
     let total = total_system_memory();
     field(out, "total_system_memory", total);
     field(out, "total_system_memory_human", bytes_human(total));
@@ -509,12 +530,14 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "maxmemory", maxmemory);
     field(out, "maxmemory_human", bytes_human(maxmemory));
     field(out, "maxmemory_policy", &srv.config.maxmemory_policy);
-    field(out, "allocator_frag_ratio", &frag);
-    field(out, "allocator_frag_bytes", frag_bytes);
-    field(out, "allocator_rss_ratio", "1.00");
-    field(out, "allocator_rss_bytes", 0);
-    field(out, "rss_overhead_ratio", "1.00");
-    field(out, "rss_overhead_bytes", 0);
+    let ratio = |x: u64, y: u64| format!("{:.2}", x as f64 / y.max(1) as f64);
+    let diff = |x: u64, y: u64| x as i64 - y as i64;
+    field(out, "allocator_frag_ratio", ratio(a.active, a.allocated));
+    field(out, "allocator_frag_bytes", diff(a.active, a.allocated));
+    field(out, "allocator_rss_ratio", ratio(a.resident, a.active));
+    field(out, "allocator_rss_bytes", diff(a.resident, a.active));
+    field(out, "rss_overhead_ratio", ratio(rss, a.resident));
+    field(out, "rss_overhead_bytes", diff(rss, a.resident));
     field(out, "mem_fragmentation_ratio", &frag);
     field(out, "mem_fragmentation_bytes", frag_bytes);
     field(out, "mem_not_counted_for_evict", 0);
@@ -524,8 +547,7 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "mem_clients_normal", clients_mem);
     field(out, "mem_cluster_links", 0);
     field(out, "mem_aof_buffer", 0);
-    // The global allocator counts bytes and forwards to the system malloc.
-    field(out, "mem_allocator", "libc");
+    field(out, "mem_allocator", crate::alloc::ALLOCATOR_NAME);
     field(out, "active_defrag_running", 0);
     field(out, "lazyfree_pending_objects", lazyfree::pending());
     field(out, "lazyfreed_objects", lazyfree::freed());
@@ -614,7 +636,7 @@ fn info_stats(srv: &Server, out: &mut String) {
         "expire_cycle_cpu_milliseconds",
         ks.expire_cycle_cpu_usec / 1000,
     );
-    field(out, "evicted_keys", 0);
+    field(out, "evicted_keys", srv.ks.stats.evicted_keys);
     field(out, "evicted_clients", 0);
     field(out, "total_eviction_exceeded_time", 0);
     field(out, "current_eviction_exceeded_time", 0);
@@ -819,6 +841,13 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             "client-output-buffer-limit" => {
                 srv.pubsub_obuf_limit = srv.config.client_output_buffer_limits()[2];
             }
+            "maxmemory-policy"
+            | "maxmemory-samples"
+            | "maxmemory-eviction-tenacity"
+            | "lfu-log-factor"
+            | "lfu-decay-time" => {
+                srv.ks.evict = crate::db::evict::EvictConfig::from_config(&srv.config);
+            }
             "notify-keyspace-events" => srv
                 .ks
                 .events
@@ -834,6 +863,9 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                          maxmemory-policy."
                     );
                 }
+                // Start freeing at once, as Redis does, within the usual budget.
+                srv.ks
+                    .perform_evictions(max, &|_| super::memory_for_eviction());
             }
             "appendonly" if srv.config.appendonly => {
                 if let Err(e) = crate::persist::aof::start(srv) {
@@ -1041,8 +1073,8 @@ fn debug_help(ctx: &mut Ctx) {
 
 /// DEBUG OBJECT key: `Value at:<address> refcount:N encoding:E
 /// serializedlength:N lru:N lru_seconds_idle:N`. Like Redis it looks the
-/// key up without lazy expiry or hit/miss accounting. Access times are not
-/// tracked, so the LRU field is the current clock and the idle time 0;
+/// key up without lazy expiry or hit/miss accounting. `lru` is the key's
+/// raw 24-bit clock (or LFU word) and the idle time is derived from it;
 /// serializedlength is a string's RDB size without LZF compression (exact
 /// with `rdbcompression no` or for strings of 20 bytes or less).
 fn debug_object(ctx: &mut Ctx, key: &[u8]) {
@@ -1051,9 +1083,10 @@ fn debug_object(ctx: &mut Ctx, key: &[u8]) {
         let p = &cfg.maxmemory_policy;
         cfg.maxmemory == 0 || !(p.ends_with("-lru") || p.ends_with("-lfu"))
     };
-    let Some(v) = ctx.srv.ks.dbs[ctx.c.db].main.get(key) else {
+    let Some(entry) = ctx.srv.ks.dbs[ctx.c.db].main.entry(key) else {
         return ctx.c.reply.error(error::NO_SUCH_KEY);
     };
+    let (v, meta) = (entry.value(), entry.meta());
     let refcount = match v {
         // Redis shares the integers 0..10000 (refcount INT_MAX).
         Value::Str(StrValue::Int(i)) if shared_ints && (0..10_000).contains(i) => i32::MAX as i64,
@@ -1066,11 +1099,11 @@ fn debug_object(ctx: &mut Ctx, key: &[u8]) {
         _ => 0,
     };
     let line = format!(
-        "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{} \
-         lru_seconds_idle:0",
+        "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{meta} \
+         lru_seconds_idle:{}",
         v,
         v.encoding_name(),
-        lru_clock(ctx.now),
+        crate::db::evict::idle_ms(meta, ctx.now) / 1000,
     );
     ctx.c.reply.simple(&line);
 }
@@ -1535,7 +1568,10 @@ mod tests {
             info_field(&mut h, "memory", "maxmemory_policy"),
             "noeviction"
         );
-        assert_eq!(info_field(&mut h, "memory", "mem_allocator"), "libc");
+        assert_eq!(
+            info_field(&mut h, "memory", "mem_allocator"),
+            "jemalloc-5.3.0"
+        );
         assert_eq!(info_field(&mut h, "replication", "role"), "master");
         let replid = info_field(&mut h, "replication", "master_replid");
         assert_eq!(replid.len(), 40);
@@ -1993,7 +2029,14 @@ mod tests {
         h.run(&["PEXPIRE", "s", "10"]);
         h.now = Some(1_700_000_001_000);
         let hits = h.srv.ks.stats.keyspace_hits;
-        assert!(h.run(&["DEBUG", "OBJECT", "s"]).starts_with("+Value at:"));
+        let r = h.run(&["DEBUG", "OBJECT", "s"]);
+        assert!(r.starts_with("+Value at:"));
+        // The key's own clock: written a second ago (PEXPIRE looked it up
+        // at the same time as SET).
+        assert!(
+            r.ends_with(&format!(" lru:{lru} lru_seconds_idle:1\r\n")),
+            "{r}"
+        );
         assert_eq!(h.srv.ks.stats.keyspace_hits, hits);
         // Under an LRU policy with a limit, integers are not shared.
         h.srv.config.maxmemory = 1 << 30;

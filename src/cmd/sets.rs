@@ -13,7 +13,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::db::Keyspace;
-use crate::db::notify::{GENERIC, NEW, SET};
+use crate::db::notify::{GENERIC, SET};
 use crate::error;
 use crate::resp::ReplyBuf;
 use crate::types::Value;
@@ -200,8 +200,7 @@ fn sadd(ctx: &mut Ctx, argv: &[&[u8]]) {
         Ok(None) => {
             let mut s = SetValue::create(members[0], members.len(), &lim);
             let n = add_all(&mut s, members, &lim);
-            ks.dbs[db].main.insert(key, Value::Set(s));
-            ks.notify(NEW, "new", db, key);
+            ks.add(db, key, Value::Set(s));
             n
         }
     };
@@ -605,8 +604,7 @@ fn smove(ctx: &mut Ctx, argv: &[&[u8]]) {
         None => {
             let mut d = SetValue::create(m, 1, &lim);
             d.add(m, &lim);
-            ks.dbs[db].main.insert(dst, Value::Set(d));
-            ks.notify(NEW, "new", db, dst);
+            ks.add(db, dst, Value::Set(d));
             true
         }
     };

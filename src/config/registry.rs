@@ -430,9 +430,9 @@ pub static DIRECTIVES: &[Directive] = &[
     d("maxclients", int(1, UINT_MAX), "10000", 0, G::Clients, "Maximum number of connected clients.").typed(Slot::Maxclients),
     // MEMORY MANAGEMENT
     d("maxmemory", mem(0, ULLONG_MAX), "0", 0, G::Memory, "Memory limit for data (0: none).").typed(Slot::Maxmemory),
-    d("maxmemory-policy", en(MAXMEMORY_POLICIES), "noeviction", INERT, G::Memory, "What to do when maxmemory is reached.").typed(Slot::MaxmemoryPolicy),
-    d("maxmemory-samples", int(1, INT_MAX), "5", INERT, G::Memory, "Keys sampled per eviction round."),
-    d("maxmemory-eviction-tenacity", int(0, 100), "10", INERT, G::Memory, "Effort spent evicting per event loop cycle (0-100)."),
+    d("maxmemory-policy", en(MAXMEMORY_POLICIES), "noeviction", 0, G::Memory, "What to do when maxmemory is reached.").typed(Slot::MaxmemoryPolicy),
+    d("maxmemory-samples", int(1, INT_MAX), "5", 0, G::Memory, "Keys sampled per eviction round."),
+    d("maxmemory-eviction-tenacity", int(0, 100), "10", 0, G::Memory, "Effort spent evicting per event loop cycle (0-100)."),
     d("replica-ignore-maxmemory", BOOL, "yes", INERT, G::Memory, "Replicas do not evict on their own.").alias(&["slave-ignore-maxmemory"]),
     d("active-expire-effort", int(1, 10), "1", INERT, G::Memory, "Effort of the background expire cycle (1-10)."),
     // LAZY FREEING
@@ -519,8 +519,8 @@ pub static DIRECTIVES: &[Directive] = &[
     d("dynamic-hz", BOOL, "yes", INERT, G::Advanced, "Raise hz with the number of clients."),
     d("aof-rewrite-incremental-fsync", BOOL, "yes", INERT, G::Advanced, "fsync every 4 MB while rewriting the AOF."),
     d("rdb-save-incremental-fsync", BOOL, "yes", INERT, G::Advanced, "fsync every 4 MB while saving an RDB file."),
-    d("lfu-log-factor", int(0, INT_MAX), "10", INERT, G::Advanced, "LFU counter logarithm factor."),
-    d("lfu-decay-time", int(0, INT_MAX), "1", INERT, G::Advanced, "Minutes per LFU counter decay step."),
+    d("lfu-log-factor", int(0, INT_MAX), "10", 0, G::Advanced, "LFU counter logarithm factor."),
+    d("lfu-decay-time", int(0, INT_MAX), "1", 0, G::Advanced, "Minutes per LFU counter decay step."),
     // ACTIVE DEFRAGMENTATION
     d("activedefrag", BOOL, "no", INERT, G::Defrag, "Enable active defragmentation."),
     d("active-defrag-ignore-bytes", mem(1, LLONG_MAX), "104857600", INERT, G::Defrag, "Minimum fragmentation waste before defragmenting."),

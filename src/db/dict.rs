@@ -2,9 +2,12 @@
 //! incremental rehash a few buckets per write or cron step, SCAN-safe cursors), keyed
 //! with a per-dict random `ahash` seed against hash flooding. Knows nothing of types.
 
+use std::alloc::{Layout, alloc};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
+use std::marker::PhantomData;
 use std::mem::{self, MaybeUninit};
+use std::ptr::NonNull;
 
 use ahash::RandomState;
 
@@ -20,84 +23,225 @@ const FORCE_RESIZE_RATIO: usize = 4;
 /// A rehash step of `n` buckets gives up after visiting `n * EMPTY_VISITS_PER_STEP`
 /// empty buckets, so a sparse table cannot turn one step into a long scan.
 const EMPTY_VISITS_PER_STEP: usize = 10;
+/// Freeing an old table of at least this many buckets (1 MiB) returns the
+/// allocator's dirty pages to the OS at once.
+const PURGE_AFTER_FREEING_BUCKETS: usize = 1 << 17;
 /// Random bucket probes before [`Dict::random_entry`] falls back to a linear walk.
 const RANDOM_PROBES: usize = 100;
 
-type Bucket<V> = Option<Box<Entry<V>>>;
+type Bucket<V> = Option<Entry<V>>;
 
-/// Bytes of a key kept inside its entry. 22 makes `Key` 24 bytes (the tag,
-/// a length byte and the bytes), the size of a boxed slice plus 8, and it
-/// covers typical keys ("user:1000:profile", "session:8f3a..."), which then
-/// cost no allocation of their own.
-const INLINE_KEY: usize = 22;
+/// Bits of the header word that hold the key length; the rest hold the caller's
+/// metadata. 40 bits allow keys up to 1 TiB, far beyond any real request.
+const KEY_LEN_BITS: u32 = 40;
+const KEY_LEN_MASK: u64 = (1 << KEY_LEN_BITS) - 1;
+/// Bits of caller metadata kept per entry (the keyspace keeps its LRU clock or
+/// LFU counter there, as Redis keeps them in the object header).
+pub const META_BITS: u32 = 64 - KEY_LEN_BITS;
+const META_MASK: u32 = (1 << META_BITS) - 1;
 
-/// A key stored in its entry: short keys inline, longer ones on the heap.
-#[derive(Clone)]
-enum Key {
-    Inline { len: u8, bytes: [u8; INLINE_KEY] },
-    Heap(Box<[u8]>),
-}
-
-impl Key {
-    fn into_box(self) -> Box<[u8]> {
-        match self {
-            Key::Heap(b) => b,
-            inline => inline.as_ref().into(),
-        }
-    }
-}
-
-impl AsRef<[u8]> for Key {
-    fn as_ref(&self) -> &[u8] {
-        match self {
-            Key::Inline { len, bytes } => &bytes[..*len as usize],
-            Key::Heap(b) => b,
-        }
-    }
-}
-
-impl std::ops::Deref for Key {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        self.as_ref()
-    }
-}
-
-impl From<&[u8]> for Key {
-    fn from(k: &[u8]) -> Key {
-        if k.len() <= INLINE_KEY {
-            let mut bytes = [0u8; INLINE_KEY];
-            bytes[..k.len()].copy_from_slice(k);
-            Key::Inline {
-                len: k.len() as u8,
-                bytes,
-            }
-        } else {
-            Key::Heap(k.into())
-        }
-    }
-}
-
-impl From<Box<[u8]>> for Key {
-    fn from(k: Box<[u8]>) -> Key {
-        if k.len() <= INLINE_KEY {
-            Key::from(&k[..])
-        } else {
-            Key::Heap(k)
-        }
-    }
-}
-
-struct Entry<V> {
-    /// The key's full hash. It costs 8 bytes per entry but pays twice: rehashing moves
-    /// an entry without dereferencing (and re-hashing) its key allocation, which would
-    /// be a cache miss per moved key, and chain walks skip the key comparison (another
-    /// pointer chase) for every colliding entry whose hash differs.
-    hash: u64,
-    key: Key,
-    value: V,
+/// The fixed start of every entry allocation. The value `V` follows at the next
+/// multiple of its alignment, and the key's bytes follow the value, so a key, its
+/// value and their bookkeeping cost exactly one allocation:
+///
+/// ```text
+/// | next: 8 | key length (40 bits) + meta (24 bits): 8 | value: size_of V | key bytes |
+/// ```
+///
+/// For the keyspace (`V` = 32-byte `Value`) and a 16-byte key that is 64 bytes,
+/// one jemalloc size class with no slack. The key's hash is not stored: rehashing
+/// recomputes it from the key, which sits in the cache line the move touches anyway.
+#[repr(C)]
+struct Header<V> {
     next: Bucket<V>,
+    word: u64,
 }
+
+/// An owned entry: a pointer to one allocation laid out as [`Header`] describes.
+/// Behaves like a `Box`: dropping it drops the value and frees the allocation.
+#[repr(transparent)]
+pub struct Entry<V> {
+    ptr: NonNull<Header<V>>,
+    _owns: PhantomData<V>,
+}
+
+impl<V> Entry<V> {
+    /// Alignment of the whole allocation.
+    const ALIGN: usize = if mem::align_of::<V>() > mem::align_of::<Header<V>>() {
+        mem::align_of::<V>()
+    } else {
+        mem::align_of::<Header<V>>()
+    };
+    /// Offset of the value: the header rounded up to the value's alignment.
+    const VALUE_AT: usize = mem::size_of::<Header<V>>().next_multiple_of(mem::align_of::<V>());
+    /// Offset of the key bytes.
+    const KEY_AT: usize = Self::VALUE_AT + mem::size_of::<V>();
+
+    /// The allocation for a key of `key_len` bytes. `None` only for lengths no
+    /// allocation could hold.
+    fn layout(key_len: usize) -> Option<Layout> {
+        let size = Self::KEY_AT.checked_add(key_len)?;
+        Layout::from_size_align(size, Self::ALIGN).ok()
+    }
+
+    /// Bytes of the allocation for a key of `key_len` bytes (for memory reports).
+    pub fn alloc_size(key_len: usize) -> usize {
+        Self::KEY_AT + key_len
+    }
+
+    fn new(key: &[u8], value: V, meta: u32) -> Self {
+        // A key too long for the length field or for a `Layout` cannot exist in
+        // memory; treat it like any failed allocation.
+        let layout = match Self::layout(key.len()) {
+            Some(l) if (key.len() as u64) <= KEY_LEN_MASK => l,
+            _ => std::alloc::handle_alloc_error(Layout::new::<Header<V>>()),
+        };
+        // SAFETY: `layout` has a non-zero size (the header alone is 16 bytes).
+        let raw = unsafe { alloc(layout) };
+        let Some(ptr) = NonNull::new(raw.cast::<Header<V>>()) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        // SAFETY: the allocation is `layout`-sized and aligned for `Header<V>` and
+        // for `V` (ALIGN covers both); VALUE_AT is a multiple of V's alignment and
+        // value and key ranges lie inside the allocation and do not overlap. Each
+        // write initialises its range once.
+        unsafe {
+            ptr.as_ptr().write(Header {
+                next: None,
+                word: key.len() as u64 | (u64::from(meta & META_MASK) << KEY_LEN_BITS),
+            });
+            raw.add(Self::VALUE_AT).cast::<V>().write(value);
+            std::ptr::copy_nonoverlapping(key.as_ptr(), raw.add(Self::KEY_AT), key.len());
+        }
+        Entry {
+            ptr,
+            _owns: PhantomData,
+        }
+    }
+
+    fn header(&self) -> &Header<V> {
+        // SAFETY: `ptr` points to an initialised header for as long as `self` lives.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    fn header_mut(&mut self) -> &mut Header<V> {
+        // SAFETY: as in `header`, and `&mut self` makes the access unique.
+        unsafe { self.ptr.as_mut() }
+    }
+
+    fn next(&self) -> Option<&Entry<V>> {
+        self.header().next.as_ref()
+    }
+
+    fn key_len(&self) -> usize {
+        (self.header().word & KEY_LEN_MASK) as usize
+    }
+
+    pub fn key(&self) -> &[u8] {
+        // SAFETY: `key_len` bytes at KEY_AT were initialised by `new` and stay
+        // untouched for the entry's life.
+        unsafe {
+            let p = self.ptr.as_ptr().cast::<u8>().add(Self::KEY_AT);
+            std::slice::from_raw_parts(p, self.key_len())
+        }
+    }
+
+    pub fn value(&self) -> &V {
+        // SAFETY: an initialised `V` lives at VALUE_AT (aligned, see `new`).
+        unsafe {
+            &*self
+                .ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(Self::VALUE_AT)
+                .cast::<V>()
+        }
+    }
+
+    pub fn value_mut(&mut self) -> &mut V {
+        // SAFETY: as in `value`; `&mut self` makes the access unique.
+        unsafe {
+            &mut *self
+                .ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(Self::VALUE_AT)
+                .cast::<V>()
+        }
+    }
+
+    /// The key and the value, the value mutable.
+    pub fn key_value_mut(&mut self) -> (&[u8], &mut V) {
+        let base = self.ptr.as_ptr().cast::<u8>();
+        // SAFETY: the key bytes and the value are disjoint, initialised ranges of
+        // the allocation (see `new`); `&mut self` makes the value access unique and
+        // the key is never written after `new`.
+        unsafe {
+            let key = std::slice::from_raw_parts(base.add(Self::KEY_AT), self.key_len());
+            (key, &mut *base.add(Self::VALUE_AT).cast::<V>())
+        }
+    }
+
+    /// The caller's metadata ([`META_BITS`] bits).
+    pub fn meta(&self) -> u32 {
+        (self.header().word >> KEY_LEN_BITS) as u32
+    }
+
+    pub fn set_meta(&mut self, meta: u32) {
+        let h = self.header_mut();
+        h.word = (h.word & KEY_LEN_MASK) | (u64::from(meta & META_MASK) << KEY_LEN_BITS);
+    }
+
+    /// Frees the allocation and returns the key and value.
+    fn into_parts(self) -> (Box<[u8]>, V) {
+        let key: Box<[u8]> = self.key().into();
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: the value is read out exactly once and the allocation is then
+        // freed without dropping it again (`this` is never dropped).
+        let value = unsafe {
+            this.ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(Self::VALUE_AT)
+                .cast::<V>()
+                .read()
+        };
+        // SAFETY: the value was moved out above; entries are unlinked (`next` is
+        // None) before being taken apart.
+        unsafe { this.dealloc() };
+        (key, value)
+    }
+
+    /// Frees the allocation without touching the value.
+    ///
+    /// # Safety
+    /// The value must already have been moved out or dropped, and `next` must
+    /// be `None` (a chain is never freed through its head).
+    unsafe fn dealloc(&self) {
+        let layout = Self::layout(self.key_len()).expect("layout was valid at allocation");
+        // SAFETY: allocated in `new` with exactly this layout (same key length).
+        unsafe { std::alloc::dealloc(self.ptr.as_ptr().cast(), layout) };
+    }
+}
+
+impl<V> Drop for Entry<V> {
+    fn drop(&mut self) {
+        debug_assert!(self.header().next.is_none(), "chains are freed one by one");
+        // SAFETY: the value is initialised and dropped once here; then the
+        // allocation is freed (its `next` is None: see `Table::drop`).
+        unsafe {
+            std::ptr::drop_in_place(self.value_mut() as *mut V);
+            self.dealloc();
+        }
+    }
+}
+
+// SAFETY: an `Entry<V>` owns its allocation uniquely, like `Box<(V, [u8])>`, so
+// sending it to another thread is as safe as sending `V` (FLUSHALL ASYNC drops a
+// dict on another thread; tested by `take_and_clear`).
+unsafe impl<V: Send> Send for Entry<V> {}
+// SAFETY: shared access only hands out `&V` and `&[u8]`.
+unsafe impl<V: Sync> Sync for Entry<V> {}
 
 /// One of the two hash tables: a power-of-two bucket array (empty when unallocated).
 struct Table<V> {
@@ -124,9 +268,10 @@ impl<V> Table<V> {
     fn with_size(size: usize) -> Self {
         debug_assert!(size.is_power_of_two());
         let zeroed: Box<[MaybeUninit<Bucket<V>>]> = Box::new_zeroed_slice(size);
-        // SAFETY: `Bucket<V>` is `Option<Box<Entry<V>>>` with `Entry<V>: Sized`; std
-        // guarantees (see "Representation" in `std::option`) that this type is a
-        // nullable pointer whose all-zero bit pattern is `None`. So every zeroed element
+        // SAFETY: `Bucket<V>` is `Option<Entry<V>>`, and `Entry<V>` is a
+        // `#[repr(transparent)]` wrapper of a `NonNull` (plus a zero-sized marker);
+        // std guarantees (see "Representation" in `std::option`) that such an
+        // `Option` is a nullable pointer whose all-zero bit pattern is `None`. So every zeroed element
         // is an initialised, valid `None`. Exercised by `zeroed_tables_are_empty` and
         // every test that grows or shrinks a table.
         let buckets = unsafe { zeroed.assume_init() }.into_vec();
@@ -150,12 +295,12 @@ impl<V> Table<V> {
         if !self.is_allocated() {
             return None;
         }
-        let mut cur = self.buckets[self.index(hash)].as_deref();
+        let mut cur = self.buckets[self.index(hash)].as_ref();
         while let Some(e) = cur {
-            if e.hash == hash && *e.key == *key {
+            if e.key() == key {
                 return Some(e);
             }
-            cur = e.next.as_deref();
+            cur = e.next();
         }
         None
     }
@@ -165,18 +310,18 @@ impl<V> Table<V> {
             return None;
         }
         let idx = self.index(hash);
-        let mut cur = self.buckets[idx].as_deref_mut();
+        let mut cur = self.buckets[idx].as_mut();
         while let Some(e) = cur {
-            if e.hash == hash && *e.key == *key {
+            if e.key() == key {
                 return Some(e);
             }
-            cur = e.next.as_deref_mut();
+            cur = e.header_mut().next.as_mut();
         }
         None
     }
 
     /// Detaches the entry for `key` from its chain.
-    fn unlink(&mut self, hash: u64, key: &[u8]) -> Option<Box<Entry<V>>> {
+    fn unlink(&mut self, hash: u64, key: &[u8]) -> Option<Entry<V>> {
         if !self.is_allocated() {
             return None;
         }
@@ -185,21 +330,21 @@ impl<V> Table<V> {
         loop {
             match link {
                 None => return None,
-                Some(e) if e.hash == hash && *e.key == *key => {
-                    let next = e.next.take();
+                Some(e) if e.key() == key => {
+                    let next = e.header_mut().next.take();
                     let removed = mem::replace(link, next);
                     self.used -= 1;
                     return removed;
                 }
-                Some(e) => link = &mut e.next,
+                Some(e) => link = &mut e.header_mut().next,
             }
         }
     }
 
-    /// Pushes a new entry at the head of its chain.
-    fn push(&mut self, mut entry: Box<Entry<V>>) -> &mut Entry<V> {
-        let idx = self.index(entry.hash);
-        entry.next = self.buckets[idx].take();
+    /// Pushes an entry whose key hashes to `hash` at the head of its chain.
+    fn push(&mut self, hash: u64, mut entry: Entry<V>) -> &mut Entry<V> {
+        let idx = self.index(hash);
+        entry.header_mut().next = self.buckets[idx].take();
         self.used += 1;
         self.buckets[idx].insert(entry)
     }
@@ -208,17 +353,20 @@ impl<V> Table<V> {
     fn retain_bucket(&mut self, idx: usize, f: &mut impl FnMut(&[u8], &mut V) -> bool) {
         let mut link = &mut self.buckets[idx];
         loop {
-            let remove = match link.as_deref_mut() {
+            let remove = match link.as_mut() {
                 None => return,
-                Some(e) => f(&e.key, &mut e.value),
+                Some(e) => {
+                    let (key, value) = e.key_value_mut();
+                    f(key, value)
+                }
             };
             if remove {
                 if let Some(mut removed) = link.take() {
-                    *link = removed.next.take();
+                    *link = removed.header_mut().next.take();
                     self.used -= 1;
                 }
             } else if let Some(e) = link {
-                link = &mut e.next;
+                link = &mut e.header_mut().next;
             }
         }
     }
@@ -235,7 +383,7 @@ impl<V> Drop for Table<V> {
             }
             let mut next = bucket.take();
             while let Some(mut entry) = next {
-                next = entry.next.take();
+                next = entry.header_mut().next.take();
                 remaining = remaining.saturating_sub(1);
             }
         }
@@ -310,13 +458,12 @@ impl<V> Dict<V> {
     }
 
     /// Approximate bytes used by the dict itself: the struct, both bucket arrays and
-    /// one entry allocation per key (which includes `V` inline, plus the stored hash,
-    /// the key's pointer/length and the chain link). Key bytes and any heap data owned
-    /// by values are not counted.
+    /// the fixed part of one entry allocation per key (header and `V` inline). Key
+    /// bytes and any heap data owned by values are not counted.
     pub fn memory_overhead(&self) -> usize {
         mem::size_of::<Self>()
             + self.bucket_count() * mem::size_of::<Bucket<V>>()
-            + self.len() * mem::size_of::<Entry<V>>()
+            + self.len() * Entry::<V>::alloc_size(0)
     }
 
     /// Allows or forbids resizing (for when a forked child shares our pages). While
@@ -328,9 +475,7 @@ impl<V> Dict<V> {
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        h.write(key);
-        h.finish()
+        hash_key(&self.hasher, key)
     }
 
     fn find(&self, hash: u64, key: &[u8]) -> Option<&Entry<V>> {
@@ -347,25 +492,32 @@ impl<V> Dict<V> {
     }
 
     pub fn get(&self, key: &[u8]) -> Option<&V> {
-        if self.is_empty() {
-            return None;
-        }
-        self.find(self.hash(key), key).map(|e| &e.value)
+        self.entry(key).map(Entry::value)
     }
 
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        self.entry_mut(key).map(Entry::value_mut)
+    }
+
+    pub fn get_key_value(&self, key: &[u8]) -> Option<(&[u8], &V)> {
+        self.entry(key).map(|e| (e.key(), e.value()))
+    }
+
+    /// The whole entry for `key` (key, value and the caller's metadata).
+    pub fn entry(&self, key: &[u8]) -> Option<&Entry<V>> {
+        if self.is_empty() {
+            return None;
+        }
+        self.find(self.hash(key), key)
+    }
+
+    /// The whole entry for `key`, mutable.
+    pub fn entry_mut(&mut self, key: &[u8]) -> Option<&mut Entry<V>> {
         if self.is_empty() {
             return None;
         }
         let hash = self.hash(key);
-        self.find_mut(hash, key).map(|e| &mut e.value)
-    }
-
-    pub fn get_key_value(&self, key: &[u8]) -> Option<(&[u8], &V)> {
-        if self.is_empty() {
-            return None;
-        }
-        self.find(self.hash(key), key).map(|e| (&*e.key, &e.value))
+        self.find_mut(hash, key)
     }
 
     pub fn contains_key(&self, key: &[u8]) -> bool {
@@ -373,31 +525,48 @@ impl<V> Dict<V> {
     }
 
     /// Insert or replace; the key is copied only when new. Returns the old value.
+    /// A new entry's metadata is 0; a replaced one keeps its metadata.
     pub fn insert(&mut self, key: &[u8], value: V) -> Option<V> {
+        self.insert_meta(key, value, |old| old.unwrap_or(0))
+    }
+
+    /// Insert or replace, setting the entry's metadata to `meta(old metadata)`
+    /// (`None` for a new key). Returns the old value.
+    pub fn insert_meta(
+        &mut self,
+        key: &[u8],
+        value: V,
+        meta: impl FnOnce(Option<u32>) -> u32,
+    ) -> Option<V> {
         let hash = self.hash(key);
         self.rehash_on_write();
         if let Some(e) = self.find_mut(hash, key) {
-            return Some(mem::replace(&mut e.value, value));
+            e.set_meta(meta(Some(e.meta())));
+            return Some(mem::replace(e.value_mut(), value));
         }
-        self.insert_new(hash, key.into(), value);
+        self.insert_new(hash, key, value, meta(None));
         None
     }
 
-    /// Insert with an already-owned key (used by RENAME/MOVE to avoid a copy).
-    /// When the key exists, its value is replaced (the stored key is kept and the
-    /// passed one dropped). Returns the old value.
+    /// Insert with an already-owned key (RENAME/MOVE). When the key exists its
+    /// value is replaced. Returns the old value.
     pub fn insert_owned(&mut self, key: Box<[u8]>, value: V) -> Option<V> {
-        let hash = self.hash(&key);
-        self.rehash_on_write();
-        if let Some(e) = self.find_mut(hash, &key) {
-            return Some(mem::replace(&mut e.value, value));
-        }
-        self.insert_new(hash, key.into(), value);
-        None
+        self.insert(&key, value)
     }
 
     /// Returns the value, inserting `f()` first when the key is absent; bool = was inserted.
     pub fn get_or_insert_with(&mut self, key: &[u8], f: impl FnOnce() -> V) -> (&mut V, bool) {
+        let (e, inserted) = self.entry_or_insert_with(key, f);
+        (e.value_mut(), inserted)
+    }
+
+    /// Like [`Dict::get_or_insert_with`], returning the whole entry (a new
+    /// one has metadata 0).
+    pub fn entry_or_insert_with(
+        &mut self,
+        key: &[u8],
+        f: impl FnOnce() -> V,
+    ) -> (&mut Entry<V>, bool) {
         let hash = self.hash(key);
         self.rehash_on_write();
         // Look up immutably first: returning a mutable borrow from one branch and
@@ -407,22 +576,17 @@ impl<V> Dict<V> {
             let entry = self
                 .find_mut(hash, key)
                 .expect("entry was found just above");
-            return (&mut entry.value, false);
+            return (entry, false);
         }
-        (self.insert_new(hash, key.into(), f()), true)
+        (self.insert_new(hash, key, f(), 0), true)
     }
 
     /// Adds a key known to be absent, growing first if needed.
-    fn insert_new(&mut self, hash: u64, key: Key, value: V) -> &mut V {
+    fn insert_new(&mut self, hash: u64, key: &[u8], value: V, meta: u32) -> &mut Entry<V> {
         self.expand_if_needed();
-        let entry = Box::new(Entry {
-            hash,
-            key,
-            value,
-            next: None,
-        });
+        let entry = Entry::new(key, value, meta);
         let target = usize::from(self.is_rehashing());
-        &mut self.ht[target].push(entry).value
+        self.ht[target].push(hash, entry)
     }
 
     pub fn remove(&mut self, key: &[u8]) -> Option<V> {
@@ -437,8 +601,7 @@ impl<V> Dict<V> {
         self.rehash_on_write();
         let [t0, t1] = &mut self.ht;
         let entry = t0.unlink(hash, key).or_else(|| t1.unlink(hash, key))?;
-        let Entry { key, value, .. } = *entry;
-        Some((key.into_box(), value))
+        Some(entry.into_parts())
     }
 
     /// Removes every entry (and frees the tables). Linear in the size of the dict; use
@@ -543,6 +706,7 @@ impl<V> Dict<V> {
             return true;
         }
         let [t0, t1] = &mut self.ht;
+        let hasher = &self.hasher;
         let mut empty_visits = n.saturating_mul(EMPTY_VISITS_PER_STEP);
         for _ in 0..n {
             if t0.used == 0 {
@@ -558,9 +722,9 @@ impl<V> Dict<V> {
             }
             let mut chain = t0.buckets[self.rehash_idx].take();
             while let Some(mut entry) = chain {
-                chain = entry.next.take();
+                chain = entry.header_mut().next.take();
                 t0.used -= 1;
-                t1.push(entry);
+                t1.push(hash_key(hasher, entry.key()), entry);
             }
             self.rehash_idx += 1;
         }
@@ -569,12 +733,33 @@ impl<V> Dict<V> {
         }
         // Done: the new table becomes the live one. The old, now empty, table is freed
         // without walking its buckets (see `Table::drop`).
+        let old_size = self.ht[0].size();
         self.ht[0] = mem::replace(&mut self.ht[1], Table::empty());
         self.rehash_idx = 0;
+        if old_size >= PURGE_AFTER_FREEING_BUCKETS {
+            // The allocator would keep the freed array's pages resident until its
+            // decay timer returns them; hand them back now so RSS follows the data.
+            crate::alloc::purge();
+        }
         false
     }
 
     // ---- iteration -----------------------------------------------------------------
+
+    /// The buckets random picks choose among: the not-yet-rehashed part of ht[0]
+    /// followed by all of ht[1], as their count and a lookup by position.
+    fn live_slots<'a>(&'a self) -> (usize, impl Fn(usize) -> &'a Bucket<V> + 'a) {
+        let [t0, t1] = &self.ht;
+        let old = &t0.buckets[self.rehash_idx..];
+        let slots = old.len() + t1.size();
+        let bucket = move |slot: usize| -> &'a Bucket<V> {
+            match old.get(slot) {
+                Some(b) => b,
+                None => &t1.buckets[slot - old.len()],
+            }
+        };
+        (slots, bucket)
+    }
 
     /// A uniformly-ish random entry: a random non-empty bucket, then a random element
     /// of its chain (Redis's `dictGetRandomKey`). `rng` returns random u64s. Keys in
@@ -585,31 +770,77 @@ impl<V> Dict<V> {
         if self.is_empty() {
             return None;
         }
-        // Candidate slots: the not-yet-rehashed part of ht[0] followed by all of ht[1].
-        let [t0, t1] = &self.ht;
-        let old = &t0.buckets[self.rehash_idx..];
-        let slots = old.len() + t1.size();
-        let bucket = |slot: usize| -> &Bucket<V> {
-            match old.get(slot) {
-                Some(b) => b,
-                None => &t1.buckets[slot - old.len()],
-            }
-        };
+        let (slots, bucket) = self.live_slots();
         let mut head = None;
         for _ in 0..RANDOM_PROBES {
-            head = bucket(random_below(rng, slots)).as_deref();
+            head = bucket(random_below(rng, slots)).as_ref();
             if head.is_some() {
                 break;
             }
         }
         if head.is_none() {
             let start = random_below(rng, slots);
-            head = (0..slots).find_map(|i| bucket((start + i) % slots).as_deref());
+            head = (0..slots).find_map(|i| bucket((start + i) % slots).as_ref());
         }
         let head = head?;
         let chain_len = chain(head).count();
         let e = chain(head).nth(random_below(rng, chain_len))?;
-        Some((&e.key, &e.value))
+        Some((e.key(), e.value()))
+    }
+
+    /// Calls `f` on up to `count` entries taken from consecutive buckets after a
+    /// random one (Redis's `dictGetSomeKeys`): cheap sampling for eviction. Visits
+    /// at most `10 * count` buckets and jumps to a new random bucket after a run of
+    /// empty ones. Returns how many entries it passed to `f` (0 only when empty).
+    pub fn sample(
+        &self,
+        count: usize,
+        rng: &mut impl FnMut() -> u64,
+        mut f: impl FnMut(&Entry<V>),
+    ) -> usize {
+        if self.is_empty() || count == 0 {
+            return 0;
+        }
+        let (slots, bucket) = self.live_slots();
+        let want = count.min(self.len());
+        let mut got = 0;
+        let mut slot = random_below(rng, slots);
+        let mut empty_run = 0;
+        for _ in 0..count.saturating_mul(10).max(RANDOM_PROBES) {
+            match bucket(slot).as_ref() {
+                Some(head) => {
+                    empty_run = 0;
+                    for e in chain(head) {
+                        f(e);
+                        got += 1;
+                        if got == want {
+                            return got;
+                        }
+                    }
+                    slot = (slot + 1) % slots;
+                }
+                None => {
+                    empty_run += 1;
+                    slot = if empty_run >= 5 && empty_run > count {
+                        empty_run = 0;
+                        random_below(rng, slots)
+                    } else {
+                        (slot + 1) % slots
+                    };
+                }
+            }
+        }
+        if got == 0 {
+            // A very sparse table: fall back to one random entry.
+            if let Some((k, _)) = self.random_entry(rng) {
+                // random_entry found it, so the lookup succeeds.
+                if let Some(e) = self.entry(k) {
+                    f(e);
+                    got = 1;
+                }
+            }
+        }
+        got
     }
 
     /// Redis SCAN semantics: reverse-binary cursor increment over bucket indexes of the
@@ -624,9 +855,9 @@ impl<V> Dict<V> {
         }
         let sizes = [self.ht[0].size(), self.ht[1].size()];
         scan_order(cursor, sizes, |t, b| {
-            if let Some(head) = self.ht[t].buckets[b].as_deref() {
+            if let Some(head) = self.ht[t].buckets[b].as_ref() {
                 for e in chain(head) {
-                    f(&e.key, &e.value);
+                    f(e.key(), e.value());
                 }
             }
         })
@@ -659,6 +890,12 @@ impl<V> Dict<V> {
     }
 }
 
+fn hash_key(hasher: &RandomState, key: &[u8]) -> u64 {
+    let mut h = hasher.build_hasher();
+    h.write(key);
+    h.finish()
+}
+
 /// A uniform random number in `0..n` (`n > 0`), by multiply-shift.
 fn random_below(rng: &mut impl FnMut() -> u64, n: usize) -> usize {
     ((u128::from(rng()) * n as u128) >> 64) as usize
@@ -666,7 +903,7 @@ fn random_below(rng: &mut impl FnMut() -> u64, n: usize) -> usize {
 
 /// The entries of a chain, starting at `head`.
 fn chain<V>(head: &Entry<V>) -> impl Iterator<Item = &Entry<V>> {
-    std::iter::successors(Some(head), |e| e.next.as_deref())
+    std::iter::successors(Some(head), |e| e.next())
 }
 
 /// Increments the high bits of a cursor (those outside `mask`) in reverse-binary order.
@@ -712,9 +949,9 @@ impl<'a, V> Iterator for Iter<'a, V> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(e) = self.entry {
-                self.entry = e.next.as_deref();
+                self.entry = e.next();
                 self.remaining -= 1;
-                return Some((&e.key, &e.value));
+                return Some((e.key(), e.value()));
             }
             if self.remaining == 0 {
                 return None;
@@ -722,7 +959,7 @@ impl<'a, V> Iterator for Iter<'a, V> {
             let buckets = self.tables.get(self.table)?;
             match buckets.get(self.bucket) {
                 Some(b) => {
-                    self.entry = b.as_deref();
+                    self.entry = b.as_ref();
                     self.bucket += 1;
                 }
                 None => {
@@ -849,18 +1086,15 @@ mod tests {
     #[test]
     fn insert_owned_and_remove_entry() {
         let mut d = Dict::new();
-        // A key too long to live inline: the owned allocation is stored
-        // as-is, no copy (short keys are copied into the entry instead).
-        let name = b"moved-key-longer-than-the-inline-limit";
+        // Keys always live inside their entry, whatever their length.
+        let name = b"moved-key-longer-than-a-cache-line-moved-key-longer-than-a-cache-line";
         let owned: Box<[u8]> = name.to_vec().into_boxed_slice();
-        let ptr = owned.as_ptr();
         assert_eq!(d.insert_owned(owned, 1), None);
-        assert_eq!(d.get_key_value(name).unwrap().0.as_ptr(), ptr);
+        assert_eq!(d.get_key_value(name).unwrap().0, &name[..]);
         assert_eq!(d.insert_owned(name.to_vec().into(), 2), Some(1));
         assert_eq!(d.len(), 1);
         let (k, v) = d.remove_entry(name).unwrap();
         assert_eq!((&*k, v), (&name[..], 2));
-        assert_eq!(k.as_ptr(), ptr);
         assert!(d.remove_entry(name).is_none());
         // Round-trip like RENAME: remove_entry then insert_owned elsewhere.
         let mut other = Dict::new();
@@ -1356,6 +1590,42 @@ mod tests {
     }
 
     #[test]
+    fn sample_returns_existing_entries() {
+        let mut rng = Rng(11);
+        let mut d: Dict<u64> = Dict::new();
+        assert_eq!(d.sample(5, &mut || rng.next(), |_| panic!("empty")), 0);
+        for i in 0..3000usize {
+            d.insert(&key(i), i as u64);
+        }
+        assert!(d.is_rehashing() || d.len() == 3000);
+        let mut seen = HashSet::new();
+        for _ in 0..2000 {
+            let mut n = 0;
+            let got = d.sample(5, &mut || rng.next(), |e| {
+                assert_eq!(key(*e.value() as usize), e.key());
+                seen.insert(e.key().to_vec());
+                n += 1;
+            });
+            assert_eq!((got, n), (5, 5));
+        }
+        // Sampling reaches most of the table.
+        assert!(seen.len() > 2500, "{}", seen.len());
+        // Fewer entries than asked: each at most once per call.
+        let mut small: Dict<u64> = Dict::new();
+        small.insert(b"a", 1);
+        small.insert(b"b", 2);
+        assert_eq!(small.sample(5, &mut || rng.next(), |_| {}), 2);
+        // A sparse table still yields an entry.
+        for i in 0..2999usize {
+            d.remove(&key(i));
+        }
+        assert_eq!(
+            d.sample(3, &mut || rng.next(), |e| assert_eq!(e.key(), key(2999))),
+            1
+        );
+    }
+
+    #[test]
     fn iter_and_keys_visit_both_tables() {
         let mut d = Dict::new();
         for i in 0..1025usize {
@@ -1417,7 +1687,7 @@ mod tests {
         assert_eq!(d.bucket_count(), 1024 + 2048);
         assert_eq!(
             d.memory_overhead(),
-            empty + 3072 * mem::size_of::<usize>() + 1025 * mem::size_of::<Entry<u64>>()
+            empty + 3072 * mem::size_of::<usize>() + 1025 * (16 + 8)
         );
     }
 
@@ -1429,15 +1699,10 @@ mod tests {
         assert_eq!(mem::size_of::<Bucket<String>>(), mem::size_of::<usize>());
         let mut t: Table<String> = Table::with_size(8);
         for i in 0..100u64 {
-            t.push(Box::new(Entry {
-                hash: i,
-                key: Key::from(&key(i as usize)[..]),
-                value: i.to_string(),
-                next: None,
-            }));
+            t.push(i, Entry::new(&key(i as usize), i.to_string(), 0));
         }
         assert_eq!(t.used, 100);
-        assert_eq!(t.find(42, &key(42)).unwrap().value, "42");
+        assert_eq!(t.find(42, &key(42)).unwrap().value(), "42");
     }
 
     /// Counts live instances so leaks and double drops show up.
@@ -1514,12 +1779,7 @@ mod tests {
         d.insert(b"seed", Tracked::new(&live));
         let t = &mut d.ht[0];
         for i in 0..1_000_000u64 {
-            t.push(Box::new(Entry {
-                hash: 0,
-                key: Key::from(&i.to_le_bytes()[..]),
-                value: Tracked::new(&live),
-                next: None,
-            }));
+            t.push(0, Entry::new(&i.to_le_bytes(), Tracked::new(&live), 0));
         }
         assert_eq!(d.len(), 1_000_001);
         assert!(d.ht[0].find(0, &999_999u64.to_le_bytes()).is_some());
@@ -1617,18 +1877,66 @@ mod tests {
 mod key_tests {
     use super::*;
 
+    fn key(i: usize) -> Vec<u8> {
+        format!("key:{i}").into_bytes()
+    }
+
+    fn finish_rehash<V>(d: &mut Dict<V>) {
+        while d.rehash_step(100) {}
+    }
+
     #[test]
-    fn key_is_24_bytes_and_round_trips() {
-        assert_eq!(std::mem::size_of::<Key>(), 24);
-        for len in [0usize, 1, 21, 22, 23, 100] {
-            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
-            let k = Key::from(&bytes[..]);
-            assert_eq!(&*k, &bytes[..]);
-            assert_eq!(matches!(k, Key::Inline { .. }), len <= INLINE_KEY);
-            let boxed: Box<[u8]> = bytes.clone().into();
-            let k2 = Key::from(boxed);
-            assert_eq!(&*k2.clone().into_box(), &bytes[..]);
+    fn entry_layout_is_one_tight_allocation() {
+        // Header (next + length/meta word), then the value, then the key bytes.
+        assert_eq!(mem::size_of::<Bucket<crate::types::Value>>(), 8);
+        assert_eq!(Entry::<crate::types::Value>::alloc_size(16), 64);
+        assert_eq!(Entry::<()>::alloc_size(5), 21);
+        assert_eq!(Entry::<i64>::alloc_size(0), 24);
+        // A value with a bigger alignment than the header still lands aligned.
+        #[repr(align(32))]
+        #[derive(Debug, PartialEq)]
+        struct Wide(u8);
+        assert_eq!(Entry::<Wide>::VALUE_AT, 32);
+        let mut d: Dict<Wide> = Dict::new();
+        for i in 0..100u8 {
+            d.insert(&key(usize::from(i)), Wide(i));
         }
+        for i in 0..100u8 {
+            let v = d.get(&key(usize::from(i))).unwrap();
+            assert_eq!(v, &Wide(i));
+            assert!((v as *const Wide as usize).is_multiple_of(32));
+        }
+    }
+
+    #[test]
+    fn meta_bits_round_trip_and_survive_rehash() {
+        let mut d: Dict<u64> = Dict::new();
+        let long = vec![b'x'; 300];
+        for len in [0usize, 1, 15, 16, 17, 300] {
+            let k = &long[..len];
+            d.insert_meta(k, len as u64, |old| {
+                assert_eq!(old, None);
+                0xFF_FFFF ^ len as u32
+            });
+        }
+        for i in 0..5000usize {
+            d.insert(&key(i), i as u64);
+        }
+        finish_rehash(&mut d);
+        for len in [0usize, 1, 15, 16, 17, 300] {
+            let e = d.entry(&long[..len]).unwrap();
+            assert_eq!(e.key(), &long[..len]);
+            assert_eq!(*e.value(), len as u64);
+            assert_eq!(e.meta(), 0xFF_FFFF ^ len as u32);
+        }
+        // Replacing keeps or rewrites the metadata as asked; it is masked to 24 bits.
+        d.insert(&long[..16], 1);
+        assert_eq!(d.entry(&long[..16]).unwrap().meta(), 0xFF_FFFF ^ 16);
+        d.insert_meta(&long[..16], 2, |old| old.unwrap() + 1);
+        assert_eq!(d.entry(&long[..16]).unwrap().meta(), (0xFF_FFFF ^ 16) + 1);
+        d.entry_mut(&long[..16]).unwrap().set_meta(u32::MAX);
+        let e = d.entry(&long[..16]).unwrap();
+        assert_eq!((e.meta(), e.key().len(), *e.value()), (0xFF_FFFF, 16, 2));
     }
 
     #[test]

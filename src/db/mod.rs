@@ -4,6 +4,7 @@
 
 pub mod blocked;
 pub mod dict;
+pub mod evict;
 pub mod invalidation;
 pub mod lazyfree;
 pub mod notify;
@@ -50,6 +51,8 @@ pub struct KeyspaceStats {
     pub expired_keys: u64,
     pub expired_time_cap_reached_count: u64,
     pub expire_cycle_cpu_usec: u64,
+    /// Keys removed to stay under maxmemory (INFO evicted_keys).
+    pub evicted_keys: u64,
 }
 
 pub struct Keyspace {
@@ -74,6 +77,20 @@ pub struct Keyspace {
     /// Set while a dataset loads: nothing expires (an AOF replays writes
     /// made when their keys were still alive, as Redis does).
     pub loading: bool,
+    /// Eviction policy and LRU/LFU settings (from the config).
+    pub evict: evict::EvictConfig,
+    /// The time of the command being run (unix ms): stamps new keys'
+    /// LRU clock / LFU decay time.
+    pub clock_ms: i64,
+    /// Lookups leave access clocks alone: a fork child shares our pages
+    /// (Redis skips the update while a child is active, to spare copy-on-write).
+    pub fork_no_touch: bool,
+    /// The command being run leaves access clocks alone (CLIENT NO-TOUCH).
+    pub call_no_touch: bool,
+    /// Best eviction candidates between eviction runs.
+    pool: evict::EvictionPool,
+    /// Where random eviction looks first (round robin over databases).
+    evict_next_db: usize,
     rng: u64,
 }
 
@@ -117,6 +134,12 @@ impl Keyspace {
             expired_log: Vec::new(),
             log_expired: false,
             loading: false,
+            evict: evict::EvictConfig::default(),
+            clock_ms: crate::server::now_ms(),
+            fork_no_touch: false,
+            call_no_touch: false,
+            pool: evict::EvictionPool::default(),
+            evict_next_db: 0,
             rng: seed | 1,
         }
     }
@@ -175,10 +198,68 @@ impl Keyspace {
         }
     }
 
-    /// Read lookup: lazy expiry, then hit/miss accounting.
+    /// Read lookup: lazy expiry, hit/miss accounting, and the key's access
+    /// clock or counter updated (Redis lookupKeyRead).
     pub fn lookup_read(&mut self, db: usize, key: &[u8], now: i64) -> Option<&Value> {
+        self.lookup_read_flags(db, key, now, true)
+    }
+
+    /// A read lookup that leaves the key's access clock alone (TYPE, OBJECT,
+    /// EXISTS: Redis's LOOKUP_NOTOUCH).
+    pub fn lookup_read_notouch(&mut self, db: usize, key: &[u8], now: i64) -> Option<&Value> {
+        self.lookup_read_flags(db, key, now, false)
+    }
+
+    /// Whether lookups now update access clocks.
+    fn touching(&self) -> bool {
+        !(self.fork_no_touch || self.call_no_touch)
+    }
+
+    /// The access-clock update of a lookup, as a function of the old metadata.
+    fn toucher(&mut self, now: i64) -> impl Fn(u32) -> u32 + use<> {
+        let cfg = self.evict;
+        let r = if cfg.policy.is_lfu() {
+            self.random_u64()
+        } else {
+            0
+        };
+        move |meta| evict::touched_meta(meta, &cfg, now, r)
+    }
+
+    /// The metadata a key created now starts with.
+    fn new_meta(&self) -> u32 {
+        evict::fresh_meta(&self.evict, self.clock_ms)
+    }
+
+    /// The metadata for a value replacing an existing key's (or a new key's):
+    /// under LFU the counter carries over, as Redis does on overwrite.
+    fn replace_meta(&self) -> impl Fn(Option<u32>) -> u32 + use<> {
+        let fresh = self.new_meta();
+        let lfu = self.evict.policy.is_lfu();
+        move |old| match old {
+            Some(m) if lfu => m,
+            _ => fresh,
+        }
+    }
+
+    fn lookup_read_flags(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        now: i64,
+        touch: bool,
+    ) -> Option<&Value> {
         self.expire_if_needed(db, key, now);
-        let v = self.dbs[db].main.get(key);
+        let touch = (touch && self.touching()).then(|| self.toucher(now));
+        let v = match self.dbs[db].main.entry_mut(key) {
+            Some(e) => {
+                if let Some(t) = touch {
+                    e.set_meta(t(e.meta()));
+                }
+                Some(&*e)
+            }
+            None => None,
+        };
         if v.is_some() {
             self.stats.keyspace_hits += 1;
         } else {
@@ -187,13 +268,39 @@ impl Keyspace {
                 self.events.push(notify::KEY_MISS, "keymiss", db, key); // notify
             }
         }
-        v
+        v.map(dict::Entry::value)
     }
 
-    /// Lookup for a command that will write: lazy expiry, no stats.
+    /// Lookup for a command that will write: lazy expiry, no stats; updates
+    /// the key's access clock or counter like a read.
     pub fn lookup_write(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Value> {
         self.expire_if_needed(db, key, now);
-        self.dbs[db].main.get_mut(key)
+        let touch = self.touching().then(|| self.toucher(now));
+        let e = self.dbs[db].main.entry_mut(key)?;
+        if let Some(t) = touch {
+            e.set_meta(t(e.meta()));
+        }
+        Some(e.value_mut())
+    }
+
+    /// The LRU clock or LFU word of `key`, without lazy expiry or touching.
+    pub fn key_meta(&self, db: usize, key: &[u8]) -> Option<u32> {
+        self.dbs[db].main.entry(key).map(dict::Entry::meta)
+    }
+
+    /// Sets the LRU clock or LFU word of `key` (RESTORE IDLETIME/FREQ, RDB load).
+    pub fn set_key_meta(&mut self, db: usize, key: &[u8], meta: u32) {
+        if let Some(e) = self.dbs[db].main.entry_mut(key) {
+            e.set_meta(meta);
+        }
+    }
+
+    /// Stores a value at a key known to be absent, with a fresh access clock,
+    /// and raises the `new` event; the caller runs the write epilogue.
+    pub fn add(&mut self, db: usize, key: &[u8], val: Value) {
+        let meta = self.new_meta();
+        self.dbs[db].main.insert_meta(key, val, |_| meta);
+        self.notify(notify::NEW, "new", db, key); // notify
     }
 
     /// Existence check with lazy expiry and without touching stats.
@@ -205,8 +312,9 @@ impl Keyspace {
     /// Stores `val` at `key` (Redis setKey). The TTL is dropped unless
     /// `keep_ttl`. Runs the write epilogue.
     pub fn set(&mut self, db: usize, key: &[u8], val: Value, keep_ttl: bool) {
+        let meta = self.replace_meta();
         let d = &mut self.dbs[db];
-        match d.main.insert(key, val) {
+        match d.main.insert_meta(key, val, meta) {
             Some(old) => lazyfree::free_value(old),
             None => self.notify(notify::NEW, "new", db, key), // notify
         }
@@ -287,8 +395,9 @@ impl Keyspace {
     /// Stores `val` at `key` with exactly the TTL `expire` (absolute ms, or
     /// none: any previous TTL is dropped). Runs the write epilogue once.
     pub fn set_with_expire(&mut self, db: usize, key: &[u8], val: Value, expire: Option<i64>) {
+        let meta = self.replace_meta();
         let d = &mut self.dbs[db];
-        match d.main.insert(key, val) {
+        match d.main.insert_meta(key, val, meta) {
             Some(old) => lazyfree::free_value(old),
             None => self.notify(notify::NEW, "new", db, key), // notify
         }
@@ -310,11 +419,16 @@ impl Keyspace {
     /// lazy expiry first.
     pub fn rename(&mut self, db: usize, src: &[u8], dst: &[u8]) -> bool {
         let d = &mut self.dbs[db];
+        let Some(meta) = d.main.entry(src).map(dict::Entry::meta) else {
+            return false;
+        };
         let Some(val) = d.main.remove(src) else {
             return false;
         };
         let expire = d.expires.remove(src);
         self.set_with_expire(db, dst, val, expire);
+        // The value keeps its access clock, like the object Redis renames.
+        self.set_key_meta(db, dst, meta);
         self.signal_modified(db, src);
         true
     }
@@ -324,12 +438,16 @@ impl Keyspace {
     /// exist in `from`. Runs the write epilogue in both databases.
     pub fn move_key(&mut self, from: usize, to: usize, key: &[u8]) -> bool {
         let src = &mut self.dbs[from];
-        let Some((owned, val)) = src.main.remove_entry(key) else {
+        let Some(meta) = src.main.entry(key).map(dict::Entry::meta) else {
+            return false;
+        };
+        let Some(val) = src.main.remove(key) else {
             return false;
         };
         let expire = src.expires.remove(key);
         let dst = &mut self.dbs[to];
-        match dst.main.insert_owned(owned, val) {
+        // The key keeps its access clock, like the object Redis moves.
+        match dst.main.insert_meta(key, val, |_| meta) {
             Some(old) => lazyfree::free_value(old),
             None => self.notify(notify::NEW, "new", to, key), // notify
         }
@@ -387,6 +505,7 @@ impl Keyspace {
 
     /// Empties every database. Returns the number of keys removed.
     pub fn flush_all(&mut self) -> usize {
+        self.pool.clear();
         (0..self.dbs.len()).map(|i| self.flush_db(i)).sum()
     }
 

@@ -290,8 +290,10 @@ fn close_inherited_sockets() {
     }
 }
 
-/// Stops dict resizes while a child shares our pages (copy-on-write).
+/// Stops dict resizes and access-clock updates while a child shares our
+/// pages (copy-on-write).
 fn set_resize_allowed(srv: &mut Server, allowed: bool) {
+    srv.ks.fork_no_touch = !allowed;
     for db in &mut srv.ks.dbs {
         db.main.set_resize_allowed(allowed);
         db.expires.set_resize_allowed(allowed);

@@ -21,7 +21,7 @@ mod stream;
 
 use super::lzf;
 use super::packed::{self, Entry, ListpackWriter};
-use crate::db::Keyspace;
+use crate::db::{Keyspace, evict};
 use crate::types::hash;
 use crate::types::list::Elem as ListElem;
 use crate::types::set::{Encoding as SetEncoding, Member, SetLimits};
@@ -464,6 +464,9 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
         b"aof-base",
         if opts.aof_base { b"1" } else { b"0" },
     );
+    let save_lru = ks.evict.policy.is_lru();
+    let save_lfu = ks.evict.policy.is_lfu();
+    let now = crate::server::now_ms();
     for (i, db) in ks.dbs.iter().enumerate() {
         if db.main.is_empty() {
             continue;
@@ -478,6 +481,17 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
             if has_expires && let Some(&when) = db.expires.get(key) {
                 enc.byte(OP_EXPIRETIME_MS);
                 enc.buf.extend_from_slice(&when.to_le_bytes());
+            }
+            // The access clock or counter, under the policies that keep one.
+            if let Some(meta) = (save_lru || save_lfu).then(|| db.main.entry(key)).flatten() {
+                let meta = meta.meta();
+                if save_lru {
+                    enc.byte(OP_IDLE);
+                    enc.len(evict::idle_ms(meta, now) / 1000);
+                } else {
+                    enc.byte(OP_FREQ);
+                    enc.byte(evict::lfu_counter(meta, now, ks.evict.lfu_decay_time));
+                }
             }
             enc.object(Some(key), val)?;
             stats.keys += 1;
@@ -1214,6 +1228,8 @@ impl<I: Input> Decoder<I> {
         stats.version = ver;
         let mut db = 0usize;
         let mut expire: Option<i64> = None;
+        // IDLE / FREQ opcodes before the next key.
+        let (mut idle, mut freq): (Option<u64>, Option<u8>) = (None, None);
         let mut key: Vec<u8> = Vec::new();
         loop {
             let op = self.byte()?;
@@ -1228,11 +1244,11 @@ impl<I: Input> Decoder<I> {
                     continue;
                 }
                 OP_FREQ => {
-                    self.byte()?;
+                    freq = Some(self.byte()?);
                     continue;
                 }
                 OP_IDLE => {
-                    self.length()?;
+                    idle = Some(self.length()?);
                     continue;
                 }
                 OP_EOF => break,
@@ -1283,6 +1299,7 @@ impl<I: Input> Decoder<I> {
             }
             let val = self.object(op, &opts.limits)?;
             let when = expire.take();
+            let (idle, freq) = (idle.take(), freq.take());
             let Some(val) = val else {
                 stats.empty_keys_skipped += 1;
                 continue;
@@ -1293,9 +1310,16 @@ impl<I: Input> Decoder<I> {
                 stats.keys_expired += 1;
                 continue;
             }
+            let cfg = ks.evict;
+            let meta = idle
+                .and_then(|secs| evict::meta_with_idle(&cfg, secs, opts.now_ms))
+                .or_else(|| freq.and_then(|f| evict::meta_with_freq(&cfg, f, opts.now_ms)))
+                .unwrap_or_else(|| evict::fresh_meta(&cfg, opts.now_ms));
             let d = &mut ks.dbs[db];
-            let (_, inserted) = d.main.get_or_insert_with(&key, || val);
-            if !inserted {
+            let (entry, inserted) = d.main.entry_or_insert_with(&key, || val);
+            if inserted {
+                entry.set_meta(meta);
+            } else {
                 return Err(LoadError {
                     offset: key_off,
                     msg: format!(
@@ -1429,6 +1453,82 @@ mod tests {
             out.push(dump_payload(v, true, -2).unwrap());
         }
         out
+    }
+
+    /// Writes `ks` as an RDB file and loads it into a fresh keyspace with
+    /// the same eviction settings.
+    fn reload(ks: &Keyspace, now_ms: i64) -> Keyspace {
+        let opts = SaveOpts {
+            compress: true,
+            checksum: true,
+            list_fill: -2,
+            ctime: 0,
+            used_mem: 0,
+            aof_base: false,
+        };
+        let mut file = Vec::new();
+        write_rdb(ks, &mut file, &opts).unwrap();
+        let mut fresh = Keyspace::new(ks.dbs.len());
+        fresh.evict = ks.evict;
+        let load = LoadOpts {
+            now_ms,
+            verify_checksum: true,
+            limits: TypeLimits::default(),
+        };
+        Decoder::new(SliceInput::new(&file))
+            .load(&mut fresh, &load)
+            .unwrap();
+        fresh
+    }
+
+    #[test]
+    fn idle_time_and_frequency_survive_save_and_load() {
+        let now = crate::server::now_ms();
+        let val = || Value::Str(StrValue::from_bytes(b"v"));
+        // LRU policies record each key's idle time (IDLE opcode).
+        let mut ks = Keyspace::new(1);
+        ks.evict.policy = evict::Policy::AllKeysLru;
+        ks.set(0, b"old", val(), false);
+        ks.set(0, b"new", val(), false);
+        let cfg = ks.evict;
+        ks.set_key_meta(0, b"old", evict::meta_with_idle(&cfg, 3600, now).unwrap());
+        let back = reload(&ks, now);
+        let idle = |ks: &Keyspace, k: &[u8]| evict::idle_ms(ks.key_meta(0, k).unwrap(), now) / 1000;
+        // Seconds may tick between saving and checking.
+        assert!((3600..=3602).contains(&idle(&back, b"old")));
+        assert!(idle(&back, b"new") <= 2);
+        // LFU policies record the counter (FREQ opcode).
+        let mut ks = Keyspace::new(1);
+        ks.evict.policy = evict::Policy::VolatileLfu;
+        ks.set(0, b"hot", val(), false);
+        ks.set(0, b"fresh", val(), false);
+        ks.set_key_meta(
+            0,
+            b"hot",
+            evict::meta_with_freq(&ks.evict, 200, now).unwrap(),
+        );
+        let back = reload(&ks, now);
+        let freq = |k: &[u8]| evict::lfu_counter(back.key_meta(0, k).unwrap(), now, 1);
+        assert_eq!(freq(b"hot"), 200);
+        assert_eq!(freq(b"fresh"), evict::LFU_INIT_VAL);
+        // Other policies write neither opcode: the file is the plain one.
+        let mut plain = Keyspace::new(1);
+        plain.set(0, b"k", val(), false);
+        let mut lru = Keyspace::new(1);
+        lru.evict.policy = evict::Policy::AllKeysLru;
+        lru.set(0, b"k", val(), false);
+        let opts = SaveOpts {
+            compress: true,
+            checksum: false,
+            list_fill: -2,
+            ctime: 0,
+            used_mem: 0,
+            aof_base: false,
+        };
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_rdb(&plain, &mut a, &opts).unwrap();
+        write_rdb(&lru, &mut b, &opts).unwrap();
+        assert_eq!(b.len(), a.len() + 2, "one IDLE opcode and a 1-byte length");
     }
 
     #[test]

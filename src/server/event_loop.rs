@@ -528,6 +528,12 @@ impl EventLoop {
         let hz = self.srv.config.hz.max(1);
         self.srv.cronloops += 1;
         let period_us = 1_000_000 / hz as u64;
+        // Eviction a command's time budget left unfinished goes on here.
+        self.srv.ks.clock_ms = now;
+        let maxmemory = self.srv.config.maxmemory;
+        self.srv
+            .ks
+            .perform_evictions(maxmemory, &|_| cmd::memory_for_eviction());
         self.srv.ks.active_expire_cycle(
             now,
             Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100),

@@ -144,6 +144,7 @@ pub struct Server {
 impl Server {
     pub fn new(config: Config) -> Self {
         let mut ks = Keyspace::new(config.databases);
+        ks.evict = crate::db::evict::EvictConfig::from_config(&config);
         ks.events
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
