@@ -8,7 +8,7 @@
 use super::Server;
 use crate::client::Client;
 use crate::cmd::{Cmd, flags};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 
 /// Arguments kept per slow log entry (Redis SLOWLOG_ENTRY_MAX_ARGC).
@@ -143,39 +143,51 @@ pub struct Observe {
     pub slowlog_next_id: u64,
     /// Latency events by name ("command", "fast-command").
     pub events: BTreeMap<String, LatencySeries>,
-    /// Histograms keyed by the command row's address (like CommandStats).
-    hist: HashMap<usize, (&'static Cmd, Option<&'static Cmd>, Histogram), ahash::RandomState>,
+    /// Histograms by the command table's dense row index (like
+    /// CommandStats); a histogram with no calls is absent.
+    hist: Vec<Histogram>,
     /// Slab tokens of the clients in MONITOR mode, in the order they started.
     pub monitors: Vec<usize>,
 }
 
 impl Observe {
-    /// Counts one call in the command's histogram.
-    pub fn record_histogram(&mut self, cmd: &'static Cmd, parent: Option<&'static Cmd>, usec: u64) {
-        self.hist
-            .entry(cmd as *const Cmd as usize)
-            .or_insert((cmd, parent, Histogram::default()))
-            .2
-            .record(usec);
+    /// Counts one call in the command's histogram (a row outside the
+    /// command table has none). The row determines its container, so
+    /// `_parent` is not needed here.
+    #[inline]
+    pub fn record_histogram(
+        &mut self,
+        cmd: &'static Cmd,
+        _parent: Option<&'static Cmd>,
+        usec: u64,
+    ) {
+        let table = crate::cmd::table();
+        let Some(i) = table.index_of(cmd) else {
+            return;
+        };
+        if i >= self.hist.len() {
+            self.hist.resize(table.rows(), Histogram::default());
+        }
+        if let Some(h) = self.hist.get_mut(i) {
+            h.record(usec);
+        }
     }
 
     /// The histogram of a command row, if it ran since the last reset.
     pub fn histogram(&self, cmd: &'static Cmd) -> Option<&Histogram> {
-        self.hist.get(&(cmd as *const Cmd as usize)).map(|e| &e.2)
+        let i = crate::cmd::table().index_of(cmd)?;
+        self.hist.get(i).filter(|h| h.calls > 0)
     }
 
     /// (full name, histogram) for every command with calls, sorted by name.
     pub fn histograms(&self) -> Vec<(String, Histogram)> {
+        let table = crate::cmd::table();
         let mut v: Vec<(String, Histogram)> = self
             .hist
-            .values()
-            .map(|(cmd, parent, h)| {
-                let name = match parent {
-                    Some(p) => format!("{}|{}", p.name, cmd.name),
-                    None => cmd.name.to_string(),
-                };
-                (name, *h)
-            })
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.calls > 0)
+            .filter_map(|(i, h)| Some((table.fullname(table.row(i)?.0).to_string(), *h)))
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
