@@ -741,6 +741,33 @@ mod tests {
     }
 
     #[test]
+    fn fast_number_cases() {
+        let n = |s: &[u8]| fast_number(s, 0);
+        assert_eq!(n(b"1\r\n"), Some((1, 3)));
+        assert_eq!(n(b"9\r\nx"), Some((9, 3)));
+        assert_eq!(n(b"10\r\n"), Some((10, 4)));
+        assert_eq!(n(b"99\r\nx"), Some((99, 4)));
+        assert_eq!(n(b"100\r\n"), Some((100, 5)));
+        assert_eq!(n(b"123456789\r\n"), Some((123_456_789, 11)));
+        for bad in [
+            &b"0\r\n"[..],
+            b"00\r\n",
+            b"01\r\n",
+            b"1\r",
+            b"1\rx\n",
+            b"12\r",
+            b"1a\r\n",
+            b":1\r\n",
+            b"-1\r\n",
+            b"1234567890\r\n",
+            b"",
+        ] {
+            assert_eq!(n(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(fast_number(b"$12\r\n", 1), Some((12, 5)));
+    }
+
+    #[test]
     fn inline_reuses_state_spans() {
         let mut state = ParseState::default();
         let mut argv = Vec::new();

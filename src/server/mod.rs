@@ -272,9 +272,16 @@ impl CommandStats {
         let table = crate::cmd::table();
         let i = table.index_of(cmd)?;
         if i >= self.rows.len() {
-            self.rows.resize(table.rows(), CmdStat::default());
+            self.grow(table.rows());
         }
         self.rows.get_mut(i)
+    }
+
+    /// First use after start-up or a reset: one counter per table row.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, rows: usize) {
+        self.rows.resize(rows, CmdStat::default());
     }
 
     /// (full name such as "config|get", counters) for every command used

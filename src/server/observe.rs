@@ -81,6 +81,10 @@ pub fn bucket_lower_ns(i: usize) -> u64 {
 
 /// The bucket of a duration in microseconds.
 pub fn bucket_of(usec: u64) -> usize {
+    // Nearly every command takes under 2 µs: bucket 0, no arithmetic.
+    if usec < 2 {
+        return 0;
+    }
     let ns = usec.saturating_mul(1000).clamp(1, HIST_MAX_NS);
     // Smallest k with 2^k >= ns, then one lower if the slack covers ns.
     let mut k = 64 - (ns - 1).leading_zeros();
@@ -166,11 +170,18 @@ impl Observe {
             return;
         };
         if i >= self.hist.len() {
-            self.hist.resize(table.rows(), Histogram::default());
+            self.grow(table.rows());
         }
         if let Some(h) = self.hist.get_mut(i) {
             h.record(usec);
         }
+    }
+
+    /// First use after start-up or a reset: one histogram per table row.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, rows: usize) {
+        self.hist.resize(rows, Histogram::default());
     }
 
     /// The histogram of a command row, if it ran since the last reset.
@@ -330,28 +341,44 @@ pub fn after_call(
         srv.observe.record_histogram(cmd, parent, usec);
     }
     let threshold = srv.config.latency_monitor_threshold;
-    let ms = usec / 1000;
-    if threshold > 0 && ms >= threshold {
-        let event = if cmd.has(flags::FAST) {
-            "fast-command"
-        } else {
-            "command"
-        };
-        srv.observe.add_latency_sample(event, now_ms / 1000, ms);
+    if threshold > 0 && threshold.checked_mul(1000).is_some_and(|t| usec >= t) {
+        latency_event(srv, cmd, usec, now_ms);
     }
     let slower_than = srv.config.slowlog_log_slower_than;
     if slower_than >= 0 && usec >= slower_than as u64 && !cmd.has(flags::SKIP_SLOWLOG) {
-        let entry = SlowEntry {
-            id: 0,
-            time: now_ms / 1000,
-            usec,
-            argv: slowlog_argv(argv),
-            addr: c.addr.clone(),
-            name: c.name.clone(),
-        };
-        let max_len = srv.config.slowlog_max_len;
-        srv.observe.push_slowlog(entry, max_len);
+        slowlog_push(srv, c, argv, usec, now_ms);
     }
+}
+
+/// A command at or over latency-monitor-threshold: a "command" or
+/// "fast-command" latency sample. Out of line: rare, and keeping it apart
+/// keeps `after_call` small.
+#[cold]
+#[inline(never)]
+fn latency_event(srv: &mut Server, cmd: &'static Cmd, usec: u64, now_ms: i64) {
+    let event = if cmd.has(flags::FAST) {
+        "fast-command"
+    } else {
+        "command"
+    };
+    srv.observe
+        .add_latency_sample(event, now_ms / 1000, usec / 1000);
+}
+
+/// A command at or over slowlog-log-slower-than: a slow log entry.
+#[cold]
+#[inline(never)]
+fn slowlog_push(srv: &mut Server, c: &Client, argv: &[&[u8]], usec: u64, now_ms: i64) {
+    let entry = SlowEntry {
+        id: 0,
+        time: now_ms / 1000,
+        usec,
+        argv: slowlog_argv(argv),
+        addr: c.addr.clone(),
+        name: c.name.clone(),
+    };
+    let max_len = srv.config.slowlog_max_len;
+    srv.observe.push_slowlog(entry, max_len);
 }
 
 /// Appends Redis's quoted form of `s` (sdscatrepr): printable ASCII as is,
