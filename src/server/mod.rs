@@ -189,12 +189,32 @@ impl Server {
     }
 }
 
-/// Wall-clock unix time in milliseconds.
+/// Reads a clock as (seconds, nanoseconds).
+#[inline]
+fn clock(id: libc::clockid_t) -> (i64, i64) {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes one timespec through the pointer,
+    // which points to a live, writable local.
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    // time_t and c_long are i64 here but narrower on some targets.
+    #[allow(clippy::unnecessary_cast)]
+    (ts.tv_sec as i64, ts.tv_nsec as i64)
+}
+
+/// Wall-clock unix time in milliseconds (0 before 1970). Read once per
+/// socket read, so it is one clock call and integer arithmetic rather than
+/// `SystemTime` + `duration_since` + a u128 division.
+#[inline]
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    let (s, ns) = clock(libc::CLOCK_REALTIME);
+    if s < 0 {
+        0
+    } else {
+        s.saturating_mul(1000).saturating_add(ns / 1_000_000)
+    }
 }
 
 /// Monotonic clock reading in nanoseconds (CLOCK_MONOTONIC), for timing
@@ -203,24 +223,20 @@ pub fn now_ms() -> i64 {
 /// timespecs with overflow checks and divides a u128).
 #[inline]
 pub fn mono_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime only writes one timespec through the pointer,
-    // which points to a live, writable local.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    (ts.tv_sec as u64)
+    let (s, ns) = clock(libc::CLOCK_MONOTONIC);
+    (s as u64)
         .wrapping_mul(1_000_000_000)
-        .wrapping_add(ts.tv_nsec as u64)
+        .wrapping_add(ns as u64)
 }
 
 /// Wall-clock unix time in microseconds.
 pub fn now_us() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    let (s, ns) = clock(libc::CLOCK_REALTIME);
+    if s < 0 {
+        0
+    } else {
+        s.saturating_mul(1_000_000).saturating_add(ns / 1000)
+    }
 }
 
 /// 40 hex characters for run_id, from the OS's randomness when available.
@@ -494,5 +510,20 @@ mod tests {
         // Same clock as Instant: the inner interval lies within the outer.
         assert!(b - a >= 20_000_000);
         assert!(b - a <= outer, "{} > {outer}", b - a);
+    }
+
+    #[test]
+    fn wall_clock_agrees_with_system_time() {
+        let unix = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64
+        };
+        let before = unix(std::time::SystemTime::now());
+        let (ms, us) = (now_ms(), now_us());
+        let after = unix(std::time::SystemTime::now());
+        assert!(
+            before / 1000 <= ms && ms <= after / 1000,
+            "{before} {ms} {after}"
+        );
+        assert!(before <= us && us <= after, "{before} {us} {after}");
     }
 }
