@@ -17,8 +17,8 @@ ticks that run whether or not requests arrive are not charged to requests
   benches/callgrind.py --servers ember --depths 16 --top 25
   benches/callgrind.py --ember ./other/ember-server --keep /tmp/cg
 
-`--top K` prints the K costliest functions (inclusive, per request) of the
-last ember run via callgrind_annotate. `--keep DIR` keeps the callgrind.out
+`--top K` prints the K costliest functions of each ember run (own
+instructions plus code inlined into them, per request) via callgrind_annotate. `--keep DIR` keeps the callgrind.out
 files for callgrind_annotate / kcachegrind. Needs valgrind, redis-benchmark.
 Build ember first: `cargo build --release` (the release profile keeps line
 tables, so function names resolve).
@@ -138,20 +138,28 @@ def bench(port, depth, n, clients):
 
 
 def annotate(path, requests, top):
-    """The `top` costliest functions, inclusive, in instructions per request."""
-    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", path],
+    """The `top` costliest functions in instructions per request: each
+    function's own instructions plus those of code the compiler inlined
+    into it (callgrind names inlined code after the function it landed in,
+    with the inlined source file; the file is dropped and the rows summed)."""
+    out = subprocess.run(["callgrind_annotate", "--auto=no", "--inclusive=no", "--threshold=100", path],
                          check=True, capture_output=True, text=True).stdout
-    rows = []
+    total, rows = None, {}
     for line in out.splitlines():
         m = re.match(r"\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)", line)
-        if m and "PROGRAM TOTALS" not in line:
-            ir = int(m.group(1).replace(",", ""))
-            name = m.group(2)
-            name = re.sub(r"^\S+:", "", name, count=1) if ":" in name.split(" ")[0] else name
-            rows.append((ir / requests, name[:110]))
-        if len(rows) >= top:
-            break
-    return rows
+        if not m:
+            continue
+        ir, name = int(m.group(1).replace(",", "")), m.group(2)
+        if "PROGRAM TOTALS" in name:
+            total = ir
+            continue
+        if ir == total:  # frames that were live when the counters were zeroed
+            continue
+        name = re.sub(r"\s\[.*\]$", "", name)
+        name = name.split(":", 1)[1] if ":" in name else name
+        rows[name] = rows.get(name, 0) + ir
+    best = sorted(rows.items(), key=lambda kv: -kv[1])[:top]
+    return [(ir / requests, name[:110]) for name, ir in best]
 
 
 def main():
@@ -193,7 +201,7 @@ def main():
             row += f"{results[(servers[0], depth)] / results[(servers[1], depth)]:11.2f}"
         print(row)
     for depth, top in tops.items():
-        print(f"\nember depth {depth}: costliest functions, inclusive instructions per request")
+        print(f"\nember depth {depth}: costliest functions (own + inlined code), instructions per request")
         for ir, name in top:
             print(f"{ir:10.1f}  {name}")
     if not a.keep:
