@@ -8,6 +8,13 @@ const LIM: Limits = Limits {
     authenticated: true,
 };
 
+/// Reuses a vector's allocation for slices of another lifetime, as the
+/// event loop does with its argument vector.
+fn recycle<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
+    v.clear();
+    v.into_iter().map(|_| &[][..]).collect()
+}
+
 fn parse(c: &mut Criterion) {
     let set = b"*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$16\r\nvalue:0000000042\r\n".to_vec();
     c.bench_function("parse_set_multibulk", |b| {
@@ -50,6 +57,45 @@ fn parse(c: &mut Criterion) {
             black_box(n)
         })
     });
+    // What the server does per request: the client's parse state and the
+    // argument vector are reused, so nothing allocates.
+    for (name, frame) in [
+        (
+            "parse_bench_set_reused",
+            &b"*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n"[..],
+        ),
+        (
+            "parse_bench_get_reused",
+            &b"*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n"[..],
+        ),
+    ] {
+        c.bench_function(name, |b| {
+            let mut buf = frame.to_vec();
+            let mut state = ember::resp::ParseState::default();
+            let mut store: Vec<&'static [u8]> = Vec::with_capacity(8);
+            b.iter(|| {
+                let mut v = recycle(std::mem::take(&mut store));
+                let r = parse_command(black_box(&mut buf), &mut v, &LIM, &mut state);
+                let n = v.len();
+                store = recycle(v);
+                black_box((r.is_ok(), n))
+            })
+        });
+    }
+    // A frame split across two reads: the general parser and its resume.
+    let split = b"*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n".to_vec();
+    c.bench_function("parse_split_frame_resume", |b| {
+        let mut state = ember::resp::ParseState::default();
+        b.iter(|| {
+            let mut first = split[..20].to_vec();
+            let mut argv = Vec::new();
+            let r1 = parse_command(&mut first, &mut argv, &LIM, &mut state);
+            let mut whole = split.clone();
+            let mut argv = Vec::new();
+            let r2 = parse_command(&mut whole, &mut argv, &LIM, &mut state);
+            black_box((r1.is_ok(), r2.is_ok(), argv.len()))
+        })
+    });
     let inline = b"SET key:000000000042 value:0000000042\r\n".to_vec();
     c.bench_function("parse_inline", |b| {
         let mut buf = inline.clone();
@@ -70,6 +116,15 @@ fn lookup(c: &mut Criterion) {
     let t = ember::cmd::table();
     c.bench_function("command_lookup_mixed_case", |b| {
         b.iter(|| black_box(t.lookup(black_box(b"gEt"))).is_some())
+    });
+    c.bench_function("command_lookup_upper_set", |b| {
+        b.iter(|| black_box(t.lookup(black_box(b"SET"))).is_some())
+    });
+    c.bench_function("command_lookup_long_name", |b| {
+        b.iter(|| black_box(t.lookup(black_box(b"ZRANGEBYSCORE"))).is_some())
+    });
+    c.bench_function("command_lookup_unknown", |b| {
+        b.iter(|| black_box(t.lookup(black_box(b"NOSUCHCMD"))).is_some())
     });
 }
 

@@ -31,7 +31,6 @@ use crate::client::{Client, ReplyMode};
 use crate::error;
 use crate::server::Server;
 use crate::server::blocking::{BlockState, BlockType, TimeoutReply};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Command flags, as in Redis's command table.
@@ -306,65 +305,166 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(streams::COMMANDS)
 }
 
-/// Name lookup over every row, built once.
+/// Name lookup over every row, built once. Every row, subcommands included,
+/// also gets a dense index (`index_of`), so per-command statistics live in
+/// vectors instead of maps.
+///
+/// Both indexes are small open-addressed tables built once from the static
+/// rows and never written again: the name index hashes the case-folded name
+/// in place (no lowercase copy), the address index maps a row's address to
+/// its dense index with one multiplication. Neither holds client-chosen
+/// keys, so a plain hash is safe here (no flooding: probing an unknown name
+/// stops at the first empty slot of a table kept at most a quarter full).
 pub struct CommandTable {
-    by_name: HashMap<Vec<u8>, &'static Cmd, ahash::RandomState>,
-    /// "client|list" for every subcommand row, keyed by the row's address.
-    /// Built once; the strings live for the whole process.
-    sub_fullnames: HashMap<usize, &'static str, ahash::RandomState>,
+    /// Every row by dense index, with its container for subcommands;
+    /// `rows[..top]` are the top-level commands.
+    rows: Vec<Row>,
+    top: usize,
+    /// Redis's fullname of each row ("client|list"), by dense index.
+    fullnames: Vec<&'static str>,
+    /// Name slots: dense index + 1 of a top-level row, 0 when empty.
+    by_name: Box<[u16]>,
+    /// Address slots: (row address, dense index), address 0 when empty.
+    by_addr: Box<[(usize, u16)]>,
 }
 
 /// Longest command name we look up (longer names cannot match a row).
 const MAX_NAME: usize = 32;
 
+/// Hash of a command name with ASCII letters folded to lower case, so that
+/// names equal under `eq_ignore_ascii_case` hash alike (FNV-1a).
+#[inline]
+fn name_hash(name: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in name {
+        h = (h ^ u32::from(b | 0x20)).wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Slot of a row address in a table of `mask + 1` slots (Fibonacci hashing).
+#[inline]
+fn addr_slot(addr: usize, mask: usize) -> usize {
+    ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
+}
+
 impl CommandTable {
     fn build() -> Self {
-        let mut by_name = HashMap::with_hasher(ahash::RandomState::new());
-        let mut sub_fullnames = HashMap::with_hasher(ahash::RandomState::new());
+        let mut rows: Vec<Row> = Vec::new();
+        // A later row with the same name replaces an earlier one.
         for c in families() {
-            by_name.insert(c.name.as_bytes().to_vec(), c);
-            for sub in c.subs {
-                let full: &'static str =
-                    Box::leak(format!("{}|{}", c.name, sub.name).into_boxed_str());
-                sub_fullnames.insert(sub as *const Cmd as usize, full);
+            match rows.iter_mut().find(|r| r.0.name == c.name) {
+                Some(r) => *r = (c, None),
+                None => rows.push((c, None)),
             }
         }
+        let top = rows.len();
+        for i in 0..top {
+            let c = rows[i].0;
+            rows.extend(c.subs.iter().map(|sub| (sub, Some(c))));
+        }
+        assert!(rows.len() < u16::MAX as usize, "command table too large");
+        let fullnames = rows
+            .iter()
+            .map(|&(cmd, parent)| match parent {
+                Some(p) => &*Box::leak(format!("{}|{}", p.name, cmd.name).into_boxed_str()),
+                None => cmd.name,
+            })
+            .collect();
+        let name_mask = (top * 4).next_power_of_two() - 1;
+        let mut by_name = vec![0u16; name_mask + 1].into_boxed_slice();
+        for (i, (cmd, _)) in rows[..top].iter().enumerate() {
+            let mut slot = name_hash(cmd.name.as_bytes()) as usize & name_mask;
+            while by_name[slot] != 0 {
+                slot = (slot + 1) & name_mask;
+            }
+            by_name[slot] = i as u16 + 1;
+        }
+        let addr_mask = (rows.len() * 4).next_power_of_two() - 1;
+        let mut by_addr = vec![(0usize, 0u16); addr_mask + 1].into_boxed_slice();
+        for (i, &(cmd, _)) in rows.iter().enumerate() {
+            let addr = cmd as *const Cmd as usize;
+            let mut slot = addr_slot(addr, addr_mask);
+            while by_addr[slot].0 != 0 && by_addr[slot].0 != addr {
+                slot = (slot + 1) & addr_mask;
+            }
+            by_addr[slot] = (addr, i as u16);
+        }
         CommandTable {
+            rows,
+            top,
+            fullnames,
             by_name,
-            sub_fullnames,
+            by_addr,
         }
     }
 
-    /// Case-insensitive lookup without allocating.
+    /// Case-insensitive lookup without allocating or copying the name.
+    #[inline]
     pub fn lookup(&self, name: &[u8]) -> Option<&'static Cmd> {
         if name.len() > MAX_NAME {
             return None;
         }
-        let mut buf = [0u8; MAX_NAME];
-        let lower = &mut buf[..name.len()];
-        lower.copy_from_slice(name);
-        lower.make_ascii_lowercase();
-        self.by_name.get(&lower[..]).copied()
+        let mask = self.by_name.len() - 1;
+        let mut slot = name_hash(name) as usize & mask;
+        loop {
+            let i = *self.by_name.get(slot)? as usize;
+            let cmd = self.rows.get(i.checked_sub(1)?)?.0;
+            if cmd.name.len() == name.len() && cmd.name.as_bytes().eq_ignore_ascii_case(name) {
+                return Some(cmd);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The dense index of a row (top-level or subcommand) of this table, in
+    /// `0..rows()`; None for a row that is not in it.
+    #[inline]
+    pub fn index_of(&self, cmd: &'static Cmd) -> Option<usize> {
+        let addr = cmd as *const Cmd as usize;
+        let mask = self.by_addr.len() - 1;
+        let mut slot = addr_slot(addr, mask);
+        loop {
+            let (a, i) = *self.by_addr.get(slot)?;
+            if a == addr {
+                return Some(i as usize);
+            }
+            if a == 0 {
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Number of rows, subcommands included (the range of `index_of`).
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The row with dense index `i` and its container.
+    pub fn row(&self, i: usize) -> Option<Row> {
+        self.rows.get(i).copied()
     }
 
     /// Redis's fullname of a row: "client|list" for subcommands, else the name.
     pub fn fullname(&self, cmd: &'static Cmd) -> &'static str {
-        self.sub_fullnames
-            .get(&(cmd as *const Cmd as usize))
-            .copied()
+        self.index_of(cmd)
+            .map(|i| self.fullnames[i])
             .unwrap_or(cmd.name)
     }
 
+    /// Number of top-level commands.
     pub fn len(&self) -> usize {
-        self.by_name.len()
+        self.top
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
+        self.top == 0
     }
 
+    /// Every top-level command.
     pub fn iter(&self) -> impl Iterator<Item = &'static Cmd> + '_ {
-        self.by_name.values().copied()
+        self.rows[..self.top].iter().map(|r| r.0)
     }
 }
 
@@ -538,9 +638,9 @@ pub fn execute(
         cmd,
         parent,
     };
-    let started = std::time::Instant::now();
+    let started = crate::server::mono_ns();
     (cmd.handler)(&mut ctx, argv);
-    let usec = started.elapsed().as_micros() as u64;
+    let usec = crate::server::mono_ns().saturating_sub(started) / 1000;
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
     propagate_end(srv, prop, db, argv);
@@ -621,7 +721,7 @@ fn reject(srv: &mut Server, c: &mut Client, row: Option<Row>, msg: &str, is_exec
 }
 
 /// A command row and its container, if it is a subcommand.
-type Row = (&'static Cmd, Option<&'static Cmd>);
+pub type Row = (&'static Cmd, Option<&'static Cmd>);
 
 /// A rejection before the handler runs (unknown command, arity, auth).
 fn reply_error(srv: &mut Server, c: &mut Client, msg: &str) {
@@ -641,4 +741,74 @@ pub fn arg_i64(ctx: &mut Ctx, arg: &[u8]) -> Option<i64> {
         ctx.c.reply.error(error::NOT_INTEGER);
     }
     v
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn lookup_finds_every_row_in_any_case() {
+        let t = table();
+        for c in t.iter() {
+            assert!(std::ptr::eq(t.lookup(c.name.as_bytes()).unwrap(), c));
+            let upper = c.name.to_ascii_uppercase();
+            assert!(std::ptr::eq(t.lookup(upper.as_bytes()).unwrap(), c));
+            let mixed: String = c
+                .name
+                .chars()
+                .enumerate()
+                .map(|(i, ch)| {
+                    if i % 2 == 0 {
+                        ch.to_ascii_uppercase()
+                    } else {
+                        ch
+                    }
+                })
+                .collect();
+            assert!(std::ptr::eq(t.lookup(mixed.as_bytes()).unwrap(), c));
+        }
+        for miss in [
+            &b""[..],
+            b"ge",
+            b"gett",
+            b"g\xc5t",
+            b"GET ",
+            b"get\0",
+            b"config|get",
+            &[b'a'; 64],
+        ] {
+            assert!(t.lookup(miss).is_none(), "{miss:?}");
+        }
+        // Folding only touches ASCII letters: '@' (0x40) is not '`' (0x60).
+        assert!(t.lookup(b"@et").is_none());
+    }
+
+    #[test]
+    fn every_row_has_a_distinct_dense_index() {
+        let t = table();
+        let mut seen = vec![false; t.rows()];
+        let mut check = |cmd: &'static Cmd, parent: Option<&'static Cmd>| {
+            let i = t.index_of(cmd).unwrap();
+            assert!(!seen[i], "{} twice", cmd.name);
+            seen[i] = true;
+            let (row, p) = t.row(i).unwrap();
+            assert!(std::ptr::eq(row, cmd));
+            assert_eq!(p.map(|p| p.name), parent.map(|p| p.name));
+        };
+        for c in t.iter() {
+            check(c, None);
+            for s in c.subs {
+                check(s, Some(c));
+            }
+        }
+        assert!(seen.iter().all(|&s| s));
+        let config = t.lookup(b"config").unwrap();
+        let get = config.find_sub(b"GET").unwrap();
+        assert_eq!(t.fullname(get), "config|get");
+        assert_eq!(t.fullname(config), "config");
+        static STRAY: Cmd = Cmd::new("stray", 1, 0, |_, _| {});
+        assert_eq!(t.index_of(&STRAY), None);
+        assert_eq!(t.fullname(&STRAY), "stray");
+    }
 }

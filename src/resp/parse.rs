@@ -52,6 +52,12 @@ impl ParseError {
 }
 
 /// Parse one command from the start of `buf` into `argv` (cleared first).
+///
+/// A whole, well-formed multibulk (what every client library sends) takes
+/// `fast_multibulk`, inlined into the caller; everything else (inline
+/// commands, frames split across reads, protocol errors) the general
+/// parser, kept out of line.
+#[inline(always)]
 pub fn parse_command<'a>(
     buf: &'a mut [u8],
     argv: &mut Vec<&'a [u8]>,
@@ -59,11 +65,27 @@ pub fn parse_command<'a>(
     state: &mut ParseState,
 ) -> Result<Parsed, ParseError> {
     argv.clear();
-    let r = match buf.first() {
-        None => Ok(Parsed::Incomplete { need: 1 }),
-        Some(b'*') => parse_multibulk(buf, argv, lim, state),
-        Some(_) => parse_inline(buf, argv),
-    };
+    if buf.first() == Some(&b'*') {
+        let buf: &'a [u8] = buf;
+        if state.count == 0
+            && let Some(consumed) = fast_multibulk(buf, argv, lim)
+        {
+            return Ok(Parsed::Complete { consumed });
+        }
+        argv.clear();
+        return reset_on_error(parse_multibulk(buf, argv, lim, state), state);
+    }
+    if buf.is_empty() {
+        return Ok(Parsed::Incomplete { need: 1 });
+    }
+    reset_on_error(parse_inline(buf, argv, &mut state.spans), state)
+}
+
+/// A protocol error ends the multibulk in progress.
+fn reset_on_error(
+    r: Result<Parsed, ParseError>,
+    state: &mut ParseState,
+) -> Result<Parsed, ParseError> {
     if r.is_err() {
         state.reset();
     }
@@ -115,6 +137,82 @@ fn header_number(s: &[u8]) -> Option<i64> {
     crate::util::num::parse_i64(s)
 }
 
+/// Longest header number the fast path reads: 9 digits cannot overflow and
+/// cover every count and bulk length up to 999,999,999.
+const FAST_DIGITS: usize = 9;
+
+/// Reads a positive header number (no sign, no leading zero, at most
+/// `FAST_DIGITS` digits) followed by CRLF at `buf[at..]`. Returns the number
+/// and the offset after the CRLF, or None for anything else (a zero, too
+/// many digits, a malformed or incomplete line), which the general parser
+/// then handles (and words the error of).
+#[inline(always)]
+fn fast_number(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let digits = buf.get(at..)?;
+    let first = digits.first()?.wrapping_sub(b'0');
+    if first == 0 || first > 9 {
+        return None;
+    }
+    let mut n = first as usize;
+    let mut i = 1;
+    loop {
+        let d = digits.get(i)?.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if i == FAST_DIGITS {
+            return None;
+        }
+        n = n * 10 + d as usize;
+        i += 1;
+    }
+    if digits.get(i..i + 2)? != b"\r\n" {
+        return None;
+    }
+    Some((n, at + i + 2))
+}
+
+/// The fast path for the common case: a whole multibulk already in the
+/// buffer, with well-formed headers inside every limit. Fills `argv` and
+/// returns the bytes used, or None (leaving `argv` in any state) when the
+/// frame is incomplete or anything about it is unusual; the general parser
+/// then starts over and either resumes later or words the error. It never
+/// accepts what the general parser would reject: counts and lengths are
+/// checked against the same limits, and `$0` and `*0` go the general way.
+#[inline]
+fn fast_multibulk<'a>(buf: &'a [u8], argv: &mut Vec<&'a [u8]>, lim: &Limits) -> Option<usize> {
+    let (count, mut pos) = fast_number(buf, 1)?;
+    if !lim.authenticated && count as i64 > UNAUTH_MAX_MULTIBULK {
+        return None;
+    }
+    let max_bulk = if lim.authenticated {
+        lim.max_bulk
+    } else {
+        lim.max_bulk.min(UNAUTH_MAX_BULK as u64)
+    };
+    // An announced count alone reserves little: the loop stops at the end
+    // of the buffer.
+    argv.reserve(count.min(ARGV_PREALLOC_MAX));
+    for _ in 0..count {
+        if *buf.get(pos)? != b'$' {
+            return None;
+        }
+        let (len, start) = fast_number(buf, pos + 1)?;
+        if len as u64 > max_bulk {
+            return None;
+        }
+        let end = start + len;
+        // Redis skips the two bytes after the payload without checking them.
+        if buf.len() < end + 2 {
+            return None;
+        }
+        argv.push(&buf[start..end]);
+        pos = end + 2;
+    }
+    Some(pos)
+}
+
+#[inline(never)]
 fn parse_multibulk<'a>(
     buf: &'a [u8],
     argv: &mut Vec<&'a [u8]>,
@@ -205,7 +303,12 @@ fn parse_multibulk<'a>(
     Ok(Parsed::Complete { consumed: pos })
 }
 
-fn parse_inline<'a>(buf: &'a mut [u8], argv: &mut Vec<&'a [u8]>) -> Result<Parsed, ParseError> {
+#[inline(never)]
+fn parse_inline<'a>(
+    buf: &'a mut [u8],
+    argv: &mut Vec<&'a [u8]>,
+    spans: &mut Vec<(usize, usize)>,
+) -> Result<Parsed, ParseError> {
     // Redis finds the newline with strchr(), which stops at a NUL byte: a
     // NUL before the newline hides it and the request keeps growing.
     let nl = match buf.iter().position(|&b| b == b'\n' || b == 0) {
@@ -225,14 +328,20 @@ fn parse_inline<'a>(buf: &'a mut [u8], argv: &mut Vec<&'a [u8]>) -> Result<Parse
     }
     // Quoted words are unescaped in place: the decoded form is never longer
     // than the escaped one, so arguments still borrow from the query buffer.
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    if !split_in_place(&mut buf[..end], &mut spans) {
+    // The spans vector is the parse state's (empty between commands), so
+    // an inline command allocates nothing once it has grown.
+    spans.clear();
+    let balanced = split_in_place(&mut buf[..end], spans);
+    let buf: &'a [u8] = buf;
+    if balanced {
+        argv.extend(spans.iter().map(|&(s, e)| &buf[s..e]));
+    }
+    spans.clear();
+    if !balanced {
         return Err(ParseError::new(
             "Protocol error: unbalanced quotes in request",
         ));
     }
-    let buf: &'a [u8] = buf;
-    argv.extend(spans.iter().map(|&(s, e)| &buf[s..e]));
     Ok(Parsed::Complete { consumed: nl + 1 })
 }
 
@@ -528,6 +637,147 @@ mod tests {
             parse(b"PING").unwrap().0,
             Parsed::Incomplete { .. }
         ));
+    }
+
+    /// The general parser alone, from a fresh state (what `parse_command`
+    /// did before the fast path existed).
+    fn general(input: &[u8], lim: &Limits) -> Result<(Parsed, Vec<Vec<u8>>), ParseError> {
+        let mut argv = Vec::new();
+        let mut state = ParseState::default();
+        let r = parse_multibulk(input, &mut argv, lim, &mut state);
+        if r.is_err() {
+            state.reset();
+        }
+        r.map(|p| (p, argv.iter().map(|a| a.to_vec()).collect()))
+    }
+
+    fn both(input: &[u8], lim: &Limits) -> Result<(Parsed, Vec<Vec<u8>>), ParseError> {
+        let mut buf = input.to_vec();
+        let mut argv = Vec::new();
+        let r = parse_command(&mut buf, &mut argv, lim, &mut ParseState::default())
+            .map(|p| (p, argv.iter().map(|a| a.to_vec()).collect()));
+        assert_eq!(
+            r,
+            general(input, lim),
+            "input {:?}",
+            String::from_utf8_lossy(input)
+        );
+        r
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_parser() {
+        let unauth = Limits {
+            max_bulk: 100,
+            authenticated: false,
+        };
+        let cases: &[&[u8]] = &[
+            b"*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n*1\r\n",
+            b"*1\r\n$0\r\n\r\n",
+            b"*01\r\n$1\r\nx\r\n",
+            b"*1\r\n$01\r\nx\r\n",
+            b"*1\r\n$+1\r\nx\r\n",
+            b"*1\r\n$1 \r\nx\r\n",
+            b"*1\r\n$1\rxx\r\n",
+            b"*1\r\n$1\r\nxYZ",
+            b"*2\r\n$1\r\nx\r\n",
+            b"*999999999\r\n$1\r\nx\r\n",
+            b"*1000000000\r\n$1\r\nx\r\n",
+            b"*1\r\n$999999999\r\nx\r\n",
+            b"*1\r\n$1000000000\r\nx\r\n",
+            b"*1\r\n$536870913\r\nx\r\n",
+            b"*11\r\n",
+            b"*1\r\n$101\r\nx\r\n",
+            b"*1\r\n$100\r\nx\r\n",
+            b"*2\r\n$1\r\nx\r\n:1\r\n",
+            b"*0\r\n",
+            b"*-1\r\n",
+        ];
+        for &lim in &[LIM, unauth] {
+            for case in cases {
+                for cut in 1..=case.len() {
+                    let _ = both(&case[..cut], &lim);
+                }
+            }
+        }
+        let (r, a) = both(cases[0], &LIM).unwrap();
+        assert_eq!(r, Parsed::Complete { consumed: 45 });
+        // ... and the common frame does take the fast path.
+        let mut v = Vec::new();
+        assert_eq!(fast_multibulk(cases[0], &mut v, &LIM), Some(45));
+        assert_eq!(fast_multibulk(b"*1\r\n$0\r\n\r\n", &mut v, &LIM), None);
+        assert_eq!(a, args(&["SET", "key:__rand_int__", "xxx"]));
+        // Random frames made of well-formed and broken pieces.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let n = next() % 5;
+            let mut f = format!("*{}\r\n", n).into_bytes();
+            for _ in 0..n {
+                let len = next() % 12;
+                let header = match next() % 16 {
+                    0 => format!("${len} \r\n"),
+                    1 => format!("$0{len}\r\n"),
+                    2 => format!(":{len}\r\n"),
+                    _ => format!("${len}\r\n"),
+                };
+                f.extend_from_slice(header.as_bytes());
+                f.extend((0..len).map(|i| b"ab\r\n$*"[(i as usize + n as usize) % 6]));
+                f.extend_from_slice(b"\r\n");
+            }
+            let cut = (next() as usize) % (f.len() + 1);
+            for lim in [&LIM, &unauth] {
+                let _ = both(&f, lim);
+                if cut > 0 {
+                    let _ = both(&f[..cut], lim);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_number_cases() {
+        let n = |s: &[u8]| fast_number(s, 0);
+        assert_eq!(n(b"1\r\n"), Some((1, 3)));
+        assert_eq!(n(b"9\r\nx"), Some((9, 3)));
+        assert_eq!(n(b"10\r\n"), Some((10, 4)));
+        assert_eq!(n(b"99\r\nx"), Some((99, 4)));
+        assert_eq!(n(b"100\r\n"), Some((100, 5)));
+        assert_eq!(n(b"123456789\r\n"), Some((123_456_789, 11)));
+        for bad in [
+            &b"0\r\n"[..],
+            b"00\r\n",
+            b"01\r\n",
+            b"1\r",
+            b"1\rx\n",
+            b"12\r",
+            b"1a\r\n",
+            b":1\r\n",
+            b"-1\r\n",
+            b"1234567890\r\n",
+            b"",
+        ] {
+            assert_eq!(n(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(fast_number(b"$12\r\n", 1), Some((12, 5)));
+    }
+
+    #[test]
+    fn inline_reuses_state_spans() {
+        let mut state = ParseState::default();
+        let mut argv = Vec::new();
+        let mut b = b"SET a b\r\n".to_vec();
+        parse_command(&mut b, &mut argv, &LIM, &mut state).unwrap();
+        assert_eq!(argv.len(), 3);
+        assert!(state.spans.is_empty());
+        let mut b = b"SET \"a\r\n".to_vec();
+        assert!(parse_command(&mut b, &mut argv, &LIM, &mut state).is_err());
+        assert!(state.spans.is_empty());
     }
 
     #[test]

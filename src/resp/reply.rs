@@ -55,7 +55,20 @@ impl ReplyBuf {
     }
 
     pub fn bulk(&mut self, s: &[u8]) {
-        self.header(b'$', s.len() as i64);
+        // Most bulk replies are short: a one- or two-digit length header
+        // is written as one fixed-size store, with no digit loop.
+        let len = s.len();
+        self.buf.reserve(len + 8);
+        if len < 10 {
+            self.buf
+                .extend_from_slice(&[b'$', b'0' + len as u8, b'\r', b'\n']);
+        } else if len < 100 {
+            let (t, u) = ((len / 10) as u8, (len % 10) as u8);
+            self.buf
+                .extend_from_slice(&[b'$', b'0' + t, b'0' + u, b'\r', b'\n']);
+        } else {
+            self.header(b'$', len as i64);
+        }
         self.buf.extend_from_slice(s);
         self.buf.extend_from_slice(b"\r\n");
     }
@@ -187,6 +200,19 @@ impl ReplyBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bulk_header_for_every_length_form() {
+        for len in [0usize, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 65_536] {
+            let payload = vec![b'x'; len];
+            let mut r = ReplyBuf::new();
+            r.bulk(&payload);
+            let mut want = format!("${len}\r\n").into_bytes();
+            want.extend_from_slice(&payload);
+            want.extend_from_slice(b"\r\n");
+            assert_eq!(r.buf, want, "len {len}");
+        }
+    }
 
     fn both(f: impl Fn(&mut ReplyBuf)) -> (String, String) {
         let mut a = ReplyBuf::new();

@@ -200,20 +200,54 @@ impl Server {
     }
 }
 
-/// Wall-clock unix time in milliseconds.
+/// Reads a clock as (seconds, nanoseconds).
+#[inline]
+fn clock(id: libc::clockid_t) -> (i64, i64) {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes one timespec through the pointer,
+    // which points to a live, writable local.
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    // time_t and c_long are i64 here but narrower on some targets.
+    #[allow(clippy::unnecessary_cast)]
+    (ts.tv_sec as i64, ts.tv_nsec as i64)
+}
+
+/// Wall-clock unix time in milliseconds (0 before 1970). Read once per
+/// socket read, so it is one clock call and integer arithmetic rather than
+/// `SystemTime` + `duration_since` + a u128 division.
+#[inline]
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    let (s, ns) = clock(libc::CLOCK_REALTIME);
+    if s < 0 {
+        0
+    } else {
+        s.saturating_mul(1000).saturating_add(ns / 1_000_000)
+    }
+}
+
+/// Monotonic clock reading in nanoseconds (CLOCK_MONOTONIC), for timing
+/// commands: one clock call and integer arithmetic, cheaper than
+/// `Instant::now()` plus `elapsed().as_micros()` (which subtracts two
+/// timespecs with overflow checks and divides a u128).
+#[inline]
+pub fn mono_ns() -> u64 {
+    let (s, ns) = clock(libc::CLOCK_MONOTONIC);
+    (s as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(ns as u64)
 }
 
 /// Wall-clock unix time in microseconds.
 pub fn now_us() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    let (s, ns) = clock(libc::CLOCK_REALTIME);
+    if s < 0 {
+        0
+    } else {
+        s.saturating_mul(1_000_000).saturating_add(ns / 1000)
+    }
 }
 
 /// 40 hex characters for run_id, from the OS's randomness when available.
@@ -239,7 +273,7 @@ fn random_hex40() -> String {
 // memory figures.
 
 use crate::cmd::Cmd;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Counters of one command (one INFO commandstats line).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -250,44 +284,50 @@ pub struct CmdStat {
     pub failed_calls: u64,
 }
 
-/// Per-command counters, keyed by the address of the command's table row
-/// (rows are statics, so the address identifies the command, subcommands
-/// included, and hashing it is cheap).
+/// Per-command counters, indexed by the command table's dense row index
+/// (`CommandTable::index_of`; subcommands have rows of their own), so
+/// counting a call is an index, not a hash lookup.
 #[derive(Default)]
 pub struct CommandStats {
-    map: HashMap<usize, (&'static Cmd, Option<&'static Cmd>, CmdStat), ahash::RandomState>,
+    rows: Vec<CmdStat>,
 }
 
 impl CommandStats {
-    fn entry(&mut self, cmd: &'static Cmd, parent: Option<&'static Cmd>) -> &mut CmdStat {
-        let key = cmd as *const Cmd as usize;
-        &mut self
-            .map
-            .entry(key)
-            .or_insert((cmd, parent, CmdStat::default()))
-            .2
+    /// The counters of a row; None for a row outside the command table.
+    #[inline]
+    fn entry(&mut self, cmd: &'static Cmd) -> Option<&mut CmdStat> {
+        let table = crate::cmd::table();
+        let i = table.index_of(cmd)?;
+        if i >= self.rows.len() {
+            self.grow(table.rows());
+        }
+        self.rows.get_mut(i)
+    }
+
+    /// First use after start-up or a reset: one counter per table row.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, rows: usize) {
+        self.rows.resize(rows, CmdStat::default());
     }
 
     /// (full name such as "config|get", counters) for every command used
     /// since start-up or the last reset, sorted by name.
     pub fn snapshot(&self) -> Vec<(String, CmdStat)> {
+        let table = crate::cmd::table();
         let mut v: Vec<(String, CmdStat)> = self
-            .map
-            .values()
-            .map(|(cmd, parent, st)| {
-                let name = match parent {
-                    Some(p) => format!("{}|{}", p.name, cmd.name),
-                    None => cmd.name.to_string(),
-                };
-                (name, *st)
-            })
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| **st != CmdStat::default())
+            .filter_map(|(i, st)| Some((table.fullname(table.row(i)?.0).to_string(), *st)))
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     }
 
     pub fn clear(&mut self) {
-        self.map.clear();
+        self.rows.clear();
     }
 }
 
@@ -382,19 +422,19 @@ impl Server {
     /// the handler, before any CLIENT REPLY truncation): `usec` is the time
     /// the handler took and `reply` the bytes it appended. A reply starting
     /// with `-` is a failed call and counts in the error statistics.
+    /// The row determines its container, so `_parent` is not needed here.
     pub fn record_call(
         &mut self,
         cmd: &'static Cmd,
-        parent: Option<&'static Cmd>,
+        _parent: Option<&'static Cmd>,
         usec: u64,
         reply: &[u8],
     ) {
         let failed = reply.first() == Some(&b'-');
-        let st = self.cmd_stats.entry(cmd, parent);
-        st.calls += 1;
-        st.usec += usec;
-        if failed {
-            st.failed_calls += 1;
+        if let Some(st) = self.cmd_stats.entry(cmd) {
+            st.calls += 1;
+            st.usec += usec;
+            st.failed_calls += u64::from(failed);
         }
         self.stats.eventloop_duration_cmd_sum += usec;
         if failed {
@@ -410,11 +450,11 @@ impl Server {
     pub fn record_rejected(
         &mut self,
         cmd: Option<&'static Cmd>,
-        parent: Option<&'static Cmd>,
+        _parent: Option<&'static Cmd>,
         msg: &str,
     ) {
-        if let Some(cmd) = cmd {
-            self.cmd_stats.entry(cmd, parent).rejected_calls += 1;
+        if let Some(st) = cmd.and_then(|cmd| self.cmd_stats.entry(cmd)) {
+            st.rejected_calls += 1;
         }
         self.record_error(msg.as_bytes());
     }
@@ -465,4 +505,36 @@ pub fn page_size() -> u64 {
     // preconditions and cannot fail for _SC_PAGESIZE on supported systems.
     let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     if n > 0 { n as u64 } else { 4096 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mono_ns_is_monotonic_and_in_nanoseconds() {
+        let outer = std::time::Instant::now();
+        let a = mono_ns();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let b = mono_ns();
+        let outer = outer.elapsed().as_nanos() as u64;
+        // Same clock as Instant: the inner interval lies within the outer.
+        assert!(b - a >= 20_000_000);
+        assert!(b - a <= outer, "{} > {outer}", b - a);
+    }
+
+    #[test]
+    fn wall_clock_agrees_with_system_time() {
+        let unix = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64
+        };
+        let before = unix(std::time::SystemTime::now());
+        let (ms, us) = (now_ms(), now_us());
+        let after = unix(std::time::SystemTime::now());
+        assert!(
+            before / 1000 <= ms && ms <= after / 1000,
+            "{before} {ms} {after}"
+        );
+        assert!(before <= us && us <= after, "{before} {us} {after}");
+    }
 }

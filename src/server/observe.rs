@@ -8,7 +8,7 @@
 use super::Server;
 use crate::client::Client;
 use crate::cmd::{Cmd, flags};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 
 /// Arguments kept per slow log entry (Redis SLOWLOG_ENTRY_MAX_ARGC).
@@ -81,6 +81,10 @@ pub fn bucket_lower_ns(i: usize) -> u64 {
 
 /// The bucket of a duration in microseconds.
 pub fn bucket_of(usec: u64) -> usize {
+    // Nearly every command takes under 2 µs: bucket 0, no arithmetic.
+    if usec < 2 {
+        return 0;
+    }
     let ns = usec.saturating_mul(1000).clamp(1, HIST_MAX_NS);
     // Smallest k with 2^k >= ns, then one lower if the slack covers ns.
     let mut k = 64 - (ns - 1).leading_zeros();
@@ -143,39 +147,58 @@ pub struct Observe {
     pub slowlog_next_id: u64,
     /// Latency events by name ("command", "fast-command").
     pub events: BTreeMap<String, LatencySeries>,
-    /// Histograms keyed by the command row's address (like CommandStats).
-    hist: HashMap<usize, (&'static Cmd, Option<&'static Cmd>, Histogram), ahash::RandomState>,
+    /// Histograms by the command table's dense row index (like
+    /// CommandStats); a histogram with no calls is absent.
+    hist: Vec<Histogram>,
     /// Slab tokens of the clients in MONITOR mode, in the order they started.
     pub monitors: Vec<usize>,
 }
 
 impl Observe {
-    /// Counts one call in the command's histogram.
-    pub fn record_histogram(&mut self, cmd: &'static Cmd, parent: Option<&'static Cmd>, usec: u64) {
-        self.hist
-            .entry(cmd as *const Cmd as usize)
-            .or_insert((cmd, parent, Histogram::default()))
-            .2
-            .record(usec);
+    /// Counts one call in the command's histogram (a row outside the
+    /// command table has none). The row determines its container, so
+    /// `_parent` is not needed here.
+    #[inline]
+    pub fn record_histogram(
+        &mut self,
+        cmd: &'static Cmd,
+        _parent: Option<&'static Cmd>,
+        usec: u64,
+    ) {
+        let table = crate::cmd::table();
+        let Some(i) = table.index_of(cmd) else {
+            return;
+        };
+        if i >= self.hist.len() {
+            self.grow(table.rows());
+        }
+        if let Some(h) = self.hist.get_mut(i) {
+            h.record(usec);
+        }
+    }
+
+    /// First use after start-up or a reset: one histogram per table row.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, rows: usize) {
+        self.hist.resize(rows, Histogram::default());
     }
 
     /// The histogram of a command row, if it ran since the last reset.
     pub fn histogram(&self, cmd: &'static Cmd) -> Option<&Histogram> {
-        self.hist.get(&(cmd as *const Cmd as usize)).map(|e| &e.2)
+        let i = crate::cmd::table().index_of(cmd)?;
+        self.hist.get(i).filter(|h| h.calls > 0)
     }
 
     /// (full name, histogram) for every command with calls, sorted by name.
     pub fn histograms(&self) -> Vec<(String, Histogram)> {
+        let table = crate::cmd::table();
         let mut v: Vec<(String, Histogram)> = self
             .hist
-            .values()
-            .map(|(cmd, parent, h)| {
-                let name = match parent {
-                    Some(p) => format!("{}|{}", p.name, cmd.name),
-                    None => cmd.name.to_string(),
-                };
-                (name, *h)
-            })
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.calls > 0)
+            .filter_map(|(i, h)| Some((table.fullname(table.row(i)?.0).to_string(), *h)))
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
@@ -318,28 +341,44 @@ pub fn after_call(
         srv.observe.record_histogram(cmd, parent, usec);
     }
     let threshold = srv.config.latency_monitor_threshold;
-    let ms = usec / 1000;
-    if threshold > 0 && ms >= threshold {
-        let event = if cmd.has(flags::FAST) {
-            "fast-command"
-        } else {
-            "command"
-        };
-        srv.observe.add_latency_sample(event, now_ms / 1000, ms);
+    if threshold > 0 && threshold.checked_mul(1000).is_some_and(|t| usec >= t) {
+        latency_event(srv, cmd, usec, now_ms);
     }
     let slower_than = srv.config.slowlog_log_slower_than;
     if slower_than >= 0 && usec >= slower_than as u64 && !cmd.has(flags::SKIP_SLOWLOG) {
-        let entry = SlowEntry {
-            id: 0,
-            time: now_ms / 1000,
-            usec,
-            argv: slowlog_argv(argv),
-            addr: c.addr.clone(),
-            name: c.name.clone(),
-        };
-        let max_len = srv.config.slowlog_max_len;
-        srv.observe.push_slowlog(entry, max_len);
+        slowlog_push(srv, c, argv, usec, now_ms);
     }
+}
+
+/// A command at or over latency-monitor-threshold: a "command" or
+/// "fast-command" latency sample. Out of line: rare, and keeping it apart
+/// keeps `after_call` small.
+#[cold]
+#[inline(never)]
+fn latency_event(srv: &mut Server, cmd: &'static Cmd, usec: u64, now_ms: i64) {
+    let event = if cmd.has(flags::FAST) {
+        "fast-command"
+    } else {
+        "command"
+    };
+    srv.observe
+        .add_latency_sample(event, now_ms / 1000, usec / 1000);
+}
+
+/// A command at or over slowlog-log-slower-than: a slow log entry.
+#[cold]
+#[inline(never)]
+fn slowlog_push(srv: &mut Server, c: &Client, argv: &[&[u8]], usec: u64, now_ms: i64) {
+    let entry = SlowEntry {
+        id: 0,
+        time: now_ms / 1000,
+        usec,
+        argv: slowlog_argv(argv),
+        addr: c.addr.clone(),
+        name: c.name.clone(),
+    };
+    let max_len = srv.config.slowlog_max_len;
+    srv.observe.push_slowlog(entry, max_len);
 }
 
 /// Appends Redis's quoted form of `s` (sdscatrepr): printable ASCII as is,
