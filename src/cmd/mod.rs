@@ -4,6 +4,7 @@
 //! declares its rows in a `COMMANDS` slice. Handlers do no I/O: they read and
 //! write the keyspace and append to the client's reply buffer.
 
+pub mod acl;
 pub mod bits;
 pub mod blocking;
 pub mod command;
@@ -270,6 +271,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(bits::COMMANDS)
         .chain(hll::COMMANDS)
         .chain(geo::COMMANDS)
+        .chain(acl::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
@@ -380,8 +382,11 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             is_exec,
         );
     }
-    if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
+    if !c.authenticated && srv.acl.auth_required() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
+    }
+    if let Some(msg) = crate::acl::gate(srv, c, cmd, parent, argv, now) {
+        return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
     if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
         let msg = error::subscribed_context(table().fullname(cmd));

@@ -808,6 +808,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             }
             // The event loop owns the listeners and re-binds them.
             "port" | "bind" => srv.rebind_listeners = true,
+            "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
             "client-output-buffer-limit" => {
                 srv.pubsub_obuf_limit = srv.config.client_output_buffer_limits()[2];

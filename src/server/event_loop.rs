@@ -220,7 +220,7 @@ impl EventLoop {
         let id = srv.next_client_id;
         srv.next_client_id += 1;
         let mut c = Client::new(id, tok, conn, addr, laddr, now_ms());
-        c.authenticated = srv.config.requirepass.is_none();
+        c.authenticated = !srv.acl.auth_required();
         entry.insert(Some(Box::new(c)));
     }
 

@@ -135,6 +135,8 @@ pub struct Server {
     pub persist: crate::persist::PersistState,
     /// Slow log, latency events and histograms, MONITOR clients.
     pub observe: observe::Observe,
+    /// ACL users, the permission gate's state and the ACL LOG.
+    pub acl: crate::acl::Acl,
 }
 
 impl Server {
@@ -143,7 +145,7 @@ impl Server {
         ks.events
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
-        Server {
+        let mut srv = Server {
             config,
             ks,
             clients: Slab::new(),
@@ -169,7 +171,10 @@ impl Server {
             rebind_listeners: false,
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
-        }
+            acl: crate::acl::Acl::new(),
+        };
+        srv.acl.set_requirepass(srv.config.requirepass.as_deref());
+        srv
     }
 
     /// Connected clients, including the one currently lent to a handler.
