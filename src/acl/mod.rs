@@ -444,6 +444,29 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
+/// The `user` lines CONFIG REWRITE writes (name and rules, without the
+/// `user` keyword): every user, or none when an aclfile holds them.
+pub fn config_user_lines(srv: &Server) -> Vec<Vec<String>> {
+    if srv
+        .config
+        .value_of("aclfile")
+        .is_some_and(|f| !f.is_empty())
+    {
+        return Vec::new();
+    }
+    srv.acl
+        .users
+        .values()
+        .map(|u| {
+            String::from_utf8_lossy(&u.describe())
+                .split(' ')
+                .skip(1)
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = u8::from(a.len() != b.len());

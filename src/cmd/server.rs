@@ -854,6 +854,7 @@ fn config_resetstat(ctx: &mut Ctx, _argv: &[&[u8]]) {
 
 /// CONFIG REWRITE
 fn config_rewrite(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    ctx.srv.config.users = crate::acl::config_user_lines(ctx.srv);
     match ctx.srv.config.rewrite() {
         Ok(()) => {
             info!("CONFIG REWRITE executed with success.");
