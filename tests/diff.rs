@@ -87,6 +87,7 @@ diff_test!(bits, "bits.txt");
 diff_test!(hll, "hll.txt");
 diff_test!(geo, "geo.txt");
 diff_test!(tracking, "tracking.txt");
+diff_test!(acl, "acl.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

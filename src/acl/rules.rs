@@ -242,6 +242,10 @@ impl User {
             b'!' => self.remove_password(&valid_hash(rest).ok_or(ERR_HASH)?)?,
             b'~' => self.add_key(rest, true, true)?,
             b'%' => {
+                // Redis reports the allkeys conflict before the flags.
+                if self.allkeys {
+                    return Err(ERR_KEY_AFTER_ALL);
+                }
                 let tilde = rest.iter().position(|&b| b == b'~').ok_or(ERR_SYNTAX)?;
                 let (mut read, mut write) = (false, false);
                 for &f in &rest[..tilde] {

@@ -150,7 +150,7 @@ fn cat(ctx: &mut Ctx, argv: &[&[u8]]) {
         _ => ctx
             .c
             .reply
-            .error(&error::unknown_subcommand(argv[1], "acl")),
+            .error(&error::unknown_subcommand_or_arity(argv[1], "acl")),
     }
 }
 
@@ -202,7 +202,7 @@ fn log(ctx: &mut Ctx, argv: &[&[u8]]) {
             return ctx
                 .c
                 .reply
-                .error(&error::unknown_subcommand(argv[1], "acl"));
+                .error(&error::unknown_subcommand_or_arity(argv[1], "acl"));
         }
     };
     let now = ctx.now;
