@@ -74,6 +74,8 @@ fn users_commands_keys_channels() {
     assert!(log.contains("$6\r\nreason\r\n$4\r\nauth\r\n"));
     assert!(log.contains("$6\r\nobject\r\n$10\r\nconfig|get\r\n"));
     assert!(log.contains(" user=app "));
+    // Redis 7.2's entry-id counts entries from 0; the oldest is the last.
+    assert!(log.contains("$8\r\nentry-id\r\n:0\r\n$17\r\ntimestamp-created\r\n"));
     let list = admin.cmd_str(&["CLIENT", "LIST"]);
     assert!(list.contains(" user=app ") && list.contains(" user=default "));
     assert_eq!(admin.cmd_str(&["ACL", "LOG", "RESET"]), "+OK\r\n");

@@ -38,6 +38,10 @@ pub struct LogEntry {
     pub username: Vec<u8>,
     /// Unix ms of the latest occurrence.
     pub updated_ms: i64,
+    /// Unix ms of the first occurrence (Redis 7.2 timestamp-created).
+    pub created_ms: i64,
+    /// Redis 7.2 entry-id: entries are numbered from 0 in order of creation.
+    pub entry_id: u64,
     pub client_info: Vec<u8>,
 }
 
@@ -62,6 +66,8 @@ pub struct Acl {
     pub denied_cmd: u64,
     pub denied_key: u64,
     pub denied_channel: u64,
+    /// The entry-id the next new ACL LOG entry gets.
+    next_log_id: u64,
 }
 
 impl Default for Acl {
@@ -82,6 +88,7 @@ impl Acl {
             denied_cmd: 0,
             denied_key: 0,
             denied_channel: 0,
+            next_log_id: 0,
         }
     }
 
@@ -157,6 +164,12 @@ impl Acl {
         });
         if let Some(old) = same.and_then(|i| self.log.remove(i)) {
             e.count = old.count + 1;
+            e.created_ms = old.created_ms;
+            e.entry_id = old.entry_id;
+        } else {
+            e.created_ms = e.updated_ms;
+            e.entry_id = self.next_log_id;
+            self.next_log_id += 1;
         }
         self.log.push_front(e);
         self.log.truncate(max_len);
@@ -273,6 +286,8 @@ pub fn gate(
         object,
         username: c.user.clone(),
         updated_ms: now,
+        created_ms: now,
+        entry_id: 0,
         client_info: crate::cmd::connection::client_info_line(c, now, fullname, argv),
     };
     let max = log_max_len(srv);
@@ -296,6 +311,8 @@ pub fn log_auth_failure(srv: &mut Server, c: &Client, user: &[u8], argv: &[&[u8]
         object: b"AUTH".to_vec(),
         username: user.to_vec(),
         updated_ms: now,
+        created_ms: now,
+        entry_id: 0,
         client_info: crate::cmd::connection::client_info_line(c, now, fullname, argv),
     };
     let max = log_max_len(srv);
@@ -488,6 +505,8 @@ mod tests {
             object: object.as_bytes().to_vec(),
             username: b"u".to_vec(),
             updated_ms: ms,
+            created_ms: ms,
+            entry_id: 0,
             client_info: Vec::new(),
         }
     }

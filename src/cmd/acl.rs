@@ -210,7 +210,7 @@ fn log(ctx: &mut Ctx, argv: &[&[u8]]) {
     let shown = ctx.srv.acl.log.len().min(count);
     r.array(shown);
     for e in ctx.srv.acl.log.iter().take(shown) {
-        r.map(7);
+        r.map(10);
         r.bulk(b"count");
         r.int(e.count as i64);
         r.bulk(b"reason");
@@ -225,6 +225,13 @@ fn log(ctx: &mut Ctx, argv: &[&[u8]]) {
         r.double((now - e.updated_ms).max(0) as f64 / 1000.0);
         r.bulk(b"client-info");
         r.bulk(&e.client_info);
+        // Redis 7.2's fields.
+        r.bulk(b"entry-id");
+        r.int(e.entry_id as i64);
+        r.bulk(b"timestamp-created");
+        r.int(e.created_ms);
+        r.bulk(b"timestamp-last-updated");
+        r.int(e.updated_ms);
     }
 }
 

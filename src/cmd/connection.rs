@@ -9,9 +9,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn, ReplyMode};
-use crate::config::Config;
 use crate::error;
-#[cfg(test)]
 use crate::server::Server;
 use crate::util::num::parse_i64;
 use std::io::Write as _;
@@ -244,8 +242,9 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// are served; any other gets `-{error::PROTECTED_MODE_DENIED}\r\n` and is
 /// closed. Since Redis 7.0 the check no longer depends on `bind` (verified
 /// on 7.0: a server started with `--bind 0.0.0.0` still refuses).
-pub fn protected_mode_denied(config: &Config, conn: &Conn, addr: &str) -> bool {
-    if !config.protected_mode || config.requirepass.is_some() {
+pub fn protected_mode_denied(srv: &Server, conn: &Conn, addr: &str) -> bool {
+    let default_has_password = srv.acl.users.get(&b"default"[..]).is_none_or(|u| !u.nopass);
+    if !srv.config.protected_mode || default_has_password {
         return false;
     }
     match conn {
@@ -1868,7 +1867,7 @@ mod tests {
     }
 
     fn denied(srv: &Server, c: &Client) -> bool {
-        protected_mode_denied(&srv.config, &c.conn, &c.addr)
+        protected_mode_denied(srv, &c.conn, &c.addr)
     }
 
     #[test]

@@ -654,9 +654,9 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "instantaneous_eventloop_cycles_per_sec", el_per_sec);
     field(out, "instantaneous_eventloop_duration_usec", el_usec);
     field(out, "acl_access_denied_auth", st.acl_access_denied_auth);
-    field(out, "acl_access_denied_cmd", 0);
-    field(out, "acl_access_denied_key", 0);
-    field(out, "acl_access_denied_channel", 0);
+    field(out, "acl_access_denied_cmd", srv.acl.denied_cmd);
+    field(out, "acl_access_denied_key", srv.acl.denied_key);
+    field(out, "acl_access_denied_channel", srv.acl.denied_channel);
 }
 
 fn info_replication(srv: &Server, out: &mut String) {

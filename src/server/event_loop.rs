@@ -195,7 +195,7 @@ impl EventLoop {
             srv.stats.rejected_connections += 1;
             return;
         }
-        if protected_mode_denied(&srv.config, &conn, &addr) {
+        if protected_mode_denied(srv, &conn, &addr) {
             let _ = conn.write(format!("-{}\r\n", error::PROTECTED_MODE_DENIED).as_bytes());
             srv.stats.rejected_connections += 1;
             srv.next_client_id += 1;
