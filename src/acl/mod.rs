@@ -250,34 +250,85 @@ pub fn gate(
     if !srv.acl.restricted {
         return None;
     }
-    // A client whose user was deleted is being closed: refuse everything.
-    let denial = match srv.acl.users.get(&c.user) {
-        Some(u) => check(u, cmd, parent, argv).err()?,
-        None => Denial::Command,
-    };
-    let fullname = crate::cmd::table().fullname(cmd);
-    let (reason, object, msg) = match denial {
-        Denial::Command => {
-            srv.acl.denied_cmd += 1;
-            (
-                "command",
-                fullname.as_bytes().to_vec(),
-                noperm_command(fullname),
-            )
-        }
-        Denial::Key(k) => {
-            srv.acl.denied_key += 1;
-            ("key", k, NOPERM_KEY.to_string())
-        }
-        Denial::Channel(ch) => {
-            srv.acl.denied_channel += 1;
-            ("channel", ch, NOPERM_CHANNEL.to_string())
-        }
-    };
+    let denial = denial_of(srv, c, cmd, parent, argv)?;
     let context = if c.multi.is_some() {
         "multi"
     } else {
         "toplevel"
+    };
+    let reason = log_denial(srv, c, cmd, argv, now, denial, context);
+    Some(match reason {
+        "command" => noperm_command(crate::cmd::table().fullname(cmd)),
+        "key" => NOPERM_KEY.to_string(),
+        _ => NOPERM_CHANNEL.to_string(),
+    })
+}
+
+/// EXEC's check of each queued command: the rules may have changed since
+/// it was queued (Redis re-checks too). None when it may run, else the
+/// error to put in EXEC's reply for it.
+pub fn exec_recheck(
+    srv: &mut Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+    now: i64,
+) -> Option<String> {
+    if !srv.acl.restricted {
+        return None;
+    }
+    let denial = denial_of(srv, c, cmd, parent, argv)?;
+    let why = match log_denial(srv, c, cmd, argv, now, denial, "multi") {
+        "command" => "no permission to execute the command or subcommand",
+        "key" => "no permission to touch the specified keys",
+        _ => "no permission to access one of the channels used as arguments",
+    };
+    Some(format!(
+        "NOPERM ACLs rules changed between the moment the transaction was accumulated and the \
+         EXEC call. This command is no longer allowed for the following reason: {why}"
+    ))
+}
+
+/// Why the client's user may not run this command line, if it may not.
+fn denial_of(
+    srv: &Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+) -> Option<Denial> {
+    // A client whose user was deleted is being closed: refuse everything.
+    match srv.acl.users.get(&c.user) {
+        Some(u) => check(u, cmd, parent, argv).err(),
+        None => Some(Denial::Command),
+    }
+}
+
+/// Counts a denial and adds its ACL LOG entry; returns the log reason.
+fn log_denial(
+    srv: &mut Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    argv: &[&[u8]],
+    now: i64,
+    denial: Denial,
+    context: &'static str,
+) -> &'static str {
+    let fullname = crate::cmd::table().fullname(cmd);
+    let (reason, object) = match denial {
+        Denial::Command => {
+            srv.acl.denied_cmd += 1;
+            ("command", fullname.as_bytes().to_vec())
+        }
+        Denial::Key(k) => {
+            srv.acl.denied_key += 1;
+            ("key", k)
+        }
+        Denial::Channel(ch) => {
+            srv.acl.denied_channel += 1;
+            ("channel", ch)
+        }
     };
     let entry = LogEntry {
         count: 1,
@@ -292,7 +343,7 @@ pub fn gate(
     };
     let max = log_max_len(srv);
     srv.acl.log_event(entry, max);
-    Some(msg)
+    reason
 }
 
 /// Records a failed AUTH / HELLO AUTH (INFO acl_access_denied_auth and an
