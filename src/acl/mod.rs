@@ -135,18 +135,19 @@ impl Acl {
     /// Applies a list of rules to user `name` (created if new, with
     /// channels per `allchannels_default`) all or nothing. Err is Redis's
     /// reason text and the failing rule.
-    pub fn set_user<'a>(
+    pub fn set_user<A: AsRef<[u8]>>(
         &mut self,
         name: &[u8],
-        rules: &[&'a [u8]],
+        rules: &[A],
         allchannels_default: bool,
-    ) -> Result<(), (&'static str, &'a [u8])> {
+    ) -> Result<(), (&'static str, Vec<u8>)> {
         let mut u = match self.users.get(name) {
             Some(u) => u.clone(),
             None => User::new(name, allchannels_default),
         };
-        for &r in rules {
-            u.apply(r).map_err(|e| (e, r))?;
+        for r in rules {
+            let r = r.as_ref();
+            u.apply(r).map_err(|e| (e, r.to_vec()))?;
         }
         self.users.insert(name.to_vec(), u);
         self.users_changed();
@@ -188,7 +189,10 @@ pub fn allchannels_default(srv: &Server) -> bool {
     srv.config.value_of("acl-pubsub-default").as_deref() == Some("allchannels")
 }
 
-/// Checks a command line against a user's permissions.
+/// Checks a command line against a user's permissions: allowed when the
+/// root selector or any `(...)` selector allows all of it. When none does,
+/// the reason is Redis's "most relevant" one: channel over key over
+/// command, and for equal reasons the later argument.
 pub fn check(
     user: &User,
     cmd: &'static Cmd,
@@ -198,10 +202,38 @@ pub fn check(
     if cmd.has(flags::NO_AUTH) {
         return Ok(());
     }
-    if !rules::index().id_of(cmd).is_some_and(|id| user.can_run(id)) {
-        return Err(Denial::Command);
+    let mut worst: Option<(u8, usize, Denial)> = None;
+    for sel in std::iter::once(&user.root).chain(&user.selectors) {
+        let (pos, denial) = match check_selector(sel, cmd, parent, argv) {
+            Ok(()) => return Ok(()),
+            Err(d) => d,
+        };
+        let rank = match denial {
+            Denial::Command => 1,
+            Denial::Key(_) => 2,
+            Denial::Channel(_) => 4,
+        };
+        if worst
+            .as_ref()
+            .is_none_or(|&(r, p, _)| rank > r || (rank == r && pos > p))
+        {
+            worst = Some((rank, pos, denial));
+        }
     }
-    if !user.allkeys {
+    Err(worst.map_or(Denial::Command, |(_, _, d)| d))
+}
+
+/// One selector's verdict; Err carries the argument position refused.
+fn check_selector(
+    sel: &rules::Selector,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+) -> Result<(), (usize, Denial)> {
+    if !rules::index().id_of(cmd).is_some_and(|id| sel.can_run(id)) {
+        return Err((0, Denial::Command));
+    }
+    if !sel.allkeys {
         for (pos, kflags) in command::keys_and_flags_of(cmd, parent, argv) {
             let Some(&key) = argv.get(pos) else { continue };
             let mut read = false;
@@ -218,20 +250,27 @@ pub fn check(
                 read = true;
                 write = true;
             }
-            if !user.key_ok(key, read, write) {
-                return Err(Denial::Key(key.to_vec()));
+            if !sel.key_ok(key, read, write) {
+                return Err((pos, Denial::Key(key.to_vec())));
             }
         }
     }
-    if !user.allchannels && parent.is_none() {
-        let (args, literal): (&[&[u8]], bool) = match cmd.name {
-            "publish" | "spublish" => (argv.get(1..2).unwrap_or_default(), false),
-            "subscribe" | "ssubscribe" => (argv.get(1..).unwrap_or_default(), false),
-            "psubscribe" => (argv.get(1..).unwrap_or_default(), true),
-            _ => (&[], false),
+    if !sel.allchannels && parent.is_none() {
+        let (first, literal) = match cmd.name {
+            "publish" | "spublish" => (1, false),
+            "subscribe" | "ssubscribe" => (1, false),
+            "psubscribe" => (1, true),
+            _ => return Ok(()),
         };
-        if let Some(ch) = args.iter().find(|ch| !user.channel_ok(ch, literal)) {
-            return Err(Denial::Channel(ch.to_vec()));
+        let last = if matches!(cmd.name, "publish" | "spublish") {
+            2.min(argv.len())
+        } else {
+            argv.len()
+        };
+        for (pos, ch) in argv.iter().enumerate().take(last).skip(first) {
+            if !sel.channel_ok(ch, literal) {
+                return Err((pos, Denial::Channel(ch.to_vec())));
+            }
         }
     }
     Ok(())
@@ -422,6 +461,13 @@ pub fn parse_users(
             ));
             continue;
         }
+        let rules = match rules::merge_selectors(rules) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push_str(&format!("{file}:{lineno}: {e} "));
+                continue;
+            }
+        };
         let mut u = User::new(name, allchannels);
         match rules.iter().try_for_each(|r| u.apply(r)) {
             Ok(()) => {
@@ -598,15 +644,15 @@ mod tests {
     fn set_user_is_all_or_nothing() {
         let mut acl = Acl::new();
         assert_eq!(
-            acl.set_user(b"u", &[b"on", b"bogus"], false).unwrap_err(),
-            (rules::ERR_SYNTAX, &b"bogus"[..])
+            acl.set_user(b"u", &["on", "bogus"], false).unwrap_err(),
+            (rules::ERR_SYNTAX, b"bogus".to_vec())
         );
         assert!(!acl.users.contains_key(&b"u"[..]));
-        acl.set_user(b"u", &[b"on", b">p", b"+get", b"~k*"], false)
+        acl.set_user(b"u", &["on", ">p", "+get", "~k*"], false)
             .unwrap();
         assert!(acl.restricted);
         assert!(acl.credentials_ok(b"u", b"p"));
-        acl.set_user(b"u", &[b"off"], false).unwrap();
+        acl.set_user(b"u", &["off"], false).unwrap();
         assert!(!acl.credentials_ok(b"u", b"p"));
     }
 }

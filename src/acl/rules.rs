@@ -108,15 +108,11 @@ pub enum Sanitize {
     Skip,
 }
 
-/// One ACL user.
+/// What a set of rules allows: commands, keys, channels. A user has a root
+/// selector and, since Redis 7, any number of extra ones written `(...)`;
+/// a command runs when one selector allows all of it.
 #[derive(Clone, Debug)]
-pub struct User {
-    pub name: Vec<u8>,
-    pub enabled: bool,
-    pub nopass: bool,
-    pub sanitize: Sanitize,
-    /// SHA-256 hex digests, in the order they were added.
-    pub passwords: Vec<String>,
+pub struct Selector {
     /// Bit per command id of [`CmdIndex`].
     allowed: Vec<u64>,
     /// Whether the command rules start from `+@all` (else `-@all`).
@@ -128,6 +124,22 @@ pub struct User {
     pub keys: Vec<KeyPattern>,
     pub allchannels: bool,
     pub channels: Vec<Vec<u8>>,
+}
+
+/// One ACL user.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub name: Vec<u8>,
+    pub enabled: bool,
+    pub nopass: bool,
+    pub sanitize: Sanitize,
+    /// SHA-256 hex digests, in the order they were added.
+    pub passwords: Vec<String>,
+    pub root: Selector,
+    pub selectors: Vec<Selector>,
+    /// `acl-pubsub-default` when the user was made: the channels new
+    /// selectors and `reset` start from.
+    allchannels_default: bool,
 }
 
 /// Why a rule was refused (the text after "Error in ACL SETUSER modifier").
@@ -153,13 +165,9 @@ impl User {
             nopass: false,
             sanitize: Sanitize::Unset,
             passwords: Vec::new(),
-            allowed: vec![0; index().words()],
-            all_base: false,
-            cmd_rules: Vec::new(),
-            allkeys: false,
-            keys: Vec::new(),
-            allchannels,
-            channels: Vec::new(),
+            root: Selector::new(allchannels),
+            selectors: Vec::new(),
+            allchannels_default: allchannels,
         }
     }
 
@@ -188,20 +196,9 @@ impl User {
                 self.nopass = false;
                 self.passwords.clear();
             }
-            b"allkeys" => self.add_key(b"*", true, true)?,
-            b"resetkeys" => {
-                self.allkeys = false;
-                self.keys.clear();
-            }
-            b"allchannels" => self.add_channel(b"*")?,
-            b"resetchannels" => {
-                self.allchannels = false;
-                self.channels.clear();
-            }
-            b"allcommands" => self.set_all_commands(true),
-            b"nocommands" => self.set_all_commands(false),
             b"sanitize-payload" => self.sanitize = Sanitize::Sanitize,
             b"skip-sanitize-payload" => self.sanitize = Sanitize::Skip,
+            b"clearselectors" => self.selectors.clear(),
             b"reset" => {
                 for r in [
                     "resetpass",
@@ -209,9 +206,13 @@ impl User {
                     "resetchannels",
                     "off",
                     "-@all",
+                    "clearselectors",
                     "sanitize-payload",
                 ] {
                     self.apply(r.as_bytes())?;
+                }
+                if self.allchannels_default {
+                    self.apply(b"allchannels")?;
                 }
             }
             _ => return self.apply_prefixed(rule),
@@ -240,7 +241,76 @@ impl User {
             }
             b'<' => self.remove_password(&sha256::hex_digest(rest))?,
             b'!' => self.remove_password(&valid_hash(rest).ok_or(ERR_HASH)?)?,
-            b'~' => self.add_key(rest, true, true)?,
+            b'(' if rule.ends_with(b")") && rule.len() >= 2 => {
+                let inner = &rule[1..rule.len() - 1];
+                let mut sel = Selector::new(self.allchannels_default);
+                for r in inner
+                    .split(|b| b.is_ascii_whitespace())
+                    .filter(|r| !r.is_empty())
+                {
+                    sel.apply(r)?;
+                }
+                self.selectors.push(sel);
+            }
+            _ => self.root.apply(rule)?,
+        }
+        Ok(())
+    }
+
+    fn remove_password(&mut self, hash: &str) -> Result<(), &'static str> {
+        let before = self.passwords.len();
+        self.passwords.retain(|p| p != hash);
+        if self.passwords.len() == before {
+            return Err(ERR_NO_PASSWORD);
+        }
+        Ok(())
+    }
+}
+
+impl Selector {
+    fn new(allchannels: bool) -> Selector {
+        Selector {
+            allowed: vec![0; index().words()],
+            all_base: false,
+            cmd_rules: Vec::new(),
+            allkeys: false,
+            keys: Vec::new(),
+            allchannels,
+            channels: Vec::new(),
+        }
+    }
+
+    /// Applies a key, channel or command rule.
+    fn apply(&mut self, rule: &[u8]) -> Result<(), &'static str> {
+        let lower = rule.to_ascii_lowercase();
+        match &lower[..] {
+            b"allkeys" => return self.add_key(b"*", true, true),
+            b"resetkeys" => {
+                self.allkeys = false;
+                self.keys.clear();
+                return Ok(());
+            }
+            b"allchannels" => return self.add_channel(b"*"),
+            b"resetchannels" => {
+                self.allchannels = false;
+                self.channels.clear();
+                return Ok(());
+            }
+            b"allcommands" => {
+                self.set_all_commands(true);
+                return Ok(());
+            }
+            b"nocommands" => {
+                self.set_all_commands(false);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let Some((&first, rest)) = rule.split_first() else {
+            return Err(ERR_SYNTAX);
+        };
+        match first {
+            b'~' => self.add_key(rest, true, true),
             b'%' => {
                 // Redis reports the allkeys conflict before the flags.
                 if self.allkeys {
@@ -258,22 +328,12 @@ impl User {
                 if !read && !write {
                     return Err(ERR_SYNTAX);
                 }
-                self.add_key(&rest[tilde + 1..], read, write)?;
+                self.add_key(&rest[tilde + 1..], read, write)
             }
-            b'&' => self.add_channel(rest)?,
-            b'+' | b'-' => self.apply_command_rule(first == b'+', rest)?,
-            _ => return Err(ERR_SYNTAX),
+            b'&' => self.add_channel(rest),
+            b'+' | b'-' => self.apply_command_rule(first == b'+', rest),
+            _ => Err(ERR_SYNTAX),
         }
-        Ok(())
-    }
-
-    fn remove_password(&mut self, hash: &str) -> Result<(), &'static str> {
-        let before = self.passwords.len();
-        self.passwords.retain(|p| p != hash);
-        if self.passwords.len() == before {
-            return Err(ERR_NO_PASSWORD);
-        }
-        Ok(())
     }
 
     fn add_key(&mut self, pat: &[u8], read: bool, write: bool) -> Result<(), &'static str> {
@@ -394,33 +454,6 @@ impl User {
             })
     }
 
-    /// Whether `pass` logs this user in (the user must also be on).
-    pub fn password_ok(&self, pass: &[u8]) -> bool {
-        if self.nopass {
-            return true;
-        }
-        let h = sha256::hex_digest(pass);
-        // Compare every stored digest, whatever matches, so timing does not
-        // tell which one did.
-        self.passwords.iter().fold(false, |ok, p| {
-            ok | super::constant_time_eq(p.as_bytes(), h.as_bytes())
-        })
-    }
-
-    /// GETUSER's flags.
-    pub fn flags(&self) -> Vec<&'static str> {
-        let mut f = vec![if self.enabled { "on" } else { "off" }];
-        if self.nopass {
-            f.push("nopass");
-        }
-        match self.sanitize {
-            Sanitize::Unset => {}
-            Sanitize::Sanitize => f.push("sanitize-payload"),
-            Sanitize::Skip => f.push("skip-sanitize-payload"),
-        }
-        f
-    }
-
     /// The command rules as GETUSER and ACL LIST show them.
     pub fn describe_commands(&self) -> String {
         let mut s = String::from(if self.all_base { "+@all" } else { "-@all" });
@@ -467,6 +500,60 @@ impl User {
         out
     }
 
+    /// Keys, channels and commands as ACL LIST shows them:
+    /// "~* resetchannels &a -@all +get".
+    pub fn describe_rules(&self) -> Vec<u8> {
+        let mut out = self.describe_keys();
+        let mut word = |w: &[u8]| {
+            if !w.is_empty() {
+                if !out.is_empty() {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(w);
+            }
+        };
+        if !self.allchannels {
+            word(b"resetchannels");
+        }
+        word(&self.describe_channels());
+        word(self.describe_commands().as_bytes());
+        out
+    }
+}
+
+impl User {
+    /// Whether `pass` logs this user in (the user must also be on).
+    pub fn password_ok(&self, pass: &[u8]) -> bool {
+        if self.nopass {
+            return true;
+        }
+        let h = sha256::hex_digest(pass);
+        // Compare every stored digest, whatever matches, so timing does not
+        // tell which one did.
+        self.passwords.iter().fold(false, |ok, p| {
+            ok | super::constant_time_eq(p.as_bytes(), h.as_bytes())
+        })
+    }
+
+    /// GETUSER's flags.
+    pub fn flags(&self) -> Vec<&'static str> {
+        let mut f = vec![if self.enabled { "on" } else { "off" }];
+        if self.nopass {
+            f.push("nopass");
+        }
+        match self.sanitize {
+            Sanitize::Unset => {}
+            Sanitize::Sanitize => f.push("sanitize-payload"),
+            Sanitize::Skip => f.push("skip-sanitize-payload"),
+        }
+        f
+    }
+
+    /// Whether every command, key and channel is allowed (no checks needed).
+    pub fn unrestricted(&self) -> bool {
+        self.root.unrestricted()
+    }
+
     /// The user as one ACL LIST / aclfile line: "user alice on #... ~* &* +@all".
     pub fn describe(&self) -> Vec<u8> {
         let mut out = b"user ".to_vec();
@@ -479,21 +566,13 @@ impl User {
             out.extend_from_slice(b" #");
             out.extend_from_slice(p.as_bytes());
         }
-        let keys = self.describe_keys();
-        if !keys.is_empty() {
-            out.push(b' ');
-            out.extend_from_slice(&keys);
-        }
-        if !self.allchannels {
-            out.extend_from_slice(b" resetchannels");
-        }
-        let channels = self.describe_channels();
-        if !channels.is_empty() {
-            out.push(b' ');
-            out.extend_from_slice(&channels);
-        }
         out.push(b' ');
-        out.extend_from_slice(self.describe_commands().as_bytes());
+        out.extend_from_slice(&self.root.describe_rules());
+        for sel in &self.selectors {
+            out.extend_from_slice(b" (");
+            out.extend_from_slice(&sel.describe_rules());
+            out.push(b')');
+        }
         out
     }
 }
@@ -512,8 +591,14 @@ pub fn check_user_line<A: AsRef<[u8]>>(args: &[A]) -> Result<(), String> {
     };
     let name = name.as_ref();
     let mut u = User::new(name, false);
-    for r in rules {
-        u.apply(r.as_ref()).map_err(|reason| {
+    let rules = merge_selectors(rules).map_err(|e| {
+        format!(
+            "Error in user declaration '{}': {e}",
+            String::from_utf8_lossy(name)
+        )
+    })?;
+    for r in &rules {
+        u.apply(r).map_err(|reason| {
             format!(
                 "Error in user declaration '{}': {reason}",
                 String::from_utf8_lossy(name)
@@ -521,6 +606,34 @@ pub fn check_user_line<A: AsRef<[u8]>>(args: &[A]) -> Result<(), String> {
         })?;
     }
     Ok(())
+}
+
+/// Joins selector arguments split by the client ("(~a" "+get)") into one
+/// rule, as Redis does; Err is the reply text for an unclosed one.
+pub fn merge_selectors<A: AsRef<[u8]>>(args: &[A]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut open: Option<Vec<u8>> = None;
+    for a in args {
+        let a = a.as_ref();
+        match open.as_mut() {
+            Some(cur) => {
+                cur.push(b' ');
+                cur.extend_from_slice(a);
+                if a.ends_with(b")") {
+                    out.extend(open.take());
+                }
+            }
+            None if a.starts_with(b"(") && !a.ends_with(b")") => open = Some(a.to_vec()),
+            None => out.push(a.to_vec()),
+        }
+    }
+    match open {
+        Some(cur) => Err(format!(
+            "Unmatched parenthesis in acl selector starting at '{}'.",
+            String::from_utf8_lossy(cur.split(|&b| b == b' ').next().unwrap_or_default())
+        )),
+        None => Ok(out),
+    }
 }
 
 /// Whether a user name is acceptable (Redis refuses spaces and NULs).
@@ -548,9 +661,9 @@ mod tests {
     fn new_user_is_off_and_denied_everything() {
         let u = user(&[]).unwrap();
         assert_eq!(u.describe(), b"user u off resetchannels -@all");
-        assert!(!u.can_run(id("get")));
-        assert!(!u.key_ok(b"k", true, false));
-        assert!(!u.channel_ok(b"c", false));
+        assert!(!u.root.can_run(id("get")));
+        assert!(!u.root.key_ok(b"k", true, false));
+        assert!(!u.root.channel_ok(b"c", false));
     }
 
     #[test]
@@ -588,22 +701,24 @@ mod tests {
     #[test]
     fn commands_and_categories() {
         let u = user(&["+@hash", "-hdel", "+get"]).unwrap();
-        assert!(u.can_run(id("hset")) && !u.can_run(id("hdel")) && u.can_run(id("get")));
-        assert!(!u.can_run(id("set")));
-        assert_eq!(u.describe_commands(), "-@all +@hash -hdel +get");
+        assert!(
+            u.root.can_run(id("hset")) && !u.root.can_run(id("hdel")) && u.root.can_run(id("get"))
+        );
+        assert!(!u.root.can_run(id("set")));
+        assert_eq!(u.root.describe_commands(), "-@all +@hash -hdel +get");
         // A later rule for the same command replaces the earlier one.
         let u = user(&["+get", "-get", "+get"]).unwrap();
-        assert_eq!(u.describe_commands(), "-@all +get");
+        assert_eq!(u.root.describe_commands(), "-@all +get");
         // Containers cover their subcommands; one subcommand alone is fine.
         let u = user(&["+config"]).unwrap();
-        assert!(u.can_run(id("config|get")) && u.can_run(id("config|set")));
+        assert!(u.root.can_run(id("config|get")) && u.root.can_run(id("config|set")));
         let u = user(&["+config|get"]).unwrap();
-        assert!(u.can_run(id("config|get")) && !u.can_run(id("config|set")));
+        assert!(u.root.can_run(id("config|get")) && !u.root.can_run(id("config|set")));
         let u = user(&["+@all", "-@dangerous"]).unwrap();
-        assert!(u.can_run(id("get")) && !u.can_run(id("flushall")));
-        assert_eq!(u.describe_commands(), "+@all -@dangerous");
+        assert!(u.root.can_run(id("get")) && !u.root.can_run(id("flushall")));
+        assert_eq!(u.root.describe_commands(), "+@all -@dangerous");
         let u = user(&["allcommands", "-get", "nocommands"]).unwrap();
-        assert_eq!(u.describe_commands(), "-@all");
+        assert_eq!(u.root.describe_commands(), "-@all");
         assert_eq!(user(&["+nosuch"]).unwrap_err(), ERR_UNKNOWN);
         assert_eq!(user(&["+@nosuch"]).unwrap_err(), ERR_UNKNOWN);
         assert_eq!(user(&["foo"]).unwrap_err(), ERR_SYNTAX);
@@ -612,30 +727,53 @@ mod tests {
     #[test]
     fn keys() {
         let u = user(&["~a*", "%R~r*", "%W~w*", "%RW~b"]).unwrap();
-        assert_eq!(u.describe_keys(), b"~a* %R~r* %W~w* ~b");
-        assert!(u.key_ok(b"abc", true, true));
-        assert!(u.key_ok(b"r1", true, false) && !u.key_ok(b"r1", false, true));
-        assert!(u.key_ok(b"w1", false, true) && !u.key_ok(b"w1", true, true));
-        assert!(!u.key_ok(b"zzz", true, false));
+        assert_eq!(u.root.describe_keys(), b"~a* %R~r* %W~w* ~b");
+        assert!(u.root.key_ok(b"abc", true, true));
+        assert!(u.root.key_ok(b"r1", true, false) && !u.root.key_ok(b"r1", false, true));
+        assert!(u.root.key_ok(b"w1", false, true) && !u.root.key_ok(b"w1", true, true));
+        assert!(!u.root.key_ok(b"zzz", true, false));
         assert_eq!(user(&["allkeys", "~x"]).unwrap_err(), ERR_KEY_AFTER_ALL);
         assert_eq!(user(&["%X~a"]).unwrap_err(), ERR_SYNTAX);
         assert_eq!(user(&["%~a"]).unwrap_err(), ERR_SYNTAX);
         let u = user(&["~*", "resetkeys", "~x"]).unwrap();
-        assert_eq!(u.describe_keys(), b"~x");
+        assert_eq!(u.root.describe_keys(), b"~x");
     }
 
     #[test]
     fn channels() {
         let u = user(&["&ch*"]).unwrap();
-        assert!(u.channel_ok(b"ch1", false) && !u.channel_ok(b"x", false));
+        assert!(u.root.channel_ok(b"ch1", false) && !u.root.channel_ok(b"x", false));
         // PSUBSCRIBE patterns must match a pattern literally.
-        assert!(u.channel_ok(b"ch*", true) && !u.channel_ok(b"ch1*", true));
+        assert!(u.root.channel_ok(b"ch*", true) && !u.root.channel_ok(b"ch1*", true));
         assert_eq!(
             user(&["allchannels", "&x"]).unwrap_err(),
             ERR_CHANNEL_AFTER_ALL
         );
         let u = user(&["&a", "&b"]).unwrap();
         assert_eq!(u.describe(), b"user u off resetchannels &a &b -@all");
+    }
+
+    #[test]
+    fn selectors() {
+        let args = ["on", "~a", "+get", "(~b", "+set)", "(%R~c &x +@hash)"];
+        let rules = merge_selectors(&args).unwrap();
+        assert_eq!(rules[3], b"(~b +set)");
+        let mut u = User::new(b"s", false);
+        for r in &rules {
+            u.apply(r).unwrap();
+        }
+        assert_eq!(
+            u.describe(),
+            b"user s on ~a resetchannels -@all +get (~b resetchannels -@all +set) \
+              (%R~c resetchannels &x -@all +@hash)"
+        );
+        assert_eq!(
+            merge_selectors(&["(~a", "+get"]).unwrap_err(),
+            "Unmatched parenthesis in acl selector starting at '(~a'."
+        );
+        assert_eq!(user(&["(on)"]).unwrap_err(), ERR_SYNTAX);
+        let u = user(&["(~a +get)", "clearselectors"]).unwrap();
+        assert!(u.selectors.is_empty());
     }
 
     #[test]

@@ -57,10 +57,14 @@ fn setuser(ctx: &mut Ctx, argv: &[&[u8]]) {
     if !rules::valid_username(name) {
         return ctx.c.reply.error(ERR_USERNAME);
     }
+    let rules = match rules::merge_selectors(&argv[3..]) {
+        Ok(r) => r,
+        Err(e) => return ctx.c.reply.error(&format!("ERR {e}")),
+    };
     let all = acl::allchannels_default(ctx.srv);
-    match ctx.srv.acl.set_user(name, &argv[3..], all) {
+    match ctx.srv.acl.set_user(name, &rules, all) {
         Ok(()) => ctx.c.reply.ok(),
-        Err((reason, rule)) => ctx.c.reply.error(&modifier_error(rule, reason)),
+        Err((reason, rule)) => ctx.c.reply.error(&modifier_error(&rule, reason)),
     }
 }
 
@@ -78,14 +82,23 @@ fn getuser(ctx: &mut Ctx, argv: &[&[u8]]) {
     r.bulk(b"passwords");
     r.array(u.passwords.len());
     u.passwords.iter().for_each(|p| r.bulk_str(p));
-    r.bulk(b"commands");
-    r.bulk_str(&u.describe_commands());
-    r.bulk(b"keys");
-    r.bulk(&u.describe_keys());
-    r.bulk(b"channels");
-    r.bulk(&u.describe_channels());
+    reply_selector(r, &u.root);
     r.bulk(b"selectors");
-    r.array(0);
+    r.array(u.selectors.len());
+    for sel in &u.selectors {
+        r.map(3);
+        reply_selector(r, sel);
+    }
+}
+
+/// GETUSER's commands, keys and channels fields of one selector.
+fn reply_selector(r: &mut crate::resp::ReplyBuf, sel: &rules::Selector) {
+    r.bulk(b"commands");
+    r.bulk_str(&sel.describe_commands());
+    r.bulk(b"keys");
+    r.bulk(&sel.describe_keys());
+    r.bulk(b"channels");
+    r.bulk(&sel.describe_channels());
 }
 
 /// ACL DELUSER username [username ...]: replies with how many existed.
