@@ -156,6 +156,28 @@ fn user_lines_and_aclfile_at_startup() {
         c.cmd_str(&["ACL", "USERS"]),
         "*3\r\n$5\r\ncarol\r\n$4\r\ndave\r\n$7\r\ndefault\r\n"
     );
+    // A good file replaces every user and closes the connections of users
+    // other than default, even ones that still exist (as Redis 7.0 does).
+    std::fs::write(&file, "user carol on >pw ~* +@all\n").unwrap();
+    let mut admin = ember.connect();
+    assert_eq!(admin.cmd_str(&["AUTH", "carol", "pw"]), "+OK\r\n");
+    assert_eq!(c.cmd_str(&["ACL", "LOAD"]), "+OK\r\n");
+    c.expect_close(Duration::from_secs(5))
+        .expect("ACL LOAD closes the connections of reloaded users");
+    admin
+        .expect_close(Duration::from_secs(5))
+        .expect("ACL LOAD closes the connections of reloaded users");
+    let mut c = ember.connect();
+    assert_eq!(c.cmd_str(&["AUTH", "carol", "pw"]), "+OK\r\n");
+    assert_eq!(
+        c.cmd_str(&["ACL", "USERS"]),
+        "*2\r\n$5\r\ncarol\r\n$7\r\ndefault\r\n"
+    );
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        c.cmd_str(&["ACL", "LOAD"]),
+        format!("-ERR Error loading ACLs, opening file '{file_s}': No such file or directory\r\n")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

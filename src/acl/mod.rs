@@ -490,8 +490,10 @@ pub fn parse_users(
 
 /// Reads and parses an aclfile.
 pub fn load_file(path: &str, allchannels: bool) -> Result<BTreeMap<Vec<u8>, User>, String> {
-    let text = std::fs::read(path)
-        .map_err(|e| format!("Error loading ACLs, opening file '{path}': {e}"))?;
+    let text = std::fs::read(path).map_err(|e| {
+        let e = crate::config::parse::strerror(&e);
+        format!("Error loading ACLs, opening file '{path}': {e}")
+    })?;
     parse_users(&text, path, allchannels)
 }
 
