@@ -230,7 +230,15 @@ fn check_selector(
     parent: Option<&'static Cmd>,
     argv: &[&[u8]],
 ) -> Result<(), (usize, Denial)> {
-    if !rules::index().id_of(cmd).is_some_and(|id| sel.can_run(id)) {
+    let first_arg = if parent.is_none() {
+        argv.get(1).copied()
+    } else {
+        None
+    };
+    if !rules::index()
+        .id_of(cmd)
+        .is_some_and(|id| sel.can_run(id, first_arg))
+    {
         return Err((0, Denial::Command));
     }
     if !sel.allkeys {

@@ -120,6 +120,9 @@ pub struct Selector {
     /// The command rules applied since the last `+@all`/`-@all`, in order
     /// (a rule naming a command replaces earlier ones for it, as in 7.2).
     cmd_rules: Vec<String>,
+    /// `+select|0`: first arguments (lower-cased) allowed for a command
+    /// whose bit is off, by command id.
+    first_args: HashMap<usize, Vec<Vec<u8>>, ahash::RandomState>,
     pub allkeys: bool,
     pub keys: Vec<KeyPattern>,
     pub allchannels: bool,
@@ -147,6 +150,7 @@ pub const ERR_SYNTAX: &str = "Syntax error";
 const ERR_UNKNOWN: &str = "Unknown command or category name in ACL";
 const ERR_HASH: &str = "The password hash must be exactly 64 characters and contain only \
                         lowercase hexadecimal characters";
+const ERR_FIRST_ARG_OF_SUB: &str = "Allowing first-arg of a subcommand is not supported";
 const ERR_NO_PASSWORD: &str = "The password you are trying to remove from the user does not exist";
 const ERR_KEY_AFTER_ALL: &str = "Adding a pattern after the * pattern (or the 'allkeys' flag) is \
                                  not valid and does not have any effect. Try 'resetkeys' to start \
@@ -273,6 +277,7 @@ impl Selector {
             allowed: vec![0; index().words()],
             all_base: false,
             cmd_rules: Vec::new(),
+            first_args: HashMap::with_hasher(ahash::RandomState::new()),
             allkeys: false,
             keys: Vec::new(),
             allchannels,
@@ -376,10 +381,13 @@ impl Selector {
         self.all_base = on;
         self.cmd_rules.clear();
         let fill = if on { u64::MAX } else { 0 };
+        self.first_args.clear();
         self.allowed.iter_mut().for_each(|w| *w = fill);
     }
 
     fn set_bit(&mut self, id: usize, on: bool) {
+        // A whole-command rule replaces any first-argument ones.
+        self.first_args.remove(&id);
         if let Some(w) = self.allowed.get_mut(id / 64) {
             if on {
                 *w |= 1 << (id % 64);
@@ -411,21 +419,61 @@ impl Selector {
                 .push(format!("{sign}@{}", cat.to_ascii_lowercase()));
             return Ok(());
         }
-        let ids = index().ids_named(what).ok_or(ERR_UNKNOWN)?;
+        let name = what.to_ascii_lowercase();
+        let Some(ids) = index().ids_named(what) else {
+            self.first_arg_rule(allow, &name)?;
+            self.cmd_rules.retain(|r| r.get(1..) != Some(name.as_str()));
+            self.cmd_rules.push(format!("{sign}{name}"));
+            return Ok(());
+        };
         for &id in ids {
             self.set_bit(id, allow);
         }
-        let name = what.to_ascii_lowercase();
         self.cmd_rules.retain(|r| r.get(1..) != Some(name.as_str()));
         self.cmd_rules.push(format!("{sign}{name}"));
         Ok(())
     }
 
     /// Whether the user may run command `id` of the index.
-    pub fn can_run(&self, id: usize) -> bool {
-        self.allowed
+    /// `+cmd|arg` for a command without subcommands (Redis's first-arg
+    /// rules): only allowing is supported, and not below a subcommand.
+    fn first_arg_rule(&mut self, allow: bool, what: &str) -> Result<(), &'static str> {
+        let (cmd, arg) = what.split_once('|').ok_or(ERR_UNKNOWN)?;
+        if let Some((sub, _)) = arg.split_once('|') {
+            return match index().ids_named(&format!("{cmd}|{sub}")) {
+                Some(_) => Err(ERR_FIRST_ARG_OF_SUB),
+                None => Err(ERR_UNKNOWN),
+            };
+        }
+        let idx = index();
+        let id = match idx.ids_named(cmd) {
+            Some(&[id]) if idx.names[id] == cmd => id,
+            _ => return Err(ERR_UNKNOWN),
+        };
+        if !allow || arg.is_empty() {
+            return Err(ERR_UNKNOWN);
+        }
+        if !self.can_run(id, None) {
+            let args = self.first_args.entry(id).or_default();
+            if !args.iter().any(|a| a == arg.as_bytes()) {
+                args.push(arg.as_bytes().to_vec());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the selector allows command `id` of the index, given its
+    /// first argument (for `+cmd|arg` rules).
+    pub fn can_run(&self, id: usize, first_arg: Option<&[u8]>) -> bool {
+        let bit = self
+            .allowed
             .get(id / 64)
-            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0);
+        bit || first_arg.is_some_and(|a| {
+            self.first_args
+                .get(&id)
+                .is_some_and(|args| args.iter().any(|x| x.eq_ignore_ascii_case(a)))
+        })
     }
 
     /// Whether every command, key and channel is allowed (no checks needed).
@@ -661,7 +709,7 @@ mod tests {
     fn new_user_is_off_and_denied_everything() {
         let u = user(&[]).unwrap();
         assert_eq!(u.describe(), b"user u off resetchannels -@all");
-        assert!(!u.root.can_run(id("get")));
+        assert!(!u.root.can_run(id("get"), None));
         assert!(!u.root.key_ok(b"k", true, false));
         assert!(!u.root.channel_ok(b"c", false));
     }
@@ -702,20 +750,22 @@ mod tests {
     fn commands_and_categories() {
         let u = user(&["+@hash", "-hdel", "+get"]).unwrap();
         assert!(
-            u.root.can_run(id("hset")) && !u.root.can_run(id("hdel")) && u.root.can_run(id("get"))
+            u.root.can_run(id("hset"), None)
+                && !u.root.can_run(id("hdel"), None)
+                && u.root.can_run(id("get"), None)
         );
-        assert!(!u.root.can_run(id("set")));
+        assert!(!u.root.can_run(id("set"), None));
         assert_eq!(u.root.describe_commands(), "-@all +@hash -hdel +get");
         // A later rule for the same command replaces the earlier one.
         let u = user(&["+get", "-get", "+get"]).unwrap();
         assert_eq!(u.root.describe_commands(), "-@all +get");
         // Containers cover their subcommands; one subcommand alone is fine.
         let u = user(&["+config"]).unwrap();
-        assert!(u.root.can_run(id("config|get")) && u.root.can_run(id("config|set")));
+        assert!(u.root.can_run(id("config|get"), None) && u.root.can_run(id("config|set"), None));
         let u = user(&["+config|get"]).unwrap();
-        assert!(u.root.can_run(id("config|get")) && !u.root.can_run(id("config|set")));
+        assert!(u.root.can_run(id("config|get"), None) && !u.root.can_run(id("config|set"), None));
         let u = user(&["+@all", "-@dangerous"]).unwrap();
-        assert!(u.root.can_run(id("get")) && !u.root.can_run(id("flushall")));
+        assert!(u.root.can_run(id("get"), None) && !u.root.can_run(id("flushall"), None));
         assert_eq!(u.root.describe_commands(), "+@all -@dangerous");
         let u = user(&["allcommands", "-get", "nocommands"]).unwrap();
         assert_eq!(u.root.describe_commands(), "-@all");
@@ -751,6 +801,20 @@ mod tests {
         );
         let u = user(&["&a", "&b"]).unwrap();
         assert_eq!(u.describe(), b"user u off resetchannels &a &b -@all");
+    }
+
+    #[test]
+    fn first_arg_rules() {
+        let u = user(&["+select|0"]).unwrap();
+        assert!(u.root.can_run(id("select"), Some(b"0")));
+        assert!(!u.root.can_run(id("select"), Some(b"1")));
+        assert_eq!(u.root.describe_commands(), "-@all +select|0");
+        assert_eq!(user(&["-select|0"]).unwrap_err(), ERR_UNKNOWN);
+        assert_eq!(user(&["+config|nosuch"]).unwrap_err(), ERR_UNKNOWN);
+        assert_eq!(user(&["+config|get|x"]).unwrap_err(), ERR_FIRST_ARG_OF_SUB);
+        // A whole-command rule drops the first-arg ones.
+        let u = user(&["+select|0", "-select"]).unwrap();
+        assert!(!u.root.can_run(id("select"), Some(b"0")));
     }
 
     #[test]
