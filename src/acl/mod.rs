@@ -393,6 +393,17 @@ fn log_denial(
     reason
 }
 
+/// Whether the client's user may read every key (Redis checks the key "*"
+/// against its patterns): SORT's BY and GET patterns require it.
+pub fn full_key_access(srv: &Server, c: &Client) -> bool {
+    !srv.acl.restricted
+        || srv.acl.users.get(&c.user).is_some_and(|u| {
+            std::iter::once(&u.root)
+                .chain(&u.selectors)
+                .any(|s| s.key_ok(b"*", true, false))
+        })
+}
+
 /// Records a failed AUTH / HELLO AUTH (INFO acl_access_denied_auth and an
 /// ACL LOG "auth" entry).
 pub fn log_auth_failure(srv: &mut Server, c: &Client, user: &[u8], argv: &[&[u8]], now: i64) {
