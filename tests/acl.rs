@@ -215,3 +215,60 @@ fn startup_errors() {
         "{err}"
     );
 }
+
+/// Kills the spawned server when the test ends, pass or fail.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn config_rewrite_writes_users() {
+    let dir = temp_dir("ember-acl-rewrite");
+    let conf = dir.join("ember.conf");
+    let port = free_port();
+    std::fs::write(
+        &conf,
+        format!("port {port}\nsave \"\"\nuser bob on >pw ~b:* +get\n# a comment\n"),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_ember-server"))
+        .arg(&conf)
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn ember-server");
+    let _guard = Killed(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut c = loop {
+        match RawConn::connect(port) {
+            Ok(c) => break c,
+            Err(e) if std::time::Instant::now() > deadline => panic!("ember did not start: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    assert_eq!(
+        c.cmd_str(&["ACL", "SETUSER", "amy", "on", "nopass"]),
+        "+OK\r\n"
+    );
+    assert_eq!(c.cmd_str(&["CONFIG", "REWRITE"]), "+OK\r\n");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    // The old line is replaced in place; the others are appended, sorted.
+    let users: Vec<&str> = text.lines().filter(|l| l.starts_with("user ")).collect();
+    assert_eq!(
+        users,
+        [
+            "user amy on nopass resetchannels -@all",
+            "user bob on #30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4 ~b:* \
+             resetchannels -@all +get",
+            "user default on nopass ~* &* +@all",
+        ]
+    );
+    assert!(text.contains("# a comment"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
