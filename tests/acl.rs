@@ -272,3 +272,44 @@ fn config_rewrite_writes_users() {
     assert!(text.contains("# a comment"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn revoking_channels_closes_subscribers() {
+    let ember = start_ember(&[]);
+    let mut admin = ember.connect();
+    let setuser = ["ACL", "SETUSER", "ps", "on", ">p", "~*", "&news.*", "+@all"];
+    assert_eq!(admin.cmd_str(&setuser), "+OK\r\n");
+    let mut sub = ember.connect();
+    let mut psub = ember.connect();
+    for c in [&mut sub, &mut psub] {
+        assert_eq!(c.cmd_str(&["AUTH", "ps", "p"]), "+OK\r\n");
+    }
+    assert_eq!(
+        sub.cmd_str(&["SUBSCRIBE", "news.a"]),
+        "*3\r\n$9\r\nsubscribe\r\n$6\r\nnews.a\r\n:1\r\n"
+    );
+    assert_eq!(
+        psub.cmd_str(&["PSUBSCRIBE", "news.*"]),
+        "*3\r\n$10\r\npsubscribe\r\n$6\r\nnews.*\r\n:1\r\n"
+    );
+    // Widening keeps both; narrowing to a pattern that still matches the
+    // channel keeps the plain subscriber but not the pattern one.
+    assert_eq!(
+        admin.cmd_str(&["ACL", "SETUSER", "ps", "&other"]),
+        "+OK\r\n"
+    );
+    assert_eq!(sub.cmd_str(&["PING"]), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    assert_eq!(
+        admin.cmd_str(&["ACL", "SETUSER", "ps", "resetchannels", "&news.a*"]),
+        "+OK\r\n"
+    );
+    psub.expect_close(Duration::from_secs(5))
+        .expect("a pattern subscriber losing its pattern is closed");
+    assert_eq!(sub.cmd_str(&["PING"]), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    assert_eq!(
+        admin.cmd_str(&["ACL", "SETUSER", "ps", "resetchannels"]),
+        "+OK\r\n"
+    );
+    sub.expect_close(Duration::from_secs(5))
+        .expect("a subscriber losing its channel is closed");
+}

@@ -602,6 +602,41 @@ pub fn config_user_lines(srv: &Server) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// After user `name`'s rules changed: closes its connections subscribed to
+/// a channel or pattern it may no longer use (Redis 7's
+/// ACLKillPubsubClientsIfNeeded). The caller, if one of them, is closed
+/// after its reply.
+pub fn kill_pubsub_clients_if_needed(srv: &mut Server, caller: &mut Client, name: &[u8]) {
+    let Some(u) = srv.acl.users.get(name) else {
+        return;
+    };
+    let allowed = |ch: &[u8], literal: bool| {
+        std::iter::once(&u.root)
+            .chain(&u.selectors)
+            .any(|s| s.channel_ok(ch, literal))
+    };
+    let doomed = |c: &Client| {
+        c.user == name
+            && (c.subs.iter().any(|ch| !allowed(ch, false))
+                || c.ssubs.iter().any(|ch| !allowed(ch, false))
+                || c.psubs.iter().any(|p| !allowed(p, true)))
+    };
+    if doomed(caller) {
+        caller.close_after_reply = true;
+    }
+    let tokens: Vec<usize> = srv
+        .other_clients()
+        .filter(|c| !c.close_asap && doomed(c))
+        .map(|c| c.token)
+        .collect();
+    for &t in &tokens {
+        if let Some(Some(c)) = srv.clients.get_mut(t) {
+            c.close_asap = true;
+        }
+    }
+    srv.to_close.extend(tokens);
+}
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = u8::from(a.len() != b.len());

@@ -63,7 +63,10 @@ fn setuser(ctx: &mut Ctx, argv: &[&[u8]]) {
     };
     let all = acl::allchannels_default(ctx.srv);
     match ctx.srv.acl.set_user(name, &rules, all) {
-        Ok(()) => ctx.c.reply.ok(),
+        Ok(()) => {
+            acl::kill_pubsub_clients_if_needed(ctx.srv, ctx.c, name);
+            ctx.c.reply.ok();
+        }
         Err((reason, rule)) => ctx.c.reply.error(&modifier_error(&rule, reason)),
     }
 }
@@ -319,6 +322,7 @@ fn load(ctx: &mut Ctx, _argv: &[&[u8]]) {
             for name in old.iter().filter(|n| n.as_slice() != b"default") {
                 acl::disconnect_user(ctx.srv, ctx.c, name);
             }
+            acl::kill_pubsub_clients_if_needed(ctx.srv, ctx.c, b"default");
             ctx.c.reply.ok();
         }
         Err(e) => ctx.c.reply.error(&format!("ERR {e}")),
