@@ -78,6 +78,15 @@ fn users_commands_keys_channels() {
     assert!(log.contains("$8\r\nentry-id\r\n:0\r\n$17\r\ntimestamp-created\r\n"));
     let list = admin.cmd_str(&["CLIENT", "LIST"]);
     assert!(list.contains(" user=app ") && list.contains(" user=default "));
+    let info = admin.cmd_str(&["INFO", "stats"]);
+    for line in [
+        "acl_access_denied_auth:2",
+        "acl_access_denied_cmd:2",
+        "acl_access_denied_key:3",
+        "acl_access_denied_channel:2",
+    ] {
+        assert!(info.contains(line), "{line} in {info}");
+    }
     assert_eq!(admin.cmd_str(&["ACL", "LOG", "RESET"]), "+OK\r\n");
     assert_eq!(admin.cmd_str(&["ACL", "LOG"]), "*0\r\n");
 

@@ -97,6 +97,14 @@ impl Acl {
         self.restricted = self.users.values().any(|u| !u.unrestricted());
     }
 
+    /// CONFIG RESETSTAT: the denied-access counters restart from zero, like
+    /// acl_access_denied_auth (which lives in `Stats`).
+    pub fn reset_stats(&mut self) {
+        self.denied_cmd = 0;
+        self.denied_key = 0;
+        self.denied_channel = 0;
+    }
+
     /// Whether a new connection must AUTH first: the default user has a
     /// password or is off (Redis authRequired).
     pub fn auth_required(&self) -> bool {

@@ -843,6 +843,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
 fn config_resetstat(ctx: &mut Ctx, _argv: &[&[u8]]) {
     let srv = &mut *ctx.srv;
     srv.stats = Default::default();
+    srv.acl.reset_stats();
     srv.ks.stats = Default::default();
     srv.cmd_stats.clear();
     srv.observe.reset_histograms();
