@@ -131,6 +131,12 @@ fn user_lines_and_aclfile_at_startup() {
     assert_eq!(c.cmd_str(&["AUTH", "bob", "pw"]), "+OK\r\n");
     assert_eq!(c.cmd_str(&["GET", "b:1"]), "$-1\r\n");
     assert_eq!(c.cmd_str(&["SET", "b:1", "v"]), noperm("set"));
+    // A config line for default starts from `reset`, as in Redis.
+    let ember = start_ember(&["--user", "default", "on", "nopass", "~*", "&*", "+@all"]);
+    assert_eq!(
+        ember.connect().cmd_str(&["ACL", "LIST"]),
+        "*1\r\n$51\r\nuser default on nopass sanitize-payload ~* &* +@all\r\n"
+    );
 
     let dir = temp_dir("ember-aclfile");
     let file = dir.join("users.acl");

@@ -455,11 +455,13 @@ pub fn disconnect_user(srv: &mut Server, caller: &mut Client, user: &[u8]) {
 /// Builds users from aclfile text (`user <name> <rule> ...` per line,
 /// blank lines skipped). Err is Redis's complete report: every bad line,
 /// then the "no change" warning. A missing `default` user is created as
-/// the built-in one.
+/// the built-in one. With `reset_default` (config `user` lines) a `default`
+/// line starts from `reset`, as Redis does, which adds sanitize-payload.
 pub fn parse_users(
     text: &[u8],
     file: &str,
     allchannels: bool,
+    reset_default: bool,
 ) -> Result<BTreeMap<Vec<u8>, User>, String> {
     let mut users: BTreeMap<Vec<u8>, User> = BTreeMap::new();
     let mut errors = String::new();
@@ -496,6 +498,9 @@ pub fn parse_users(
             }
         };
         let mut u = User::new(name, allchannels);
+        if reset_default && name == b"default" {
+            let _ = u.apply(b"reset");
+        }
         match rules.iter().try_for_each(|r| u.apply(r)) {
             Ok(()) => {
                 users.insert(name.to_vec(), u);
@@ -521,7 +526,7 @@ pub fn load_file(path: &str, allchannels: bool) -> Result<BTreeMap<Vec<u8>, User
         let e = crate::config::parse::strerror(&e);
         format!("Error loading ACLs, opening file '{path}': {e}")
     })?;
-    parse_users(&text, path, allchannels)
+    parse_users(&text, path, allchannels, false)
 }
 
 /// Writes every user to `path` as aclfile lines (temp file, then rename,
@@ -568,7 +573,7 @@ pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
         None => {
             // Config `user` lines keep the default user as requirepass made
             // it unless a line redefines it.
-            parse_users(&text, "redis.conf", all).map(|mut users| {
+            parse_users(&text, "redis.conf", all, true).map(|mut users| {
                 let redefined = lines
                     .iter()
                     .any(|w| w.first().is_some_and(|n| n == "default"));
