@@ -258,6 +258,13 @@ fn dryrun(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.error(&msg);
     };
     let target = &argv[3..];
+    // A container named alone is an arity error, as when it is run.
+    if let [name] = target
+        && let Some(c) = super::table().lookup(name)
+        && !c.subs.is_empty()
+    {
+        return ctx.c.reply.error(&error::wrong_arity(c.name));
+    }
     let Some((cmd, parent)) = super::resolve(target) else {
         let msg = format!(
             "ERR Command '{}' not found",
