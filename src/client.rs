@@ -204,6 +204,8 @@ pub struct Client {
     pub net_out: u64,
     /// CLIENT TRACKING options while tracking is on.
     pub tracking: Option<Box<crate::server::tracking::ClientTracking>>,
+    /// The ACL user this connection runs as ("default" until AUTH).
+    pub user: Vec<u8>,
 }
 
 impl Client {
@@ -220,6 +222,7 @@ impl Client {
             lib_name: Vec::new(),
             lib_ver: Vec::new(),
             authenticated: false,
+            user: b"default".to_vec(),
             reply_mode: ReplyMode::On,
             no_evict: false,
             no_touch: false,
@@ -307,6 +310,7 @@ impl Client {
         self.db = 0;
         self.reply.resp3 = false;
         self.authenticated = !password_required;
+        self.user = b"default".to_vec();
         self.name = Vec::new();
         self.no_evict = false;
         self.no_touch = false;

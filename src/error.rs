@@ -290,3 +290,10 @@ pub const RESP2_NOT_SUPPORTED: &str = "ERR RESP2 is not supported by this comman
 pub const DEBUG_PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
 /// WAIT's timeout is not an integer (milliseconds).
 pub const TIMEOUT_NOT_INT: &str = "ERR timeout is not an integer or out of range";
+
+/// SORT BY / GET patterns name arbitrary keys: Redis refuses them to users
+/// without access to every key.
+pub const SORT_BY_NOPERM: &str =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+pub const SORT_GET_NOPERM: &str =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";

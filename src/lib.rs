@@ -1,6 +1,7 @@
 //! ember: a Redis-compatible cache server. One thread owns all data and runs
 //! one `mio` event loop; see docs/architecture.md for the shape.
 
+pub mod acl;
 pub mod alloc;
 pub mod client;
 pub mod cmd;

@@ -97,6 +97,10 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if let Err(e) = ember::acl::load_at_startup(&mut el.srv) {
+        tracing::warn!("{e}");
+        std::process::exit(1);
+    }
     tracing::info!("Server initialized");
     // Listeners are up: write the pid file (Redis does it right after
     // binding, before loading data). From here on the guard removes it.

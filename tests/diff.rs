@@ -92,6 +92,7 @@ diff_test!(streams_groups, "streams_groups.txt");
 diff_test!(streams_nodes, "streams_nodes.txt");
 diff_test!(streams_notify, "streams_notify.txt");
 diff_test!(memory, "memory.txt");
+diff_test!(acl, "acl.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

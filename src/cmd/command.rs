@@ -603,13 +603,26 @@ pub fn keys_of<'a>(
     parent: Option<&'static Cmd>,
     argv: &[&'a [u8]],
 ) -> Vec<&'a [u8]> {
+    keys_and_flags_of(cmd, parent, argv)
+        .into_iter()
+        .filter_map(|(pos, _)| argv.get(pos).copied())
+        .collect()
+}
+
+/// Like [`keys_of`], with each key's argument index and key-spec flags
+/// ("RW access update"). For the ACL key gate.
+pub fn keys_and_flags_of(
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+) -> Vec<(usize, &'static str)> {
     let e = Entry { cmd, parent };
     let meta = e.meta();
     let specs = key_specs(cmd, meta);
     find_keys(&specs, meta, argv)
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|k| argv.get(k.pos).copied())
+        .map(|k| (k.pos, k.flags))
         .collect()
 }
 

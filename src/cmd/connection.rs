@@ -3,13 +3,12 @@
 //! NO-EVICT, NO-TOUCH, GETREDIR, HELP), plus the protected-mode check the
 //! event loop runs when it accepts a connection.
 //!
-//! ember has no ACLs: the only user is `default`, whose password is
-//! `requirepass` (no password configured = Redis's "nopass" default user,
-//! which accepts any password).
+//! Users and passwords are the ACL module's (`crate::acl`): AUTH and HELLO
+//! AUTH ask it whether a user/password pair logs in and switch the
+//! connection to that user.
 
 use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn, ReplyMode};
-use crate::config::Config;
 use crate::error;
 use crate::server::Server;
 use crate::util::num::parse_i64;
@@ -50,7 +49,7 @@ static CLIENT_SUBS: &[Cmd] = &[
     Cmd::new("help", 2, LOADING | STALE, client_help),
 ];
 
-/// The one user ember knows.
+/// The user AUTH <password> logs in as.
 const DEFAULT_USER: &[u8] = b"default";
 
 // ---------------------------------------------------------------------------
@@ -108,7 +107,7 @@ fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
     crate::server::tracking::disable(ctx.srv, ctx.c);
     ctx.srv.observe.remove_monitor(ctx.c.token);
     ctx.c.monitor = false;
-    let password_required = ctx.srv.config.requirepass.is_some();
+    let password_required = ctx.srv.acl.auth_required();
     ctx.c.reset_connection_state(password_required);
     ctx.c.reply.simple("RESET");
 }
@@ -116,31 +115,25 @@ fn reset(ctx: &mut Ctx, _argv: &[&[u8]]) {
 // ---------------------------------------------------------------------------
 // AUTH, HELLO
 
-/// Compares a candidate password with the configured one in time that
-/// depends only on the configured password's length.
-fn password_eq(given: &[u8], secret: &[u8]) -> bool {
-    let mut diff = u8::from(given.len() != secret.len());
-    for (i, &s) in secret.iter().enumerate() {
-        diff |= s ^ given.get(i).copied().unwrap_or(0);
+/// Logs the connection in as `user` when the pair is valid (Redis
+/// ACLAuthenticateUser); a failure is counted and logged in the ACL LOG and
+/// leaves the connection as it was.
+fn try_login(ctx: &mut Ctx, argv: &[&[u8]], user: &[u8], pass: &[u8]) -> bool {
+    if ctx.srv.acl.credentials_ok(user, pass) {
+        ctx.c.authenticated = true;
+        ctx.c.user = user.to_vec();
+        true
+    } else {
+        crate::acl::log_auth_failure(ctx.srv, ctx.c, user, argv, ctx.now);
+        false
     }
-    std::hint::black_box(diff) == 0
-}
-
-/// Whether `user`/`pass` log in: the user must be `default`; with no
-/// `requirepass` any password is accepted (Redis's nopass default user).
-fn credentials_ok(srv: &Server, user: &[u8], pass: &[u8]) -> bool {
-    let pass_ok = match srv.config.requirepass.as_deref() {
-        Some(secret) => password_eq(pass, secret),
-        None => true,
-    };
-    pass_ok & (user == DEFAULT_USER)
 }
 
 /// AUTH [username] password
 fn auth(ctx: &mut Ctx, argv: &[&[u8]]) {
     let (user, pass) = match argv {
         [_, pass] => {
-            if ctx.srv.config.requirepass.is_none() {
+            if !ctx.srv.acl.auth_required() {
                 return ctx.c.reply.error(error::AUTH_NO_PASSWORD);
             }
             (DEFAULT_USER, *pass)
@@ -148,9 +141,7 @@ fn auth(ctx: &mut Ctx, argv: &[&[u8]]) {
         [_, user, pass] => (*user, *pass),
         _ => return ctx.c.reply.error(error::SYNTAX),
     };
-    // A failed attempt leaves the connection as it was.
-    if credentials_ok(ctx.srv, user, pass) {
-        ctx.c.authenticated = true;
+    if try_login(ctx, argv, user, pass) {
         ctx.c.reply.ok();
     } else {
         ctx.c.reply.error(error::WRONGPASS);
@@ -208,11 +199,10 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
         Ok(a) => a,
         Err(e) => return ctx.c.reply.error(&e),
     };
-    if let Some((user, pass)) = args.creds {
-        if !credentials_ok(ctx.srv, user, pass) {
-            return ctx.c.reply.error(error::WRONGPASS);
-        }
-        ctx.c.authenticated = true;
+    if let Some((user, pass)) = args.creds
+        && !try_login(ctx, argv, user, pass)
+    {
+        return ctx.c.reply.error(error::WRONGPASS);
     }
     if !ctx.c.authenticated {
         return ctx.c.reply.error(error::HELLO_NOAUTH);
@@ -252,8 +242,9 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// are served; any other gets `-{error::PROTECTED_MODE_DENIED}\r\n` and is
 /// closed. Since Redis 7.0 the check no longer depends on `bind` (verified
 /// on 7.0: a server started with `--bind 0.0.0.0` still refuses).
-pub fn protected_mode_denied(config: &Config, conn: &Conn, addr: &str) -> bool {
-    if !config.protected_mode || config.requirepass.is_some() {
+pub fn protected_mode_denied(srv: &Server, conn: &Conn, addr: &str) -> bool {
+    let default_has_password = srv.acl.users.get(&b"default"[..]).is_none_or(|u| !u.nopass);
+    if !srv.config.protected_mode || default_has_password {
         return false;
     }
     match conn {
@@ -386,6 +377,7 @@ struct ClientInfo<'a> {
     resp: u8,
     lib_name: &'a [u8],
     lib_ver: &'a [u8],
+    user: &'a [u8],
 }
 
 /// What is known only about the client whose command is running.
@@ -437,6 +429,7 @@ impl<'a> ClientInfo<'a> {
             resp: if c.reply.resp3 { 3 } else { 2 },
             lib_name: &c.lib_name,
             lib_ver: &c.lib_ver,
+            user: &c.user,
         }
     }
 
@@ -453,7 +446,7 @@ impl<'a> ClientInfo<'a> {
             out,
             " age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} \
              qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem={} \
-             tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name=",
+             tot-mem={} events={} cmd={} user={} redir=-1 resp={} lib-name=",
             self.age_secs,
             self.idle_secs,
             self.flags,
@@ -473,6 +466,7 @@ impl<'a> ClientInfo<'a> {
             self.tot_mem,
             self.events,
             self.cmd,
+            String::from_utf8_lossy(self.user),
             self.resp,
         );
         out.extend_from_slice(self.lib_name);
@@ -487,6 +481,15 @@ fn running<'a>(fullname: &'a str, argv: &[&[u8]]) -> Running<'a> {
         fullname,
         argv_mem: argv.iter().map(|a| a.len()).sum(),
     }
+}
+
+/// The CLIENT INFO line of `c` while it runs `fullname` (for ACL LOG
+/// entries), without the trailing newline.
+pub fn client_info_line(c: &Client, now: i64, fullname: &str, argv: &[&[u8]]) -> Vec<u8> {
+    let me = running(fullname, argv);
+    let mut out = Vec::with_capacity(320);
+    ClientInfo::of(c, now, Some(&me)).write(&mut out);
+    out
 }
 
 /// CLIENT INFO
@@ -562,6 +565,7 @@ struct KillFilter<'a> {
     laddr: Option<&'a [u8]>,
     id: Option<u64>,
     ctype: Option<ClientType>,
+    user: Option<&'a [u8]>,
     /// Kill only connections at least this many seconds old (a Redis 7.4
     /// filter; Redis 7.2 answers it with a syntax error).
     max_age: Option<i64>,
@@ -575,6 +579,7 @@ impl KillFilter<'_> {
             && self.laddr.is_none_or(|a| a == c.laddr.as_bytes())
             && self.id.is_none_or(|id| id == c.id)
             && self.ctype.is_none_or(|t| t == ClientType::of(c))
+            && self.user.is_none_or(|u| u == c.user.as_slice())
             && self
                 .max_age
                 .is_none_or(|m| (now - c.created_ms) / 1000 >= m)
@@ -588,6 +593,7 @@ fn parse_kill_filters<'a>(mut args: &[&'a [u8]]) -> Result<KillFilter<'a>, Strin
         laddr: None,
         id: None,
         ctype: None,
+        user: None,
         max_age: None,
         skipme: true,
     };
@@ -604,8 +610,7 @@ fn parse_kill_filters<'a>(mut args: &[&'a [u8]]) -> Result<KillFilter<'a>, Strin
             }
             b"addr" => f.addr = Some(val),
             b"laddr" => f.laddr = Some(val),
-            b"user" if *val == DEFAULT_USER => {}
-            b"user" => return Err(error::no_such_user(val)),
+            b"user" => f.user = Some(val),
             b"skipme" if val.eq_ignore_ascii_case(b"yes") => f.skipme = true,
             b"skipme" if val.eq_ignore_ascii_case(b"no") => f.skipme = false,
             b"maxage" => match parse_i64(val) {
@@ -636,6 +641,7 @@ fn client_kill(ctx: &mut Ctx, argv: &[&[u8]]) {
             laddr: None,
             id: None,
             ctype: None,
+            user: None,
             max_age: None,
             skipme: false,
         }
@@ -645,6 +651,11 @@ fn client_kill(ctx: &mut Ctx, argv: &[&[u8]]) {
             Err(e) => return ctx.c.reply.error(&e),
         }
     };
+    if let Some(u) = filter.user
+        && !ctx.srv.acl.users.contains_key(u)
+    {
+        return ctx.c.reply.error(&error::no_such_user(u));
+    }
     let now = ctx.now;
     let mut killed = 0i64;
     let mut doomed = Vec::new();
@@ -1151,12 +1162,12 @@ mod tests {
 
     #[test]
     fn password_comparison() {
-        assert!(password_eq(b"secret", b"secret"));
-        assert!(!password_eq(b"secreT", b"secret"));
-        assert!(!password_eq(b"secret\0", b"secret"));
-        assert!(!password_eq(b"", b"secret"));
-        assert!(!password_eq(b"x", b""));
-        assert!(password_eq(b"", b""));
+        assert!(crate::acl::constant_time_eq(b"secret", b"secret"));
+        assert!(!crate::acl::constant_time_eq(b"secreT", b"secret"));
+        assert!(!crate::acl::constant_time_eq(b"secret\0", b"secret"));
+        assert!(!crate::acl::constant_time_eq(b"", b"secret"));
+        assert!(!crate::acl::constant_time_eq(b"x", b""));
+        assert!(crate::acl::constant_time_eq(b"", b""));
     }
 
     // --- HELLO -------------------------------------------------------------
@@ -1856,7 +1867,7 @@ mod tests {
     }
 
     fn denied(srv: &Server, c: &Client) -> bool {
-        protected_mode_denied(&srv.config, &c.conn, &c.addr)
+        protected_mode_denied(srv, &c.conn, &c.addr)
     }
 
     #[test]

@@ -1774,6 +1774,119 @@ static TABLE: &[Meta] = &[
     .history(&[("7.0.0", "Accepts several section names.")])
     .args("[section]..."),
     m(
+        "acl",
+        "server",
+        "6.0.0",
+        "Depends on subcommand.",
+        "Container for the access control list commands",
+    ),
+    m(
+        "acl|cat",
+        "server",
+        "6.0.0",
+        "O(1): the categories and commands are fixed.",
+        "List the ACL categories, or the commands in one",
+    )
+    .args("[categoryname]"),
+    m(
+        "acl|deluser",
+        "server",
+        "6.0.0",
+        "O(1) amortized per user.",
+        "Delete ACL users and close their connections",
+    )
+    .args("username..."),
+    m(
+        "acl|dryrun",
+        "server",
+        "7.0.0",
+        "O(1).",
+        "Tell whether a user may run a command, without running it",
+    )
+    .args("username command [arg]..."),
+    m(
+        "acl|genpass",
+        "server",
+        "6.0.0",
+        "O(1)",
+        "Generate a random password for ACL users",
+    )
+    .args("[bits:int]"),
+    m(
+        "acl|getuser",
+        "server",
+        "6.0.0",
+        "O(N) for N passwords, command rules and patterns of the user.",
+        "Show one ACL user's rules",
+    )
+    .history(&[
+        ("6.2.0", "Shows Pub/Sub channel patterns."),
+        ("7.0.0", "Shows selectors; key and channel patterns as rules."),
+    ])
+    .args("username"),
+    m(
+        "acl|help",
+        "server",
+        "6.0.0",
+        "O(1)",
+        "Describe the ACL subcommands",
+    ),
+    m(
+        "acl|list",
+        "server",
+        "6.0.0",
+        "O(N) for N users.",
+        "List the ACL users as ACL file lines",
+    ),
+    m(
+        "acl|load",
+        "server",
+        "6.0.0",
+        "O(N) for N users.",
+        "Replace the ACL users with the ACL file's",
+    ),
+    m(
+        "acl|log",
+        "server",
+        "6.0.0",
+        "O(N) for N entries shown.",
+        "List recent commands and logins the ACLs denied",
+    )
+    .args("operation:[count:int|RESET]"),
+    m(
+        "acl|save",
+        "server",
+        "6.0.0",
+        "O(N) for N users.",
+        "Write the ACL users to the ACL file",
+    ),
+    m(
+        "acl|setuser",
+        "server",
+        "6.0.0",
+        "O(N) for N rules given.",
+        "Create an ACL user or change its rules",
+    )
+    .history(&[
+        ("6.2.0", "Accepts Pub/Sub channel patterns."),
+        ("7.0.0", "Accepts selectors and key permissions."),
+    ])
+    .args("username [rule]..."),
+    m(
+        "acl|users",
+        "server",
+        "6.0.0",
+        "O(N) for N users.",
+        "List the ACL user names",
+    ),
+    m(
+        "acl|whoami",
+        "server",
+        "6.0.0",
+        "O(1)",
+        "Name the user this connection runs as",
+    ),
+    m(
         "config",
         "server",
         "2.0.0",

@@ -4,6 +4,7 @@
 //! declares its rows in a `COMMANDS` slice. Handlers do no I/O: they read and
 //! write the keyspace and append to the client's reply buffer.
 
+pub mod acl;
 pub mod bits;
 pub mod blocking;
 pub mod command;
@@ -303,6 +304,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(hll::COMMANDS)
         .chain(geo::COMMANDS)
         .chain(streams::COMMANDS)
+        .chain(acl::COMMANDS)
 }
 
 /// Name lookup over every row, built once. Every row, subcommands included,
@@ -514,10 +516,13 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             is_exec,
         );
     }
-    if !c.authenticated && srv.config.requirepass.is_some() && !cmd.has(flags::NO_AUTH) {
+    if !c.authenticated && srv.acl.auth_required() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
     }
-    // Redis checks memory before the subscribed context.
+    // Redis's order: permissions, then memory, then the subscribed context.
+    if let Some(msg) = crate::acl::gate(srv, c, cmd, parent, argv, now) {
+        return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
+    }
     if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }

@@ -120,7 +120,12 @@ fn exec(ctx: &mut Ctx, _argv: &[&[u8]]) {
         argv.clear();
         argv.extend(cmd_args.iter().map(|a| a.as_slice()));
         match super::resolve(&argv) {
-            Some((cmd, parent)) => super::execute(ctx.srv, ctx.c, cmd, parent, &argv, ctx.now),
+            Some((cmd, parent)) => {
+                match crate::acl::exec_recheck(ctx.srv, ctx.c, cmd, parent, &argv, ctx.now) {
+                    Some(msg) => ctx.c.reply.error(&msg),
+                    None => super::execute(ctx.srv, ctx.c, cmd, parent, &argv, ctx.now),
+                }
+            }
             // The table cannot lose rows between queueing and EXEC; answer
             // like an unknown command rather than trusting that.
             None => ctx.c.reply.error(&error::unknown_command(&argv)),

@@ -683,9 +683,9 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "instantaneous_eventloop_cycles_per_sec", el_per_sec);
     field(out, "instantaneous_eventloop_duration_usec", el_usec);
     field(out, "acl_access_denied_auth", st.acl_access_denied_auth);
-    field(out, "acl_access_denied_cmd", 0);
-    field(out, "acl_access_denied_key", 0);
-    field(out, "acl_access_denied_channel", 0);
+    field(out, "acl_access_denied_cmd", srv.acl.denied_cmd);
+    field(out, "acl_access_denied_key", srv.acl.denied_key);
+    field(out, "acl_access_denied_channel", srv.acl.denied_channel);
 }
 
 fn info_replication(srv: &Server, out: &mut String) {
@@ -837,6 +837,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             }
             // The event loop owns the listeners and re-binds them.
             "port" | "bind" => srv.rebind_listeners = true,
+            "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
             "client-output-buffer-limit" => {
                 srv.pubsub_obuf_limit = srv.config.client_output_buffer_limits()[2];
@@ -889,6 +890,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
 fn config_resetstat(ctx: &mut Ctx, _argv: &[&[u8]]) {
     let srv = &mut *ctx.srv;
     srv.stats = Default::default();
+    srv.acl.reset_stats();
     srv.ks.stats = Default::default();
     srv.cmd_stats.clear();
     srv.observe.reset_histograms();
@@ -900,6 +902,7 @@ fn config_resetstat(ctx: &mut Ctx, _argv: &[&[u8]]) {
 
 /// CONFIG REWRITE
 fn config_rewrite(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    ctx.srv.config.users = crate::acl::config_user_lines(ctx.srv);
     match ctx.srv.config.rewrite() {
         Ok(()) => {
             info!("CONFIG REWRITE executed with success.");

@@ -100,9 +100,16 @@ fn parse<'a>(ctx: &mut Ctx, argv: &[&'a [u8]], readonly: bool) -> Option<Opts<'a
             // Without a `*` there is nothing to look up: don't sort.
             if !c_str(argv[j + 1]).contains(&b'*') {
                 o.dontsort = true;
+            } else if !crate::acl::full_key_access(ctx.srv, ctx.c) {
+                ctx.c.reply.error(error::SORT_BY_NOPERM);
+                return None;
             }
             j += 1;
         } else if opt_is(a, "get") && left >= 1 {
+            if !crate::acl::full_key_access(ctx.srv, ctx.c) {
+                ctx.c.reply.error(error::SORT_GET_NOPERM);
+                return None;
+            }
             o.gets.push(argv[j + 1]);
             j += 1;
         } else {

@@ -110,8 +110,9 @@ pub fn markdown() -> String {
     s.push_str(
         "\n`rename-command` lines are kept in `Config::rename_commands`; the command table checks \
          them with `Config::check_rename_commands` (errors \"No such command in rename-command\" \
-         and \"Target command name already exists\"). `user` and `loadmodule` lines are kept in \
-         `Config::users` / `Config::loadmodules` and otherwise ignored.\n\n\
+         and \"Target command name already exists\"). `user` lines are checked while the file is \
+         read (\"Error in user declaration\") and create the ACL users at start-up (not together \
+         with `aclfile`); `loadmodule` lines are kept in `Config::loadmodules` and otherwise ignored.\n\n\
          Deprecated `list-max-ziplist-entries`, `list-max-ziplist-value` and \
          `lua-replicate-commands` lines (one argument) are ignored, as in Redis 7; `sentinel` \
          lines are rejected (\"sentinel directive while not in sentinel mode\").\n\n\

@@ -648,6 +648,7 @@ impl Config {
                 return Ok(());
             }
             b"user" if !args.is_empty() => {
+                crate::acl::rules::check_user_line(args)?;
                 self.users.push(args.iter().map(|a| lossy(a)).collect());
                 return Ok(());
             }

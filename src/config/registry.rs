@@ -422,10 +422,10 @@ pub static DIRECTIVES: &[Directive] = &[
     // KEYS TRACKING
     d("tracking-table-max-keys", int(0, LLONG_MAX), "1000000", INERT, G::KeysTracking, "Maximum number of keys in the client-side caching table."),
     // SECURITY
-    d("acllog-max-len", int(0, LLONG_MAX), "128", INERT, G::Security, "Maximum entries in the ACL log."),
-    d("aclfile", STR, "", IMMUTABLE | INERT, G::Security, "External ACL users file."),
+    d("acllog-max-len", int(0, LLONG_MAX), "128", 0, G::Security, "Maximum entries in the ACL log."),
+    d("aclfile", STR, "", IMMUTABLE, G::Security, "ACL users file, loaded at start-up and by ACL LOAD, written by ACL SAVE."),
     d("requirepass", STR, "", SENSITIVE, G::Security, "Password clients must give with AUTH (empty: none).").typed(Slot::Requirepass),
-    d("acl-pubsub-default", en(ACL_PUBSUB_DEFAULT), "resetchannels", INERT, G::Security, "Default channel permissions of new ACL users: allchannels, resetchannels."),
+    d("acl-pubsub-default", en(ACL_PUBSUB_DEFAULT), "resetchannels", 0, G::Security, "Default channel permissions of new ACL users: allchannels, resetchannels."),
     // CLIENTS
     d("maxclients", int(1, UINT_MAX), "10000", 0, G::Clients, "Maximum number of connected clients.").typed(Slot::Maxclients),
     // MEMORY MANAGEMENT
@@ -553,7 +553,12 @@ pub static FILE_ONLY: &[(&str, &str, bool, &str)] = &[
         true,
         "Rename a command, or disable it with \"\"; stored for the command table, which validates the names.",
     ),
-    ("user", "<name> <rules...>", false, "Declare an ACL user."),
+    (
+        "user",
+        "<name> <rules...>",
+        true,
+        "Declare an ACL user (checked while reading; created at start-up; written back by CONFIG REWRITE).",
+    ),
     (
         "loadmodule",
         "<path> [args...]",

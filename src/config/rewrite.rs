@@ -116,6 +116,9 @@ pub(crate) fn rewrite_text(cfg: &Config, old: &[u8]) -> Vec<u8> {
     }
     let mut slots: Vec<VecDeque<usize>> = vec![VecDeque::new(); DIRECTIVES.len()];
     let mut has_tail = false;
+    // `user` lines are replaced as a whole by `cfg.users` (the live ACL
+    // users, set by CONFIG REWRITE), like Redis's rewriteConfigUserOption.
+    let mut user_slots: VecDeque<usize> = VecDeque::new();
     for (li, raw) in lines.iter_mut().enumerate() {
         let t = trim_line(raw);
         if t.is_empty() {
@@ -136,6 +139,8 @@ pub(crate) fn rewrite_text(cfg: &Config, old: &[u8]) -> Vec<u8> {
         };
         if let Some((idx, _)) = registry::lookup(&name) {
             slots[idx].push_back(li);
+        } else if name == b"user" {
+            user_slots.push_back(li);
         } else if !FILE_ONLY.iter().any(|(n, ..)| n.as_bytes() == name) {
             *raw = [b"# ??? ".as_slice(), t].concat();
         }
@@ -152,6 +157,16 @@ pub(crate) fn rewrite_text(cfg: &Config, old: &[u8]) -> Vec<u8> {
         for li in slot.drain(..) {
             lines[li].clear();
         }
+    }
+    for words in &cfg.users {
+        let text = format!("user {}", words.join(" ")).into_bytes();
+        match user_slots.pop_front() {
+            Some(li) => lines[li] = text,
+            None => appended.push(text),
+        }
+    }
+    for li in user_slots.drain(..) {
+        lines[li].clear();
     }
     if !appended.is_empty() {
         if !has_tail {

@@ -224,7 +224,7 @@ impl EventLoop {
             srv.stats.rejected_connections += 1;
             return;
         }
-        if protected_mode_denied(&srv.config, &conn, &addr) {
+        if protected_mode_denied(srv, &conn, &addr) {
             let _ = conn.write(format!("-{}\r\n", error::PROTECTED_MODE_DENIED).as_bytes());
             srv.stats.rejected_connections += 1;
             srv.next_client_id += 1;
@@ -249,7 +249,7 @@ impl EventLoop {
         let id = srv.next_client_id;
         srv.next_client_id += 1;
         let mut c = Client::new(id, tok, conn, addr, laddr, now_ms());
-        c.authenticated = srv.config.requirepass.is_none();
+        c.authenticated = !srv.acl.auth_required();
         entry.insert(Some(Box::new(c)));
     }
 

@@ -139,6 +139,8 @@ pub struct Server {
     /// Commands to propagate (deterministic forms) and their consumer, the AOF.
     pub prop: propagate::Propagation,
     pub aof: crate::persist::aof::Aof,
+    /// ACL users, the permission gate's state and the ACL LOG.
+    pub acl: crate::acl::Acl,
 }
 
 impl Server {
@@ -148,7 +150,7 @@ impl Server {
         ks.events
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
-        Server {
+        let mut srv = Server {
             config,
             ks,
             clients: Slab::new(),
@@ -176,7 +178,10 @@ impl Server {
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),
             aof: crate::persist::aof::Aof::default(),
-        }
+            acl: crate::acl::Acl::new(),
+        };
+        srv.acl.set_requirepass(srv.config.requirepass.as_deref());
+        srv
     }
 
     /// Connected clients, including the one currently lent to a handler.
