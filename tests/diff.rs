@@ -82,6 +82,8 @@ diff_test!(ops, "ops.txt");
 diff_test!(persist, "persist.txt");
 diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
+diff_test!(scripting, "scripting.txt");
+diff_test!(scripting_libs, "scripting_libs.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -16,6 +16,7 @@ pub mod multi;
 pub mod ops;
 pub mod persist;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod sets;
 pub mod sort;
@@ -263,6 +264,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(blocking::COMMANDS)
         .chain(ops::COMMANDS)
         .chain(sort::COMMANDS)
+        .chain(scripting::COMMANDS)
 }
 
 /// Name lookup over every row, built once.
@@ -400,6 +402,18 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             is_exec,
         );
     }
+    // A script running past busy-reply-threshold: only ALLOW_BUSY commands.
+    if let Some(run) = srv.scripts.run.as_ref()
+        && run.busy
+        && !cmd.has(flags::ALLOW_BUSY)
+    {
+        let msg = if run.is_function {
+            error::BUSY_FUNCTION
+        } else {
+            error::BUSY_SCRIPT
+        };
+        return reject(srv, c, Some((cmd, parent)), msg, is_exec);
+    }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {
             return reject(
@@ -428,7 +442,7 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
 /// (every policy but noeviction) is not implemented yet, so for now every
 /// policy refuses commands flagged DENYOOM past the limit, as noeviction
 /// does; reads and deletions keep working.
-fn over_maxmemory(srv: &Server) -> bool {
+pub(crate) fn over_maxmemory(srv: &Server) -> bool {
     srv.config.maxmemory > 0 && crate::alloc::used_memory() as u64 > srv.config.maxmemory
 }
 

@@ -3,6 +3,7 @@
 //! and handed to `cmd::call`.
 
 pub mod blocking;
+pub mod busy;
 pub mod daemon;
 pub mod event_loop;
 pub mod listener;
@@ -132,6 +133,10 @@ pub struct Server {
     pub persist: crate::persist::PersistState,
     /// Slow log, latency events and histograms, MONITOR clients.
     pub observe: observe::Observe,
+    /// The Lua interpreter, script cache and function libraries.
+    pub scripts: crate::script::Scripting,
+    /// Listener and registry handles for accepting while a script is busy.
+    pub busy_io: Option<busy::BusyIo>,
 }
 
 impl Server {
@@ -165,6 +170,8 @@ impl Server {
             rebind_listeners: false,
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
+            scripts: crate::script::Scripting::new(),
+            busy_io: None,
         }
     }
 
