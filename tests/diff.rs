@@ -84,6 +84,7 @@ diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
 diff_test!(scripting, "scripting.txt");
 diff_test!(scripting_libs, "scripting_libs.txt");
+diff_test!(scripting_functions, "scripting_functions.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

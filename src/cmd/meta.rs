@@ -740,6 +740,7 @@ const SCRIPT_KEYS_RW: &[KeySpec] = &[kn("RW access update", 2, 0, 1, 1)
 const SCRIPT_KEYS_RO: &[KeySpec] =
     &[kn("RO access", 2, 0, 1, 1).notes("read-only scripts can only read their keys")];
 const SCRIPT_ARGS: &str = "script numkeys:int [key:key...] [arg...]";
+const FCALL_ARGS: &str = "function numkeys:int [key:key...] [arg...]";
 
 static TABLE: &[Meta] = &[
     // Scripting and functions.
@@ -836,6 +837,117 @@ static TABLE: &[Meta] = &[
         "5.0.0",
         "O(1)",
         "Describe the SCRIPT subcommands",
+    )
+    .acl("scripting"),
+    m(
+        "fcall",
+        "scripting",
+        "7.0.0",
+        "Depends on the function",
+        "Call a function from a loaded library",
+    )
+    .acl("scripting")
+    .keys(SCRIPT_KEYS_RW)
+    .args(FCALL_ARGS),
+    m(
+        "fcall_ro",
+        "scripting",
+        "7.0.0",
+        "Depends on the function",
+        "Call a read-only function from a loaded library",
+    )
+    .acl("scripting")
+    .keys(SCRIPT_KEYS_RO)
+    .args(FCALL_ARGS),
+    m(
+        "function",
+        "scripting",
+        "7.0.0",
+        "Depends on subcommand.",
+        "Container for commands on function libraries",
+    ),
+    m(
+        "function|load",
+        "scripting",
+        "7.0.0",
+        "O(1) plus compiling the code",
+        "Load a library of functions",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("[REPLACE] function-code"),
+    m(
+        "function|delete",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Remove a library and its functions",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("library-name"),
+    m(
+        "function|flush",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions",
+        "Remove every library",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("[async:(ASYNC|SYNC)]"),
+    m(
+        "function|list",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions",
+        "Describe the loaded libraries",
+    )
+    .acl("scripting")
+    .tips("nondeterministic_output_order")
+    .args("[LIBRARYNAME library-name-pattern] [WITHCODE]"),
+    m(
+        "function|dump",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions",
+        "Serialize every library",
+    )
+    .acl("scripting"),
+    m(
+        "function|restore",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions in the payload",
+        "Load libraries from a FUNCTION DUMP payload",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("serialized-value [policy:(FLUSH|APPEND|REPLACE)]"),
+    m(
+        "function|stats",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Show the running function and library counts",
+    )
+    .acl("scripting")
+    .tips("nondeterministic_output request_policy:all_shards response_policy:special"),
+    m(
+        "function|kill",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Stop the running function if it has not written",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:one_succeeded"),
+    m(
+        "function|help",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Describe the FUNCTION subcommands",
     )
     .acl("scripting"),
     // --- strings -------------------------------------------------------------

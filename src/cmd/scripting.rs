@@ -1,5 +1,6 @@
-//! Scripting commands: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT. The
-//! engine (interpreter, cache, conversions) is `crate::script`.
+//! Scripting commands: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FCALL,
+//! FCALL_RO, FUNCTION. The engine (interpreter, cache, libraries,
+//! conversions) is `crate::script`.
 
 use super::{Cmd, Ctx, flags::*};
 use crate::error;
@@ -13,6 +14,21 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("eval_ro", -3, EVAL_FLAGS | READONLY, eval_ro),
     Cmd::new("evalsha_ro", -3, EVAL_FLAGS | READONLY, evalsha_ro),
     Cmd::container("script", SCRIPT_SUBS),
+    Cmd::new("fcall", -3, EVAL_FLAGS, fcall),
+    Cmd::new("fcall_ro", -3, EVAL_FLAGS | READONLY, fcall_ro),
+    Cmd::container("function", FUNCTION_SUBS),
+];
+
+static FUNCTION_SUBS: &[Cmd] = &[
+    Cmd::new("load", -3, WRITE | DENYOOM | NOSCRIPT, function_load),
+    Cmd::new("delete", 3, WRITE | NOSCRIPT, function_delete),
+    Cmd::new("flush", -2, WRITE | NOSCRIPT, function_flush),
+    Cmd::new("list", -2, NOSCRIPT, function_list),
+    Cmd::new("dump", 2, NOSCRIPT, function_dump),
+    Cmd::new("restore", -3, WRITE | DENYOOM | NOSCRIPT, function_restore),
+    Cmd::new("stats", 2, NOSCRIPT | ALLOW_BUSY, function_stats),
+    Cmd::new("kill", 2, NOSCRIPT | ALLOW_BUSY, function_kill),
+    Cmd::new("help", 2, LOADING | STALE, function_help),
 ];
 
 static SCRIPT_SUBS: &[Cmd] = &[
@@ -47,9 +63,12 @@ fn evalsha_ro(ctx: &mut Ctx, argv: &[&[u8]]) {
 type KeysArgs<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
 
 /// Splits `numkeys key... arg...` (argv[2..]) into keys and args, with
-/// Redis's errors.
-pub fn split_keys<'a>(ctx: &mut Ctx, argv: &'a [&'a [u8]]) -> Option<KeysArgs<'a>> {
-    let n = super::arg_i64(ctx, argv[2])?;
+/// Redis's errors (`not_int` when numkeys is not an integer).
+pub fn split_keys<'a>(ctx: &mut Ctx, argv: &'a [&'a [u8]], not_int: &str) -> Option<KeysArgs<'a>> {
+    let Some(n) = crate::util::num::parse_i64(argv[2]) else {
+        ctx.c.reply.error(not_int);
+        return None;
+    };
     if n < 0 {
         ctx.c.reply.error("ERR Number of keys can't be negative");
         return None;
@@ -112,7 +131,7 @@ fn load_script(srv: &mut crate::server::Server, body: &[u8], sha: [u8; 40]) -> R
 }
 
 fn eval_generic(ctx: &mut Ctx, argv: &[&[u8]], by_sha: bool, ro: bool) {
-    let Some((keys, args)) = split_keys(ctx, argv) else {
+    let Some((keys, args)) = split_keys(ctx, argv, error::NOT_INTEGER) else {
         return;
     };
     let Some(sha) = find_or_load(ctx, argv[1], by_sha) else {
@@ -132,6 +151,7 @@ fn eval_generic(ctx: &mut Ctx, argv: &[&[u8]], by_sha: bool, ro: bool) {
         read_only: ro || flags & sflags::NO_WRITES != 0,
         keys,
         args,
+        command: argv,
     };
     script::run_function(ctx.srv, ctx.c, &func, spec, ctx.now);
 }
@@ -170,17 +190,23 @@ fn script_exists(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
 }
 
+/// True when a FLUSH subcommand has no mode or ASYNC / SYNC (both flush at
+/// once: freeing a Lua state is not worth a thread).
+fn flush_mode_ok(argv: &[&[u8]]) -> bool {
+    match argv {
+        [_, _] => true,
+        [_, _, m] => m.eq_ignore_ascii_case(b"async") || m.eq_ignore_ascii_case(b"sync"),
+        _ => false,
+    }
+}
+
 /// SCRIPT FLUSH [ASYNC|SYNC]
 fn script_flush(ctx: &mut Ctx, argv: &[&[u8]]) {
-    match argv {
-        [_, _] => {}
-        [_, _, m] if m.eq_ignore_ascii_case(b"async") || m.eq_ignore_ascii_case(b"sync") => {}
-        _ => {
-            return ctx
-                .c
-                .reply
-                .error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
-        }
+    if !flush_mode_ok(argv) {
+        return ctx
+            .c
+            .reply
+            .error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     }
     ctx.srv.scripts.flush_cache();
     ctx.c.reply.ok();
@@ -231,6 +257,290 @@ fn script_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "    Stop the running script, if it has not written anything.",
         "LOAD <script>",
         "    Compile and cache a script; reply with its SHA1.",
+        "HELP",
+        "    This text.",
+    ]);
+}
+
+/// FCALL function numkeys [key ...] [arg ...]
+fn fcall(ctx: &mut Ctx, argv: &[&[u8]]) {
+    fcall_generic(ctx, argv, false);
+}
+
+/// FCALL_RO function numkeys [key ...] [arg ...]
+fn fcall_ro(ctx: &mut Ctx, argv: &[&[u8]]) {
+    fcall_generic(ctx, argv, true);
+}
+
+fn fcall_generic(ctx: &mut Ctx, argv: &[&[u8]], ro: bool) {
+    let Some((keys, args)) = split_keys(ctx, argv, "ERR Bad number of keys provided") else {
+        return;
+    };
+    let name = String::from_utf8_lossy(argv[1]);
+    let Some(f) = ctx.srv.scripts.functions.functions.get(name.as_ref()) else {
+        return ctx.c.reply.error("ERR Function not found");
+    };
+    let (func, flags) = (f.func.clone(), f.flags);
+    if let Err(e) = check_script_flags(ctx, flags, ro) {
+        return ctx.c.reply.error(e);
+    }
+    let spec = RunSpec {
+        name: name.into_owned(),
+        is_function: true,
+        flags,
+        read_only: ro || flags & sflags::NO_WRITES != 0,
+        keys,
+        args,
+        command: argv,
+    };
+    script::run_function(ctx.srv, ctx.c, &func, spec, ctx.now);
+}
+
+/// FUNCTION LOAD [REPLACE] function-code
+fn function_load(ctx: &mut Ctx, argv: &[&[u8]]) {
+    let (replace, code) = match argv {
+        [_, _, code] => (false, code),
+        [_, _, r, code] if r.eq_ignore_ascii_case(b"replace") => (true, code),
+        [_, _, other, ..] => {
+            return ctx.c.reply.error(&format!(
+                "ERR Unknown option given: {}",
+                String::from_utf8_lossy(other)
+            ));
+        }
+        _ => return ctx.c.reply.error(error::SYNTAX),
+    };
+    match ctx.srv.scripts.load_library(code, replace) {
+        Ok(name) => {
+            ctx.srv.ks.dirty += 1;
+            ctx.c.reply.bulk(name.as_bytes())
+        }
+        Err(e) => ctx.c.reply.error(&e),
+    }
+}
+
+/// FUNCTION DELETE library-name
+fn function_delete(ctx: &mut Ctx, argv: &[&[u8]]) {
+    let name = String::from_utf8_lossy(argv[2]);
+    if ctx.srv.scripts.delete_library(&name) {
+        ctx.srv.ks.dirty += 1;
+        ctx.c.reply.ok();
+    } else {
+        ctx.c.reply.error("ERR Library not found");
+    }
+}
+
+/// FUNCTION FLUSH [ASYNC|SYNC]
+fn function_flush(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if !flush_mode_ok(argv) {
+        return ctx
+            .c
+            .reply
+            .error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    }
+    ctx.srv.scripts.flush_functions();
+    ctx.srv.ks.dirty += 1;
+    ctx.c.reply.ok();
+}
+
+/// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
+fn function_list(ctx: &mut Ctx, argv: &[&[u8]]) {
+    let (mut with_code, mut pattern): (bool, Option<&[u8]>) = (false, None);
+    let mut i = 2;
+    while i < argv.len() {
+        let a = argv[i];
+        if a.eq_ignore_ascii_case(b"withcode") && !with_code {
+            with_code = true;
+        } else if a.eq_ignore_ascii_case(b"libraryname") && pattern.is_none() {
+            let Some(p) = argv.get(i + 1) else {
+                return ctx.c.reply.error("ERR library name argument was not given");
+            };
+            pattern = Some(p);
+            i += 1;
+        } else {
+            return ctx.c.reply.error(&format!(
+                "ERR Unknown argument {}",
+                String::from_utf8_lossy(a)
+            ));
+        }
+        i += 1;
+    }
+    let fns = &ctx.srv.scripts.functions;
+    let libs: Vec<(&String, &script::functions::Library)> = fns
+        .libraries
+        .iter()
+        .filter(|(name, _)| {
+            pattern.is_none_or(|p| crate::util::glob::glob_match(p, name.as_bytes(), false))
+        })
+        .collect();
+    let r = &mut ctx.c.reply;
+    r.array(libs.len());
+    for (name, lib) in libs {
+        r.map(if with_code { 4 } else { 3 });
+        r.bulk(b"library_name");
+        r.bulk(name.as_bytes());
+        r.bulk(b"engine");
+        r.bulk(b"LUA");
+        r.bulk(b"functions");
+        r.array(lib.functions.len());
+        for fname in &lib.functions {
+            let Some(f) = fns.functions.get(fname) else {
+                r.null();
+                continue;
+            };
+            r.map(3);
+            r.bulk(b"name");
+            r.bulk(f.name.as_bytes());
+            r.bulk(b"description");
+            match &f.description {
+                Some(d) => r.bulk(d),
+                None => r.null(),
+            }
+            r.bulk(b"flags");
+            let flags: Vec<&str> = sflags::NAMES
+                .iter()
+                .filter(|(bit, _)| f.flags & bit != 0)
+                .map(|(_, n)| *n)
+                .collect();
+            r.set(flags.len());
+            for fl in flags {
+                r.simple(fl);
+            }
+        }
+        if with_code {
+            r.bulk(b"library_code");
+            r.bulk(&lib.code);
+        }
+    }
+}
+
+/// FUNCTION DUMP
+fn function_dump(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    let compress = ctx.srv.config.get_bool("rdbcompression").unwrap_or(true);
+    let payload = crate::persist::rdb::function_dump(&ctx.srv.scripts.library_codes(), compress);
+    ctx.c.reply.bulk(&payload);
+}
+
+/// FUNCTION RESTORE serialized-value [FLUSH|APPEND|REPLACE]
+fn function_restore(ctx: &mut Ctx, argv: &[&[u8]]) {
+    #[derive(PartialEq)]
+    enum Policy {
+        Append,
+        Replace,
+        Flush,
+    }
+    let policy = match argv.get(3) {
+        None => Policy::Append,
+        Some(p) if p.eq_ignore_ascii_case(b"append") => Policy::Append,
+        Some(p) if p.eq_ignore_ascii_case(b"replace") => Policy::Replace,
+        Some(p) if p.eq_ignore_ascii_case(b"flush") => Policy::Flush,
+        Some(_) => {
+            return ctx.c.reply.error(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+            );
+        }
+    };
+    if argv.len() > 4 {
+        return ctx.c.reply.error(error::SYNTAX);
+    }
+    let Some(body) = crate::persist::rdb::verify_payload(argv[2]) else {
+        return ctx
+            .c
+            .reply
+            .error("ERR DUMP payload version or checksum are wrong");
+    };
+    let codes = match crate::persist::rdb::function_restore(body) {
+        Ok(c) => c,
+        Err(e) => return ctx.c.reply.error(&e),
+    };
+    let scripts = &mut ctx.srv.scripts;
+    // All or nothing: on any error the libraries are put back as they were.
+    let saved = scripts.library_codes();
+    if policy == Policy::Flush {
+        scripts.flush_functions();
+    }
+    let mut failed = None;
+    for code in &codes {
+        if let Err(e) = scripts.load_library(code, policy != Policy::Append) {
+            // RESTORE names an existing library without quotes.
+            let e = match e
+                .strip_prefix("ERR Library '")
+                .and_then(|r| r.strip_suffix("' already exists"))
+            {
+                Some(name) => format!("ERR Library {name} already exists"),
+                None => e,
+            };
+            failed = Some(e);
+            break;
+        }
+    }
+    if let Some(e) = failed {
+        scripts.flush_functions();
+        for code in &saved {
+            let _ = scripts.load_library(code, true);
+        }
+        return ctx.c.reply.error(&e);
+    }
+    ctx.srv.ks.dirty += 1;
+    ctx.c.reply.ok();
+}
+
+/// FUNCTION STATS
+fn function_stats(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    let s = &ctx.srv.scripts;
+    let r = &mut ctx.c.reply;
+    r.map(2);
+    r.bulk(b"running_script");
+    match s.run.as_ref() {
+        Some(run) if run.is_function => {
+            r.map(3);
+            r.bulk(b"name");
+            r.bulk(run.name.as_bytes());
+            r.bulk(b"command");
+            r.array(run.command.len());
+            for a in &run.command {
+                r.bulk(a);
+            }
+            r.bulk(b"duration_ms");
+            r.int(run.started.elapsed().as_millis() as i64);
+        }
+        _ => r.null(),
+    }
+    r.bulk(b"engines");
+    r.map(1);
+    r.bulk(b"LUA");
+    r.map(2);
+    r.bulk(b"libraries_count");
+    r.int(s.functions.libraries.len() as i64);
+    r.bulk(b"functions_count");
+    r.int(s.functions.functions.len() as i64);
+}
+
+/// FUNCTION KILL
+fn function_kill(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    kill_running(ctx, true);
+}
+
+/// FUNCTION HELP
+fn function_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    ctx.c.reply.status_lines(&[
+        "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LOAD [REPLACE] <library code>",
+        "    Load a library; REPLACE swaps out a library of the same name.",
+        "DELETE <library name>",
+        "    Remove a library and its functions.",
+        "KILL",
+        "    Stop the running function, if it has not written.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Remove every library.",
+        "LIST [LIBRARYNAME <pattern>] [WITHCODE]",
+        "    Describe the libraries (matching the pattern), with their code.",
+        "STATS",
+        "    The running function and the number of libraries and functions.",
+        "DUMP",
+        "    Every library, serialized for FUNCTION RESTORE.",
+        "RESTORE <payload> [FLUSH|APPEND|REPLACE]",
+        "    Load serialized libraries: after dropping all (FLUSH), refusing",
+        "    existing names (APPEND, the default) or replacing them (REPLACE).",
         "HELP",
         "    This text.",
     ]);

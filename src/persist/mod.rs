@@ -107,6 +107,7 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         list_fill: srv.config.list_max_listpack_size,
         ctime: now_ms() / 1000,
         used_mem: crate::server::used_memory(),
+        functions: srv.scripts.library_codes(),
     }
 }
 
@@ -411,6 +412,15 @@ pub fn load(srv: &mut Server, path: &Path) -> Result<LoadStats, String> {
     srv.persist.loading = false;
     match r {
         Ok(st) => {
+            // Function libraries load once the whole file has been read.
+            for code in &st.functions {
+                srv.scripts.load_library(code, true).map_err(|e| {
+                    format!(
+                        "Bad RDB file {}: failed loading a function library: {e}",
+                        path.display()
+                    )
+                })?;
+            }
             srv.persist.last_load_keys_loaded = st.keys_loaded;
             srv.persist.last_load_keys_expired = st.keys_expired;
             Ok(st)

@@ -39,7 +39,7 @@ const HOOK_EVERY: u32 = 100_000;
 /// and loadstring, builds the read-only proxies and returns the two
 /// trampolines.
 const PRELUDE: &str = r#"
-local norm, killed, caller_where, ro_error, missing_global, G = ...
+local norm, killed, caller_where, ro_error, missing_global, G, LR = ...
 local opcall, oxpcall, type, tostring, error, setmetatable = pcall, xpcall, type, tostring, error, setmetatable
 local oloadstring = loadstring
 
@@ -94,20 +94,46 @@ for _, name in ipairs({'redis', 'string', 'table', 'math', 'cjson', 'cmsgpack', 
   protected[p] = true
   G[name] = p
 end
-local P = proxy(G)
+local Pmt = {__index = G, __newindex = ro_error, __metatable = false}
+local P = setmetatable({}, Pmt)
 protected[P] = true
 G._G = P
 setmetatable(G, {__index = missing_global, __metatable = false})
+
+-- FUNCTION LOAD runs library code with nothing but the library API
+-- (redis.register_function, redis.log, ...) visible: the globals proxy
+-- reads through LG instead of G meanwhile.
+setmetatable(LR, {__index = missing_global, __metatable = false})
+local LRp = proxy(LR)
+protected[LRp] = true
+local LG = setmetatable({redis = LRp}, {__index = missing_global, __metatable = false})
+local function set_load_mode(on)
+  if on then Pmt.__index = LG else Pmt.__index = G end
+end
 
 local function run(f) return oxpcall(f, handler) end
 local function run_args(f, k, a)
   return oxpcall(function() return f(k, a) end, handler)
 end
-return run, run_args, P, protected
+return run, run_args, P, protected, set_load_mode
 "#;
 
-/// Creates the interpreter: (lua, real globals, run, run_args).
-pub fn new_interpreter() -> mlua::Result<(Lua, Table, Function, Function)> {
+/// The interpreter and the Lua functions Rust calls into it.
+pub struct Interp {
+    pub lua: Lua,
+    /// The real globals table (scripts see a read-only proxy).
+    pub globals: Table,
+    /// `run(f)`: calls f under the error handler, returns (ok, value).
+    pub run: Function,
+    /// `run_args(f, keys, args)`: the same for functions.
+    pub run_args: Function,
+    /// `set_load_mode(on)`: globals show only the library API (FUNCTION
+    /// LOAD) or everything.
+    pub set_load_mode: Function,
+}
+
+/// Creates the interpreter.
+pub fn new_interpreter() -> mlua::Result<Interp> {
     let lua = Lua::new_with(
         StdLib::STRING | StdLib::TABLE | StdLib::MATH,
         LuaOptions::default(),
@@ -152,8 +178,22 @@ pub fn new_interpreter() -> mlua::Result<(Lua, Table, Function, Function)> {
         .set_name("=ember")
         .set_mode(ChunkMode::Text)
         .into_function()?;
-    let (run, run_args, proxy, protected): (Function, Function, Table, Table) =
-        prelude.call((norm, killed, caller_where, ro_error, missing, g.clone()))?;
+    let lib_api = super::functions::library_api(&lua)?;
+    let (run, run_args, proxy, protected, set_load_mode): (
+        Function,
+        Function,
+        Table,
+        Table,
+        Function,
+    ) = prelude.call((
+        norm,
+        killed,
+        caller_where,
+        ro_error,
+        missing,
+        g.clone(),
+        lib_api,
+    ))?;
     let rawset = lua.create_function(move |_, (t, k, v): (Table, Value, Value)| {
         if protected.raw_get::<bool>(&t).unwrap_or(false) {
             return Err(mlua::Error::runtime("Attempt to modify a readonly table"));
@@ -167,7 +207,13 @@ pub fn new_interpreter() -> mlua::Result<(Lua, Table, Function, Function)> {
         HookTriggers::new().every_nth_instruction(HOOK_EVERY),
         |_, _| hook(),
     )?;
-    Ok((lua, g, run, run_args))
+    Ok(Interp {
+        lua,
+        globals: g,
+        run,
+        run_args,
+        set_load_mode,
+    })
 }
 
 /// Compiles a script body into a function.
@@ -265,6 +311,9 @@ fn is_killed() -> bool {
 /// "busy": other clients are served (BUSY replies, SCRIPT KILL, SHUTDOWN
 /// NOSAVE) while it runs; a kill request stops it here.
 fn hook() -> mlua::Result<VmState> {
+    if super::functions::load_timed_out() {
+        return Err(mlua::Error::runtime(super::functions::LOAD_TIMEOUT));
+    }
     let stop = with_active(|srv, _| {
         super::busy_tick(srv);
         // SHUTDOWN NOSAVE while busy stops the script too.
@@ -278,7 +327,7 @@ fn hook() -> mlua::Result<VmState> {
 }
 
 /// Log levels of `redis.log` (Redis's LL_* values).
-const LOG_LEVELS: [(&str, i64); 4] = [
+pub const LOG_LEVELS: [(&str, i64); 4] = [
     ("LOG_DEBUG", 0),
     ("LOG_VERBOSE", 1),
     ("LOG_NOTICE", 2),
@@ -323,49 +372,7 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
             lua.create_string(super::sha1_hex(&s))
         })?,
     )?;
-    r.raw_set(
-        "log",
-        lua.create_function(|lua, v: MultiValue| -> mlua::Result<()> {
-            if v.len() < 2 {
-                return Err(ctx_error(
-                    lua,
-                    "redis.log() requires two arguments or more.",
-                ));
-            }
-            let level = match &v[0] {
-                Value::Integer(i) => *i,
-                Value::Number(n) => *n as i64,
-                _ => {
-                    return Err(ctx_error(
-                        lua,
-                        "First argument must be a number (log level).",
-                    ));
-                }
-            };
-            if !(0..=3).contains(&level) {
-                return Err(ctx_error(lua, "Invalid debug level."));
-            }
-            let mut line = String::new();
-            for (i, part) in v.iter().skip(1).enumerate() {
-                if i > 0 {
-                    line.push(' ');
-                }
-                match part {
-                    Value::String(s) => line.push_str(&String::from_utf8_lossy(&s.as_bytes())),
-                    Value::Integer(n) => line.push_str(&n.to_string()),
-                    Value::Number(n) => line.push_str(&n.to_string()),
-                    _ => {}
-                }
-            }
-            match level {
-                0 => tracing::debug!("{line}"),
-                1 => tracing::info!("{line}"),
-                2 => tracing::info!("{line}"),
-                _ => tracing::warn!("{line}"),
-            }
-            Ok(())
-        })?,
-    )?;
+    r.raw_set("log", log_function(lua)?)?;
     for (name, v) in LOG_LEVELS {
         r.raw_set(name, v)?;
     }
@@ -415,12 +422,61 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|_, _: MultiValue| Ok(false))?,
     )?;
     r.raw_set("debug", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+    set_version(&r)?;
+    Ok(r)
+}
+
+/// REDIS_VERSION and REDIS_VERSION_NUM.
+pub fn set_version(r: &Table) -> mlua::Result<()> {
     r.raw_set("REDIS_VERSION", crate::REDIS_COMPAT_VERSION)?;
     r.raw_set(
         "REDIS_VERSION_NUM",
         version_num(crate::REDIS_COMPAT_VERSION),
-    )?;
-    Ok(r)
+    )
+}
+
+/// `redis.log(level, message...)`.
+pub fn log_function(lua: &Lua) -> mlua::Result<Function> {
+    lua.create_function(|lua, v: MultiValue| -> mlua::Result<()> {
+        if v.len() < 2 {
+            return Err(ctx_error(
+                lua,
+                "redis.log() requires two arguments or more.",
+            ));
+        }
+        let level = match &v[0] {
+            Value::Integer(i) => *i,
+            Value::Number(n) => *n as i64,
+            _ => {
+                return Err(ctx_error(
+                    lua,
+                    "First argument must be a number (log level).",
+                ));
+            }
+        };
+        if !(0..=3).contains(&level) {
+            return Err(ctx_error(lua, "Invalid debug level."));
+        }
+        let mut line = String::new();
+        for (i, part) in v.iter().skip(1).enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            match part {
+                Value::String(s) => line.push_str(&String::from_utf8_lossy(&s.as_bytes())),
+                Value::Integer(n) => line.push_str(&n.to_string()),
+                Value::Number(n) => line.push_str(&n.to_string()),
+                _ => {}
+            }
+        }
+        match level {
+            0 => tracing::debug!("{line}"),
+            1 => tracing::info!("{line}"),
+            2 => tracing::info!("{line}"),
+            _ => tracing::warn!("{line}"),
+        }
+        Ok(())
+    })
 }
 
 /// The one integer argument of setresp / set_repl (-1 when not a number).
@@ -444,7 +500,7 @@ fn version_num(v: &str) -> i64 {
 
 /// An error raised by a `redis.*` helper: Redis raises it as an error
 /// table with the script position, like a failed `redis.call`.
-fn ctx_error(lua: &Lua, text: &str) -> mlua::Error {
+pub fn ctx_error(lua: &Lua, text: &str) -> mlua::Error {
     call_error(lua, &format!("ERR {text}"))
 }
 

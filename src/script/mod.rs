@@ -9,6 +9,7 @@
 //! `cmd/scripting.rs`.
 
 pub mod convert;
+pub mod functions;
 
 pub mod libs;
 pub mod lua;
@@ -75,6 +76,8 @@ pub struct RunState {
     pub busy_after_ms: u64,
     /// The command's time snapshot (commands in the script use it).
     pub now: i64,
+    /// The FCALL/EVAL arguments (FUNCTION STATS).
+    pub command: Vec<Vec<u8>>,
 }
 
 pub struct Scripting {
@@ -84,6 +87,10 @@ pub struct Scripting {
     /// xpcall trampolines: `run(f)` and `run_args(f, keys, args)`.
     runner: Function,
     runner_args: Function,
+    /// Switches the globals between the library API and everything.
+    set_load_mode: Function,
+    /// Loaded function libraries.
+    pub functions: functions::Functions,
     /// The compiled EVAL scripts by lower-case hex SHA1.
     pub cache: HashMap<[u8; 40], Script, ahash::RandomState>,
     /// Bytes of script bodies held by the cache (INFO used_memory_scripts_eval).
@@ -138,8 +145,13 @@ pub struct MemoryInfo {
 
 impl Scripting {
     pub fn new() -> Self {
-        let (lua, globals, runner, runner_args) =
-            lua::new_interpreter().expect("creating the Lua interpreter");
+        let lua::Interp {
+            lua,
+            globals,
+            run: runner,
+            run_args: runner_args,
+            set_load_mode,
+        } = lua::new_interpreter().expect("creating the Lua interpreter");
         let mut fake = Client::new(0, usize::MAX, Conn::Fake, String::new(), String::new(), 0);
         fake.authenticated = true;
         // Blocking commands never block inside a script.
@@ -149,6 +161,8 @@ impl Scripting {
             globals,
             runner,
             runner_args,
+            set_load_mode,
+            functions: functions::Functions::default(),
             cache: HashMap::default(),
             cache_bytes: 0,
             run: None,
@@ -167,9 +181,9 @@ impl Scripting {
             vm: self.lua.used_memory() as u64,
             eval_scripts: self.cache_bytes as u64,
             cached_scripts: self.cache.len() as u64,
-            functions: 0,
-            libraries: 0,
-            function_bytes: 0,
+            functions: self.functions.functions.len() as u64,
+            libraries: self.functions.libraries.len() as u64,
+            function_bytes: self.functions.code_bytes as u64,
         }
     }
 
@@ -257,6 +271,8 @@ pub struct RunSpec<'a> {
     /// EVAL: KEYS and ARGV globals; FCALL: the two arguments.
     pub keys: &'a [&'a [u8]],
     pub args: &'a [&'a [u8]],
+    /// The whole command (FUNCTION STATS shows it).
+    pub command: &'a [&'a [u8]],
 }
 
 /// Runs `func` for `caller`, writing the reply (the script's value or its
@@ -294,6 +310,7 @@ pub fn run_function(
         resp3: false,
         busy_after_ms,
         now,
+        command: spec.command.iter().map(|a| a.to_vec()).collect(),
     });
     let lua = srv.scripts.lua.clone();
     let result = if spec.is_function {
