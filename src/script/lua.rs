@@ -578,7 +578,7 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
         Ok(a) => a,
         Err(e) => return fail(lua, e),
     };
-    let outcome = with_active(|srv, fake| -> Result<Vec<u8>, String> {
+    let outcome = with_active(|srv, fake| -> Result<Result<Value, String>, String> {
         let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
         let (cmd, parent) = script_gate(srv, &refs)?;
         let now = srv.scripts.run.as_ref().map_or(0, |r| r.now);
@@ -592,23 +592,28 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
         }
         fake.reply.buf.clear();
         cmd::execute(srv, fake, cmd, parent, &refs, now);
-        Ok(std::mem::take(&mut fake.reply.buf))
+        let reply = &fake.reply.buf;
+        // An error reply raises in redis.call; anything else converts (the
+        // buffer keeps its capacity for the next call).
+        let out = if raise && reply.first() == Some(&b'-') {
+            let end = reply
+                .iter()
+                .position(|&b| b == b'\r')
+                .unwrap_or(reply.len());
+            Err(String::from_utf8_lossy(&reply[1..end]).into_owned())
+        } else {
+            let mut pos = 0;
+            convert::resp_to_lua(lua, reply, &mut pos, 0).map_err(|e| e.to_string())
+        };
+        fake.reply.buf.clear();
+        Ok(out)
     });
-    let reply = match outcome {
-        None => return fail(lua, "ERR redis.call is only available while a script runs"),
-        Some(Err(e)) => return fail(lua, &e),
-        Some(Ok(r)) => r,
-    };
-    if raise && reply.first() == Some(&b'-') {
-        let end = reply
-            .iter()
-            .position(|&b| b == b'\r')
-            .unwrap_or(reply.len());
-        let text = String::from_utf8_lossy(&reply[1..end]).into_owned();
-        return Err(call_error(lua, &text));
+    match outcome {
+        None => fail(lua, "ERR redis.call is only available while a script runs"),
+        Some(Err(e)) => fail(lua, &e),
+        Some(Ok(Err(text))) => Err(call_error(lua, &text)),
+        Some(Ok(Ok(v))) => Ok(v),
     }
-    let mut pos = 0;
-    convert::resp_to_lua(lua, &reply, &mut pos, 0)
 }
 
 /// The checks Redis makes on a command called from a script (scriptCall):

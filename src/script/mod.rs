@@ -72,12 +72,15 @@ pub struct RunState {
     pub busy: bool,
     /// `redis.setresp` (false = RESP2).
     pub resp3: bool,
-    /// busy-reply-threshold in ms when it started.
-    pub busy_after_ms: u64,
+    /// busy-reply-threshold in ms, read the first time the hook fires (most
+    /// scripts end before that).
+    pub busy_after_ms: Option<u64>,
     /// The command's time snapshot (commands in the script use it).
     pub now: i64,
     /// The FCALL/EVAL arguments (FUNCTION STATS).
     pub command: Vec<Vec<u8>>,
+    /// When other clients were last served (busy state).
+    pub last_events: Instant,
 }
 
 pub struct Scripting {
@@ -152,7 +155,9 @@ impl Scripting {
             run_args: runner_args,
             set_load_mode,
         } = lua::new_interpreter().expect("creating the Lua interpreter");
-        let mut fake = Client::new(0, usize::MAX, Conn::Fake, String::new(), String::new(), 0);
+        // MONITOR shows the commands scripts run as "[db lua]", as Redis does.
+        let addr = "lua".to_string();
+        let mut fake = Client::new(0, usize::MAX, Conn::Fake, addr, String::new(), 0);
         fake.authenticated = true;
         // Blocking commands never block inside a script.
         fake.in_exec = true;
@@ -293,11 +298,6 @@ pub fn run_function(
     fake.db = caller.db;
     fake.reply.resp3 = false;
     fake.reply.buf.clear();
-    let busy_after_ms = srv
-        .config
-        .get_int("busy-reply-threshold")
-        .unwrap_or(5000)
-        .clamp(0, u64::MAX as i128) as u64;
     srv.scripts.run = Some(RunState {
         started: Instant::now(),
         name: spec.name.clone(),
@@ -308,9 +308,14 @@ pub fn run_function(
         kill: false,
         busy: false,
         resp3: false,
-        busy_after_ms,
+        busy_after_ms: None,
         now,
-        command: spec.command.iter().map(|a| a.to_vec()).collect(),
+        command: if spec.is_function {
+            spec.command.iter().map(|a| a.to_vec()).collect()
+        } else {
+            Vec::new()
+        },
+        last_events: Instant::now(),
     });
     let lua = srv.scripts.lua.clone();
     let result = if spec.is_function {
@@ -392,11 +397,21 @@ fn set_keys_argv(lua: &Lua, g: &Table, keys: &[&[u8]], args: &[&[u8]]) -> mlua::
 /// busy-reply-threshold it becomes busy (logged once), and from then on
 /// every hook call lets the event loop serve other clients.
 pub fn busy_tick(srv: &mut Server) {
+    let threshold = match srv.scripts.run.as_ref().map(|r| r.busy_after_ms) {
+        None => return,
+        Some(Some(ms)) => ms,
+        Some(None) => srv
+            .config
+            .get_int("busy-reply-threshold")
+            .unwrap_or(5000)
+            .clamp(0, u64::MAX as i128) as u64,
+    };
     let Some(run) = srv.scripts.run.as_mut() else {
         return;
     };
+    run.busy_after_ms = Some(threshold);
     if !run.busy {
-        if run.started.elapsed().as_millis() < run.busy_after_ms as u128 {
+        if run.started.elapsed().as_millis() < threshold as u128 {
             return;
         }
         run.busy = true;
@@ -406,8 +421,17 @@ pub fn busy_tick(srv: &mut Server) {
             run.name
         );
     }
+    // The hook fires every HOOK_EVERY instructions, often well under a
+    // millisecond apart: serve clients at most once a millisecond.
+    if run.last_events.elapsed() < BUSY_EVENTS_EVERY {
+        return;
+    }
+    run.last_events = Instant::now();
     crate::server::busy::process_events(srv);
 }
+
+/// Least time between two passes over the clients while a script is busy.
+const BUSY_EVENTS_EVERY: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// The error reply of a script that raised `e` (the error handler's table):
 /// "<err> script: <name>, on <source>:<line>." as Redis 7 words it.
