@@ -235,11 +235,14 @@ pub fn kill_running(ctx: &mut Ctx, function: bool) {
     let Some(run) = ctx.srv.scripts.run.as_mut() else {
         return ctx.c.reply.error(error::NOTBUSY);
     };
-    if run.is_function != function {
-        return ctx.c.reply.error(error::NOTBUSY);
-    }
     if run.wrote {
         return ctx.c.reply.error(error::UNKILLABLE);
+    }
+    // The wrong KILL for what runs gets the BUSY text naming the right one.
+    match (run.is_function, function) {
+        (true, false) => return ctx.c.reply.error(error::BUSY_FUNCTION),
+        (false, true) => return ctx.c.reply.error(error::BUSY_SCRIPT),
+        _ => {}
     }
     run.kill = true;
     ctx.c.reply.ok();
@@ -544,4 +547,97 @@ fn function_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "HELP",
         "    This text.",
     ]);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::Harness;
+
+    #[test]
+    fn eval_converts_and_caches() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["EVAL", "return {1, 'a', {ok='x'}, 2.9}", "0"]),
+            "*4\r\n:1\r\n$1\r\na\r\n+x\r\n:2\r\n"
+        );
+        let sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db";
+        assert_eq!(
+            h.run(&["EVALSHA", sha, "0"]),
+            "-NOSCRIPT No matching script. Please use EVAL.\r\n"
+        );
+        assert_eq!(h.run(&["EVAL", "return 1", "0"]), ":1\r\n");
+        assert_eq!(h.run(&["EVALSHA", sha, "0"]), ":1\r\n");
+        assert_eq!(h.run(&["SCRIPT", "FLUSH"]), "+OK\r\n");
+        assert_eq!(h.run(&["SCRIPT", "EXISTS", sha]), "*1\r\n:0\r\n");
+    }
+
+    #[test]
+    fn commands_run_through_the_normal_path() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&[
+                "EVAL",
+                "return redis.call('incrby', KEYS[1], ARGV[1])",
+                "1",
+                "n",
+                "5"
+            ]),
+            ":5\r\n"
+        );
+        assert_eq!(h.run(&["GET", "n"]), "$1\r\n5\r\n");
+        let body = "redis.call('set','s','x'); return redis.call('incr','s')";
+        assert_eq!(
+            h.run(&["EVAL", body, "0"]),
+            format!(
+                "-ERR value is not an integer or out of range script: {}, on @user_script:1.\r\n",
+                sha(body)
+            )
+        );
+        assert_eq!(
+            h.run(&["EVAL_RO", "return redis.call('set','a','b')", "0"]),
+            format!(
+                "-ERR Write commands are not allowed from read-only scripts. script: {}, on @user_script:1.\r\n",
+                sha("return redis.call('set','a','b')")
+            )
+        );
+        assert_eq!(
+            h.run(&["EVAL", "x = 1", "0"]),
+            format!(
+                "-ERR user_script:1: Attempt to modify a readonly table script: {}, on @user_script:1.\r\n",
+                sha("x = 1")
+            )
+        );
+    }
+
+    fn sha(body: &str) -> String {
+        String::from_utf8(crate::script::sha1_hex(body.as_bytes()).to_vec()).unwrap()
+    }
+
+    #[test]
+    fn function_lifecycle() {
+        let mut h = Harness::new();
+        let lib = "#!lua name=lib\nredis.register_function('hello', function(k, a) return 'hi ' .. a[1] end)";
+        assert_eq!(h.run(&["FUNCTION", "LOAD", lib]), "$3\r\nlib\r\n");
+        assert_eq!(h.run(&["FCALL", "hello", "0", "bob"]), "$6\r\nhi bob\r\n");
+        assert_eq!(
+            h.run(&["FUNCTION", "LOAD", lib]),
+            "-ERR Library 'lib' already exists\r\n"
+        );
+        let dump = h.run_bytes(&[b"FUNCTION", b"DUMP"]);
+        let payload = &dump[dump.iter().position(|&b| b == b'\n').unwrap() + 1..dump.len() - 2];
+        assert_eq!(h.run(&["FUNCTION", "DELETE", "lib"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["FCALL", "hello", "0"]),
+            "-ERR Function not found\r\n"
+        );
+        assert_eq!(
+            h.run_bytes(&[b"FUNCTION", b"RESTORE", payload]),
+            b"+OK\r\n".to_vec()
+        );
+        assert_eq!(h.run(&["FCALL", "hello", "0", "al"]), "$5\r\nhi al\r\n");
+        assert!(
+            h.run(&["INFO", "memory"])
+                .contains("number_of_libraries:1\r\n")
+        );
+    }
 }

@@ -360,11 +360,8 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
                 1 => match &v[0] {
                     Value::String(s) => s.as_bytes().to_vec(),
                     Value::Integer(i) => i.to_string().into_bytes(),
-                    Value::Number(n) => {
-                        let mut out = Vec::new();
-                        crate::util::num::format_double(*n, &mut out);
-                        out
-                    }
+                    // Lua's own number to string conversion ("%.14g").
+                    Value::Number(n) => libs::fmt_g(*n, 14).into_bytes(),
                     _ => Vec::new(),
                 },
                 _ => return Err(ctx_error(lua, "wrong number of arguments")),
