@@ -39,8 +39,9 @@ class Server:
                 time.sleep(0.05)
         s = socket.create_connection(("127.0.0.1", port))
         s.sendall(resp("SCRIPT", "LOAD", SCRIPT) + resp("FUNCTION", "LOAD", LIBRARY))
-        time.sleep(0.2)
-        data = s.recv(4096)
+        data = b""
+        while data.count(b"\r\n") < 4:
+            data += s.recv(4096)
         self.sha = data.split(b"\r\n")[1].decode()
         s.close()
 
@@ -55,6 +56,14 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def bench(srv, workload, args):
     depth = 16 if workload.endswith("_p16") else 1
     cmd = {"evalsha": ["evalsha", srv.sha, "1", "k"],
@@ -66,7 +75,10 @@ def bench(srv, workload, args):
     out = subprocess.run(pin + ["redis-benchmark", "-p", str(srv.port), "-n", str(n), "-c", str(args.clients),
                                 "-P", str(depth), "-q"] + cmd, capture_output=True, text=True).stdout
     used = srv.cpu() - c0
-    rps = float(out.strip().split("\r")[-1].split(":")[1].split()[0])
+    last = out.strip().split("\r")[-1]
+    if "requests per second" not in last:
+        sys.exit(f"{srv.name} {workload}: redis-benchmark failed: {out[-300:]!r}")
+    rps = float(last.rsplit(": ", 1)[1].split()[0])
     return rps, used * 1e9 / n
 
 
@@ -79,7 +91,7 @@ def main():
     args = ap.parse_args()
     cmds = {"ember": "./target/release/ember-server --port {port} --save '' --dir {dir}",
             "redis": "redis-server --port {port} --save '' --appendonly no --dir {dir}"}
-    servers = {n: Server(n, c, 7711 + i) for i, (n, c) in enumerate(cmds.items())}
+    servers = {n: Server(n, c, free_port()) for n, c in cmds.items()}
     res = {w: {n: [] for n in servers} for w in args.workloads.split(",")}
     try:
         for r in range(args.rounds):

@@ -609,6 +609,36 @@ mod tests {
         );
     }
 
+    /// KEYS and ARGV are built on the Lua stack directly (unsafe FFI in
+    /// `script::set_keys_argv`): binary and empty strings, many of them,
+    /// and cleared after the run.
+    #[test]
+    fn keys_and_argv_tables() {
+        let mut h = Harness::new();
+        let r = h.run_bytes(&[
+            b"EVAL",
+            b"return {#KEYS, #ARGV, KEYS[1], KEYS[2], ARGV[1]}",
+            b"2",
+            b"a\0b",
+            b"",
+            b"\xff\r\n",
+        ]);
+        assert_eq!(
+            r,
+            b"*5\r\n:2\r\n:1\r\n$3\r\na\0b\r\n$0\r\n\r\n$3\r\n\xff\r\n\r\n".to_vec()
+        );
+        let many: Vec<String> = (0..1000).map(|i| format!("k{i}")).collect();
+        let mut argv: Vec<&str> = vec!["EVAL", "return {#KEYS, KEYS[1000], #ARGV}", "1000"];
+        argv.extend(many.iter().map(|s| s.as_str()));
+        assert_eq!(h.run(&argv), "*3\r\n:1000\r\n$4\r\nk999\r\n:0\r\n");
+        let lib = "#!lua name=l\nredis.register_function('f', function() return type(KEYS) end)";
+        assert_eq!(h.run(&["FUNCTION", "LOAD", lib]), "$1\r\nl\r\n");
+        assert!(
+            h.run(&["FCALL", "f", "0"])
+                .contains("nonexistent global variable 'KEYS'")
+        );
+    }
+
     fn sha(body: &str) -> String {
         String::from_utf8(crate::script::sha1_hex(body.as_bytes()).to_vec()).unwrap()
     }

@@ -539,23 +539,36 @@ fn status_or_error(lua: &Lua, v: MultiValue, field: &str) -> mlua::Result<Table>
     Ok(t)
 }
 
-/// Converts redis.call's arguments to byte strings, Redis's way.
-fn call_args(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
+/// redis.call's arguments as byte strings, Redis's way, in one buffer
+/// (`ends[i]` is where argument i ends).
+struct CallArgs {
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl CallArgs {
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+}
+
+fn call_args(args: &MultiValue) -> Result<CallArgs, &'static str> {
     if args.is_empty() {
         return Err("ERR Please specify at least one argument for this redis lib call");
     }
-    let mut out = Vec::with_capacity(args.len());
+    let mut out = CallArgs {
+        buf: Vec::with_capacity(64),
+        ends: Vec::with_capacity(args.len()),
+    };
     for a in args.iter() {
         match a {
-            Value::String(s) => out.push(s.as_bytes().to_vec()),
-            Value::Integer(i) => out.push(i.to_string().into_bytes()),
-            Value::Number(n) => {
-                let mut b = Vec::new();
-                crate::util::num::format_double(*n, &mut b);
-                out.push(b);
-            }
+            Value::String(s) => out.buf.extend_from_slice(&s.as_bytes()),
+            Value::Integer(i) => crate::util::num::write_i64(*i, &mut out.buf),
+            Value::Number(n) => crate::util::num::format_double(*n, &mut out.buf),
             _ => return Err("ERR Lua redis lib command arguments must be strings or integers"),
         }
+        out.ends.push(out.buf.len());
     }
     Ok(out)
 }
@@ -576,7 +589,7 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
         Err(e) => return fail(lua, e),
     };
     let outcome = with_active(|srv, fake| -> Result<Result<Value, String>, String> {
-        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        let refs: Vec<&[u8]> = (0..argv.ends.len()).map(|i| argv.get(i)).collect();
         let (cmd, parent) = script_gate(srv, &refs)?;
         let now = srv.scripts.run.as_ref().map_or(0, |r| r.now);
         if cmd.has(flags::WRITE)

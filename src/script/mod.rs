@@ -300,7 +300,7 @@ pub fn run_function(
     fake.reply.buf.clear();
     srv.scripts.run = Some(RunState {
         started: Instant::now(),
-        name: spec.name.clone(),
+        name: spec.name,
         is_function: spec.is_function,
         flags: spec.flags,
         read_only: spec.read_only,
@@ -327,7 +327,7 @@ pub fn run_function(
             (Err(e), _) | (_, Err(e)) => Err(e),
         }
     } else {
-        let set = set_keys_argv(&lua, &srv.scripts.globals, spec.keys, spec.args);
+        let set = set_keys_argv(&lua, &srv.scripts.globals, Some((spec.keys, spec.args)));
         let runner = srv.scripts.runner.clone();
         match set {
             Ok(()) => call_runner(srv, &mut fake, &runner, func.clone()),
@@ -339,12 +339,14 @@ pub fn run_function(
     let script_resp3 = run.as_ref().is_some_and(|r| r.resp3);
     match result {
         Ok((true, v)) => convert::lua_to_reply(&v, &mut caller.reply, script_resp3, 0),
-        Ok((false, e)) => caller.reply.error(&error_text(&e, &spec.name)),
+        Ok((false, e)) => {
+            let name = run.as_ref().map_or("", |r| r.name.as_str());
+            caller.reply.error(&error_text(&e, name))
+        }
         Err(e) => caller.reply.error(&format!("ERR {e}")),
     }
     if !spec.is_function {
-        let _ = srv.scripts.globals.raw_set("KEYS", Value::Nil);
-        let _ = srv.scripts.globals.raw_set("ARGV", Value::Nil);
+        let _ = set_keys_argv(&srv.scripts.lua, &srv.scripts.globals, None);
     }
     fake.reply.buf.clear();
     srv.scripts.fake = Some(fake);
@@ -372,11 +374,9 @@ fn call_runner(
             fake: fake as *mut Client,
         }))
     });
-    let r = runner.call::<mlua::MultiValue>(args);
+    let r = runner.call::<(bool, Value)>(args);
     ACTIVE.with(|c| c.set(None));
-    let mut values = r?.into_iter();
-    let ok = matches!(values.next(), Some(Value::Boolean(true)));
-    Ok((ok, values.next().unwrap_or(Value::Nil)))
+    r
 }
 
 /// A Lua array of byte strings.
@@ -388,9 +388,42 @@ fn string_array(lua: &Lua, items: &[&[u8]]) -> mlua::Result<Table> {
     Ok(t)
 }
 
-fn set_keys_argv(lua: &Lua, g: &Table, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
-    g.raw_set("KEYS", string_array(lua, keys)?)?;
-    g.raw_set("ARGV", string_array(lua, args)?)
+/// Sets (or with None, clears) the KEYS and ARGV globals on the real
+/// globals table `g`. This runs for every EVAL, so it builds the tables on
+/// the Lua stack directly: through mlua's API every string and table would
+/// take a registry slot of its own, which cost a fifth of a small EVALSHA.
+fn set_keys_argv(lua: &Lua, g: &Table, arrays: Option<(&[&[u8]], &[&[u8]])>) -> mlua::Result<()> {
+    use mlua::ffi;
+    // SAFETY: `exec_raw` pushes `g` at stack index 1, checks for 3 free
+    // slots and runs the closure in protected mode (a memory error unwinds
+    // to it as a Lua error). The closure uses at most 2 slots above its
+    // argument (the name and the table; each string is popped by
+    // lua_rawseti before the next is pushed), passes only pointers to live
+    // byte slices with their exact lengths and NUL-terminated names, and
+    // leaves the stack as it found it (lua_rawset pops the pair), which
+    // exec_raw's stack guard checks anyway.
+    unsafe {
+        lua.exec_raw::<()>(g, |state| {
+            for (name, items) in [
+                (c"KEYS", arrays.map(|a| a.0)),
+                (c"ARGV", arrays.map(|a| a.1)),
+            ] {
+                ffi::lua_pushstring(state, name.as_ptr());
+                match items {
+                    Some(items) => {
+                        let n = items.len().min(i32::MAX as usize) as std::os::raw::c_int;
+                        ffi::lua_createtable(state, n, 0);
+                        for (i, s) in items.iter().take(n as usize).enumerate() {
+                            ffi::lua_pushlstring(state, s.as_ptr().cast(), s.len());
+                            ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
+                        }
+                    }
+                    None => ffi::lua_pushnil(state),
+                }
+                ffi::lua_rawset(state, 1);
+            }
+        })
+    }
 }
 
 /// Called by the instruction hook: once the script has run longer than
