@@ -392,7 +392,10 @@ fn string_array(lua: &Lua, items: &[&[u8]]) -> mlua::Result<Table> {
 /// globals table `g`. This runs for every EVAL, so it builds the tables on
 /// the Lua stack directly: through mlua's API every string and table would
 /// take a registry slot of its own, which cost a fifth of a small EVALSHA.
-fn set_keys_argv(lua: &Lua, g: &Table, arrays: Option<(&[&[u8]], &[&[u8]])>) -> mlua::Result<()> {
+/// KEYS and ARGV contents.
+type KeysArgv<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
+
+fn set_keys_argv(lua: &Lua, g: &Table, arrays: Option<KeysArgv>) -> mlua::Result<()> {
     use mlua::ffi;
     // SAFETY: `exec_raw` pushes `g` at stack index 1, checks for 3 free
     // slots and runs the closure in protected mode (a memory error unwinds
