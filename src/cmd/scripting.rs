@@ -145,7 +145,8 @@ fn eval_generic(ctx: &mut Ctx, argv: &[&[u8]], by_sha: bool, ro: bool) {
         return ctx.c.reply.error(e);
     }
     let spec = RunSpec {
-        name: String::from_utf8_lossy(&sha).into_owned(),
+        // A SHA1 in hex is ASCII.
+        name: std::str::from_utf8(&sha).unwrap_or_default().to_string(),
         is_function: false,
         flags,
         read_only: ro || flags & sflags::NO_WRITES != 0,
@@ -504,7 +505,7 @@ fn function_stats(ctx: &mut Ctx, _argv: &[&[u8]]) {
                 r.bulk(a);
             }
             r.bulk(b"duration_ms");
-            r.int(run.started.elapsed().as_millis() as i64);
+            r.int(run.started.map_or(0, |t| t.elapsed().as_millis() as i64));
         }
         _ => r.null(),
     }

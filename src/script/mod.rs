@@ -57,7 +57,11 @@ pub struct Script {
 
 /// What is running right now (a script or a function).
 pub struct RunState {
-    pub started: Instant,
+    /// When the instruction hook first fired (after HOOK_EVERY
+    /// instructions, well under a millisecond into the run): most scripts
+    /// end before that, and reading the clock for each would cost more than
+    /// the precision is worth against a threshold in seconds.
+    pub started: Option<Instant>,
     /// Script SHA1 or function name (error messages, slow script log).
     pub name: String,
     pub is_function: bool,
@@ -80,7 +84,7 @@ pub struct RunState {
     /// The FCALL/EVAL arguments (FUNCTION STATS).
     pub command: Vec<Vec<u8>>,
     /// When other clients were last served (busy state).
-    pub last_events: Instant,
+    pub last_events: Option<Instant>,
 }
 
 pub struct Scripting {
@@ -299,7 +303,7 @@ pub fn run_function(
     fake.reply.resp3 = false;
     fake.reply.buf.clear();
     srv.scripts.run = Some(RunState {
-        started: Instant::now(),
+        started: None,
         name: spec.name,
         is_function: spec.is_function,
         flags: spec.flags,
@@ -315,7 +319,7 @@ pub fn run_function(
         } else {
             Vec::new()
         },
-        last_events: Instant::now(),
+        last_events: None,
     });
     let lua = srv.scripts.lua.clone();
     let result = if spec.is_function {
@@ -388,13 +392,13 @@ fn string_array(lua: &Lua, items: &[&[u8]]) -> mlua::Result<Table> {
     Ok(t)
 }
 
-/// Sets (or with None, clears) the KEYS and ARGV globals on the real
-/// globals table `g`. This runs for every EVAL, so it builds the tables on
-/// the Lua stack directly: through mlua's API every string and table would
-/// take a registry slot of its own, which cost a fifth of a small EVALSHA.
 /// KEYS and ARGV contents.
 type KeysArgv<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
 
+/// Sets (or with None, clears) the KEYS and ARGV globals on the real
+/// globals table `g`. This runs for every EVAL, so it builds the tables on
+/// the Lua stack directly: through mlua's API every string and table would
+/// take a registry slot of its own.
 fn set_keys_argv(lua: &Lua, g: &Table, arrays: Option<KeysArgv>) -> mlua::Result<()> {
     use mlua::ffi;
     // SAFETY: `exec_raw` pushes `g` at stack index 1, checks for 3 free
@@ -446,23 +450,27 @@ pub fn busy_tick(srv: &mut Server) {
         return;
     };
     run.busy_after_ms = Some(threshold);
+    let started = *run.started.get_or_insert_with(Instant::now);
     if !run.busy {
-        if run.started.elapsed().as_millis() < threshold as u128 {
+        if started.elapsed().as_millis() < threshold as u128 {
             return;
         }
         run.busy = true;
         tracing::warn!(
             "Slow script detected: still in execution after {} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: {}.",
-            run.started.elapsed().as_millis(),
+            started.elapsed().as_millis(),
             run.name
         );
     }
     // The hook fires every HOOK_EVERY instructions, often well under a
     // millisecond apart: serve clients at most once a millisecond.
-    if run.last_events.elapsed() < BUSY_EVENTS_EVERY {
+    if run
+        .last_events
+        .is_some_and(|t| t.elapsed() < BUSY_EVENTS_EVERY)
+    {
         return;
     }
-    run.last_events = Instant::now();
+    run.last_events = Some(Instant::now());
     crate::server::busy::process_events(srv);
 }
 
