@@ -346,6 +346,18 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, args: MultiValue| redis_call(lua, args, false))?,
     )?;
     r.raw_set(
+        "acl_check_cmd",
+        lua.create_function(|lua, args: MultiValue| {
+            let argv = call_args(&args).map_err(|e| call_error(lua, e))?;
+            let refs: Vec<&[u8]> = (0..argv.ends.len()).map(|i| argv.get(i)).collect();
+            if cmd::resolve(&refs).is_none() {
+                return Err(ctx_error(lua, "Invalid command passed to redis.acl_check_cmd()"));
+            }
+            // ember has one user, allowed every command (no ACL users yet).
+            Ok(true)
+        })?,
+    )?;
+    r.raw_set(
         "error_reply",
         lua.create_function(|lua, v: MultiValue| status_or_error(lua, v, "err"))?,
     )?;
