@@ -59,6 +59,14 @@ fn evalsha_ro(ctx: &mut Ctx, argv: &[&[u8]]) {
     eval_generic(ctx, argv, true, true);
 }
 
+/// EVAL and FCALL are SKIP_MONITOR so that MONITOR shows them before the
+/// commands their script runs rather than after (Redis's order).
+fn feed_monitors(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if !ctx.srv.observe.monitors.is_empty() {
+        crate::server::observe::feed_monitors_now(ctx.srv, ctx.c, argv);
+    }
+}
+
 /// Arguments split into (keys, args).
 type KeysArgs<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
 
@@ -131,6 +139,7 @@ fn load_script(srv: &mut crate::server::Server, body: &[u8], sha: [u8; 40]) -> R
 }
 
 fn eval_generic(ctx: &mut Ctx, argv: &[&[u8]], by_sha: bool, ro: bool) {
+    feed_monitors(ctx, argv);
     let Some((keys, args)) = split_keys(ctx, argv, error::NOT_INTEGER) else {
         return;
     };
@@ -277,6 +286,7 @@ fn fcall_ro(ctx: &mut Ctx, argv: &[&[u8]]) {
 }
 
 fn fcall_generic(ctx: &mut Ctx, argv: &[&[u8]], ro: bool) {
+    feed_monitors(ctx, argv);
     let Some((keys, args)) = split_keys(ctx, argv, "ERR Bad number of keys provided") else {
         return;
     };

@@ -351,7 +351,10 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
             let argv = call_args(&args).map_err(|e| call_error(lua, e))?;
             let refs: Vec<&[u8]> = (0..argv.ends.len()).map(|i| argv.get(i)).collect();
             if cmd::resolve(&refs).is_none() {
-                return Err(ctx_error(lua, "Invalid command passed to redis.acl_check_cmd()"));
+                return Err(ctx_error(
+                    lua,
+                    "Invalid command passed to redis.acl_check_cmd()",
+                ));
             }
             // ember has one user, allowed every command (no ACL users yet).
             Ok(true)
