@@ -60,6 +60,17 @@ fn busy_script_is_killed_and_the_server_keeps_serving() {
         a.cmd(&["SCRIPT", "KILL"]),
         b"-NOTBUSY No scripts in execution right now.\r\n"
     );
+    // pcall cannot catch the kill.
+    a.send(&[
+        "EVAL",
+        "while true do pcall(function() while true do end end) end",
+        "0",
+    ]);
+    wait_busy(&mut b);
+    assert_eq!(b.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let r = a.read_reply().unwrap();
+    assert!(r.starts_with(b"-ERR Script killed by user with SCRIPT KILL..."));
+    assert_eq!(b.cmd(&["PING"]), b"+PONG\r\n");
 }
 
 #[test]

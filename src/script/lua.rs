@@ -303,8 +303,15 @@ fn normalize_error(lua: &Lua, v: Value) -> mlua::Result<Value> {
     Ok(Value::String(lua.create_string(&msg)?))
 }
 
+/// True once the running script must stop (SCRIPT/FUNCTION KILL, SHUTDOWN
+/// NOSAVE, or a library load past its time limit): the pcall/xpcall
+/// wrappers then re-raise instead of letting the script catch it.
 fn is_killed() -> bool {
-    with_active(|srv, _| srv.scripts.run.as_ref().is_some_and(|r| r.kill)).unwrap_or(false)
+    super::functions::load_timed_out()
+        || with_active(|srv, _| {
+            srv.scripts.run.as_ref().is_some_and(|r| r.kill) || srv.shutdown.is_some()
+        })
+        .unwrap_or(false)
 }
 
 /// The instruction-count hook: past busy-reply-threshold the script is
