@@ -29,6 +29,9 @@ const CALL_ERR: &str = "\u{1}ember-call-error\u{1}";
 const SEP: char = '\u{1}';
 /// The error a killed script is stopped with.
 const KILLED: &str = "\u{1}ember-script-killed\u{1}";
+/// Marks an error table made from a command's error reply (already counted
+/// in the error statistics), Redis's field name.
+pub const ERR_COUNTED_FIELD: &str = "ignore_err_stats_update";
 /// Redis's SCRIPT KILL error text.
 pub const KILLED_TEXT: &str = "ERR Script killed by user with SCRIPT KILL...";
 /// Instructions between two checks of the running time (Redis's hook
@@ -288,10 +291,13 @@ fn normalize_error(lua: &Lua, v: Value) -> mlua::Result<Value> {
         return Ok(Value::Table(t));
     }
     if let Some(rest) = msg.strip_prefix(CALL_ERR) {
-        let mut parts = rest.splitn(3, SEP);
-        let (src, line, text) = (parts.next(), parts.next(), parts.next());
+        let mut parts = rest.splitn(4, SEP);
+        let (counted, src, line, text) = (parts.next(), parts.next(), parts.next(), parts.next());
         let t = lua.create_table()?;
         t.raw_set("err", text.unwrap_or_default())?;
+        if counted == Some("1") {
+            t.raw_set(ERR_COUNTED_FIELD, true)?;
+        }
         if let (Some(src), Some(line)) = (src, line.and_then(|l| l.parse::<i64>().ok()))
             && !src.is_empty()
         {
@@ -526,6 +532,12 @@ pub fn ctx_error(lua: &Lua, text: &str) -> mlua::Error {
 /// A `redis.call` failure: the reply text plus the calling line, encoded
 /// for `normalize_error`.
 fn call_error(lua: &Lua, text: &str) -> mlua::Error {
+    encoded_error(lua, text, false)
+}
+
+/// A failure whose text is a command's error reply (`counted`: the command
+/// already counted it in the error statistics) or a scripting error.
+fn encoded_error(lua: &Lua, text: &str, counted: bool) -> mlua::Error {
     let (src, line) = lua
         .inspect_stack(1, |d| {
             let src = d.source().source.map(|s| s.into_owned());
@@ -533,7 +545,8 @@ fn call_error(lua: &Lua, text: &str) -> mlua::Error {
         })
         .unwrap_or((None, None));
     mlua::Error::runtime(format!(
-        "{CALL_ERR}{}{SEP}{}{SEP}{text}",
+        "{CALL_ERR}{}{SEP}{}{SEP}{}{SEP}{text}",
+        counted as u8,
         src.unwrap_or_default(),
         line.map(|l| l.to_string()).unwrap_or_default()
     ))
@@ -643,7 +656,14 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
     match outcome {
         None => fail(lua, "ERR redis.call is only available while a script runs"),
         Some(Err(e)) => fail(lua, &e),
-        Some(Ok(Err(text))) => Err(call_error(lua, &text)),
+        Some(Ok(Err(text))) => Err(encoded_error(lua, &text, true)),
+        Some(Ok(Ok(Value::Table(t)))) => {
+            // redis.pcall's error table of a command error.
+            if !raise && t.raw_get::<Value>("err").is_ok_and(|e| e.is_string()) {
+                t.raw_set(ERR_COUNTED_FIELD, true)?;
+            }
+            Ok(Value::Table(t))
+        }
         Some(Ok(Ok(v))) => Ok(v),
     }
 }

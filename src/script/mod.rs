@@ -98,6 +98,10 @@ pub struct Scripting {
     set_load_mode: Function,
     /// Loaded function libraries.
     pub functions: functions::Functions,
+    /// Set when the script's error reply is a command's error that its
+    /// command already counted: the EVAL/FCALL's own accounting skips the
+    /// error statistics once (Redis's ignore_err_stats_update).
+    pub error_counted: bool,
     /// The compiled EVAL scripts by lower-case hex SHA1.
     pub cache: HashMap<[u8; 40], Script, ahash::RandomState>,
     /// Bytes of script bodies held by the cache (INFO used_memory_scripts_eval).
@@ -172,6 +176,7 @@ impl Scripting {
             runner_args,
             set_load_mode,
             functions: functions::Functions::default(),
+            error_counted: false,
             cache: HashMap::default(),
             cache_bytes: 0,
             run: None,
@@ -341,6 +346,10 @@ pub fn run_function(
     let run = srv.scripts.run.take();
     let reply_mark = caller.reply.buf.len();
     let script_resp3 = run.as_ref().is_some_and(|r| r.resp3);
+    srv.scripts.error_counted = match &result {
+        Ok((_, Value::Table(t))) => t.raw_get::<bool>(lua::ERR_COUNTED_FIELD).unwrap_or(false),
+        _ => false,
+    };
     match result {
         Ok((true, v)) => convert::lua_to_reply(&v, &mut caller.reply, script_resp3, 0),
         Ok((false, e)) => {

@@ -393,7 +393,9 @@ impl Server {
             st.failed_calls += 1;
         }
         self.stats.eventloop_duration_cmd_sum += usec;
-        if failed {
+        // A script's error that a command inside it already counted.
+        let counted = std::mem::take(&mut self.scripts.error_counted);
+        if failed && !counted {
             let text = &reply[1..];
             let end = text.iter().position(|&b| b == b'\r').unwrap_or(text.len());
             self.record_error(&text[..end]);
