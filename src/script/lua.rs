@@ -685,13 +685,13 @@ fn script_gate(
         return Err("ERR This Redis command is not allowed from script".into());
     }
     let run = srv.scripts.run.as_ref();
-    if cmd.has(flags::WRITE) {
-        if run.is_some_and(|r| r.read_only) {
-            return Err("ERR Write commands are not allowed from read-only scripts.".into());
-        }
-        if crate::persist::writes_denied(srv) {
-            return Err(crate::error::MISCONF.into());
-        }
+    // Redis 7.2 counts commands that may replicate (PUBLISH, SPUBLISH) as
+    // writes for read-only scripts too.
+    if cmd.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 && run.is_some_and(|r| r.read_only) {
+        return Err("ERR Write commands are not allowed from read-only scripts.".into());
+    }
+    if cmd.has(flags::WRITE) && crate::persist::writes_denied(srv) {
+        return Err(crate::error::MISCONF.into());
     }
     let allow_oom = run.is_some_and(|r| r.flags & super::sflags::ALLOW_OOM != 0);
     if cmd.has(flags::DENYOOM) && !allow_oom && cmd::over_maxmemory(srv) {
