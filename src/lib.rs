@@ -11,6 +11,7 @@ pub mod error;
 pub mod persist;
 pub mod pubsub;
 pub mod resp;
+pub mod script;
 pub mod server;
 pub mod testing;
 pub mod types;

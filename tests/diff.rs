@@ -93,6 +93,9 @@ diff_test!(streams_nodes, "streams_nodes.txt");
 diff_test!(streams_notify, "streams_notify.txt");
 diff_test!(memory, "memory.txt");
 diff_test!(acl, "acl.txt");
+diff_test!(scripting, "scripting.txt");
+diff_test!(scripting_libs, "scripting_libs.txt");
+diff_test!(scripting_functions, "scripting_functions.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

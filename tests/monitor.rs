@@ -103,6 +103,25 @@ on_both!(
     monitor_format_redis
 );
 
+fn scenario_monitor_scripts(s: &ServerProc) {
+    let mut m = s.connect();
+    let mut o = s.connect();
+    assert_eq!(m.cmd(&["MONITOR"]), b"+OK\r\n");
+    // EVAL shows first, then each command its script runs, as "lua".
+    let script = "redis.call('set','a','b') return redis.call('get','a')";
+    assert_eq!(o.cmd(&["EVAL", script, "0"]), b"$1\r\nb\r\n");
+    check_line(&next_line(&mut m), 0, &format!(r#""EVAL" "{script}" "0""#));
+    for want in [r#""set" "a" "b""#, r#""get" "a""#] {
+        let line = String::from_utf8(next_line(&mut m)).unwrap();
+        assert!(line.ends_with(&format!(" [0 lua] {want}\r\n")), "{line:?}");
+    }
+}
+on_both!(
+    scenario_monitor_scripts,
+    monitor_scripts_ember,
+    monitor_scripts_redis
+);
+
 fn scenario_monitor_disconnect(s: &ServerProc) {
     let mut m = s.connect();
     assert_eq!(m.cmd(&["MONITOR"]), b"+OK\r\n");

@@ -785,7 +785,222 @@ fn set_key_flags(argv: &[&[u8]]) -> &'static str {
 /// key spec note is therefore Redis's wording, GETEX's is ours); commands 7.2
 /// added (CLIENT SETINFO, CLIENT NO-TOUCH) and 7.2's changes (ZRANK and
 /// ZREVRANK's WITHSCORE) follow 7.2.
+/// EVAL / FCALL: numkeys then the keys.
+const SCRIPT_KEYS_RW: &[KeySpec] = &[kn("RW access update", 2, 0, 1, 1)
+    .notes("scripts may do anything with their keys, so read-write is assumed")];
+const SCRIPT_KEYS_RO: &[KeySpec] =
+    &[kn("RO access", 2, 0, 1, 1).notes("read-only scripts can only read their keys")];
+const SCRIPT_ARGS: &str = "script numkeys:int [key:key...] [arg...]";
+const FCALL_ARGS: &str = "function numkeys:int [key:key...] [arg...]";
+
 static TABLE: &[Meta] = &[
+    // Scripting and functions.
+    m(
+        "eval",
+        "scripting",
+        "2.6.0",
+        "Depends on the script",
+        "Run a Lua script on the server",
+    )
+    .acl("scripting")
+    .keys(SCRIPT_KEYS_RW)
+    .args(SCRIPT_ARGS),
+    m(
+        "evalsha",
+        "scripting",
+        "2.6.0",
+        "Depends on the script",
+        "Run a cached Lua script, named by its SHA1",
+    )
+    .acl("scripting")
+    .keys(&[kn("RW access update", 2, 0, 1, 1)])
+    .args("sha1 numkeys:int [key:key...] [arg...]"),
+    m(
+        "eval_ro",
+        "scripting",
+        "7.0.0",
+        "Depends on the script",
+        "Run a read-only Lua script",
+    )
+    .acl("scripting")
+    .keys(SCRIPT_KEYS_RO)
+    .args(SCRIPT_ARGS),
+    m(
+        "evalsha_ro",
+        "scripting",
+        "7.0.0",
+        "Depends on the script",
+        "Run a cached read-only Lua script, named by its SHA1",
+    )
+    .acl("scripting")
+    .keys(&[kn("RO access", 2, 0, 1, 1)])
+    .args("sha1 numkeys:int [key:key...] [arg...]"),
+    m(
+        "script",
+        "scripting",
+        "2.6.0",
+        "Depends on subcommand.",
+        "Container for commands on the Lua script cache",
+    ),
+    m(
+        "script|exists",
+        "scripting",
+        "2.6.0",
+        "O(N) for N SHA1s",
+        "Tell which scripts are in the cache",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:agg_logical_and")
+    .args("sha1..."),
+    m(
+        "script|flush",
+        "scripting",
+        "2.6.0",
+        "O(N) for N cached scripts",
+        "Empty the script cache",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_nodes response_policy:all_succeeded")
+    .history(&[("6.2.0", "ASYNC and SYNC modes.")])
+    .args("[async:(ASYNC@6.2.0|SYNC)]"),
+    m(
+        "script|load",
+        "scripting",
+        "2.6.0",
+        "O(N) for a script of N bytes",
+        "Compile and cache a script without running it",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_nodes response_policy:all_succeeded")
+    .args("script"),
+    m(
+        "script|kill",
+        "scripting",
+        "2.6.0",
+        "O(1)",
+        "Stop the running script if it has not written",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:one_succeeded"),
+    m(
+        "script|help",
+        "scripting",
+        "5.0.0",
+        "O(1)",
+        "Describe the SCRIPT subcommands",
+    )
+    .acl("scripting"),
+    m(
+        "fcall",
+        "scripting",
+        "7.0.0",
+        "Depends on the function",
+        "Call a function from a loaded library",
+    )
+    .acl("scripting")
+    .keys(SCRIPT_KEYS_RW)
+    .args(FCALL_ARGS),
+    m(
+        "fcall_ro",
+        "scripting",
+        "7.0.0",
+        "Depends on the function",
+        "Call a read-only function from a loaded library",
+    )
+    .acl("scripting")
+    .keys(SCRIPT_KEYS_RO)
+    .args(FCALL_ARGS),
+    m(
+        "function",
+        "scripting",
+        "7.0.0",
+        "Depends on subcommand.",
+        "Container for commands on function libraries",
+    ),
+    m(
+        "function|load",
+        "scripting",
+        "7.0.0",
+        "O(1) plus compiling the code",
+        "Load a library of functions",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("[REPLACE] function-code"),
+    m(
+        "function|delete",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Remove a library and its functions",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("library-name"),
+    m(
+        "function|flush",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions",
+        "Remove every library",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("[async:(ASYNC|SYNC)]"),
+    m(
+        "function|list",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions",
+        "Describe the loaded libraries",
+    )
+    .acl("scripting")
+    .tips("nondeterministic_output_order")
+    .args("[LIBRARYNAME library-name-pattern] [WITHCODE]"),
+    m(
+        "function|dump",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions",
+        "Serialize every library",
+    )
+    .acl("scripting"),
+    m(
+        "function|restore",
+        "scripting",
+        "7.0.0",
+        "O(N) for N functions in the payload",
+        "Load libraries from a FUNCTION DUMP payload",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:all_succeeded")
+    .args("serialized-value [policy:(FLUSH|APPEND|REPLACE)]"),
+    m(
+        "function|stats",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Show the running function and library counts",
+    )
+    .acl("scripting")
+    .tips("nondeterministic_output request_policy:all_shards response_policy:special"),
+    m(
+        "function|kill",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Stop the running function if it has not written",
+    )
+    .acl("scripting")
+    .tips("request_policy:all_shards response_policy:one_succeeded"),
+    m(
+        "function|help",
+        "scripting",
+        "7.0.0",
+        "O(1)",
+        "Describe the FUNCTION subcommands",
+    )
+    .acl("scripting"),
     // --- strings -------------------------------------------------------------
     m(
         "get",

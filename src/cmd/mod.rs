@@ -21,6 +21,7 @@ pub mod multi;
 pub mod ops;
 pub mod persist;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod sets;
 pub mod sort;
@@ -305,6 +306,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(geo::COMMANDS)
         .chain(streams::COMMANDS)
         .chain(acl::COMMANDS)
+        .chain(scripting::COMMANDS)
 }
 
 /// Name lookup over every row, built once. Every row, subcommands included,
@@ -553,6 +555,18 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             is_exec,
         );
     }
+    // A script running past busy-reply-threshold: only ALLOW_BUSY commands.
+    if let Some(run) = srv.scripts.run.as_ref()
+        && run.busy
+        && !cmd.has(flags::ALLOW_BUSY)
+    {
+        let msg = if run.is_function {
+            error::BUSY_FUNCTION
+        } else {
+            error::BUSY_SCRIPT
+        };
+        return reject(srv, c, Some((cmd, parent)), msg, is_exec);
+    }
     if c.multi.is_some() {
         if cmd.has(flags::NO_MULTI) {
             return reject(
@@ -608,6 +622,13 @@ fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i6
 /// leaves out its replication backlog and AOF buffers; ember has neither.)
 pub fn memory_for_eviction() -> u64 {
     crate::server::used_memory()
+}
+
+/// True when `maxmemory` is set and used memory (as eviction counts it) is
+/// above it: what a script's DENYOOM commands check (Redis's
+/// scriptVerifyOOM), after the gate in `call` already evicted.
+pub(crate) fn over_maxmemory(srv: &Server) -> bool {
+    srv.config.maxmemory > 0 && memory_for_eviction() > srv.config.maxmemory
 }
 
 /// Runs a command that passed the gates (also used by EXEC for queued

@@ -513,20 +513,21 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let total = total_system_memory();
     field(out, "total_system_memory", total);
     field(out, "total_system_memory_human", bytes_human(total));
-    // No scripting engine: every Lua / function figure is zero.
-    field(out, "used_memory_lua", 0);
-    field(out, "used_memory_vm_eval", 0);
-    field(out, "used_memory_lua_human", "0B");
-    field(out, "used_memory_scripts_eval", 0);
-    field(out, "number_of_cached_scripts", 0);
-    field(out, "number_of_functions", 0);
-    field(out, "number_of_libraries", 0);
+    let sm = srv.scripts.memory_info();
+    field(out, "used_memory_lua", sm.vm);
+    field(out, "used_memory_vm_eval", sm.vm);
+    field(out, "used_memory_lua_human", bytes_human(sm.vm));
+    field(out, "used_memory_scripts_eval", sm.eval_scripts);
+    field(out, "number_of_cached_scripts", sm.cached_scripts);
+    field(out, "number_of_functions", sm.functions);
+    field(out, "number_of_libraries", sm.libraries);
     field(out, "used_memory_vm_functions", 0);
-    field(out, "used_memory_vm_total", 0);
-    field(out, "used_memory_vm_total_human", "0B");
-    field(out, "used_memory_functions", 0);
-    field(out, "used_memory_scripts", 0);
-    field(out, "used_memory_scripts_human", "0B");
+    field(out, "used_memory_vm_total", sm.vm);
+    field(out, "used_memory_vm_total_human", bytes_human(sm.vm));
+    field(out, "used_memory_functions", sm.function_bytes);
+    let scripts = sm.eval_scripts + sm.function_bytes;
+    field(out, "used_memory_scripts", scripts);
+    field(out, "used_memory_scripts_human", bytes_human(scripts));
     field(out, "maxmemory", maxmemory);
     field(out, "maxmemory_human", bytes_human(maxmemory));
     field(out, "maxmemory_policy", &srv.config.maxmemory_policy);
@@ -970,6 +971,10 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     if abort {
         return ctx.c.reply.error(error::NO_SHUTDOWN_IN_PROGRESS);
+    }
+    // While a script is busy only SHUTDOWN NOSAVE may stop the server.
+    if !nosave && ctx.srv.scripts.run.as_ref().is_some_and(|r| r.busy) {
+        return ctx.c.reply.error(error::BUSY_SCRIPT);
     }
     let save_flag = if save {
         Some(true)

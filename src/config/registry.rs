@@ -467,7 +467,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("shutdown-on-sigint", SHUTDOWN, "default", INERT, G::Shutdown, "Shutdown flags on SIGINT: default, or save/nosave, now, force."),
     d("shutdown-on-sigterm", SHUTDOWN, "default", INERT, G::Shutdown, "Shutdown flags on SIGTERM: default, or save/nosave, now, force."),
     // LONG BLOCKING COMMANDS
-    d("busy-reply-threshold", int(0, LLONG_MAX), "5000", INERT, G::LongBlocking, "Milliseconds a script may run before BUSY replies start.").alias(&["lua-time-limit"]),
+    d("busy-reply-threshold", int(0, LLONG_MAX), "5000", 0, G::LongBlocking, "Milliseconds a script may run before BUSY replies start.").alias(&["lua-time-limit"]),
     // REDIS CLUSTER
     d("cluster-enabled", BOOL, "no", IMMUTABLE | INERT, G::Cluster, "Run in cluster mode."),
     d("cluster-config-file", STR, "nodes.conf", IMMUTABLE | INERT, G::Cluster, "Cluster state file."),

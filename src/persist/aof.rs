@@ -498,6 +498,10 @@ const ITEMS_PER_CMD: usize = 64;
 fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
     use crate::types::Value;
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    // Function libraries first (Redis's rewriteFunctions).
+    for code in srv.scripts.library_codes() {
+        encode_command(&mut buf, &[b"FUNCTION".as_slice(), b"LOAD", &code]);
+    }
     for (db, d) in srv.ks.dbs.iter().enumerate() {
         if d.main.is_empty() {
             continue;

@@ -114,6 +114,7 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         ctime: now_ms() / 1000,
         used_mem: crate::server::used_memory(),
         aof_base: false,
+        functions: srv.scripts.library_codes(),
     }
 }
 
@@ -467,6 +468,15 @@ fn load_pumped(
     srv.persist.loading = false;
     match r {
         Ok(st) => {
+            // Function libraries load once the whole file has been read.
+            for code in &st.functions {
+                srv.scripts.load_library(code, true).map_err(|e| {
+                    format!(
+                        "Bad RDB file {}: failed loading a function library: {e}",
+                        path.display()
+                    )
+                })?;
+            }
             srv.persist.last_load_keys_loaded = st.keys_loaded;
             srv.persist.last_load_keys_expired = st.keys_expired;
             Ok(st)

@@ -424,6 +424,8 @@ pub struct SaveOpts {
     pub used_mem: u64,
     /// The snapshot is an AOF base (aux field aof-base 1).
     pub aof_base: bool,
+    /// Function library codes, written as OP_FUNCTION2 records.
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// Buffer size at which the writer hands bytes to the file.
@@ -464,6 +466,11 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
         b"aof-base",
         if opts.aof_base { b"1" } else { b"0" },
     );
+    // Function libraries come before the data, as Redis writes them.
+    for code in &opts.functions {
+        enc.byte(OP_FUNCTION2);
+        enc.string(code);
+    }
     let save_lru = ks.evict.policy.is_lru();
     let save_lfu = ks.evict.policy.is_lfu();
     let now = crate::server::now_ms();
@@ -536,6 +543,39 @@ pub fn verify_payload(p: &[u8]) -> Option<&[u8]> {
         return None;
     }
     Some(&body[..body.len() - 2])
+}
+
+/// A FUNCTION DUMP payload: one OP_FUNCTION2 record per library code, the
+/// format version and the CRC64.
+pub fn function_dump(codes: &[Vec<u8>], compress: bool) -> Vec<u8> {
+    let mut enc = Encoder::new(compress, 0);
+    for code in codes {
+        enc.byte(OP_FUNCTION2);
+        enc.string(code);
+    }
+    enc.buf.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crc64(0, &enc.buf);
+    enc.buf.extend_from_slice(&crc.to_le_bytes());
+    enc.buf
+}
+
+/// The library codes of a verified FUNCTION RESTORE payload body; Err
+/// with Redis's text when a record is not a function.
+pub fn function_restore(body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let mut d = Decoder::new(SliceInput::new(body));
+    let mut out = Vec::new();
+    while d.input.remaining() > 0 {
+        match d.byte() {
+            Ok(OP_FUNCTION2) => {}
+            Ok(_) => return Err("ERR given type is not a function".into()),
+            Err(_) => return Err("ERR payload is corrupted".into()),
+        }
+        let code = d
+            .string_vec()
+            .map_err(|_| "ERR payload is corrupted".to_string())?;
+        out.push(code);
+    }
+    Ok(out)
 }
 
 /// Decodes a verified payload body (see [`verify_payload`]) into a value.
@@ -755,6 +795,9 @@ pub struct LoadStats {
     pub aux: Vec<(String, String)>,
     /// False when the file carries a zero checksum (checksums were off).
     pub checksummed: bool,
+    /// Function library codes (OP_FUNCTION2 records), to load once the
+    /// file is read.
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// Loading options.
@@ -1281,10 +1324,14 @@ impl<I: Input> Decoder<I> {
                         module_name(id)
                     )));
                 }
-                OP_FUNCTION2 | OP_FUNCTION_PRE_GA => {
+                OP_FUNCTION2 => {
+                    stats.functions.push(self.string_vec()?);
+                    continue;
+                }
+                OP_FUNCTION_PRE_GA => {
                     return Err(self.err(
-                        "the file contains function libraries (FUNCTION LOAD), which ember does not support; \
-                         remove them with FUNCTION FLUSH on the source server and save again",
+                        "the file contains function libraries in the format of Redis 7.0 release candidates, \
+                         which ember cannot read; save them again with Redis 7.0 or newer",
                     ));
                 }
                 _ => {}
@@ -1465,6 +1512,7 @@ mod tests {
             ctime: 0,
             used_mem: 0,
             aof_base: false,
+            functions: Vec::new(),
         };
         let mut file = Vec::new();
         write_rdb(ks, &mut file, &opts).unwrap();
@@ -1524,6 +1572,7 @@ mod tests {
             ctime: 0,
             used_mem: 0,
             aof_base: false,
+            functions: Vec::new(),
         };
         let (mut a, mut b) = (Vec::new(), Vec::new());
         write_rdb(&plain, &mut a, &opts).unwrap();

@@ -67,6 +67,7 @@ impl EventLoop {
                 srv.bound_port = p;
             }
         }
+        srv.busy_io = super::busy::BusyIo::new(&poll, &listeners);
         Ok(EventLoop {
             poll,
             events: Events::with_capacity(EVENTS_CAPACITY),
@@ -216,41 +217,8 @@ impl EventLoop {
         }
     }
 
-    fn add_client(&mut self, mut conn: Conn, addr: String, laddr: String) {
-        let srv = &mut self.srv;
-        if srv.clients.len() as u64 >= srv.config.maxclients {
-            // Best effort, like Redis: one write of the error, then close.
-            let _ = conn.write(format!("-{}\r\n", error::MAX_CLIENTS).as_bytes());
-            srv.stats.rejected_connections += 1;
-            return;
-        }
-        if protected_mode_denied(srv, &conn, &addr) {
-            let _ = conn.write(format!("-{}\r\n", error::PROTECTED_MODE_DENIED).as_bytes());
-            srv.stats.rejected_connections += 1;
-            srv.next_client_id += 1;
-            return;
-        }
-        srv.stats.total_connections_received += 1;
-        if let Conn::Tcp(s) = &conn {
-            listener::tune_tcp(s, srv.config.tcp_keepalive);
-        }
-        let entry = srv.clients.vacant_entry();
-        let tok = entry.key();
-        if let Some(src) = conn.source()
-            && let Err(e) = self.poll.registry().register(
-                src,
-                Token(tok),
-                Interest::READABLE | Interest::WRITABLE,
-            )
-        {
-            warn!("Error registering fd event for the new client: {e}");
-            return;
-        }
-        let id = srv.next_client_id;
-        srv.next_client_id += 1;
-        let mut c = Client::new(id, tok, conn, addr, laddr, now_ms());
-        c.authenticated = !srv.acl.auth_required();
-        entry.insert(Some(Box::new(c)));
+    fn add_client(&mut self, conn: Conn, addr: String, laddr: String) {
+        add_client(&mut self.srv, self.poll.registry(), conn, addr, laddr);
     }
 
     /// One read, then every complete command in the buffer.
@@ -572,6 +540,7 @@ impl EventLoop {
             let _ = l.deregister(self.poll.registry(), Token(LISTENER_BASE + i));
         }
         self.listeners = fresh;
+        self.srv.busy_io = super::busy::BusyIo::new(&self.poll, &self.listeners);
         for (i, l) in self.listeners.iter().enumerate() {
             if let Err(e) = l.register(self.poll.registry(), Token(LISTENER_BASE + i)) {
                 warn!("Registering a listener failed: {e}");
@@ -624,4 +593,44 @@ impl EventLoop {
         warn!("Redis is now ready to exit, bye bye...");
         0
     }
+}
+
+/// Registers an accepted connection as a new client (or refuses it:
+/// maxclients, protected mode). Also used while a script is busy.
+pub(super) fn add_client(
+    srv: &mut Server,
+    registry: &mio::Registry,
+    mut conn: Conn,
+    addr: String,
+    laddr: String,
+) {
+    if srv.clients.len() as u64 >= srv.config.maxclients {
+        // Best effort, like Redis: one write of the error, then close.
+        let _ = conn.write(format!("-{}\r\n", error::MAX_CLIENTS).as_bytes());
+        srv.stats.rejected_connections += 1;
+        return;
+    }
+    if protected_mode_denied(srv, &conn, &addr) {
+        let _ = conn.write(format!("-{}\r\n", error::PROTECTED_MODE_DENIED).as_bytes());
+        srv.stats.rejected_connections += 1;
+        srv.next_client_id += 1;
+        return;
+    }
+    srv.stats.total_connections_received += 1;
+    if let Conn::Tcp(s) = &conn {
+        listener::tune_tcp(s, srv.config.tcp_keepalive);
+    }
+    let entry = srv.clients.vacant_entry();
+    let tok = entry.key();
+    if let Some(src) = conn.source()
+        && let Err(e) = registry.register(src, Token(tok), Interest::READABLE | Interest::WRITABLE)
+    {
+        warn!("Error registering fd event for the new client: {e}");
+        return;
+    }
+    let id = srv.next_client_id;
+    srv.next_client_id += 1;
+    let mut c = Client::new(id, tok, conn, addr, laddr, now_ms());
+    c.authenticated = !srv.acl.auth_required();
+    entry.insert(Some(Box::new(c)));
 }

@@ -48,6 +48,27 @@ impl Listener {
         }
     }
 
+    /// A second handle on the same listening socket (dup), for accepting
+    /// while a script keeps the loop busy (`server::busy`).
+    pub fn try_clone(&self) -> io::Result<Listener> {
+        use std::os::fd::AsFd;
+        match self {
+            Listener::Tcp(l) => {
+                let fd = l.as_fd().try_clone_to_owned()?;
+                Ok(Listener::Tcp(TcpListener::from_std(
+                    std::net::TcpListener::from(fd),
+                )))
+            }
+            Listener::Unix(l, path) => {
+                let fd = l.as_fd().try_clone_to_owned()?;
+                Ok(Listener::Unix(
+                    UnixListener::from_std(std::os::unix::net::UnixListener::from(fd)),
+                    path.clone(),
+                ))
+            }
+        }
+    }
+
     /// Accepts one connection: (connection, peer address, local address) in
     /// CLIENT LIST form (`ip:port`, or `path:0`-style for Unix sockets).
     pub fn accept(&self) -> io::Result<(Conn, String, String)> {

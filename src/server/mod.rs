@@ -3,6 +3,7 @@
 //! and handed to `cmd::call`.
 
 pub mod blocking;
+pub mod busy;
 pub mod daemon;
 pub mod event_loop;
 pub mod listener;
@@ -141,6 +142,10 @@ pub struct Server {
     pub aof: crate::persist::aof::Aof,
     /// ACL users, the permission gate's state and the ACL LOG.
     pub acl: crate::acl::Acl,
+    /// The Lua interpreter, script cache and function libraries.
+    pub scripts: crate::script::Scripting,
+    /// Listener and registry handles for accepting while a script is busy.
+    pub busy_io: Option<busy::BusyIo>,
 }
 
 impl Server {
@@ -179,6 +184,8 @@ impl Server {
             prop: propagate::Propagation::default(),
             aof: crate::persist::aof::Aof::default(),
             acl: crate::acl::Acl::new(),
+            scripts: crate::script::Scripting::new(),
+            busy_io: None,
         };
         srv.acl.set_requirepass(srv.config.requirepass.as_deref());
         srv
@@ -442,7 +449,9 @@ impl Server {
             st.failed_calls += u64::from(failed);
         }
         self.stats.eventloop_duration_cmd_sum += usec;
-        if failed {
+        // A script's error that a command inside it already counted.
+        let counted = std::mem::take(&mut self.scripts.error_counted);
+        if failed && !counted {
             let text = &reply[1..];
             let end = text.iter().position(|&b| b == b'\r').unwrap_or(text.len());
             self.record_error(&text[..end]);

@@ -440,6 +440,13 @@ pub fn feed_monitors(srv: &mut Server, c: &mut Client, cmd: &'static Cmd, argv: 
     if cmd.flags & (flags::SKIP_MONITOR | flags::ADMIN) != 0 || c.reprocessing {
         return;
     }
+    feed_monitors_now(srv, c, argv);
+}
+
+/// Sends `argv` to every MONITOR client whatever the command's flags:
+/// EVAL and FCALL (SKIP_MONITOR) show themselves this way before the
+/// commands their script runs, as in Redis.
+pub fn feed_monitors_now(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let who = if c.conn.is_unix() {
         format!("unix:{}", srv.config.unixsocket)
     } else {
