@@ -60,6 +60,14 @@ try:
     r.execute_command("NOSUCHCOMMAND")
 except redis.ResponseError as e:
     print("error:", str(e).split(",")[0])
+lock = r.lock("resource", timeout=5)
+print(lock.acquire(blocking=False), r.lock("resource").acquire(blocking=False), lock.locked())
+print(lock.extend(5) is True, lock.release(), lock.locked())
+incr = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+print(incr(keys=["sc"], args=[5]), incr(keys=["sc"], args=[2]))
+print(r.function_load("#!lua name=lib\nredis.register_function('dbl', function(k, a) return a[1] * 2 end)"),
+      r.fcall("dbl", 0, 21))
+print(r.xadd("st", {"f": "v"}, id="1-1"), r.xlen("st"), r.xrange("st"))
 print(r.client_setname("app"), r.client_getname())
 print(r.flushdb(asynchronous=True), r.dbsize())
 time.sleep(0.05)
