@@ -1317,8 +1317,10 @@ fn shutdown_and_sigterm_save_when_save_points_are_set() {
     // A save that fails keeps the server running (without FORCE).
     std::fs::remove_file(&file).unwrap();
     let mut srv = start_ember(&["--dir", &d, "--save", "3600 1"]);
+    // The server listens while it loads: block the save path only once
+    // loading is over (a directory there would fail the load instead).
+    let mut c = loaded(srv.connect());
     std::fs::create_dir(&file).unwrap();
-    let mut c = srv.connect();
     assert_eq!(c.cmd(&["SET", "k", "v5"]), b"+OK\r\n");
     assert_eq!(
         c.cmd(&["SHUTDOWN"]),
