@@ -39,6 +39,8 @@ pub struct EventLoop {
     pub srv: Server,
     /// Clients whose last read filled the buffer: read again next turn.
     read_again: Vec<usize>,
+    /// The last poll returned events (see `wait_for_events`).
+    busy_last_turn: bool,
     /// Reused list of (token, readable, writable) from the last poll.
     ready: Vec<(usize, bool, bool)>,
     /// Reused argument vector (always empty between commands).
@@ -74,6 +76,7 @@ impl EventLoop {
             listeners,
             srv,
             read_again: Vec::new(),
+            busy_last_turn: false,
             ready: Vec::new(),
             argv_store: Vec::new(),
             next_cron: Instant::now(),
@@ -83,6 +86,29 @@ impl EventLoop {
 
     pub fn local_port(&self) -> u16 {
         self.srv.bound_port
+    }
+
+    /// Waits for events up to `timeout`. While the last turn had work, it
+    /// first polls without sleeping for a few microseconds: a request that
+    /// arrives then is served without the cost of waking a sleeping thread.
+    fn wait_for_events(&mut self, timeout: Duration) -> io::Result<()> {
+        let spin = spin_window();
+        if self.busy_last_turn && !spin.is_zero() && !timeout.is_zero() {
+            let until = Instant::now() + spin.min(timeout);
+            loop {
+                self.poll.poll(&mut self.events, Some(Duration::ZERO))?;
+                if !self.events.is_empty() || Instant::now() >= until {
+                    break;
+                }
+            }
+            if !self.events.is_empty() {
+                self.busy_last_turn = true;
+                return Ok(());
+            }
+        }
+        self.poll.poll(&mut self.events, Some(timeout))?;
+        self.busy_last_turn = !self.events.is_empty();
+        Ok(())
     }
 
     /// Runs until shutdown; returns the process exit code.
@@ -115,7 +141,7 @@ impl EventLoop {
                 let ms = (deadline + 1 - now_ms()).max(0) as u64;
                 timeout = timeout.min(Duration::from_millis(ms));
             }
-            if let Err(e) = self.poll.poll(&mut self.events, Some(timeout))
+            if let Err(e) = self.wait_for_events(timeout)
                 && e.kind() != io::ErrorKind::Interrupted
             {
                 warn!("poll failed: {e}");
@@ -593,6 +619,18 @@ impl EventLoop {
         warn!("Redis is now ready to exit, bye bye...");
         0
     }
+}
+
+/// How long the loop polls without sleeping after a busy turn
+/// (`EMBER_SPIN_US`, microseconds; 0 turns it off).
+fn spin_window() -> Duration {
+    static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    Duration::from_micros(*US.get_or_init(|| {
+        std::env::var("EMBER_SPIN_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }))
 }
 
 /// Registers an accepted connection as a new client (or refuses it:
