@@ -26,6 +26,13 @@ const LISTENER_BASE: usize = usize::MAX / 2;
 const EVENTS_CAPACITY: usize = 1024;
 /// Share of a cron period the active expiry cycle may use (Redis: 25%).
 const EXPIRE_CYCLE_PERCENT: u32 = 25;
+/// But never more than this in one go: a mass expiry must not stall
+/// clients (Redis's slow cycle can take 25 ms at hz 10).
+const EXPIRE_SLICE_MAX: Duration = Duration::from_millis(2);
+/// While expired keys are left over, before-sleep runs cycles of this
+/// length at most once per `EXPIRE_FAST_EVERY` (Redis's fast cycle).
+const EXPIRE_FAST_SLICE: Duration = Duration::from_millis(1);
+const EXPIRE_FAST_EVERY: Duration = Duration::from_millis(2);
 /// Time cron may spend on incremental rehashing per tick (Redis: 1 ms).
 const REHASH_BUDGET: Duration = Duration::from_millis(1);
 /// Clients looked at per cron tick for idle timeouts, at least (Redis
@@ -41,6 +48,9 @@ pub struct EventLoop {
     read_again: Vec<usize>,
     /// The last poll returned events (see `wait_for_events`).
     busy_last_turn: bool,
+    /// The last expiry cycle stopped on its time limit (see `expire_step`).
+    expire_backlog: bool,
+    last_expire: Instant,
     /// Reused list of (token, readable, writable) from the last poll.
     ready: Vec<(usize, bool, bool)>,
     /// Reused argument vector (always empty between commands).
@@ -77,6 +87,8 @@ impl EventLoop {
             srv,
             read_again: Vec::new(),
             busy_last_turn: false,
+            expire_backlog: false,
+            last_expire: Instant::now(),
             ready: Vec::new(),
             argv_store: Vec::new(),
             next_cron: Instant::now(),
@@ -86,6 +98,16 @@ impl EventLoop {
 
     pub fn local_port(&self) -> u16 {
         self.srv.bound_port
+    }
+
+    /// One active expiry cycle of at most `slice`; notes whether it ran out
+    /// of time with expired keys left, for the fast cycles in before-sleep.
+    fn expire_step(&mut self, now: i64, slice: Duration) {
+        let capped = self.srv.ks.stats.expired_time_cap_reached_count;
+        self.srv.ks.active_expire_cycle(now, slice);
+        self.expire_backlog = self.srv.ks.stats.expired_time_cap_reached_count != capped;
+        self.last_expire = Instant::now();
+        crate::persist::aof::propagate_expired(&mut self.srv);
     }
 
     /// Waits for events up to `timeout`. While the last turn had work, it
@@ -482,6 +504,14 @@ impl EventLoop {
     /// Writes the AOF, then every pending reply (Redis beforeSleep's
     /// flushAppendOnlyFile, then handleClientsWithPendingWrites).
     fn before_sleep(&mut self) {
+        // A mass expiry is worked off in short slices between turns.
+        if self.expire_backlog && self.last_expire.elapsed() >= EXPIRE_FAST_EVERY {
+            let now = now_ms();
+            self.expire_step(now, EXPIRE_FAST_SLICE);
+            if !self.srv.ks.events.pending.is_empty() {
+                cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);
+            }
+        }
         // CLIENT TRACKING BCAST batches join this turn's replies.
         if !self.srv.ks.invalidations.is_empty() || self.srv.tracking.total_prefixes() > 0 {
             super::tracking::process_changes(&mut self.srv, None, now_ms());
@@ -528,11 +558,9 @@ impl EventLoop {
         self.srv
             .ks
             .perform_evictions(maxmemory, &|_| cmd::memory_for_eviction());
-        self.srv.ks.active_expire_cycle(
-            now,
-            Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100),
-        );
-        crate::persist::aof::propagate_expired(&mut self.srv);
+        let slice = Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100)
+            .min(EXPIRE_SLICE_MAX);
+        self.expire_step(now, slice);
         if !self.srv.ks.events.pending.is_empty() {
             // notify: `expired` events of the active expiry cycle.
             cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);
