@@ -109,8 +109,10 @@ fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize
     ks.invalidations.flushed();
     let old: Vec<Db> = dbs
         .map(|i| {
-            // XREADGROUP waiters must see their streams gone (flush_db
-            // does the same on the synchronous path).
+            // WATCHers of flushed keys and XREADGROUP waiters must see
+            // them gone (flush_db does the same on the synchronous path).
+            let main = &ks.dbs[i].main;
+            ks.watches.touch_db(i, |k| main.contains_key(k));
             ks.blocked.touch_db(i);
             std::mem::take(&mut ks.dbs[i])
         })

@@ -180,6 +180,10 @@ impl Keyspace {
     /// Deletes `key` if its TTL has passed; returns true if it did.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now: i64) -> bool {
         let d = &mut self.dbs[db];
+        // Most databases hold no key with a TTL: skip the hash and lookup.
+        if d.expires.is_empty() {
+            return false;
+        }
         match d.expires.get(key) {
             Some(&when) if when <= now && !self.loading => {
                 d.expires.remove(key);
