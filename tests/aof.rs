@@ -1047,3 +1047,53 @@ fn streams_replay_the_same_from_the_aof() {
     loads_everywhere(&dir, &want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Scripts reach the AOF as their effects (one command alone, several in
+/// MULTI/EXEC, never the EVAL itself), and function libraries survive a
+/// rewrite and a restart, with and without the RDB preamble.
+#[test]
+fn scripts_log_their_effects_and_functions_survive_rewrites() {
+    for preamble in ["yes", "no"] {
+        let dir = temp_dir("ember-aof-scripts");
+        {
+            let srv = ember_in(&dir, &["--aof-use-rdb-preamble", preamble]);
+            let mut c = srv.connect();
+            let lib = "#!lua name=lib\nredis.register_function('setk', function(k, a) return redis.call('SET', k[1], a[1]) end)";
+            assert_eq!(c.cmd(&["FUNCTION", "LOAD", lib]), b"$3\r\nlib\r\n");
+            assert_eq!(
+                c.cmd(&[
+                    "EVAL",
+                    "redis.call('SET','a','1') redis.call('INCR','b') return 1",
+                    "0"
+                ]),
+                b":1\r\n"
+            );
+            c.cmd(&["EVAL", "redis.call('SET','c','x')", "0"]);
+            let incr =
+                String::from_utf8_lossy(&std::fs::read(last_incr(&dir)).unwrap()).into_owned();
+            assert!(!incr.to_ascii_lowercase().contains("eval"), "{incr}");
+            assert!(
+                incr.contains("MULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$4\r\nINCR\r\n$1\r\nb\r\n*1\r\n$4\r\nEXEC"),
+                "{incr}"
+            );
+            assert_eq!(
+                c.cmd(&["BGREWRITEAOF"]),
+                b"+Background append only file rewriting started\r\n"
+            );
+            wait_rewrite(&mut c);
+            assert_eq!(c.cmd(&["FCALL", "setk", "1", "d", "4"]), b"+OK\r\n");
+        }
+        let srv = ember_in(&dir, &[]);
+        let mut c = ready(srv.connect());
+        assert_eq!(
+            c.cmd(&["MGET", "a", "b", "c", "d"]),
+            b"*4\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n4\r\n"
+        );
+        assert_eq!(
+            c.cmd(&["FCALL", "setk", "1", "e", "5"]),
+            b"+OK\r\n",
+            "preamble {preamble}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

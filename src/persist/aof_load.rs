@@ -245,6 +245,9 @@ fn load_file(
         let st = super::decode_pumped(srv, &mut d, &opts, pump).map_err(|e| {
             format!("Bad file format reading the append only file {name}: RDB preamble: {e}")
         })?;
+        super::install_functions(srv, &st).map_err(|e| {
+            format!("Bad file format reading the append only file {name}: RDB preamble: {e}")
+        })?;
         out.rdb_keys = st.keys_loaded;
         start = d.input.offset();
         info!("Reading the remaining AOF tail...");

@@ -456,6 +456,17 @@ fn open_rdb(
     Ok((rdb::Decoder::new(rdb::FileInput::new(f, len)), opts))
 }
 
+/// Registers the function libraries an RDB file (or an AOF's RDB base)
+/// carried, once the whole file has been read.
+pub(crate) fn install_functions(srv: &mut Server, st: &LoadStats) -> Result<(), String> {
+    for code in &st.functions {
+        srv.scripts
+            .load_library(code, true)
+            .map_err(|e| format!("failed loading a function library: {e}"))?;
+    }
+    Ok(())
+}
+
 /// [`load`] with the event loop's `pump` (start-up).
 fn load_pumped(
     srv: &mut Server,
@@ -468,15 +479,8 @@ fn load_pumped(
     srv.persist.loading = false;
     match r {
         Ok(st) => {
-            // Function libraries load once the whole file has been read.
-            for code in &st.functions {
-                srv.scripts.load_library(code, true).map_err(|e| {
-                    format!(
-                        "Bad RDB file {}: failed loading a function library: {e}",
-                        path.display()
-                    )
-                })?;
-            }
+            install_functions(srv, &st)
+                .map_err(|e| format!("Bad RDB file {}: {e}", path.display()))?;
             srv.persist.last_load_keys_loaded = st.keys_loaded;
             srv.persist.last_load_keys_expired = st.keys_expired;
             Ok(st)
