@@ -319,6 +319,32 @@ pub fn gate(
     })
 }
 
+/// The check `redis.call` runs for a script's command, as its caller's
+/// user: None when allowed, else the error text Redis gives scripts (the
+/// denial is logged in the ACL LOG with context "lua").
+pub fn script_check(
+    srv: &mut Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+    now: i64,
+) -> Option<&'static str> {
+    if !srv.acl.restricted {
+        return None;
+    }
+    let denial = denial_of(srv, c, cmd, parent, argv)?;
+    Some(match log_denial(srv, c, cmd, argv, now, denial, "lua") {
+        "command" => "ERR The user executing the script can't run this command or subcommand",
+        "key" => {
+            "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
+        }
+        _ => {
+            "ERR The user executing the script can't publish to the channel mentioned in the command"
+        }
+    })
+}
+
 /// EXEC's check of each queued command: the rules may have changed since
 /// it was queued (Redis re-checks too). None when it may run, else the
 /// error to put in EXEC's reply for it.

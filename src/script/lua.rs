@@ -628,16 +628,9 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
         let (cmd, parent) = script_gate(srv, &refs)?;
         let now = srv.scripts.run.as_ref().map_or(0, |r| r.now);
         // The caller's ACL user must be allowed the command, its keys and
-        // channels, as in Redis (worded for scripts).
-        if let Some(denied) = crate::acl::gate(srv, fake, cmd, parent, &refs, now) {
-            let what = if denied.contains("to run the") {
-                "can't run this command or subcommand"
-            } else if denied.contains("keys") {
-                "can't access at least one of the keys mentioned in the command arguments"
-            } else {
-                "can't publish to the channel mentioned in the command"
-            };
-            return Err(format!("ERR The user executing the script {what}"));
+        // channels, as in Redis.
+        if let Some(denied) = crate::acl::script_check(srv, fake, cmd, parent, &refs, now) {
+            return Err(denied.to_string());
         }
         if cmd.has(flags::WRITE)
             && let Some(run) = srv.scripts.run.as_mut()

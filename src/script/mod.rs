@@ -307,6 +307,9 @@ pub fn run_function(
     fake.db = caller.db;
     // Commands a script calls run with its caller's ACL user.
     fake.user.clone_from(&caller.user);
+    // What CLIENT-style reports (the ACL LOG) show of it: age and idle 0.
+    fake.created_ms = now;
+    fake.last_interaction_ms = now;
     fake.reply.resp3 = false;
     fake.reply.buf.clear();
     srv.scripts.run = Some(RunState {
