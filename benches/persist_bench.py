@@ -15,22 +15,7 @@ For each server (pinned to CPU 0; the load generator to CPU 1):
 """
 import argparse, os, re, shlex, shutil, signal, socket, subprocess, sys, tempfile, time
 
-EMBER = "./target/release/ember-server --port {port} --save '' --appendonly no --dir {dir} --enable-debug-command yes"
-REDIS = "redis-server --port {port} --save '' --appendonly no --dir {dir} --enable-debug-command yes"
-
-
-def pin(cpu):
-    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-        return ["taskset", "-c", str(cpu)]
-    return []
-
-
-def encode(args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+from benchlib import EMBER, REDIS, encode, pin
 
 
 class Server:

@@ -20,22 +20,7 @@ both columns alike, so compare the two servers, not the absolute floor.
 """
 import argparse, multiprocessing, os, shlex, shutil, signal, socket, subprocess, sys, tempfile, time
 
-EMBER = "./target/release/ember-server --port {port} --save '' --appendonly no --dir {dir} --enable-debug-command yes"
-REDIS = "redis-server --port {port} --save '' --appendonly no --dir {dir} --enable-debug-command yes"
-
-
-def pin(cpu):
-    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-        return ["taskset", "-c", str(cpu)]
-    return []
-
-
-def encode(args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+from benchlib import EMBER, REDIS, encode, pin
 
 
 class Server:

@@ -469,14 +469,6 @@ fn fill(c: &mut RawConn, n: usize) {
     }
 }
 
-fn children_of(pid: u32) -> Vec<i32> {
-    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
 #[test]
 fn sigkill_during_rewrite_leaves_previous_files_loadable() {
     const KEYS: usize = 60_000;

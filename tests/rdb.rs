@@ -1219,15 +1219,6 @@ fn save_and_bgsave_in_the_server() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Children of `pid` (Linux /proc).
-fn children_of(pid: u32) -> Vec<i32> {
-    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
 #[test]
 fn killed_bgsave_child_leaves_a_loadable_file() {
     let dir = temp_dir("ember-rdb-kill");

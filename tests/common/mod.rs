@@ -895,3 +895,13 @@ macro_rules! on_both {
         }
     };
 }
+
+/// The PIDs of a process's children (forked BGSAVE / rewrite children),
+/// from /proc; empty where /proc is missing.
+pub fn children_of(pid: u32) -> Vec<i32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
