@@ -40,18 +40,24 @@ fn parse_offset(ctx: &Ctx, arg: &[u8], hash_width: Option<u32>) -> Option<u64> {
     (v >= 0 && (v as u64 >> 3) < max).then_some(v as u64)
 }
 
-/// The string at `key` for reading: Ok(None) when missing, Err on a wrong
+/// Runs `f` on the bytes of the string at `key` in place (no copy: GETBIT
+/// on a 512 MB bitmap stays O(1)): Ok(None) when missing, Err on a wrong
 /// type (after replying).
-fn read_bytes(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, ()> {
+fn read_with<R>(ctx: &mut Ctx, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>, ()> {
     let db = ctx.c.db;
     match ctx.srv.ks.lookup_read(db, key, ctx.now) {
         None => Ok(None),
-        Some(Value::Str(s)) => Ok(Some(s.to_vec())),
+        Some(Value::Str(s)) => Ok(Some(s.with_bytes(f))),
         Some(_) => {
             ctx.c.reply.error(error::WRONGTYPE);
             Err(())
         }
     }
+}
+
+/// The string at `key` copied out (BITOP, which combines several).
+fn read_bytes(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, ()> {
+    read_with(ctx, key, <[u8]>::to_vec)
 }
 
 /// Runs `f` on the string at `key`, created or grown with zero bytes to at
@@ -151,9 +157,8 @@ fn getbit(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(off) = parse_offset(ctx, argv[2], None) else {
         return ctx.c.reply.error(BIT_OFFSET);
     };
-    if let Ok(b) = read_bytes(ctx, argv[1]) {
-        let bit = b.map_or(0, |b| bit_at(&b, off));
-        ctx.c.reply.int(bit as i64);
+    if let Ok(bit) = read_with(ctx, argv[1], |b| bit_at(b, off)) {
+        ctx.c.reply.int(bit.unwrap_or(0) as i64);
     }
 }
 
@@ -240,22 +245,23 @@ fn bitcount(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some((start, end, bit_unit)) = parse_range(ctx, &argv[2..], false) else {
         return;
     };
-    let b = match read_bytes(ctx, argv[1]) {
-        Err(()) => return,
-        Ok(None) => return ctx.c.reply.int(0),
-        Ok(Some(b)) => b,
-    };
     let end = end.unwrap_or(-1);
-    let n = match normalise(start, end, b.len(), bit_unit) {
-        None => 0,
-        Some(r) => {
-            let bytes = &b[r.start..=r.end];
-            let mut n: u64 = bytes.iter().map(|x| x.count_ones() as u64).sum();
-            n -= (bytes[0] & r.first_mask).count_ones() as u64;
-            n -= (bytes[bytes.len() - 1] & r.last_mask).count_ones() as u64;
-            n
+    let counted = read_with(ctx, argv[1], |b| {
+        match normalise(start, end, b.len(), bit_unit) {
+            None => 0,
+            Some(r) => {
+                let bytes = &b[r.start..=r.end];
+                let mut n: u64 = bytes.iter().map(|x| x.count_ones() as u64).sum();
+                n -= (bytes[0] & r.first_mask).count_ones() as u64;
+                n -= (bytes[bytes.len() - 1] & r.last_mask).count_ones() as u64;
+                n
+            }
         }
+    });
+    let Ok(n) = counted else {
+        return;
     };
+    let n = n.unwrap_or(0);
     ctx.c.reply.int(n as i64);
 }
 
@@ -270,14 +276,26 @@ fn bitpos(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some((start, end, bit_unit)) = parse_range(ctx, &argv[3..], true) else {
         return;
     };
-    let b = match read_bytes(ctx, argv[1]) {
+    let found = read_with(ctx, argv[1], |b| bitpos_in(b, want, start, end, bit_unit));
+    let pos = match found {
         Err(()) => return,
-        Ok(None) => return ctx.c.reply.int(if want == 1 { -1 } else { 0 }),
-        Ok(Some(b)) => b,
+        Ok(None) => {
+            if want == 1 {
+                -1
+            } else {
+                0
+            }
+        }
+        Ok(Some(p)) => p,
     };
+    ctx.c.reply.int(pos);
+}
+
+/// BITPOS's answer for an existing string `b`.
+fn bitpos_in(b: &[u8], want: i64, start: i64, end: Option<i64>, bit_unit: bool) -> i64 {
     let end_given = end.is_some();
     let Some(r) = normalise(start, end.unwrap_or(-1), b.len(), bit_unit) else {
-        return ctx.c.reply.int(-1);
+        return -1;
     };
     let bytes = &b[r.start..=r.end];
     let last = bytes.len() - 1;
@@ -298,14 +316,13 @@ fn bitpos(ctx: &mut Ctx, argv: &[&[u8]]) {
         let hit = if want == 1 { x } else { !x };
         (hit != 0).then(|| i as i64 * 8 + hit.leading_zeros() as i64)
     });
-    let pos = match found {
+    match found {
         Some(p) => p + r.start as i64 * 8,
         // No clear bit in range: without an explicit end the string counts
         // as padded with zeros, so the first bit past it.
         None if want == 0 && !end_given => (r.end as i64 + 1) * 8,
         None => -1,
-    };
-    ctx.c.reply.int(pos);
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -543,14 +560,18 @@ fn bitfield_generic(ctx: &mut Ctx, argv: &[&[u8]], read_only: bool) {
     let writes = ops.iter().any(|o| !matches!(o, FieldOp::Get(..)));
     let mut out: Vec<Option<i64>> = Vec::with_capacity(ops.len());
     if !writes {
-        let Ok(b) = read_bytes(ctx, key) else {
-            return;
+        let read = |b: &[u8]| -> Vec<Option<i64>> {
+            ops.iter()
+                .filter_map(|op| match op {
+                    FieldOp::Get(ty, off) => Some(Some(ty.get(b, *off))),
+                    _ => None,
+                })
+                .collect()
         };
-        let b = b.unwrap_or_default();
-        for op in &ops {
-            if let FieldOp::Get(ty, off) = op {
-                out.push(Some(ty.get(&b, *off)));
-            }
+        match read_with(ctx, key, read) {
+            Err(()) => return,
+            Ok(Some(v)) => out = v,
+            Ok(None) => out = read(&[]),
         }
     } else {
         // The string grows to the furthest field any operation touches, as

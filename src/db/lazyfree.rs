@@ -76,10 +76,15 @@ fn send(job: Job, n: u64) {
 /// How much work dropping `v` is, in Redis's units: one for a string or a
 /// packed encoding (a single allocation), else about one per element.
 pub fn free_effort(v: &Value) -> usize {
-    let packed = matches!(v.encoding_name(), "listpack" | "intset");
+    // Strings first: every overwrite of a string comes through here.
+    if let Value::Str(_) = v {
+        return 1;
+    }
+    if matches!(v.encoding_name(), "listpack" | "intset") {
+        return 1;
+    }
     match v {
         Value::Str(_) => 1,
-        _ if packed => 1,
         Value::List(l) => l.len(),
         Value::Hash(h) => h.len(),
         Value::Set(s) => s.len(),
