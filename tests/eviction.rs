@@ -168,6 +168,18 @@ fn noeviction_refuses_writes_but_serves_reads() {
     assert_eq!(info(&mut conn, "evicted_keys"), 0);
     let got = conn.cmd_str(&["GET", "k:0"]);
     assert_eq!(got, format!("$200\r\n{}\r\n", "n".repeat(200)));
+    // The pipelined fill's big query and reply buffers may have been
+    // released since, taking used_memory back under the limit: top up one
+    // small write at a time (buffers stay small) until one is refused.
+    let mut refused = false;
+    for i in 0..20_000 {
+        let key = format!("top:{i}");
+        if conn.cmd_str(&["SET", key.as_str(), "n".repeat(200).as_str()]) == OOM {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused, "never reached the limit again");
     assert_eq!(conn.cmd_str(&["SET", "new", "v"]), OOM);
     // Deleting frees memory, and then writes work again.
     assert_eq!(conn.cmd_str(&["FLUSHALL"]), "+OK\r\n");
@@ -191,7 +203,12 @@ fn evictions_raise_events_and_policy_changes_apply_at_once() {
         conn.cmd_str(&["CONFIG", "SET", "maxmemory-policy", "allkeys-random"]),
         "+OK\r\n"
     );
-    assert_eq!(conn.cmd_str(&["SET", "new", &"x".repeat(4000)]), "+OK\r\n");
+    // Big enough to need evictions even if the cron has meanwhile trimmed
+    // idle client buffers below the limit.
+    assert_eq!(
+        conn.cmd_str(&["SET", "new", &"x".repeat(256 * 1024)]),
+        "+OK\r\n"
+    );
     assert!(info(&mut conn, "evicted_keys") > 0);
     let event = sub.read_reply().expect("evicted event");
     let event = String::from_utf8_lossy(&event);
