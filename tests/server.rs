@@ -701,3 +701,64 @@ fn announced_huge_bulks_do_not_allocate_up_front() {
         "RSS {rss} bytes after 20 announced 512 MB bulks"
     );
 }
+
+/// Runs `CLIENTS` connections in lock step, `ROUNDS` request pairs each,
+/// checking every reply, and returns the server's
+/// `eventloop_coalesced_pauses` afterwards.
+fn lock_step_load(s: &ServerProc, batch: usize) -> u64 {
+    const CLIENTS: usize = 48;
+    const ROUNDS: usize = 300;
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let mut c = s.connect();
+            std::thread::spawn(move || {
+                let key = format!("k{batch}:{i}");
+                for n in 1..=ROUNDS {
+                    c.send(&["INCR", "total"]);
+                    c.send(&["APPEND", key.as_str(), "x"]);
+                    assert!(c.read_reply().unwrap().starts_with(b":"));
+                    assert_eq!(c.read_reply().unwrap(), format!(":{n}\r\n").as_bytes());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut c = s.connect();
+    let total = ((batch + 1) * CLIENTS * ROUNDS).to_string();
+    assert_eq!(
+        c.cmd(&["GET", "total"]),
+        format!("${}\r\n{total}\r\n", total.len()).as_bytes()
+    );
+    let info = String::from_utf8(c.cmd(&["INFO", "stats"])).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("eventloop_coalesced_pauses:"))
+        .expect("INFO stats shows eventloop_coalesced_pauses")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Many clients at once in lock step make the event loop pause to batch
+/// their requests (`event-loop-coalesce-us`): every request is still
+/// answered, in order, and the pauses show in INFO. With the pause off the
+/// same load never pauses.
+#[test]
+fn many_clients_are_served_while_the_loop_coalesces() {
+    let s = start_ember(&["--event-loop-coalesce-us", "10"]);
+    // Whether 32 clients land in one millisecond depends on the machine's
+    // load (and a debug build's speed): repeat until it happens.
+    let mut batch = 0;
+    while lock_step_load(&s, batch) == 0 {
+        batch += 1;
+        assert!(
+            batch < 20,
+            "the loop never paused under 48 lock-step clients"
+        );
+    }
+    let s = start_ember(&["--event-loop-coalesce-us", "0"]);
+    for batch in 0..2 {
+        assert_eq!(lock_step_load(&s, batch), 0);
+    }
+}

@@ -689,6 +689,12 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "acl_access_denied_cmd", srv.acl.denied_cmd);
     field(out, "acl_access_denied_key", srv.acl.denied_key);
     field(out, "acl_access_denied_channel", srv.acl.denied_channel);
+    // ember's own, after Redis's fields so their order stays Redis's.
+    field(
+        out,
+        "eventloop_coalesced_pauses",
+        st.eventloop_coalesced_pauses,
+    );
 }
 
 fn info_replication(srv: &Server, out: &mut String) {
@@ -1522,11 +1528,12 @@ mod tests {
         assert_eq!(pers[8], "rdb_changes_since_last_save");
         assert_eq!(pers[18], "aof_enabled");
         let stats = names(&mut h, "stats");
-        assert_eq!(stats.len(), 59);
+        assert_eq!(stats.len(), 60);
         assert_eq!(stats[0], "total_connections_received");
         assert_eq!(stats[23], "keyspace_hits");
         assert_eq!(stats[48], "reply_buffer_shrinks");
         assert_eq!(stats[58], "acl_access_denied_channel");
+        assert_eq!(stats[59], "eventloop_coalesced_pauses", "ember's own, last");
         assert_eq!(names(&mut h, "replication").len(), 11);
         let cpu = names(&mut h, "cpu");
         assert_eq!(

@@ -138,6 +138,8 @@ pub struct Config {
     pub timeout: u64,
     /// Clamped to 1..=500.
     pub hz: u32,
+    /// `event-loop-coalesce-us`: the pause that batches arrivals under load (0: off).
+    pub event_loop_coalesce_us: u64,
     /// `slowlog-log-slower-than` in microseconds (negative: off, 0: every command).
     pub slowlog_log_slower_than: i64,
     /// `slowlog-max-len`: slow log entries kept.
@@ -205,6 +207,7 @@ impl Default for Config {
             maxclients: 10000,
             timeout: 0,
             hz: 10,
+            event_loop_coalesce_us: 10,
             slowlog_log_slower_than: 10000,
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
@@ -965,6 +968,7 @@ impl Config {
             Slot::Maxclients => num(self.maxclients),
             Slot::Timeout => num(self.timeout),
             Slot::Hz => num(u64::from(self.hz)),
+            Slot::EventLoopCoalesceUs => num(self.event_loop_coalesce_us),
             Slot::SlowlogLogSlowerThan => Value::Num(i128::from(self.slowlog_log_slower_than)),
             Slot::SlowlogMaxLen => num(self.slowlog_max_len),
             Slot::LatencyMonitorThreshold => num(self.latency_monitor_threshold),
@@ -1038,6 +1042,9 @@ impl Config {
             Slot::TcpKeepalive => self.tcp_keepalive = n(&v, self.tcp_keepalive),
             Slot::Maxclients => self.maxclients = n(&v, self.maxclients),
             Slot::Timeout => self.timeout = n(&v, self.timeout),
+            Slot::EventLoopCoalesceUs => {
+                self.event_loop_coalesce_us = n(&v, self.event_loop_coalesce_us)
+            }
             Slot::Hz => {
                 let raw: i128 = n(&v, 10);
                 self.hz = raw.clamp(1, 500) as u32;

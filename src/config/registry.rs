@@ -154,6 +154,7 @@ pub enum Slot {
     Pidfile,
     Maxmemory,
     MaxmemoryPolicy,
+    EventLoopCoalesceUs,
 }
 
 /// Documentation groups, in the order of Redis's example file.
@@ -182,6 +183,7 @@ pub enum Group {
     Advanced,
     Defrag,
     Cpu,
+    Ember,
 }
 
 impl Group {
@@ -210,6 +212,7 @@ impl Group {
             Group::Advanced => "ADVANCED CONFIG",
             Group::Defrag => "ACTIVE DEFRAGMENTATION",
             Group::Cpu => "CPU AFFINITY AND WARNINGS",
+            Group::Ember => "EMBER EXTENSIONS",
         }
     }
 }
@@ -536,6 +539,8 @@ pub static DIRECTIVES: &[Directive] = &[
     d("aof_rewrite_cpulist", STR, "", IMMUTABLE | INERT, G::Cpu, "CPUs for the AOF rewrite child."),
     d("bgsave_cpulist", STR, "", IMMUTABLE | INERT, G::Cpu, "CPUs for the background save child."),
     d("ignore-warnings", STR, "", INERT, G::Cpu, "Start-up warnings to suppress (e.g. ARM64-COW-BUG)."),
+    // EMBER EXTENSIONS (not in Redis)
+    d("event-loop-coalesce-us", int(0, 1000), "10", 0, G::Ember, "While 32 or more clients are sending requests (within a millisecond) and none is waiting, the event loop pauses at least this many microseconds (the kernel's timer slack, 50 by default, may add to it) before polling again, so the requests arriving meanwhile are read as one batch instead of each waking the server; fewer clients never wait for it (0: off). Not a Redis directive.").typed(Slot::EventLoopCoalesceUs),
 ];
 
 /// Directives that only appear in configuration files (not CONFIG GET/SET), with documentation.

@@ -107,7 +107,9 @@ fn defaults_match_redis_7_0() {
             "locale-collate",
             "cluster-announce-human-nodename",
             "set-max-listpack-entries",
-            "set-max-listpack-value"
+            "set-max-listpack-value",
+            // ember's own.
+            "event-loop-coalesce-us"
         ]
     );
 }
@@ -967,7 +969,7 @@ fn config_get_patterns_and_names() {
     assert!(c.get(&[b"nosuch"]).is_empty());
     assert!(c.get(&[b"nosuch*"]).is_empty());
     let all = c.get(&[b"*"]);
-    assert_eq!(all.len(), 192 + 4);
+    assert_eq!(all.len(), 192 + 4 + 1);
     assert_eq!(get1(&c, "bind"), "* -::*");
     assert_eq!(get1(&c, "save"), "3600 1 300 100 60 10000");
 }

@@ -46,8 +46,10 @@ pub struct EventLoop {
     pub srv: Server,
     /// Clients whose last read filled the buffer: read again next turn.
     read_again: Vec<usize>,
-    /// The last poll returned events (see `wait_for_events`).
-    busy_last_turn: bool,
+    /// How many events the last poll returned (see `wait_for_events`).
+    last_turn_events: usize,
+    /// Distinct clients heard from per millisecond (see `wait_for_events`).
+    activity: Activity,
     /// The last expiry cycle stopped on its time limit (see `expire_step`).
     expire_backlog: bool,
     last_expire: Instant,
@@ -86,7 +88,8 @@ impl EventLoop {
             listeners,
             srv,
             read_again: Vec::new(),
-            busy_last_turn: false,
+            last_turn_events: 0,
+            activity: Activity::default(),
             expire_backlog: false,
             last_expire: Instant::now(),
             ready: Vec::new(),
@@ -110,26 +113,43 @@ impl EventLoop {
         crate::persist::aof::propagate_expired(&mut self.srv);
     }
 
-    /// Waits for events up to `timeout`. While the last turn had work, it
-    /// first polls without sleeping for a few microseconds: a request that
-    /// arrives then is served without the cost of waking a sleeping thread.
+    /// Waits for events up to `timeout`.
+    ///
+    /// While many clients are sending (`COALESCE_MIN_CLIENTS` heard from in
+    /// the current or last millisecond) and the last turn had events, it
+    /// first checks without sleeping; if nothing is waiting it pauses for
+    /// `event-loop-coalesce-us` without watching the sockets, then looks
+    /// again, and only then blocks. The requests that arrived during the
+    /// pause are read as one batch, where blocking would have had each first
+    /// arrival wake the thread. At depth 1 most of a request's cost is in the
+    /// kernel, and waking a thread that sleeps in `epoll_wait` is paid by
+    /// the client whose write triggers it (on a virtual machine that
+    /// includes an inter-processor interrupt to a halted vCPU); with enough
+    /// clients queueing work the pause costs them nothing. A few clients, or
+    /// a pipelined load that keeps requests waiting, never pause.
+    /// docs/performance.md has the measurements.
     fn wait_for_events(&mut self, timeout: Duration) -> io::Result<()> {
-        let spin = spin_window();
-        if self.busy_last_turn && !spin.is_zero() && !timeout.is_zero() {
-            let until = Instant::now() + spin.min(timeout);
-            loop {
+        let nap = Duration::from_micros(self.srv.config.event_loop_coalesce_us);
+        if self.last_turn_events >= COALESCE_MIN_EVENTS
+            && self.activity.clients() >= COALESCE_MIN_CLIENTS
+            && !nap.is_zero()
+            && timeout > nap
+        {
+            self.poll.poll(&mut self.events, Some(Duration::ZERO))?;
+            if self.events.is_empty() {
+                let start = Instant::now();
+                self.srv.stats.eventloop_coalesced_pauses += 1;
+                std::thread::sleep(nap);
                 self.poll.poll(&mut self.events, Some(Duration::ZERO))?;
-                if !self.events.is_empty() || Instant::now() >= until {
-                    break;
+                if self.events.is_empty() {
+                    let rest = timeout.saturating_sub(start.elapsed());
+                    self.poll.poll(&mut self.events, Some(rest))?;
                 }
             }
-            if !self.events.is_empty() {
-                self.busy_last_turn = true;
-                return Ok(());
-            }
+        } else {
+            self.poll.poll(&mut self.events, Some(timeout))?;
         }
-        self.poll.poll(&mut self.events, Some(timeout))?;
-        self.busy_last_turn = !self.events.is_empty();
+        self.last_turn_events = self.events.iter().count();
         Ok(())
     }
 
@@ -299,6 +319,9 @@ impl EventLoop {
             Err(_) => return self.free_client(c),
         }
         let now = now_ms();
+        if c.last_interaction_ms != now {
+            self.activity.saw_client(now);
+        }
         c.last_interaction_ms = now;
         if c.query.pending() as u64 > self.srv.config.client_query_buffer_limit {
             warn!(
@@ -649,16 +672,39 @@ impl EventLoop {
     }
 }
 
-/// How long the loop polls without sleeping after a busy turn
-/// (`EMBER_SPIN_US`, microseconds; 0 turns it off).
-fn spin_window() -> Duration {
-    static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    Duration::from_micros(*US.get_or_init(|| {
-        std::env::var("EMBER_SPIN_US")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    }))
+/// The fewest events in a turn after which the loop may coalesce (a turn
+/// woken only by its timer never pauses).
+const COALESCE_MIN_EVENTS: usize = 1;
+/// The fewest distinct clients heard from in a millisecond for the loop to
+/// coalesce: below it clients wait on the server's latency rather than
+/// queue work, and a pause would only slow them (16 clients were still
+/// latency-bound on the test machine, 24 no longer; docs/performance.md).
+const COALESCE_MIN_CLIENTS: u32 = 32;
+
+/// Counts the distinct clients that sent data in each millisecond.
+#[derive(Debug, Default)]
+struct Activity {
+    ms: i64,
+    this_ms: u32,
+    last_ms: u32,
+}
+
+impl Activity {
+    /// A client sent data at `now` for the first time in that millisecond.
+    fn saw_client(&mut self, now: i64) {
+        if now != self.ms {
+            // A gap of more than a millisecond means none were active.
+            self.last_ms = if now == self.ms + 1 { self.this_ms } else { 0 };
+            self.this_ms = 0;
+            self.ms = now;
+        }
+        self.this_ms += 1;
+    }
+
+    /// Clients active in the current or the last whole millisecond.
+    fn clients(&self) -> u32 {
+        self.this_ms.max(self.last_ms)
+    }
 }
 
 /// Registers an accepted connection as a new client (or refuses it:
@@ -699,4 +745,29 @@ pub(super) fn add_client(
     let mut c = Client::new(id, tok, conn, addr, laddr, now_ms());
     c.authenticated = !srv.acl.auth_required();
     entry.insert(Some(Box::new(c)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Activity;
+
+    #[test]
+    fn activity_counts_clients_per_millisecond() {
+        let mut a = Activity::default();
+        assert_eq!(a.clients(), 0);
+        for _ in 0..3 {
+            a.saw_client(100);
+        }
+        assert_eq!(a.clients(), 3);
+        // The next millisecond keeps the last one's count until it is busier.
+        a.saw_client(101);
+        assert_eq!(a.clients(), 3);
+        for _ in 0..4 {
+            a.saw_client(101);
+        }
+        assert_eq!(a.clients(), 5);
+        // After a silent millisecond nothing carries over.
+        a.saw_client(103);
+        assert_eq!(a.clients(), 1);
+    }
 }

@@ -46,6 +46,9 @@ pub struct Stats {
     pub eventloop_cycles: u64,
     pub eventloop_duration_sum: u64,
     pub eventloop_duration_cmd_sum: u64,
+    /// Pauses the event loop took to batch arrivals under load (ember's
+    /// own INFO field; see `event-loop-coalesce-us`).
+    pub eventloop_coalesced_pauses: u64,
     /// Ring of cron samples for the instantaneous kbps and event loop metrics.
     pub cron_samples: Vec<CronSample>,
 }
