@@ -669,7 +669,9 @@ pub fn execute(
     let usec = crate::server::mono_ns().saturating_sub(started) / 1000;
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
-    propagate_end(srv, prop, db, argv);
+    if let Some(prop) = prop {
+        propagate_end(srv, prop, db, argv);
+    }
     srv.stats.total_commands_processed += 1;
     srv.record_call(
         cmd,

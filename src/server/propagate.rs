@@ -79,15 +79,23 @@ pub struct Frame {
 }
 
 impl Propagation {
-    /// Starts a command (any nesting level).
-    pub fn begin(&mut self, dirty: u64) -> Frame {
+    /// Starts a command (any nesting level). With no consumer and no
+    /// command running there is nothing to track: `None`, and the command
+    /// skips [`end`](Self::end). (If a consumer appears while such a command
+    /// runs, as CONFIG SET appendonly yes inside EXEC, the commands after it
+    /// are propagated one by one rather than wrapped with the transaction;
+    /// the AOF's rewrite has snapshotted the data before them.)
+    pub fn begin(&mut self, dirty: u64) -> Option<Frame> {
+        if !self.enabled && self.depth == 0 {
+            return None;
+        }
         self.depth += 1;
-        Frame {
+        Some(Frame {
             dirty_before: dirty,
             replaced: self.replaced.take(),
             child_dirty: std::mem::take(&mut self.child_dirty),
             forced: std::mem::take(&mut self.forced),
-        }
+        })
     }
 
     fn encoded<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Vec<u8> {
@@ -176,6 +184,9 @@ impl Propagation {
     /// The running command is propagated even when it changed nothing
     /// (Redis forceCommandPropagation: FLUSHALL on an empty server).
     pub fn force(&mut self) {
+        if !self.enabled {
+            return;
+        }
         self.forced = true;
     }
 
@@ -229,9 +240,9 @@ mod tests {
             enabled: true,
             ..Default::default()
         };
-        let f = p.begin(0);
+        let f = p.begin(0).unwrap();
         p.end(f, 1, 0, &[b"SET", b"k", b"v"], &mut Vec::new(), b"DEL");
-        let f = p.begin(1);
+        let f = p.begin(1).unwrap();
         p.end(f, 1, 0, &[b"GET", b"k"], &mut Vec::new(), b"DEL");
         assert_eq!(names(&mut p), ["0:SET k v"]);
     }
@@ -242,10 +253,10 @@ mod tests {
             enabled: true,
             ..Default::default()
         };
-        let outer = p.begin(0);
-        let f = p.begin(0);
+        let outer = p.begin(0).unwrap();
+        let f = p.begin(0).unwrap();
         p.end(f, 1, 2, &[b"SET", b"a", b"1"], &mut Vec::new(), b"DEL");
-        let f = p.begin(1);
+        let f = p.begin(1).unwrap();
         p.propagate_as(&[b"SET", b"b", b"2"]);
         p.propagate_as(&[b"SET", b"c", b"3"]);
         p.end(
@@ -276,25 +287,27 @@ mod tests {
             enabled: true,
             ..Default::default()
         };
-        let f = p.begin(5);
+        let f = p.begin(5).unwrap();
         p.propagate_none();
         let mut exp = vec![(1, b"old".to_vec())];
         p.end(f, 6, 1, &[b"X"], &mut exp, b"UNLINK");
         assert_eq!(names(&mut p), ["1:UNLINK old"]);
         assert!(exp.is_empty());
         // A save resetting the counter is no change; a forced one is.
-        let f = p.begin(5);
+        let f = p.begin(5).unwrap();
         p.end(f, 0, 1, &[b"SAVE"], &mut Vec::new(), b"DEL");
         assert!(!p.has_ready());
-        let f = p.begin(0);
+        let f = p.begin(0).unwrap();
         p.force();
         p.end(f, 0, 1, &[b"FLUSHALL"], &mut Vec::new(), b"DEL");
         assert_eq!(names(&mut p), ["1:FLUSHALL"]);
-        // Disabled: nothing recorded, expired keys still drained.
+        // Disabled: nothing to track, and forcing does not stick.
         p.enabled = false;
-        let f = p.begin(0);
-        let mut exp = vec![(0, b"k".to_vec())];
-        p.end(f, 1, 0, &[b"SET", b"k", b"v"], &mut exp, b"DEL");
-        assert!(!p.has_ready() && exp.is_empty());
+        assert!(p.begin(0).is_none());
+        p.force();
+        p.enabled = true;
+        let f = p.begin(3).unwrap();
+        p.end(f, 3, 0, &[b"GET", b"k"], &mut Vec::new(), b"DEL");
+        assert!(!p.has_ready());
     }
 }
