@@ -294,6 +294,7 @@ fn check_selector(
 
 /// The gate `cmd::call` runs: None when the client's user may run this
 /// command line, else the NOPERM error (logged in the ACL LOG).
+#[inline]
 pub fn gate(
     srv: &mut Server,
     c: &Client,
@@ -305,6 +306,20 @@ pub fn gate(
     if !srv.acl.restricted {
         return None;
     }
+    gate_restricted(srv, c, cmd, parent, argv, now)
+}
+
+/// `gate` once some user has restrictions: out of line, so the common
+/// unrestricted case costs one test in `cmd::call`.
+#[inline(never)]
+fn gate_restricted(
+    srv: &mut Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+    now: i64,
+) -> Option<String> {
     let denial = denial_of(srv, c, cmd, parent, argv)?;
     let context = if c.multi.is_some() {
         "multi"

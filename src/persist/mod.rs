@@ -567,7 +567,17 @@ pub fn load_at_startup_with(
 /// Redis's writeCommandsDeniedByDiskError: the MISCONF error write
 /// commands (and PING) get while the last background save failed (see
 /// [`writes_denied`]) or the AOF cannot be written.
+#[inline]
 pub fn write_denial(srv: &Server) -> Option<String> {
+    // The usual case, tested first: no failed save, no failed AOF write.
+    if srv.persist.lastbgsave_ok && srv.aof.last_write_ok {
+        return None;
+    }
+    write_denial_slow(srv)
+}
+
+#[inline(never)]
+fn write_denial_slow(srv: &Server) -> Option<String> {
     if writes_denied(srv) {
         return Some(crate::error::MISCONF.to_string());
     }
