@@ -55,11 +55,6 @@ fn read_with<R>(ctx: &mut Ctx, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result
     }
 }
 
-/// The string at `key` copied out (BITOP, which combines several).
-fn read_bytes(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>, ()> {
-    read_with(ctx, key, <[u8]>::to_vec)
-}
-
 /// Runs `f` on the string at `key`, created or grown with zero bytes to at
 /// least `min_len`; also says whether the key was created or grown. Err on
 /// a wrong type (after replying). The caller runs the write epilogue when
@@ -346,23 +341,29 @@ fn bitop(ctx: &mut Ctx, argv: &[&[u8]]) {
     if op == BitOp::Not && srcs.len() != 1 {
         return ctx.c.reply.error(BITOP_NOT);
     }
-    let mut inputs = Vec::with_capacity(srcs.len());
+    // First the lookups (lazy expiry, type check, hit/miss counts, as
+    // Redis does once per source) and the result's length; then the bytes
+    // are combined straight from the stored strings, so no source is copied.
+    let mut len = 0;
+    let mut present = Vec::with_capacity(srcs.len());
     for k in srcs {
-        match read_bytes(ctx, k) {
+        match read_with(ctx, k, <[u8]>::len) {
             Err(()) => return,
-            Ok(v) => inputs.push(v.unwrap_or_default()),
+            Ok(n) => {
+                len = len.max(n.unwrap_or(0));
+                present.push(n.is_some());
+            }
         }
     }
-    let len = inputs.iter().map(Vec::len).max().unwrap_or(0);
     let mut out = vec![0u8; len];
-    for (i, o) in out.iter_mut().enumerate() {
-        let byte = |v: &Vec<u8>| v.get(i).copied().unwrap_or(0);
-        *o = match op {
-            BitOp::Not => !byte(&inputs[0]),
-            BitOp::And => inputs.iter().map(byte).fold(0xFF, |a, b| a & b),
-            BitOp::Or => inputs.iter().map(byte).fold(0, |a, b| a | b),
-            BitOp::Xor => inputs.iter().map(byte).fold(0, |a, b| a ^ b),
-        };
+    let main = &ctx.srv.ks.dbs[ctx.c.db].main;
+    for (i, k) in srcs.iter().enumerate() {
+        let stored = if present[i] { main.get(k) } else { None };
+        let first = i == 0;
+        match stored {
+            Some(Value::Str(s)) => s.with_bytes(|src| combine_into(&mut out, src, op, first)),
+            _ => combine_into(&mut out, &[], op, first),
+        }
     }
     let db = ctx.c.db;
     let ks = &mut ctx.srv.ks;
@@ -379,6 +380,21 @@ fn bitop(ctx: &mut Ctx, argv: &[&[u8]]) {
     };
     ks.dirty = dirty + changed as u64;
     ctx.c.reply.int(len as i64);
+}
+
+/// Folds one BITOP source into `out` (zero-padded to `out`'s length, as
+/// Redis treats shorter strings); `first` starts the fold from it.
+fn combine_into(out: &mut [u8], src: &[u8], op: BitOp, first: bool) {
+    let padded = src.iter().copied().chain(std::iter::repeat(0));
+    for (o, b) in out.iter_mut().zip(padded) {
+        *o = match (op, first) {
+            (BitOp::Not, _) => !b,
+            (_, true) => b,
+            (BitOp::And, false) => *o & b,
+            (BitOp::Or, false) => *o | b,
+            (BitOp::Xor, false) => *o ^ b,
+        };
+    }
 }
 
 /// A BITFIELD integer type: signed or unsigned, 1-64 / 1-63 bits.
