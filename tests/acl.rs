@@ -328,3 +328,38 @@ fn revoking_channels_closes_subscribers() {
     sub.expect_close(Duration::from_secs(5))
         .expect("a subscriber losing its channel is closed");
 }
+
+/// A script's denied command is logged with the client that called the
+/// script (its address, name and EVAL), as Redis logs it, not with the
+/// script's internal client.
+fn script_denial_names_the_caller(s: &ServerProc) {
+    let mut admin = s.connect();
+    assert_eq!(
+        admin.cmd_str(&["ACL", "SETUSER", "u", "on", ">p", "+@all", "-set", "~*"]),
+        "+OK\r\n"
+    );
+    let mut c = s.connect();
+    assert_eq!(c.cmd_str(&["AUTH", "u", "p"]), "+OK\r\n");
+    assert_eq!(c.cmd_str(&["CLIENT", "SETNAME", "scripted"]), "+OK\r\n");
+    let reply = c.cmd_str(&["EVAL", "return redis.call('set','a','1')", "0"]);
+    assert!(
+        reply.starts_with("-ERR The user executing the script can't run this command"),
+        "{reply}"
+    );
+    let log = admin.cmd_str(&["ACL", "LOG", "1"]);
+    let info = log
+        .split("\r\n")
+        .find(|l| l.starts_with("id="))
+        .unwrap_or_else(|| panic!("no client-info in {log}"));
+    assert!(info.contains(" addr=127.0.0.1:"), "{info}");
+    assert!(info.contains(" name=scripted "), "{info}");
+    assert!(info.contains(" cmd=eval "), "{info}");
+    assert!(info.contains(" user=u "), "{info}");
+    assert!(log.contains("\r\nlua\r\n"), "context lua: {log}");
+}
+
+on_both!(
+    script_denial_names_the_caller,
+    script_denial_names_the_caller_ember,
+    script_denial_names_the_caller_redis
+);

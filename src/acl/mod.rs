@@ -326,7 +326,13 @@ fn gate_restricted(
     } else {
         "toplevel"
     };
-    let reason = log_denial(srv, c, cmd, argv, now, denial, context);
+    let fullname = crate::cmd::table().fullname(cmd);
+    let shown = Shown {
+        client: c,
+        cmd: fullname,
+        argv,
+    };
+    let reason = log_denial(srv, shown, cmd, now, denial, context);
     Some(match reason {
         "command" => noperm_command(crate::cmd::table().fullname(cmd)),
         "key" => NOPERM_KEY.to_string(),
@@ -340,6 +346,7 @@ fn gate_restricted(
 pub fn script_check(
     srv: &mut Server,
     c: &Client,
+    caller: &Client,
     cmd: &'static Cmd,
     parent: Option<&'static Cmd>,
     argv: &[&[u8]],
@@ -349,7 +356,14 @@ pub fn script_check(
         return None;
     }
     let denial = denial_of(srv, c, cmd, parent, argv)?;
-    Some(match log_denial(srv, c, cmd, argv, now, denial, "lua") {
+    // The entry shows the script's caller running its EVAL/FCALL (Redis
+    // logs the original client), not the script's internal client.
+    let shown = Shown {
+        client: caller,
+        cmd: caller.last_cmd,
+        argv: &[],
+    };
+    Some(match log_denial(srv, shown, cmd, now, denial, "lua") {
         "command" => "ERR The user executing the script can't run this command or subcommand",
         "key" => {
             "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
@@ -375,7 +389,13 @@ pub fn exec_recheck(
         return None;
     }
     let denial = denial_of(srv, c, cmd, parent, argv)?;
-    let why = match log_denial(srv, c, cmd, argv, now, denial, "multi") {
+    let fullname = crate::cmd::table().fullname(cmd);
+    let shown = Shown {
+        client: c,
+        cmd: fullname,
+        argv,
+    };
+    let why = match log_denial(srv, shown, cmd, now, denial, "multi") {
         "command" => "no permission to execute the command or subcommand",
         "key" => "no permission to touch the specified keys",
         _ => "no permission to access one of the channels used as arguments",
@@ -404,11 +424,19 @@ fn denial_of(
 }
 
 /// Counts a denial and adds its ACL LOG entry; returns the log reason.
+/// The client an ACL LOG entry describes, with the command line it was
+/// running: the denied command's own client, or for a script the client
+/// that called the script (as Redis shows it).
+struct Shown<'a> {
+    client: &'a Client,
+    cmd: &'a str,
+    argv: &'a [&'a [u8]],
+}
+
 fn log_denial(
     srv: &mut Server,
-    c: &Client,
+    shown: Shown,
     cmd: &'static Cmd,
-    argv: &[&[u8]],
     now: i64,
     denial: Denial,
     context: &'static str,
@@ -433,11 +461,16 @@ fn log_denial(
         reason,
         context,
         object,
-        username: c.user.clone(),
+        username: shown.client.user.clone(),
         updated_ms: now,
         created_ms: now,
         entry_id: 0,
-        client_info: crate::cmd::connection::client_info_line(c, now, fullname, argv),
+        client_info: crate::cmd::connection::client_info_line(
+            shown.client,
+            now,
+            shown.cmd,
+            shown.argv,
+        ),
     };
     let max = log_max_len(srv);
     srv.acl.log_event(entry, max);

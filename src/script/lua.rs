@@ -314,7 +314,7 @@ fn normalize_error(lua: &Lua, v: Value) -> mlua::Result<Value> {
 /// wrappers then re-raise instead of letting the script catch it.
 fn is_killed() -> bool {
     super::functions::load_timed_out()
-        || with_active(|srv, _| {
+        || with_active(|srv, _, _| {
             srv.scripts.run.as_ref().is_some_and(|r| r.kill) || srv.shutdown.is_some()
         })
         .unwrap_or(false)
@@ -327,7 +327,7 @@ fn hook() -> mlua::Result<VmState> {
     if super::functions::load_timed_out() {
         return Err(mlua::Error::runtime(super::functions::LOAD_TIMEOUT));
     }
-    let stop = with_active(|srv, _| {
+    let stop = with_active(|srv, _, _| {
         super::busy_tick(srv);
         // SHUTDOWN NOSAVE while busy stops the script too.
         srv.scripts.run.as_ref().is_some_and(|r| r.kill) || srv.shutdown.is_some()
@@ -408,7 +408,7 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
             if n != 2 && n != 3 {
                 return Err(ctx_error(lua, "RESP version must be 2 or 3."));
             }
-            with_active(|srv, _| {
+            with_active(|srv, _, _| {
                 if let Some(run) = srv.scripts.run.as_mut() {
                     run.resp3 = n == 3;
                 }
@@ -623,41 +623,45 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
         Ok(a) => a,
         Err(e) => return fail(lua, e),
     };
-    let outcome = with_active(|srv, fake| -> Result<Result<Value, String>, String> {
-        let refs: Vec<&[u8]> = (0..argv.ends.len()).map(|i| argv.get(i)).collect();
-        let (cmd, parent) = script_gate(srv, &refs)?;
-        let now = srv.scripts.run.as_ref().map_or(0, |r| r.now);
-        // The caller's ACL user must be allowed the command, its keys and
-        // channels, as in Redis.
-        if let Some(denied) = crate::acl::script_check(srv, fake, cmd, parent, &refs, now) {
-            return Err(denied.to_string());
-        }
-        if cmd.has(flags::WRITE)
-            && let Some(run) = srv.scripts.run.as_mut()
-        {
-            run.wrote = true;
-        }
-        if let Some(run) = srv.scripts.run.as_ref() {
-            fake.reply.resp3 = run.resp3;
-        }
-        fake.reply.buf.clear();
-        cmd::execute(srv, fake, cmd, parent, &refs, now);
-        let reply = &fake.reply.buf;
-        // An error reply raises in redis.call; anything else converts (the
-        // buffer keeps its capacity for the next call).
-        let out = if raise && reply.first() == Some(&b'-') {
-            let end = reply
-                .iter()
-                .position(|&b| b == b'\r')
-                .unwrap_or(reply.len());
-            Err(String::from_utf8_lossy(&reply[1..end]).into_owned())
-        } else {
-            let mut pos = 0;
-            convert::resp_to_lua(lua, reply, &mut pos, 0).map_err(|e| e.to_string())
-        };
-        fake.reply.buf.clear();
-        Ok(out)
-    });
+    let outcome = with_active(
+        |srv, fake, caller| -> Result<Result<Value, String>, String> {
+            let refs: Vec<&[u8]> = (0..argv.ends.len()).map(|i| argv.get(i)).collect();
+            let (cmd, parent) = script_gate(srv, &refs)?;
+            let now = srv.scripts.run.as_ref().map_or(0, |r| r.now);
+            // The caller's ACL user must be allowed the command, its keys and
+            // channels, as in Redis.
+            if let Some(denied) =
+                crate::acl::script_check(srv, fake, caller, cmd, parent, &refs, now)
+            {
+                return Err(denied.to_string());
+            }
+            if cmd.has(flags::WRITE)
+                && let Some(run) = srv.scripts.run.as_mut()
+            {
+                run.wrote = true;
+            }
+            if let Some(run) = srv.scripts.run.as_ref() {
+                fake.reply.resp3 = run.resp3;
+            }
+            fake.reply.buf.clear();
+            cmd::execute(srv, fake, cmd, parent, &refs, now);
+            let reply = &fake.reply.buf;
+            // An error reply raises in redis.call; anything else converts (the
+            // buffer keeps its capacity for the next call).
+            let out = if raise && reply.first() == Some(&b'-') {
+                let end = reply
+                    .iter()
+                    .position(|&b| b == b'\r')
+                    .unwrap_or(reply.len());
+                Err(String::from_utf8_lossy(&reply[1..end]).into_owned())
+            } else {
+                let mut pos = 0;
+                convert::resp_to_lua(lua, reply, &mut pos, 0).map_err(|e| e.to_string())
+            };
+            fake.reply.buf.clear();
+            Ok(out)
+        },
+    );
     match outcome {
         None => fail(lua, "ERR redis.call is only available while a script runs"),
         Some(Err(e)) => fail(lua, &e),

@@ -120,23 +120,30 @@ pub struct Scripting {
 struct Active {
     srv: *mut Server,
     fake: *mut Client,
+    /// The client whose EVAL/FCALL runs the script (only read: the ACL
+    /// LOG names it).
+    caller: *const Client,
 }
 
 thread_local! {
     static ACTIVE: Cell<Option<Active>> = const { Cell::new(None) };
 }
 
-/// Runs `f` with the server and fake client of the running script. Returns
-/// None outside a run, or when called re-entrantly (the pointers are taken
-/// out while `f` runs, so no two `&mut` to the server ever coexist).
-pub(crate) fn with_active<R>(f: impl FnOnce(&mut Server, &mut Client) -> R) -> Option<R> {
+/// Runs `f` with the server, the fake client and the calling client of the
+/// running script. Returns None outside a run, or when called re-entrantly
+/// (the pointers are taken out while `f` runs, so no two `&mut` to the
+/// server ever coexist).
+pub(crate) fn with_active<R>(f: impl FnOnce(&mut Server, &mut Client, &Client) -> R) -> Option<R> {
     let a = ACTIVE.with(|c| c.take())?;
-    // SAFETY: `a` was built in `run_function` from `&mut Server` and
-    // `&mut Client` borrows that outlive the Lua call during which `ACTIVE`
-    // holds them; `run_function` does not touch either until the call
-    // returns and clears `ACTIVE`. The cell is emptied while `f` runs, so a
-    // nested `with_active` gets None instead of a second `&mut`.
-    let r = unsafe { f(&mut *a.srv, &mut *a.fake) };
+    // SAFETY: `a` was built in `run_function` from `&mut Server`, `&mut
+    // Client` (fake) and `&mut Client` (caller) borrows that outlive the Lua
+    // call during which `ACTIVE` holds them; `run_function` does not touch
+    // any of them until the call returns and clears `ACTIVE`. They are three
+    // distinct objects: the caller is lent out of the client table while
+    // its command runs, and the fake client is taken out of the server. The
+    // cell is emptied while `f` runs, so a nested `with_active` gets None
+    // instead of a second `&mut`.
+    let r = unsafe { f(&mut *a.srv, &mut *a.fake, &*a.caller) };
     ACTIVE.with(|c| c.set(Some(a)));
     Some(r)
 }
@@ -337,14 +344,14 @@ pub fn run_function(
         let args = string_array(&lua, spec.args);
         let runner = srv.scripts.runner_args.clone();
         match (keys, args) {
-            (Ok(k), Ok(a)) => call_runner(srv, &mut fake, &runner, (func.clone(), k, a)),
+            (Ok(k), Ok(a)) => call_runner(srv, &mut fake, caller, &runner, (func.clone(), k, a)),
             (Err(e), _) | (_, Err(e)) => Err(e),
         }
     } else {
         let set = set_keys_argv(&lua, &srv.scripts.globals, Some((spec.keys, spec.args)));
         let runner = srv.scripts.runner.clone();
         match set {
-            Ok(()) => call_runner(srv, &mut fake, &runner, func.clone()),
+            Ok(()) => call_runner(srv, &mut fake, caller, &runner, func.clone()),
             Err(e) => Err(e),
         }
     };
@@ -383,6 +390,7 @@ pub fn run_function(
 fn call_runner(
     srv: &mut Server,
     fake: &mut Client,
+    caller: &Client,
     runner: &Function,
     args: impl mlua::IntoLuaMulti,
 ) -> mlua::Result<(bool, Value)> {
@@ -390,6 +398,7 @@ fn call_runner(
         c.set(Some(Active {
             srv: srv as *mut Server,
             fake: fake as *mut Client,
+            caller: caller as *const Client,
         }))
     });
     let r = runner.call::<(bool, Value)>(args);
