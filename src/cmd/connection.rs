@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, RESET, AUTH, HELLO and the
 //! CLIENT container (ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY,
-//! NO-EVICT, NO-TOUCH, GETREDIR, HELP), plus the protected-mode check the
-//! event loop runs when it accepts a connection.
+//! NO-EVICT, NO-TOUCH, GETREDIR, PAUSE, UNPAUSE, HELP), plus the
+//! protected-mode check the event loop runs when it accepts a connection.
 //!
 //! Users and passwords are the ACL module's (`crate::acl`): AUTH and HELLO
 //! AUTH ask it whether a user/password pair logs in and switch the
