@@ -971,7 +971,7 @@ fn client_pause(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(end) = ctx.now.checked_add(ms) else {
         return ctx.c.reply.error(error::TIMEOUT_OUT_OF_RANGE);
     };
-    pause::start(ctx.srv, mode, end);
+    pause::start(ctx.srv, mode, end, ctx.c.in_exec);
     ctx.c.reply.ok();
 }
 

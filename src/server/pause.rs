@@ -54,14 +54,26 @@ impl Pause {
 }
 
 /// Starts or extends a pause (CLIENT PAUSE): a pause already in force keeps
-/// the later of the two end times and the wider of the two modes.
-pub fn start(srv: &mut Server, mode: PauseMode, end: i64) {
+/// the later of the two end times and the wider of the two modes. Run from
+/// inside EXEC (`in_exec`), the dataset is frozen only when the transaction
+/// ends (`transaction_done`): the writes queued after the pause then still
+/// delete expired keys they meet, as any write does.
+pub fn start(srv: &mut Server, mode: PauseMode, end: i64, in_exec: bool) {
     let next = match srv.pause.state {
         Some((m, e)) => (m.max(mode), e.max(end)),
         None => (mode, end),
     };
     srv.pause.state = Some(next);
-    srv.ks.paused = true;
+    if !in_exec {
+        srv.ks.paused = true;
+    }
+}
+
+/// A transaction ended: a pause it started now freezes the dataset.
+pub fn transaction_done(srv: &mut Server) {
+    if srv.pause.state.is_some() {
+        srv.ks.paused = true;
+    }
 }
 
 /// Ends the pause (CLIENT UNPAUSE, or its end time passed): every held
@@ -135,11 +147,11 @@ mod tests {
     #[test]
     fn later_pause_keeps_the_later_end_and_wider_mode() {
         let mut h = Harness::new();
-        start(&mut h.srv, PauseMode::Write, NOW + 600);
-        start(&mut h.srv, PauseMode::All, NOW + 100);
+        start(&mut h.srv, PauseMode::Write, NOW + 600, false);
+        start(&mut h.srv, PauseMode::All, NOW + 100, false);
         assert_eq!(h.srv.pause.mode(), Some(PauseMode::All));
         assert_eq!(h.srv.pause.deadline(), Some(NOW + 600));
-        start(&mut h.srv, PauseMode::Write, NOW + 900);
+        start(&mut h.srv, PauseMode::Write, NOW + 900, false);
         assert_eq!(h.srv.pause.mode(), Some(PauseMode::All));
         assert_eq!(h.srv.pause.deadline(), Some(NOW + 900));
         assert!(h.srv.ks.paused);
@@ -191,18 +203,36 @@ mod tests {
         h.now = Some(NOW);
         h.run(&["MULTI"]);
         h.run(&["GET", "k"]);
-        start(&mut h.srv, PauseMode::Write, NOW + 1000);
+        start(&mut h.srv, PauseMode::Write, NOW + 1000, false);
         assert_eq!(h.run(&["EXEC"]), "*1\r\n$-1\r\n");
         end(&mut h.srv);
         h.run(&["MULTI"]);
         h.run(&["SET", "k", "v"]);
-        start(&mut h.srv, PauseMode::Write, NOW + 1000);
+        start(&mut h.srv, PauseMode::Write, NOW + 1000, false);
         assert_eq!(h.run(&["EXEC"]), "");
         assert!(h.c.held.is_some());
         // The pause ending hands the client to the loop.
         end(&mut h.srv);
         assert_eq!(h.srv.blocking.unblocked, vec![h.c.token]);
         assert!(!h.srv.pause.is_held(h.c.token));
+    }
+
+    #[test]
+    fn a_transaction_that_pauses_runs_on_a_live_keyspace() {
+        let mut h = Harness::new();
+        h.now = Some(NOW);
+        h.run(&["SET", "k", "old", "PX", "100"]);
+        h.run(&["SET", "n", "5", "PX", "100"]);
+        h.now = Some(NOW + 200);
+        h.run(&["MULTI"]);
+        h.run(&["CLIENT", "PAUSE", "1000", "WRITE"]);
+        h.run(&["SETNX", "k", "new"]);
+        h.run(&["INCR", "n"]);
+        assert_eq!(h.run(&["EXEC"]), "*3\r\n+OK\r\n:1\r\n:1\r\n");
+        assert!(h.srv.ks.paused, "frozen once the transaction ended");
+        assert_eq!(h.run(&["GET", "k"]), "$3\r\nnew\r\n");
+        assert_eq!(h.run(&["TTL", "k"]), ":-1\r\n");
+        assert_eq!(h.run(&["CLIENT", "UNPAUSE"]), "+OK\r\n");
     }
 
     #[test]
