@@ -345,11 +345,19 @@ fn held_client_state_and_disconnect(s: &ServerProc) {
     for want in [" flags=b ", " cmd=set ", " argv-mem=5 ", " qbuf=20 "] {
         assert!(list.contains(want), "{want} not in {list}");
     }
+    // One killed while held goes the same way.
+    let mut k = s.connect();
+    let kid = k.cmd_str(&["CLIENT", "ID"]);
+    let kid = kid.trim_start_matches(':').trim_end().to_string();
+    k.send(&["SET", "killed", "1"]);
+    wait_info(&mut admin, "clients", "blocked_clients", "2");
+    expect(&mut admin, &["CLIENT", "KILL", "ID", &kid], &int(1));
+    wait_info(&mut admin, "clients", "blocked_clients", "1");
     drop(c);
     wait_info(&mut admin, "clients", "blocked_clients", "0");
     wait_info(&mut admin, "clients", "connected_clients", "1");
     expect(&mut admin, &["CLIENT", "UNPAUSE"], OK);
-    expect(&mut admin, &["EXISTS", "k"], &int(0));
+    expect(&mut admin, &["EXISTS", "k", "killed"], &int(0));
     expect(&mut admin, &["SET", "k", "w"], OK);
 }
 
@@ -450,3 +458,23 @@ on_both!(
     eviction_waits_for_the_end_ember,
     eviction_waits_for_the_end_redis
 );
+
+/// CLIENT UNBLOCK leaves a held client alone (it is not blocked by a
+/// blocking command). Redis 7.0.15 crashes on this (its reply for a
+/// blocking command's timeout meets a paused client), so ember only.
+#[test]
+fn client_unblock_leaves_held_clients() {
+    let s = start_ember(&[]);
+    let mut admin = s.connect();
+    let mut c = s.connect();
+    let id = c.cmd_str(&["CLIENT", "ID"]);
+    let id = id.trim_start_matches(':').trim_end().to_string();
+    expect(&mut admin, &["CLIENT", "PAUSE", "10000", "WRITE"], OK);
+    c.send(&["SET", "k", "v"]);
+    wait_info(&mut admin, "clients", "blocked_clients", "1");
+    expect(&mut admin, &["CLIENT", "UNBLOCK", &id], &int(0));
+    expect(&mut admin, &["CLIENT", "UNBLOCK", &id, "ERROR"], &int(0));
+    expect_silence(&mut c, 50);
+    expect(&mut admin, &["CLIENT", "UNPAUSE"], OK);
+    expect_reply(&mut c, OK);
+}
