@@ -12,34 +12,6 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 
-fn show(b: &[u8]) -> String {
-    escape(b)
-}
-
-fn expect(c: &mut RawConn, args: &[&str], want: &[u8]) {
-    let got = c.cmd(args);
-    assert_eq!(show(&got), show(want), "{args:?}");
-}
-
-fn expect_reply(c: &mut RawConn, want: &[u8]) {
-    let got = c
-        .read_reply()
-        .unwrap_or_else(|e| panic!("waiting for {}: {e}", show(want)));
-    assert_eq!(show(&got), show(want));
-}
-
-/// Asserts that no reply arrives on `c` within `ms` milliseconds.
-fn expect_silence(c: &mut RawConn, ms: u64) {
-    let saved = c.timeout;
-    c.timeout = Duration::from_millis(ms);
-    let r = c.read_reply();
-    c.timeout = saved;
-    match r {
-        Err(e) if e.starts_with("timeout: no reply") => {}
-        other => panic!("expected no reply yet, got {other:?}"),
-    }
-}
-
 fn bulk(s: &str) -> Vec<u8> {
     format!("${}\r\n{s}\r\n", s.len()).into_bytes()
 }
