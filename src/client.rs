@@ -189,6 +189,9 @@ pub struct Client {
     /// command that blocks again then only sets `still_blocked`.
     pub reprocessing: bool,
     pub still_blocked: bool,
+    /// The command CLIENT PAUSE holds (see `server/pause.rs`); the input
+    /// after it stays in the query buffer.
+    pub held: Option<Vec<Vec<u8>>>,
     /// Pub/sub subscriptions: channels, patterns, shard channels.
     pub subs: HashSet<Vec<u8>, ahash::RandomState>,
     pub psubs: HashSet<Vec<u8>, ahash::RandomState>,
@@ -240,6 +243,7 @@ impl Client {
             monitor: false,
             blocked: None,
             reprocessing: false,
+            held: None,
             still_blocked: false,
             subs: HashSet::default(),
             psubs: HashSet::default(),
@@ -336,7 +340,7 @@ impl Client {
         if self.multi.is_some() {
             f.push('x');
         }
-        if self.blocked.is_some() {
+        if self.blocked.is_some() || self.held.is_some() {
             f.push('b');
         }
         if let Some(t) = &self.tracking {

@@ -206,6 +206,8 @@ pub const LMPOP_COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 
 // Blocking commands.
+/// CLIENT PAUSE with a mode other than WRITE or ALL.
+pub const PAUSE_MODE: &str = "ERR CLIENT PAUSE mode must be WRITE or ALL";
 pub const UNBLOCK_REASON: &str = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 pub const UNBLOCKED: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";

@@ -17,12 +17,6 @@ fn show(b: &[u8]) -> String {
     escape(b)
 }
 
-/// Sends a command and asserts its exact reply.
-fn expect(c: &mut RawConn, args: &[&str], want: &[u8]) {
-    let got = c.cmd(args);
-    assert_eq!(show(&got), show(want), "{args:?}");
-}
-
 /// `*2 key value` as BLPOP answers.
 fn kv(key: &str, val: &str) -> Vec<u8> {
     format!(
@@ -75,26 +69,6 @@ fn wait_blocked(admin: &mut RawConn, n: u64) {
 fn park(c: &mut RawConn, admin: &mut RawConn, args: &[&str], then_blocked: u64) {
     c.send(args);
     wait_blocked(admin, then_blocked);
-}
-
-/// Asserts that no reply arrives on `c` within `ms` milliseconds.
-fn expect_silence(c: &mut RawConn, ms: u64) {
-    let saved = c.timeout;
-    c.timeout = Duration::from_millis(ms);
-    let r = c.read_reply();
-    c.timeout = saved;
-    match r {
-        Err(e) if e.starts_with("timeout: no reply") => {}
-        other => panic!("expected no reply yet, got {other:?}"),
-    }
-}
-
-/// Reads one reply and asserts it.
-fn expect_reply(c: &mut RawConn, want: &[u8]) {
-    let got = c
-        .read_reply()
-        .unwrap_or_else(|e| panic!("waiting for {}: {e}", show(want)));
-    assert_eq!(show(&got), show(want));
 }
 
 /// `redis_version` of INFO SERVER as (major, minor).

@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, RESET, AUTH, HELLO and the
 //! CLIENT container (ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY,
-//! NO-EVICT, NO-TOUCH, GETREDIR, HELP), plus the protected-mode check the
-//! event loop runs when it accepts a connection.
+//! NO-EVICT, NO-TOUCH, GETREDIR, PAUSE, UNPAUSE, HELP), plus the
+//! protected-mode check the event loop runs when it accepts a connection.
 //!
 //! Users and passwords are the ACL module's (`crate::acl`): AUTH and HELLO
 //! AUTH ask it whether a user/password pair logs in and switch the
@@ -46,6 +46,8 @@ static CLIENT_SUBS: &[Cmd] = &[
     Cmd::new("caching", 3, CLIENT, client_caching),
     Cmd::new("trackinginfo", 2, CLIENT, client_trackinginfo),
     Cmd::new("unblock", -3, CLIENT, client_unblock),
+    Cmd::new("pause", -3, ADMIN | CLIENT, client_pause),
+    Cmd::new("unpause", 2, ADMIN | CLIENT, client_unpause),
     Cmd::new("help", 2, LOADING | STALE, client_help),
 ];
 
@@ -389,7 +391,9 @@ struct Running<'a> {
 impl<'a> ClientInfo<'a> {
     /// Snapshot of `c` at `now`; `running` is Some for the calling client.
     fn of(c: &'a Client, now: i64, running: Option<&Running<'a>>) -> Self {
-        let argv_mem = running.map_or(0, |r| r.argv_mem);
+        // A held client's command (CLIENT PAUSE) still holds its arguments.
+        let held_mem = || c.held.as_ref().map_or(0, |h| h.iter().map(Vec::len).sum());
+        let argv_mem = running.map_or_else(held_mem, |r| r.argv_mem);
         let events = match c.conn {
             Conn::Fake => "",
             _ if running.is_none() && c.has_pending_reply() => "rw",
@@ -937,6 +941,46 @@ fn client_unblock(ctx: &mut Ctx, argv: &[&[u8]]) {
     ctx.c.reply.int(1);
 }
 
+/// CLIENT PAUSE timeout [WRITE | ALL]
+///
+/// Holds the commands of every client (ALL, the default) or only those that
+/// may write (WRITE) for `timeout` milliseconds. A pause already in force
+/// keeps the later end time and the wider mode. The mode is checked before
+/// the timeout, as Redis does.
+fn client_pause(ctx: &mut Ctx, argv: &[&[u8]]) {
+    use crate::server::pause::{self, PauseMode};
+    let mode = match argv {
+        [_, _, _] => PauseMode::All,
+        [_, _, _, m] if m.eq_ignore_ascii_case(b"write") => PauseMode::Write,
+        [_, _, _, m] if m.eq_ignore_ascii_case(b"all") => PauseMode::All,
+        [_, _, _, _] => return ctx.c.reply.error(error::PAUSE_MODE),
+        _ => {
+            return ctx
+                .c
+                .reply
+                .error(&error::unknown_subcommand_or_arity(argv[1], "client"));
+        }
+    };
+    let Some(ms) = parse_i64(argv[2]) else {
+        return ctx.c.reply.error(error::TIMEOUT_NOT_INT);
+    };
+    if ms < 0 {
+        return ctx.c.reply.error(error::TIMEOUT_NEGATIVE);
+    }
+    // Redis 7.2 refuses a timeout whose end time would overflow.
+    let Some(end) = ctx.now.checked_add(ms) else {
+        return ctx.c.reply.error(error::TIMEOUT_OUT_OF_RANGE);
+    };
+    pause::start(ctx.srv, mode, end, ctx.c.in_exec);
+    ctx.c.reply.ok();
+}
+
+/// CLIENT UNPAUSE: ends the pause at once; held clients run their commands.
+fn client_unpause(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    crate::server::pause::end(ctx.srv);
+    ctx.c.reply.ok();
+}
+
 /// CLIENT HELP
 fn client_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
     const LINES: &[&str] = &[
@@ -969,6 +1013,10 @@ fn client_help(ctx: &mut Ctx, _argv: &[&[u8]]) {
         "    Exempt this connection from client eviction, or not.",
         "NO-TOUCH (ON|OFF)",
         "    Whether this connection's commands leave keys' access time alone.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Hold every command, or only those that may write, for <timeout> ms.",
+        "UNPAUSE",
+        "    End a pause now; held commands run in arrival order.",
         "GETREDIR",
         "    Reply -1: client-side caching redirection is not supported.",
         "HELP",

@@ -486,7 +486,7 @@ fn search(ctx: &mut Ctx, argv: &[&[u8]], kind: Search) {
 /// The point stored for `member` in the sorted set at `key`.
 fn member_point(ctx: &mut Ctx, key: &[u8], member: &[u8]) -> Option<[f64; 2]> {
     let db = ctx.c.db;
-    let z = ctx.srv.ks.dbs[db].main.get(key)?;
+    let z = ctx.srv.ks.get_live(db, key)?;
     match z {
         Value::ZSet(z) => z.score(member).map(geohash::score_to_point),
         _ => None,
@@ -497,7 +497,7 @@ fn member_point(ctx: &mut Ctx, key: &[u8], member: &[u8]) -> Option<[f64; 2]> {
 /// at `limit` finds (0: no limit), in Redis's order.
 fn scan(ctx: &mut Ctx, key: &[u8], shape: &Shape, limit: usize) -> Vec<Found> {
     let db = ctx.c.db;
-    let Some(Value::ZSet(z)) = ctx.srv.ks.dbs[db].main.get(key) else {
+    let Some(Value::ZSet(z)) = ctx.srv.ks.get_live(db, key) else {
         return Vec::new();
     };
     let boxes = geohash::search_boxes(shape);

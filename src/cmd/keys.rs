@@ -78,7 +78,7 @@ fn delete_keys(ctx: &mut Ctx, keys: &[&[u8]]) -> i64 {
     let ks = &mut ctx.srv.ks;
     let mut n = 0;
     for k in keys {
-        ks.expire_if_needed(db, k, ctx.now);
+        ks.expire_now_if_needed(db, k, ctx.now);
         if ks.delete(db, k) {
             n += 1;
             ks.notify(GENERIC, "del", db, k);

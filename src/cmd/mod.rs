@@ -567,26 +567,33 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         };
         return reject(srv, c, Some((cmd, parent)), msg, is_exec);
     }
-    if c.multi.is_some() {
-        if cmd.has(flags::NO_MULTI) {
-            return reject(
-                srv,
-                c,
-                Some((cmd, parent)),
-                error::NOT_ALLOWED_IN_MULTI,
-                false,
-            );
+    if c.multi.is_some() && cmd.has(flags::NO_MULTI) {
+        return reject(
+            srv,
+            c,
+            Some((cmd, parent)),
+            error::NOT_ALLOWED_IN_MULTI,
+            false,
+        );
+    }
+    // CLIENT PAUSE holds the command (queuing into MULTI included) after
+    // every check that answers at once, as Redis does. A blocked client's
+    // command being re-run is never held.
+    if srv.pause.mode().is_some()
+        && !c.reprocessing
+        && crate::server::pause::holds(srv, c, cmd, argv)
+    {
+        return crate::server::pause::hold(srv, c, table().fullname(cmd), argv);
+    }
+    if c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL) {
+        multi::queue(c, argv);
+        // +QUEUED obeys CLIENT REPLY like any reply.
+        match c.reply_mode {
+            ReplyMode::On => c.reply.simple("QUEUED"),
+            ReplyMode::SkipNext => c.reply_mode = ReplyMode::On,
+            ReplyMode::Off | ReplyMode::Skip => {}
         }
-        if !cmd.has(flags::MULTI_CONTROL) {
-            multi::queue(c, argv);
-            // +QUEUED obeys CLIENT REPLY like any reply.
-            match c.reply_mode {
-                ReplyMode::On => c.reply.simple("QUEUED"),
-                ReplyMode::SkipNext => c.reply_mode = ReplyMode::On,
-                ReplyMode::Off | ReplyMode::Skip => {}
-            }
-            return;
-        }
+        return;
     }
     execute(srv, c, cmd, parent, argv, now);
 }

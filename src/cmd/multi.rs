@@ -135,6 +135,9 @@ fn exec(ctx: &mut Ctx, _argv: &[&[u8]]) {
         }
     }
     ctx.c.in_exec = false;
+    // A CLIENT PAUSE queued in this transaction freezes the dataset only
+    // now, so the writes queued after it ran on a consistent keyspace.
+    crate::server::pause::transaction_done(ctx.srv);
 }
 
 /// WATCH key [key ...]

@@ -7,15 +7,18 @@ use crate::error;
 use crate::script::{self, RunSpec, sflags};
 
 const EVAL_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | MAY_REPLICATE | NO_MANDATORY_KEYS | STALE;
+/// The *_RO forms never replicate anything (Redis gives them no
+/// may_replicate, so CLIENT PAUSE WRITE lets them run).
+const RO_FLAGS: u32 = (EVAL_FLAGS & !MAY_REPLICATE) | READONLY;
 
 pub static COMMANDS: &[Cmd] = &[
     Cmd::new("eval", -3, EVAL_FLAGS, eval),
     Cmd::new("evalsha", -3, EVAL_FLAGS, evalsha),
-    Cmd::new("eval_ro", -3, EVAL_FLAGS | READONLY, eval_ro),
-    Cmd::new("evalsha_ro", -3, EVAL_FLAGS | READONLY, evalsha_ro),
+    Cmd::new("eval_ro", -3, RO_FLAGS, eval_ro),
+    Cmd::new("evalsha_ro", -3, RO_FLAGS, evalsha_ro),
     Cmd::container("script", SCRIPT_SUBS),
     Cmd::new("fcall", -3, EVAL_FLAGS, fcall),
-    Cmd::new("fcall_ro", -3, EVAL_FLAGS | READONLY, fcall_ro),
+    Cmd::new("fcall_ro", -3, RO_FLAGS, fcall_ro),
     Cmd::container("function", FUNCTION_SUBS),
 ];
 
@@ -164,6 +167,52 @@ fn eval_generic(ctx: &mut Ctx, argv: &[&[u8]], by_sha: bool, ro: bool) {
         command: argv,
     };
     script::run_function(ctx.srv, ctx.c, &func, spec, ctx.now);
+}
+
+/// The flags a script command runs with (Redis's getCommandFlags): a
+/// script or function that declares flags (a shebang, or flags given to
+/// `register_function`) is a write unless it says `no-writes`, denied on
+/// OOM unless `no-writes` or `allow-oom`, stale-safe only with
+/// `allow-stale`, and no longer "may replicate"; any other command, an EVAL
+/// body without a shebang, or an unknown SHA or function keeps its row's
+/// flags. CLIENT PAUSE WRITE decides with these.
+pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&[u8]]) -> u32 {
+    let Some(&target) = argv.get(1) else {
+        return cmd.flags;
+    };
+    let declared = match cmd.name {
+        "eval" | "eval_ro" => match srv.scripts.cache.get(&script::sha1_hex(target)) {
+            Some(s) => Some(s.flags),
+            None => script::parse_shebang(target).ok().map(|(f, _)| f),
+        },
+        "evalsha" | "evalsha_ro" if target.len() == 40 => {
+            let mut sha = [0u8; 40];
+            sha.copy_from_slice(target);
+            sha.make_ascii_lowercase();
+            srv.scripts.cache.get(&sha).map(|s| s.flags)
+        }
+        "fcall" | "fcall_ro" => std::str::from_utf8(target)
+            .ok()
+            .and_then(|name| srv.scripts.functions.functions.get(name))
+            .map(|f| f.flags),
+        _ => None,
+    };
+    match declared {
+        Some(f) if f & sflags::EVAL_COMPAT == 0 => {
+            let mut out = cmd.flags & !(WRITE | MAY_REPLICATE | DENYOOM | STALE);
+            if f & sflags::NO_WRITES == 0 {
+                out |= WRITE;
+            }
+            if f & (sflags::NO_WRITES | sflags::ALLOW_OOM) == 0 {
+                out |= DENYOOM;
+            }
+            if f & sflags::ALLOW_STALE != 0 {
+                out |= STALE;
+            }
+            out
+        }
+        _ => cmd.flags,
+    }
 }
 
 /// The checks Redis makes before running a script with declared flags

@@ -422,7 +422,10 @@ fn info_clients(srv: &Server, c: &Client, out: &mut String) {
     }
     keys.sort_unstable();
     keys.dedup();
-    field(out, "blocked_clients", srv.blocking.blocked_clients);
+    // Clients CLIENT PAUSE holds count as blocked (without a timeout), as
+    // in Redis.
+    let blocked = srv.blocking.blocked_clients + srv.pause.held_count();
+    field(out, "blocked_clients", blocked);
     field(out, "tracking_clients", srv.tracking.clients);
     field(out, "clients_in_timeout_table", with_timeout);
     field(out, "total_blocking_keys", keys.len());

@@ -139,7 +139,7 @@ fn write_set<'k>(
 
 /// The set stored at `key` right now (after a lookup did the lazy expiry).
 fn stored_set<'k>(ks: &'k Keyspace, db: usize, key: &[u8]) -> Option<&'k SetValue> {
-    match ks.dbs[db].main.get(key) {
+    match ks.get_live(db, key) {
         Some(Value::Set(s)) => Some(s),
         _ => None,
     }

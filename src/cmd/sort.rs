@@ -247,7 +247,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[&[u8]], readonly: bool) {
     if let Some(Value::ZSet(z)) = ks.dbs[db].main.get_mut(key) {
         z.to_skiplist();
     }
-    let value = ks.dbs[db].main.get(key);
+    let value = ks.get_live(db, key);
     let vlen = match value {
         Some(Value::List(l)) => l.len(),
         Some(Value::Set(s)) => s.len(),

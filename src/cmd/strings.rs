@@ -262,7 +262,7 @@ fn set_generic(
     } else {
         // Like Redis's lookupKeyWrite: an expired key is gone before the
         // write, so KEEPTTL cannot inherit its stale TTL.
-        ks.expire_if_needed(db, key, now);
+        ks.expire_now_if_needed(db, key, now);
     }
     let keep_ttl = o.keep_ttl || expire_at.is_some();
     ks.set(db, key, Value::Str(StrValue::from_bytes(val)), keep_ttl);
@@ -1006,12 +1006,12 @@ fn lcs(ctx: &mut Ctx, argv: &[&[u8]]) {
         return;
     }
     let max = ctx.srv.config.proto_max_bulk_len;
-    let main = &ctx.srv.ks.dbs[db].main;
-    let sa = match main.get(ka) {
+    let ks = &ctx.srv.ks;
+    let sa = match ks.get_live(db, ka) {
         Some(Value::Str(s)) => Some(s),
         _ => None,
     };
-    let sb = match main.get(kb) {
+    let sb = match ks.get_live(db, kb) {
         Some(Value::Str(s)) => Some(s),
         _ => None,
     };

@@ -1110,12 +1110,12 @@ fn zset_op(
         }
     }
 
-    let main = &ctx.srv.ks.dbs[db].main;
+    let ks = &ctx.srv.ks;
     let mut srcs: Vec<(Src, f64)> = keys
         .iter()
         .zip(&weights)
         .map(|(k, &w)| {
-            let s = match main.get(k) {
+            let s = match ks.get_live(db, k) {
                 Some(Value::ZSet(z)) => Src::Z(z),
                 Some(Value::Set(s)) => Src::S(s),
                 _ => Src::Missing,

@@ -321,7 +321,9 @@ impl Keyspace {
     /// counted toward the limit) is at most `maxmemory`, or the time budget
     /// runs out, or nothing evictable is left.
     pub fn perform_evictions(&mut self, maxmemory: u64, used: &dyn Fn(&Keyspace) -> u64) -> Evict {
-        if maxmemory == 0 {
+        // Nothing is evicted while clients are paused (the dataset stays
+        // static); commands then run as if memory were available, as in Redis.
+        if maxmemory == 0 || self.paused {
             return Evict::Ok;
         }
         let mut now_used = used(self);

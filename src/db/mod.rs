@@ -77,6 +77,9 @@ pub struct Keyspace {
     /// Set while a dataset loads: nothing expires (an AOF replays writes
     /// made when their keys were still alive, as Redis does).
     pub loading: bool,
+    /// Set while CLIENT PAUSE is in force: the dataset stays static, so
+    /// nothing expires or is evicted; reads still see expired keys as gone.
+    pub paused: bool,
     /// Eviction policy and LRU/LFU settings (from the config).
     pub evict: evict::EvictConfig,
     /// The time of the command being run (unix ms): stamps new keys'
@@ -134,6 +137,7 @@ impl Keyspace {
             expired_log: Vec::new(),
             log_expired: false,
             loading: false,
+            paused: false,
             evict: evict::EvictConfig::default(),
             clock_ms: crate::server::now_ms(),
             fork_no_touch: false,
@@ -177,8 +181,22 @@ impl Keyspace {
         }
     }
 
-    /// Deletes `key` if its TTL has passed; returns true if it did.
+    /// Deletes `key` if its TTL has passed; returns true if the key is
+    /// expired. While clients are paused an expired key is reported (true)
+    /// but left in place, so the dataset stays static (Redis 7.2 does the
+    /// same); callers must then treat it as missing.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], now: i64) -> bool {
+        if self.paused && !self.loading {
+            return self.is_expired(db, key, now);
+        }
+        self.expire_now_if_needed(db, key, now)
+    }
+
+    /// Deletes `key` if its TTL has passed, even while clients are paused:
+    /// for writes, which must not find a stale value (under a pause only a
+    /// transaction that itself ran CLIENT PAUSE still writes). True if it
+    /// deleted the key.
+    pub fn expire_now_if_needed(&mut self, db: usize, key: &[u8], now: i64) -> bool {
         let d = &mut self.dbs[db];
         // Most databases hold no key with a TTL: skip the hash and lookup.
         if d.expires.is_empty() {
@@ -253,9 +271,10 @@ impl Keyspace {
         now: i64,
         touch: bool,
     ) -> Option<&Value> {
-        self.expire_if_needed(db, key, now);
+        let expired = self.expire_if_needed(db, key, now);
         let touch = (touch && self.touching()).then(|| self.toucher(now));
         let v = match self.dbs[db].main.entry_mut(key) {
+            Some(_) if expired => None,
             Some(e) => {
                 if let Some(t) = touch {
                     e.set_meta(t(e.meta()));
@@ -278,7 +297,7 @@ impl Keyspace {
     /// Lookup for a command that will write: lazy expiry, no stats; updates
     /// the key's access clock or counter like a read.
     pub fn lookup_write(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Value> {
-        self.expire_if_needed(db, key, now);
+        self.expire_now_if_needed(db, key, now);
         let touch = self.touching().then(|| self.toucher(now));
         let e = self.dbs[db].main.entry_mut(key)?;
         if let Some(t) = touch {
@@ -309,8 +328,7 @@ impl Keyspace {
 
     /// Existence check with lazy expiry and without touching stats.
     pub fn exists(&mut self, db: usize, key: &[u8], now: i64) -> bool {
-        self.expire_if_needed(db, key, now);
-        self.dbs[db].main.contains_key(key)
+        !self.expire_if_needed(db, key, now) && self.dbs[db].main.contains_key(key)
     }
 
     /// Stores `val` at `key` (Redis setKey). The TTL is dropped unless
@@ -383,6 +401,16 @@ impl Keyspace {
             }
         }
         None
+    }
+
+    /// The value at `key` for a command whose lookups already did the lazy
+    /// expiry: None for an expired key left in place while clients are
+    /// paused (judged at the command's time, `clock_ms`).
+    pub fn get_live(&self, db: usize, key: &[u8]) -> Option<&Value> {
+        if self.paused && self.is_expired(db, key, self.clock_ms) {
+            return None;
+        }
+        self.dbs[db].main.get(key)
     }
 
     /// The absolute expiry (unix ms) of `key`, without lazy expiry.
@@ -524,7 +552,7 @@ impl Keyspace {
     /// EXPIRE_STALE_PERC percent of a round were expired and time is left.
     /// Work resumes where it stopped on the next call.
     pub fn active_expire_cycle(&mut self, now: i64, budget: std::time::Duration) {
-        if !self.active_expire_enabled {
+        if !self.active_expire_enabled || self.paused {
             return;
         }
         let start = std::time::Instant::now();
@@ -632,6 +660,39 @@ mod tests {
         assert_eq!(ks.stats.keyspace_hits, 1);
         assert_eq!(ks.stats.keyspace_misses, 1);
         assert_eq!(ks.ttl(0, b"a", 0), Ttl::Missing);
+    }
+
+    #[test]
+    fn paused_keyspace_hides_expired_keys_without_deleting() {
+        let mut ks = Keyspace::new(1);
+        ks.set(0, b"a", s("1"), false);
+        ks.set_expire(0, b"a", 1000);
+        ks.set(0, b"b", s("2"), false);
+        ks.paused = true;
+        ks.clock_ms = 2000;
+        // Reads see it gone; it stays in both dicts and is not counted.
+        assert!(ks.lookup_read(0, b"a", 2000).is_none());
+        assert!(!ks.exists(0, b"a", 2000));
+        assert_eq!(ks.ttl(0, b"a", 2000), Ttl::Missing);
+        assert!(ks.get_live(0, b"a").is_none());
+        assert!(ks.get_live(0, b"b").is_some());
+        for _ in 0..20 {
+            assert_eq!(ks.random_key(0, 2000).as_deref(), Some(&b"b"[..]));
+        }
+        ks.active_expire_cycle(2000, std::time::Duration::from_millis(50));
+        assert_eq!(ks.dbs[0].len(), 2);
+        assert_eq!(ks.expires_len(0), 1);
+        assert_eq!(ks.stats.expired_keys, 0);
+        // A write still replaces it cleanly.
+        assert!(ks.lookup_write(0, b"a", 2000).is_none());
+        assert_eq!(ks.stats.expired_keys, 1);
+        ks.set(0, b"c", s("3"), false);
+        ks.set_expire(0, b"c", 1000);
+        // Once unpaused, the active cycle removes it.
+        ks.paused = false;
+        ks.active_expire_cycle(2000, std::time::Duration::from_millis(50));
+        assert_eq!(ks.dbs[0].len(), 1);
+        assert_eq!(ks.stats.expired_keys, 2);
     }
 
     #[test]

@@ -84,7 +84,7 @@ fn accept_all(srv: &mut Server) {
 
 /// Reads what the client sent, runs its complete commands, writes replies.
 fn serve(srv: &mut Server, c: &mut Client) {
-    if c.close_asap || c.blocked.is_some() {
+    if c.close_asap || c.blocked.is_some() || c.held.is_some() {
         return;
     }
     let mut closed = false;
@@ -164,6 +164,9 @@ fn run_commands(srv: &mut Server, c: &mut Client) {
                 if !argv.is_empty() {
                     c.last_interaction_ms = now;
                     cmd::call(srv, c, &argv, now);
+                    if c.held.is_some() {
+                        break;
+                    }
                 }
             }
             Ok(Parsed::Incomplete { need }) => {

@@ -7,7 +7,7 @@
 
 use super::blocking::{self, BlockType};
 use super::listener::{self, Listener};
-use super::{Server, now_ms, signals};
+use super::{Server, now_ms, pause, signals};
 use crate::client::{Client, Conn};
 use crate::cmd;
 use crate::cmd::connection::protected_mode_denied;
@@ -179,7 +179,10 @@ impl EventLoop {
             };
             // Wake up for the earliest blocked-client deadline too.
             // It has passed once the clock is beyond it (see `expired`).
-            if let Some(deadline) = self.srv.blocking.next_deadline() {
+            // And for the end of a CLIENT PAUSE (it too ends once the
+            // clock is beyond it).
+            let deadlines = [self.srv.blocking.next_deadline(), self.srv.pause.deadline()];
+            for deadline in deadlines.into_iter().flatten() {
                 let ms = (deadline + 1 - now_ms()).max(0) as u64;
                 timeout = timeout.min(Duration::from_millis(ms));
             }
@@ -188,6 +191,12 @@ impl EventLoop {
             {
                 warn!("poll failed: {e}");
                 return 1;
+            }
+            // A pause that ended releases its clients before any new input
+            // runs, so they keep their place in line.
+            if self.srv.pause.deadline().is_some_and(|end| end < now_ms()) {
+                pause::check_deadline(&mut self.srv, now_ms());
+                self.process_unblocked();
             }
             let again = std::mem::take(&mut self.read_again);
             for tok in again {
@@ -340,7 +349,26 @@ impl EventLoop {
     /// Parses and runs every complete command in the client's query buffer.
     fn process_input(&mut self, c: &mut Client, now: i64) {
         // A parked client runs nothing until it is unblocked.
-        if c.blocked.is_some() || c.query.pending() < c.query.need {
+        if c.blocked.is_some() {
+            return;
+        }
+        // A client CLIENT PAUSE held runs its held command first once the
+        // pause released it (it may be held again by a newer pause).
+        if c.held.is_some() {
+            if self.srv.pause.is_held(c.token) {
+                return;
+            }
+            let held = c.held.take().unwrap_or_default();
+            let args: Vec<&[u8]> = held.iter().map(Vec::as_slice).collect();
+            cmd::call(&mut self.srv, c, &args, now);
+            if !self.srv.ks.blocked.ready.is_empty() {
+                self.serve_ready_keys(now);
+            }
+            if c.blocked.is_some() || c.held.is_some() {
+                return;
+            }
+        }
+        if c.query.pending() < c.query.need {
             return;
         }
         c.query.need = 0;
@@ -361,7 +389,7 @@ impl EventLoop {
                         if !self.srv.ks.blocked.ready.is_empty() {
                             self.serve_ready_keys(now);
                         }
-                        if c.blocked.is_some() {
+                        if c.blocked.is_some() || c.held.is_some() {
                             self.argv_store = recycle(argv);
                             break;
                         }
@@ -513,6 +541,7 @@ impl EventLoop {
     fn free_client(&mut self, mut c: Box<Client>) {
         cmd::multi::unwatch_all(&mut self.srv, &mut c);
         blocking::forget(&mut self.srv, &mut c);
+        pause::forget(&mut self.srv, &mut c);
         cmd::pubsub::unsubscribe_all(&mut self.srv, &mut c);
         super::tracking::disable(&mut self.srv, &mut c);
         self.srv.observe.remove_monitor(c.token);
@@ -644,7 +673,7 @@ impl EventLoop {
             if let Some(Some(c)) = self.srv.clients.get_mut(tok) {
                 // Blocked and subscribed clients wait legitimately (Redis
                 // exempts them from the idle timeout too).
-                let waiting = c.blocked.is_some() || c.subscription_count() > 0;
+                let waiting = c.blocked.is_some() || c.held.is_some() || c.subscription_count() > 0;
                 if timeout_ms > 0 && !waiting && now - c.last_interaction_ms > timeout_ms {
                     idle.push(tok);
                 } else {

@@ -9,6 +9,7 @@ pub mod event_loop;
 pub mod listener;
 pub mod logging;
 pub mod observe;
+pub mod pause;
 pub mod propagate;
 pub mod signals;
 pub mod tracking;
@@ -114,6 +115,8 @@ pub struct Server {
     pub to_close: Vec<usize>,
     /// Clients parked by blocking commands.
     pub blocking: blocking::Blocking,
+    /// CLIENT PAUSE: the pause in force and the clients it holds.
+    pub pause: pause::Pause,
     /// Pub/sub channel and pattern registries.
     pub pubsub: crate::pubsub::PubSub,
     /// `client-output-buffer-limit` pubsub class (hard, soft, soft seconds),
@@ -172,6 +175,7 @@ impl Server {
             tracking: tracking::Tracking::default(),
             to_close: Vec::new(),
             blocking: blocking::Blocking::default(),
+            pause: pause::Pause::default(),
             pubsub: crate::pubsub::PubSub::default(),
             pubsub_obuf_limit,
             cronloops: 0,

@@ -874,6 +874,36 @@ pub fn escape_trunc(b: &[u8], max: usize) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Reply assertions
+// ---------------------------------------------------------------------------
+
+/// Sends a command and asserts its exact reply.
+pub fn expect(c: &mut RawConn, args: &[&str], want: &[u8]) {
+    let got = c.cmd(args);
+    assert_eq!(escape(&got), escape(want), "{args:?}");
+}
+
+/// Reads one reply and asserts it.
+pub fn expect_reply(c: &mut RawConn, want: &[u8]) {
+    let got = c
+        .read_reply()
+        .unwrap_or_else(|e| panic!("waiting for {}: {e}", escape(want)));
+    assert_eq!(escape(&got), escape(want));
+}
+
+/// Asserts that no reply arrives on `c` within `ms` milliseconds.
+pub fn expect_silence(c: &mut RawConn, ms: u64) {
+    let saved = c.timeout;
+    c.timeout = Duration::from_millis(ms);
+    let r = c.read_reply();
+    c.timeout = saved;
+    match r {
+        Err(e) if e.starts_with("timeout: no reply") => {}
+        other => panic!("expected no reply yet, got {other:?}"),
+    }
+}
+
 /// Generates `<ember>` and `<redis>` tests running `scenario` against each
 /// server (the Redis one skips, or fails in CI, when redis-server is absent).
 #[macro_export]
