@@ -19,7 +19,6 @@ pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
 pub const INVALID_CURSOR: &str = "ERR invalid cursor";
 pub const MAX_CLIENTS: &str = "ERR max number of clients reached";
 pub const NOPROTO: &str = "NOPROTO unsupported protocol version";
-pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
 
 /// `ERR invalid expire time in 'set' command`
 pub fn invalid_expire(cmd: &str) -> String {

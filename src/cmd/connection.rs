@@ -965,7 +965,7 @@ fn client_pause(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.error(error::TIMEOUT_NOT_INT);
     };
     if ms < 0 {
-        return ctx.c.reply.error(error::TIMEOUT_NEGATIVE);
+        return ctx.c.reply.error(error::TIMEOUT_IS_NEGATIVE);
     }
     // Redis 7.2 refuses a timeout whose end time would overflow.
     let Some(end) = ctx.now.checked_add(ms) else {

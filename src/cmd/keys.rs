@@ -640,7 +640,7 @@ fn shares_integers(ctx: &Ctx) -> bool {
 /// OBJECT ENCODING key
 fn object_encoding(ctx: &mut Ctx, argv: &[&[u8]]) {
     let out = &mut ctx.c.reply;
-    match ctx.srv.ks.lookup_read_notouch(ctx.c.db, argv[2], ctx.now) {
+    match ctx.srv.ks.lookup_object(ctx.c.db, argv[2], ctx.now) {
         Some(v) => out.bulk_str(v.encoding_name()),
         None => out.null(),
     }
@@ -655,7 +655,7 @@ fn object_encoding(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn object_refcount(ctx: &mut Ctx, argv: &[&[u8]]) {
     let shared = shares_integers(ctx);
     let out = &mut ctx.c.reply;
-    match ctx.srv.ks.lookup_read_notouch(ctx.c.db, argv[2], ctx.now) {
+    match ctx.srv.ks.lookup_object(ctx.c.db, argv[2], ctx.now) {
         Some(Value::Str(StrValue::Int(i))) if shared && (0..SHARED_INTEGERS).contains(i) => {
             out.int(SHARED_REFCOUNT)
         }
@@ -673,7 +673,7 @@ fn object_idletime(ctx: &mut Ctx, argv: &[&[u8]]) {
     let (db, now) = (ctx.c.db, ctx.now);
     let ks = &mut ctx.srv.ks;
     let out = &mut ctx.c.reply;
-    if ks.lookup_read_notouch(db, argv[2], now).is_none() {
+    if ks.lookup_object(db, argv[2], now).is_none() {
         return out.null();
     }
     match ks.key_meta(db, argv[2]) {
@@ -693,7 +693,7 @@ fn object_freq(ctx: &mut Ctx, argv: &[&[u8]]) {
     let ks = &mut ctx.srv.ks;
     let decay = ks.evict.lfu_decay_time;
     let out = &mut ctx.c.reply;
-    if ks.lookup_read_notouch(db, argv[2], now).is_none() {
+    if ks.lookup_object(db, argv[2], now).is_none() {
         return out.null();
     }
     match ks.key_meta(db, argv[2]) {
@@ -2020,6 +2020,19 @@ mod tests {
         assert_eq!(h.srv.ks.stats.keyspace_hits, 1);
         assert_eq!(h.srv.ks.stats.keyspace_misses, 1);
         assert_eq!(h.srv.ks.stats.expired_keys, 1);
+    }
+
+    #[test]
+    fn object_raises_no_keymiss_event_where_type_does() {
+        let mut h = harness();
+        h.run(&["HELLO", "3"]);
+        h.run(&["CONFIG", "SET", "notify-keyspace-events", "Em"]);
+        h.run(&["SUBSCRIBE", "__keyevent@0__:keymiss"]);
+        assert_eq!(h.run(&["OBJECT", "ENCODING", "nosuch"]), "_\r\n");
+        assert_eq!(h.run(&["OBJECT", "FREQ", "nosuch"]), "_\r\n");
+        let t = h.run(&["TYPE", "nosuch"]);
+        assert!(t.starts_with("+none\r\n>3") && t.contains("keymiss"), "{t}");
+        assert_eq!(h.srv.ks.stats.keyspace_misses, 3);
     }
 
     #[test]

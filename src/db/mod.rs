@@ -271,6 +271,24 @@ impl Keyspace {
         now: i64,
         touch: bool,
     ) -> Option<&Value> {
+        self.lookup_read_full(db, key, now, touch, true)
+    }
+
+    /// OBJECT's lookup: lazy expiry and hit/miss counts, but neither the
+    /// access clock nor a keymiss event (Redis's LOOKUP_NOTOUCH |
+    /// LOOKUP_NONOTIFY).
+    pub fn lookup_object(&mut self, db: usize, key: &[u8], now: i64) -> Option<&Value> {
+        self.lookup_read_full(db, key, now, false, false)
+    }
+
+    fn lookup_read_full(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        now: i64,
+        touch: bool,
+        notify_miss: bool,
+    ) -> Option<&Value> {
         let expired = self.expire_if_needed(db, key, now);
         let touch = (touch && self.touching()).then(|| self.toucher(now));
         let v = match self.dbs[db].main.entry_mut(key) {
@@ -287,7 +305,7 @@ impl Keyspace {
             self.stats.keyspace_hits += 1;
         } else {
             self.stats.keyspace_misses += 1;
-            if self.events.enabled(notify::KEY_MISS) {
+            if notify_miss && self.events.enabled(notify::KEY_MISS) {
                 self.events.push(notify::KEY_MISS, "keymiss", db, key); // notify
             }
         }
