@@ -479,10 +479,11 @@ pub fn table() -> &'static CommandTable {
 
 /// Runs one command for client `c` (Redis's processCommand + call).
 pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
-    let is_exec = argv[0].eq_ignore_ascii_case(b"exec");
     let Some(mut cmd) = table().lookup(argv[0]) else {
-        return reject(srv, c, None, &error::unknown_command(argv), is_exec);
+        return reject(srv, c, None, &error::unknown_command(argv), false);
     };
+    // (A length check first: most names are not four bytes long.)
+    let is_exec = cmd.name == "exec";
     let mut parent = None;
     if !cmd.subs.is_empty() {
         if argv.len() < 2 {
