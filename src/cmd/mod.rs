@@ -681,12 +681,10 @@ pub fn execute(
         propagate_end(srv, prop, db, argv);
     }
     srv.stats.total_commands_processed += 1;
-    srv.record_call(
-        cmd,
-        parent,
-        usec,
-        c.reply.buf.get(reply_mark..).unwrap_or_default(),
-    );
+    // The row's dense index, for the command statistics and the latency
+    // histogram.
+    let row = table().index_of(cmd);
+    srv.record_call_row(row, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
         ReplyMode::Off => c.reply.buf.truncate(reply_mark),
@@ -703,7 +701,7 @@ pub fn execute(
     if srv.ks.invalidations.enabled || c.tracking.is_some() {
         crate::server::tracking::after_command(srv, c, cmd, parent, argv, now);
     }
-    crate::server::observe::after_call(srv, c, cmd, parent, argv, usec, now);
+    crate::server::observe::after_call(srv, c, cmd, row, argv, usec, now);
     if !srv.observe.monitors.is_empty() {
         crate::server::observe::feed_monitors(srv, c, cmd, argv);
     }

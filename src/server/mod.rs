@@ -315,10 +315,13 @@ impl CommandStats {
     /// The counters of a row; None for a row outside the command table.
     #[inline]
     fn entry(&mut self, cmd: &'static Cmd) -> Option<&mut CmdStat> {
-        let table = crate::cmd::table();
-        let i = table.index_of(cmd)?;
+        self.entry_at(crate::cmd::table().index_of(cmd)?)
+    }
+
+    /// The counters of the row with dense index `i` (`CommandTable::index_of`).
+    fn entry_at(&mut self, i: usize) -> Option<&mut CmdStat> {
         if i >= self.rows.len() {
-            self.grow(table.rows());
+            self.grow(crate::cmd::table().rows());
         }
         self.rows.get_mut(i)
     }
@@ -449,8 +452,13 @@ impl Server {
         usec: u64,
         reply: &[u8],
     ) {
+        self.record_call_row(crate::cmd::table().index_of(cmd), usec, reply);
+    }
+
+    /// `record_call` for a row whose dense index the caller already has.
+    pub fn record_call_row(&mut self, row: Option<usize>, usec: u64, reply: &[u8]) {
         let failed = reply.first() == Some(&b'-');
-        if let Some(st) = self.cmd_stats.entry(cmd) {
+        if let Some(st) = row.and_then(|i| self.cmd_stats.entry_at(i)) {
             st.calls += 1;
             st.usec += usec;
             st.failed_calls += u64::from(failed);

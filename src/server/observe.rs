@@ -159,18 +159,12 @@ impl Observe {
     /// command table has none). The row determines its container, so
     /// `_parent` is not needed here.
     #[inline]
-    pub fn record_histogram(
-        &mut self,
-        cmd: &'static Cmd,
-        _parent: Option<&'static Cmd>,
-        usec: u64,
-    ) {
-        let table = crate::cmd::table();
-        let Some(i) = table.index_of(cmd) else {
+    pub fn record_histogram(&mut self, row: Option<usize>, usec: u64) {
+        let Some(i) = row else {
             return;
         };
         if i >= self.hist.len() {
-            self.grow(table.rows());
+            self.grow(crate::cmd::table().rows());
         }
         if let Some(h) = self.hist.get_mut(i) {
             h.record(usec);
@@ -328,7 +322,7 @@ pub fn after_call(
     srv: &mut Server,
     c: &Client,
     cmd: &'static Cmd,
-    parent: Option<&'static Cmd>,
+    row: Option<usize>,
     argv: &[&[u8]],
     usec: u64,
     now_ms: i64,
@@ -338,7 +332,7 @@ pub fn after_call(
     }
     let cfg = &srv.config;
     if cfg.latency_tracking {
-        srv.observe.record_histogram(cmd, parent, usec);
+        srv.observe.record_histogram(row, usec);
     }
     let threshold = srv.config.latency_monitor_threshold;
     if threshold > 0 && threshold.checked_mul(1000).is_some_and(|t| usec >= t) {
