@@ -1,19 +1,12 @@
 //! Real client libraries against ember: each script in tests/clients/ runs
 //! against ember and against redis-server, and the two outputs must be
-//! identical. Skipped (with a notice) when python3, its `redis` package or
-//! redis-server is missing; .ci/run installs them.
+//! identical. Skipped (with a notice) when python3, its `redis` (or
+//! `celery`) package or redis-server is missing; .ci/run installs them.
 
 mod common;
 
 use common::*;
 use std::process::Command;
-
-fn python_has_redis() -> bool {
-    Command::new("python3")
-        .args(["-c", "import redis"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 fn run_script(script: &str, port: u16, args: &[&str]) -> String {
     let out = Command::new("python3")
@@ -36,7 +29,7 @@ fn run_script(script: &str, port: u16, args: &[&str]) -> String {
 
 fn same_output(script: &str, args: &[&str]) {
     let test = format!("{script} {args:?}");
-    if !python_has_redis() {
+    if !python_has("redis") {
         println!(
             "SKIPPED {test}: python3 with the `redis` package is not installed (pip install redis)"
         );
@@ -67,4 +60,73 @@ fn redis_py_resp2() {
 #[test]
 fn redis_py_resp3() {
     same_output("redis_py.py", &["3"]);
+}
+
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs tests/clients/celery_client.py against `port` with a solo Celery
+/// worker on the same server; returns the client's output.
+fn celery_run(port: u16) -> String {
+    let dir = format!("{}/tests/clients", env!("CARGO_MANIFEST_DIR"));
+    let mut worker = Command::new("python3")
+        .args([
+            "-m",
+            "celery",
+            "-A",
+            "celery_tasks",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ])
+        .current_dir(&dir)
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("celery worker starts");
+    let out = Command::new("python3")
+        .arg("celery_client.py")
+        .current_dir(&dir)
+        .env("PORT", port.to_string())
+        .output()
+        .expect("python3 runs");
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "celery_client.py failed on port {port}:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// Celery with its Redis broker and result backend (lists with BRPOP,
+/// pub/sub, MULTI, the chord counter) works on ember as on redis-server.
+#[test]
+fn celery_broker_and_backend() {
+    let test = "celery_broker_and_backend";
+    if !python_has("celery") {
+        println!(
+            "SKIPPED {test}: python3 with the `celery` package is not installed (pip install celery)"
+        );
+        return;
+    }
+    if !redis_or_skip(test) {
+        return;
+    }
+    let ember = start_ember(&[]);
+    let redis = start_redis(&[]).expect("redis-server is on PATH");
+    let a = celery_run(ember.port);
+    let b = celery_run(redis.port);
+    assert_eq!(a, b);
+    assert!(a.contains("chord 15\n"), "{a}");
 }
