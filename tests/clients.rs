@@ -130,3 +130,49 @@ fn celery_broker_and_backend() {
     assert_eq!(a, b);
     assert!(a.contains("chord 15\n"), "{a}");
 }
+
+/// BullMQ (ioredis, Lua scripts with many keys, delayed and prioritised
+/// jobs, flows) works on ember as on redis-server. Needs node and
+/// `npm install` in tests/clients/bullmq (.ci/run does it).
+#[test]
+fn bullmq_queue_and_worker() {
+    let test = "bullmq_queue_and_worker";
+    let dir = format!("{}/tests/clients/bullmq", env!("CARGO_MANIFEST_DIR"));
+    let installed = std::path::Path::new(&dir)
+        .join("node_modules/bullmq")
+        .is_dir();
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node || !installed {
+        println!("SKIPPED {test}: needs node and `npm install` in tests/clients/bullmq");
+        return;
+    }
+    if !redis_or_skip(test) {
+        return;
+    }
+    let run = |port: u16| {
+        let out = Command::new("node")
+            .arg("run.js")
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .output()
+            .expect("node runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "run.js failed on port {port}:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    let ember = start_ember(&[]);
+    let redis = start_redis(&[]).expect("redis-server is on PATH");
+    let a = run(ember.port);
+    assert_eq!(a, run(redis.port));
+    assert!(
+        a.contains("flow 12\n") && a.contains("priority order high,low\n"),
+        "{a}"
+    );
+}
