@@ -62,6 +62,19 @@ fn redis_py_resp3() {
     same_output("redis_py.py", &["3"]);
 }
 
+/// Django's built-in Redis cache backend (on redis-py): every cache call a
+/// site makes. Skipped without Django (.ci/run installs it).
+#[test]
+fn django_cache() {
+    if !python_has("django") {
+        println!(
+            "SKIPPED django_cache: python3 with the `django` package is not installed (pip install django)"
+        );
+        return;
+    }
+    same_output("django_cache.py", &[]);
+}
+
 fn python_has(module: &str) -> bool {
     Command::new("python3")
         .args(["-c", &format!("import {module}")])
