@@ -189,3 +189,56 @@ fn bullmq_queue_and_worker() {
         "{a}"
     );
 }
+
+/// Sidekiq 6 (redis-rb): immediate, scheduled, retried and dead jobs, run
+/// by a real Sidekiq process. Needs ruby and Sidekiq (Debian's
+/// ruby-sidekiq; .ci/run installs it).
+#[test]
+fn sidekiq_jobs() {
+    let test = "sidekiq_jobs";
+    let has_sidekiq = Command::new("ruby")
+        .args(["-e", "require 'sidekiq'"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_sidekiq || find_on_path("sidekiq").is_none() {
+        println!("SKIPPED {test}: needs ruby and Sidekiq (apt-get install ruby-sidekiq)");
+        return;
+    }
+    if !redis_or_skip(test) {
+        return;
+    }
+    let dir = format!("{}/tests/clients/sidekiq", env!("CARGO_MANIFEST_DIR"));
+    let run = |port: u16| {
+        let mut worker = Command::new("sidekiq")
+            .args(["-r", "./workers.rb", "-c", "2"])
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("sidekiq starts");
+        let out = Command::new("ruby")
+            .arg("client.rb")
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .output()
+            .expect("ruby runs");
+        let _ = worker.kill();
+        let _ = worker.wait();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "client.rb failed on port {port}:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    let ember = start_ember(&[]);
+    let redis = start_redis(&[]).expect("redis-server is on PATH");
+    let a = run(ember.port);
+    assert_eq!(a, run(redis.port));
+    assert!(
+        a.contains("flaky:f=3\n") && a.contains("dead=DeadWorker"),
+        "{a}"
+    );
+}
