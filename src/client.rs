@@ -206,6 +206,8 @@ pub struct Client {
     pub tracking: Option<Box<crate::server::tracking::ClientTracking>>,
     /// The ACL user this connection runs as ("default" until AUTH).
     pub user: Vec<u8>,
+    /// Replication state once the connection sent REPLCONF or SYNC/PSYNC.
+    pub repl: Option<Box<crate::server::repl::ReplicaState>>,
 }
 
 impl Client {
@@ -248,6 +250,7 @@ impl Client {
             obuf_soft_since: 0,
             net_in: 0,
             net_out: 0,
+            repl: None,
         }
     }
 
@@ -329,6 +332,8 @@ impl Client {
         let mut f = String::new();
         if self.monitor {
             f.push('O');
+        } else if self.is_replica() {
+            f.push('S');
         }
         if self.subscription_count() > 0 || !self.ssubs.is_empty() {
             f.push('P');

@@ -21,6 +21,7 @@ pub mod multi;
 pub mod ops;
 pub mod persist;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod sets;
@@ -296,6 +297,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(sets::COMMANDS)
         .chain(zsets::COMMANDS)
         .chain(multi::COMMANDS)
+        .chain(replication::COMMANDS)
         .chain(persist::COMMANDS)
         .chain(pubsub::COMMANDS)
         .chain(blocking::COMMANDS)

@@ -355,6 +355,7 @@ fn child_done(srv: &mut Server, child: &ChildInfo, exitcode: i32, bysignal: i32)
     srv.persist.last_bgsave_time_sec = now - child.start_unix;
     srv.persist.child = None;
     set_resize_allowed(srv, true);
+    crate::server::repl::bgsave_done(srv, child.pid, exitcode == 0 && bysignal == 0);
 }
 
 fn remove_temp_file(srv: &Server, pid: i32) {
@@ -380,6 +381,8 @@ pub fn kill_child(srv: &mut Server) {
     remove_temp_file(srv, child.pid);
     srv.persist.last_bgsave_time_sec = now_ms() / 1000 - child.start_unix;
     set_resize_allowed(srv, true);
+    // Replicas waiting for this snapshot reconnect and sync again.
+    crate::server::repl::bgsave_done(srv, child.pid, false);
 }
 
 /// Persistence work for each cron tick (Redis serverCron): reap a finished

@@ -10,6 +10,7 @@ pub mod listener;
 pub mod logging;
 pub mod observe;
 pub mod propagate;
+pub mod repl;
 pub mod signals;
 pub mod tracking;
 
@@ -29,6 +30,10 @@ pub struct Stats {
     pub rejected_connections: u64,
     pub total_net_input_bytes: u64,
     pub total_net_output_bytes: u64,
+    /// The part of the network traffic that is replication (Redis 7
+    /// counts it apart from total_net_*_bytes).
+    pub total_net_repl_input_bytes: u64,
+    pub total_net_repl_output_bytes: u64,
     pub total_error_replies: u64,
     pub unexpected_error_replies: u64,
     pub client_query_buffer_limit_disconnections: u64,
@@ -142,6 +147,8 @@ pub struct Server {
     pub observe: observe::Observe,
     /// Commands to propagate (deterministic forms) and their consumer, the AOF.
     pub prop: propagate::Propagation,
+    /// Attached replicas, the replication stream's offset and backlog.
+    pub repl: repl::Master,
     pub aof: crate::persist::aof::Aof,
     /// ACL users, the permission gate's state and the ACL LOG.
     pub acl: crate::acl::Acl,
@@ -185,6 +192,7 @@ impl Server {
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),
+            repl: repl::Master::default(),
             aof: crate::persist::aof::Aof::default(),
             acl: crate::acl::Acl::new(),
             scripts: crate::script::Scripting::new(),
@@ -194,9 +202,10 @@ impl Server {
         srv
     }
 
-    /// Connected clients, including the one currently lent to a handler.
+    /// Connected clients, including the one currently lent to a handler,
+    /// but not replicas (INFO connected_clients, as Redis counts).
     pub fn connected_clients(&self) -> usize {
-        self.clients.len()
+        self.clients.len() - self.repl.replicas.len()
     }
 
     /// Every connected client except the one being served.

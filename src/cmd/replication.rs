@@ -1,0 +1,113 @@
+//! The master side of replication's commands: SYNC, PSYNC and REPLCONF.
+//! They parse arguments and hand over to `server::repl`, which owns the
+//! replicas, the snapshot transfer and the stream. (WAIT lives with the
+//! blocking commands, ROLE and INFO replication with the server ones.)
+
+use super::{Cmd, Ctx, flags::*};
+use crate::error;
+use crate::server::repl::{self, ReplicaState};
+
+const SYNC_FLAGS: u32 = ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI;
+
+pub static COMMANDS: &[Cmd] = &[
+    Cmd::new("sync", 1, SYNC_FLAGS, sync),
+    Cmd::new("psync", -3, SYNC_FLAGS, psync),
+    Cmd::new(
+        "replconf",
+        -1,
+        ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY,
+        replconf,
+    ),
+];
+
+/// Longest `REPLCONF ip-address` accepted (Redis NET_HOST_STR_LEN - 1).
+const MAX_IP_LEN: usize = 255;
+
+/// SYNC: a full resynchronisation without the `+FULLRESYNC` line (the
+/// protocol before PSYNC; redis-cli --rdb uses it).
+fn sync(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    start(ctx, None);
+}
+
+/// PSYNC replicationid offset: `+CONTINUE` when ember still has the
+/// stream from `offset` of history `replicationid`, else `+FULLRESYNC`.
+fn psync(ctx: &mut Ctx, argv: &[&[u8]]) {
+    start(ctx, Some((argv[1], argv[2])));
+}
+
+fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
+    // A replica asking again on the same link is ignored (Redis too).
+    if ctx.c.is_replica() {
+        return;
+    }
+    if ctx.c.has_pending_reply() {
+        return ctx
+            .c
+            .reply
+            .error("ERR SYNC and PSYNC are invalid with pending output");
+    }
+    repl::sync(ctx.srv, ctx.c, psync);
+}
+
+/// REPLCONF <option> <value> [<option> <value> ...]: what a replica says
+/// about itself (listening-port, ip-address, capa, rdb-only) answered with
+/// OK; `ACK <offset>` records its progress and `GETACK` (meant for
+/// replicas) is ignored, both without a reply.
+fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv.len().is_multiple_of(2) {
+        return ctx.c.reply.error(error::SYNTAX);
+    }
+    for pair in argv[1..].chunks_exact(2) {
+        let (opt, val) = (pair[0], pair[1]);
+        let is = |name: &str| opt.eq_ignore_ascii_case(name.as_bytes());
+        if is("listening-port") {
+            let Some(port) = super::arg_i64(ctx, val) else {
+                return;
+            };
+            ctx.c
+                .repl
+                .get_or_insert_with(Default::default)
+                .listening_port = port;
+        } else if is("ip-address") {
+            if val.len() > MAX_IP_LEN {
+                return ctx.c.reply.error(&format!(
+                    "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
+                    val.len()
+                ));
+            }
+            let ip = String::from_utf8_lossy(val).into_owned();
+            ctx.c.repl.get_or_insert_with(Default::default).announced_ip = Some(ip);
+        } else if is("capa") || is("rdb-filter-only") {
+            // Capabilities ember may use; it sends disk-based snapshots,
+            // which every replica understands.
+        } else if is("ack") {
+            if let Some(offset) = crate::util::num::parse_i64(val) {
+                repl::ack(ctx.srv, ctx.c, offset.max(0) as u64, ctx.now);
+            }
+            return;
+        } else if is("getack") {
+            // Only a replica answers GETACK; ember is always a master.
+            return;
+        } else if is("rdb-only") {
+            let Some(v) = super::arg_i64(ctx, val) else {
+                return;
+            };
+            if !(0..=1).contains(&v) {
+                return ctx
+                    .c
+                    .reply
+                    .error("ERR value is out of range, value must between 0 and 1");
+            }
+            ctx.c
+                .repl
+                .get_or_insert_with(Box::<ReplicaState>::default)
+                .rdb_only = v == 1;
+        } else {
+            return ctx.c.reply.error(&format!(
+                "ERR Unrecognized REPLCONF option: {}",
+                String::from_utf8_lossy(opt)
+            ));
+        }
+    }
+    ctx.c.reply.ok();
+}
