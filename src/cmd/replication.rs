@@ -111,3 +111,62 @@ fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     ctx.c.reply.ok();
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::Harness;
+
+    #[test]
+    fn replconf_replies_like_redis() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["REPLCONF"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["REPLCONF", "listening-port"]),
+            "-ERR syntax error\r\n"
+        );
+        assert_eq!(
+            h.run(&["REPLCONF", "listening-port", "abc"]),
+            "-ERR value is not an integer or out of range\r\n"
+        );
+        assert_eq!(
+            h.run(&[
+                "REPLCONF",
+                "listening-port",
+                "7000",
+                "capa",
+                "eof",
+                "capa",
+                "psync2"
+            ]),
+            "+OK\r\n"
+        );
+        assert_eq!(
+            h.run(&["REPLCONF", "foo", "bar"]),
+            "-ERR Unrecognized REPLCONF option: foo\r\n"
+        );
+        assert_eq!(
+            h.run(&["REPLCONF", "rdb-only", "2"]),
+            "-ERR value is out of range, value must between 0 and 1\r\n"
+        );
+        let long = "x".repeat(256);
+        assert_eq!(
+            h.run(&["REPLCONF", "ip-address", &long]),
+            "-ERR REPLCONF ip-address provided by replica instance is too long: 256 bytes\r\n"
+        );
+        // ACK and GETACK never reply; a non-replica's ACK changes nothing.
+        assert_eq!(h.run(&["REPLCONF", "ACK", "100"]), "");
+        assert_eq!(h.run(&["REPLCONF", "GETACK", "*"]), "");
+        assert_eq!(h.srv.repl.offset, 0);
+        // Still an ordinary client: not counted as a replica.
+        assert!(h.srv.repl.replicas.is_empty());
+    }
+
+    #[test]
+    fn wait_without_replicas_counts_none() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["WAIT", "0", "0"]), ":0\r\n");
+        assert_eq!(h.run(&["MULTI"]), "+OK\r\n");
+        assert_eq!(h.run(&["WAIT", "1", "0"]), "+QUEUED\r\n");
+        assert_eq!(h.run(&["EXEC"]), "*1\r\n:0\r\n");
+    }
+}

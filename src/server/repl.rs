@@ -141,6 +141,8 @@ pub struct Master {
     /// The background save forked for replicas.
     bgsave_pid: Option<i32>,
     last_cron_ms: i64,
+    /// When the last replica detached (for `repl-backlog-ttl`).
+    idle_since: i64,
     last_ping_ms: i64,
     /// Clients blocked in WAIT.
     pub waiters: Vec<usize>,
@@ -619,6 +621,9 @@ pub fn forget(srv: &mut Server, c: &Client) {
         return;
     }
     srv.repl.replicas.retain(|&t| t != c.token);
+    if srv.repl.replicas.is_empty() {
+        srv.repl.idle_since = super::now_ms();
+    }
     tracing::info!("Connection with replica {} lost.", replica_name(srv, c));
     update_propagation(srv);
 }
@@ -689,7 +694,11 @@ pub fn before_sleep(srv: &mut Server) {
 /// `repl-ping-replica-period`, and closing replicas silent for longer
 /// than `repl-timeout`.
 pub fn cron(srv: &mut Server, now: i64) {
-    if !srv.repl.active() || now - srv.repl.last_cron_ms < CRON_PERIOD_MS {
+    if !srv.repl.active() {
+        free_idle_backlog(srv, now);
+        return;
+    }
+    if now - srv.repl.last_cron_ms < CRON_PERIOD_MS {
         return;
     }
     srv.repl.last_cron_ms = now;
@@ -727,6 +736,22 @@ pub fn cron(srv: &mut Server, now: i64) {
     }
 }
 
+/// Frees the backlog once no replica has been attached for
+/// `repl-backlog-ttl` seconds (0: keep it); the history it held ends, so
+/// the replication ID changes, as in Redis.
+fn free_idle_backlog(srv: &mut Server, now: i64) {
+    if srv.repl.backlog.is_none() {
+        return;
+    }
+    let ttl = srv.config.get_int("repl-backlog-ttl").unwrap_or(3600);
+    if ttl <= 0 || now - srv.repl.idle_since < ttl.saturating_mul(1000) as i64 {
+        return;
+    }
+    srv.repl.backlog = None;
+    srv.replid = super::random_hex40();
+    tracing::info!("Replication backlog freed after {ttl} seconds without connected replicas.");
+}
+
 /// The `slaveN:` lines and counters of INFO replication.
 pub fn info_lines(srv: &Server, lent: Option<&Client>, now: i64) -> Vec<String> {
     each_replica(srv, lent)
@@ -743,4 +768,33 @@ pub fn info_lines(srv: &Server, lent: Option<&Client>, now: i64) -> Vec<String> 
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_selects_on_db_change_and_backlog_keeps_the_tail() {
+        let mut m = Master {
+            backlog: Some(VecDeque::new()),
+            ..Default::default()
+        };
+        m.feed(0, b"A");
+        m.feed(0, b"B");
+        m.feed(ANY_DB, b"C");
+        m.feed(2, b"D");
+        assert_eq!(
+            m.out,
+            b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\nABC*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\nD"
+        );
+        let out = std::mem::take(&mut m.out);
+        m.offset += out.len() as u64;
+        m.append_backlog(&out, 10);
+        let (first, len) = m.backlog_span().unwrap();
+        assert_eq!(len, 10);
+        assert_eq!(first, m.offset - 9);
+        let tail: Vec<u8> = m.backlog.as_ref().unwrap().iter().copied().collect();
+        assert_eq!(tail, &out[out.len() - 10..]);
+    }
 }
