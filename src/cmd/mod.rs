@@ -600,9 +600,10 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
 /// the command must be refused.
 fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
     srv.ks.clock_ms = now;
+    let skip = crate::server::repl::memory_not_counted(srv);
     let result = srv
         .ks
-        .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction());
+        .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction(skip));
     if result != crate::db::evict::Evict::Fail {
         return false;
     }
@@ -620,17 +621,19 @@ fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i6
 }
 
 /// The memory that counts toward `maxmemory`: everything allocated,
-/// including client query and reply buffers, as Redis counts it. (Redis
-/// leaves out its replication backlog and AOF buffers; ember has neither.)
-pub fn memory_for_eviction() -> u64 {
-    crate::server::used_memory()
+/// including client query and reply buffers, as Redis counts it, less
+/// `not_counted`: the replication backlog and replicas' buffers
+/// (`repl::memory_not_counted`), which Redis leaves out too.
+pub fn memory_for_eviction(not_counted: u64) -> u64 {
+    crate::server::used_memory().saturating_sub(not_counted)
 }
 
 /// True when `maxmemory` is set and used memory (as eviction counts it) is
 /// above it: what a script's DENYOOM commands check (Redis's
 /// scriptVerifyOOM), after the gate in `call` already evicted.
 pub(crate) fn over_maxmemory(srv: &Server) -> bool {
-    srv.config.maxmemory > 0 && memory_for_eviction() > srv.config.maxmemory
+    srv.config.maxmemory > 0
+        && memory_for_eviction(crate::server::repl::memory_not_counted(srv)) > srv.config.maxmemory
 }
 
 /// Runs a command that passed the gates (also used by EXEC for queued

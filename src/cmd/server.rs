@@ -910,8 +910,9 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                     );
                 }
                 // Start freeing at once, as Redis does, within the usual budget.
+                let skip = crate::server::repl::memory_not_counted(srv);
                 srv.ks
-                    .perform_evictions(max, &|_| super::memory_for_eviction());
+                    .perform_evictions(max, &|_| super::memory_for_eviction(skip));
             }
             "appendonly" if srv.config.appendonly => {
                 if let Err(e) = crate::persist::aof::start(srv) {

@@ -8,7 +8,8 @@
 //! at start-up. Loading lives in `aof_load.rs`, the manifest format in
 //! `manifest.rs`.
 //!
-//! Wiring: `cmd::execute` hands finished commands to [`feed_ready`];
+//! Wiring: `cmd::execute` hands finished commands to [`feed_ready`]
+//! (which also feeds the replication stream, `server::repl`);
 //! before_sleep calls [`flush`] before writing any reply (so with
 //! `appendfsync always` a reply never leaves before its write is on
 //! disk); cron calls [`cron`]; CONFIG SET appendonly calls [`start`] /

@@ -610,9 +610,10 @@ impl EventLoop {
         // Eviction a command's time budget left unfinished goes on here.
         self.srv.ks.clock_ms = now;
         let maxmemory = self.srv.config.maxmemory;
+        let skip = super::repl::memory_not_counted(&self.srv);
         self.srv
             .ks
-            .perform_evictions(maxmemory, &|_| cmd::memory_for_eviction());
+            .perform_evictions(maxmemory, &|_| cmd::memory_for_eviction(skip));
         let slice = Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100)
             .min(EXPIRE_SLICE_MAX);
         self.expire_step(now, slice);

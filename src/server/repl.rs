@@ -752,6 +752,21 @@ fn free_idle_backlog(srv: &mut Server, now: i64) {
     tracing::info!("Replication backlog freed after {ttl} seconds without connected replicas.");
 }
 
+/// Bytes replication holds that do not count toward `maxmemory` (Redis
+/// freeMemoryGetNotCountedMemory): the backlog, and what waits in
+/// replicas' reply and held buffers.
+pub fn memory_not_counted(srv: &Server) -> u64 {
+    if !srv.repl.active() && srv.repl.backlog.is_none() {
+        return 0;
+    }
+    let backlog = srv.repl.backlog.as_ref().map_or(0, |b| b.capacity());
+    let buffers: usize = each_replica(srv, None)
+        .iter()
+        .map(|c| c.reply.buf.capacity() + c.repl.as_ref().map_or(0, |r| r.held.capacity()))
+        .sum();
+    (backlog + buffers) as u64
+}
+
 /// The `slaveN:` lines and counters of INFO replication.
 pub fn info_lines(srv: &Server, lent: Option<&Client>, now: i64) -> Vec<String> {
     each_replica(srv, lent)
