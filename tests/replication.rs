@@ -160,6 +160,11 @@ fn redis_replica_follows_ember() {
         )),
         "{slave0}"
     );
+    let repl_out: u64 = info_field(&mut m, "stats", "total_net_repl_output_bytes")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(repl_out > 0);
     let offset: u64 = info_field(&mut m, "replication", "master_repl_offset")
         .unwrap()
         .parse()

@@ -103,6 +103,7 @@ fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
         TimeoutReply::Acks(offset),
     );
     if !ctx.c.reprocessing {
+        crate::server::repl::prune_waiters(ctx.srv);
         ctx.srv.repl.waiters.push(ctx.c.token);
         ctx.srv.repl.get_ack = true;
     }

@@ -621,7 +621,8 @@ fn info_persistence(srv: &Server, out: &mut String) {
 fn info_stats(srv: &Server, out: &mut String) {
     let st = &srv.stats;
     let ks = &srv.ks.stats;
-    let (kbps_in, kbps_out) = st.instantaneous_kbps();
+    let (kbps_in, kbps_out) = st.instantaneous_kbps(false);
+    let (repl_kbps_in, repl_kbps_out) = st.instantaneous_kbps(true);
     let (el_per_sec, el_usec) = st.instantaneous_eventloop();
     field(
         out,
@@ -648,8 +649,16 @@ fn info_stats(srv: &Server, out: &mut String) {
     );
     field(out, "instantaneous_input_kbps", format!("{kbps_in:.2}"));
     field(out, "instantaneous_output_kbps", format!("{kbps_out:.2}"));
-    field(out, "instantaneous_input_repl_kbps", "0.00");
-    field(out, "instantaneous_output_repl_kbps", "0.00");
+    field(
+        out,
+        "instantaneous_input_repl_kbps",
+        format!("{repl_kbps_in:.2}"),
+    );
+    field(
+        out,
+        "instantaneous_output_repl_kbps",
+        format!("{repl_kbps_out:.2}"),
+    );
     field(out, "rejected_connections", st.rejected_connections);
     field(out, "sync_full", srv.repl.sync_full);
     field(out, "sync_partial_ok", srv.repl.sync_partial_ok);

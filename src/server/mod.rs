@@ -65,6 +65,8 @@ pub struct CronSample {
     pub ms: i64,
     pub net_in: u64,
     pub net_out: u64,
+    pub repl_in: u64,
+    pub repl_out: u64,
     pub el_cycles: u64,
     pub el_usec: u64,
 }
@@ -395,6 +397,8 @@ impl Stats {
             ms: now,
             net_in: self.total_net_input_bytes,
             net_out: self.total_net_output_bytes,
+            repl_in: self.total_net_repl_input_bytes,
+            repl_out: self.total_net_repl_output_bytes,
             el_cycles: self.eventloop_cycles,
             el_usec: self.eventloop_duration_sum,
         });
@@ -408,13 +412,18 @@ impl Stats {
         }
     }
 
-    /// (input, output) network rates in KiB/s over the sample window.
-    pub fn instantaneous_kbps(&self) -> (f64, f64) {
+    /// (input, output) network rates in KiB/s over the sample window:
+    /// client traffic, or replication traffic when `repl`.
+    pub fn instantaneous_kbps(&self, repl: bool) -> (f64, f64) {
         match self.cron_window() {
             Some((a, b)) => {
                 let secs = (b.ms - a.ms) as f64 / 1000.0;
                 let rate = |x: u64, y: u64| y.saturating_sub(x) as f64 / secs / 1024.0;
-                (rate(a.net_in, b.net_in), rate(a.net_out, b.net_out))
+                if repl {
+                    (rate(a.repl_in, b.repl_in), rate(a.repl_out, b.repl_out))
+                } else {
+                    (rate(a.net_in, b.net_in), rate(a.net_out, b.net_out))
+                }
             }
             None => (0.0, 0.0),
         }

@@ -561,6 +561,7 @@ pub fn send_rdb(c: &mut Client, now: i64) -> io::Result<bool> {
             tracing::info!("Synchronization with replica {} succeeded", c.addr);
             if r.rdb_only {
                 r.held = Vec::new();
+                c.close_after_reply = true;
                 continue;
             }
             let held = std::mem::take(&mut r.held);
@@ -652,6 +653,21 @@ pub fn ack(srv: &mut Server, c: &mut Client, offset: u64, now: i64) {
     if !srv.repl.waiters.is_empty() {
         serve_waiters(srv);
     }
+}
+
+/// Forgets WAIT registrations of clients no longer waiting (answered by
+/// their timeout, unblocked, gone), so the list stays as long as the
+/// number of clients blocked in WAIT.
+pub fn prune_waiters(srv: &mut Server) {
+    use super::blocking::TimeoutReply;
+    let Server { repl, clients, .. } = srv;
+    repl.waiters.retain(|&t| {
+        clients
+            .get(t)
+            .and_then(|c| c.as_deref())
+            .and_then(|c| c.blocked.as_ref())
+            .is_some_and(|b| matches!(b.timeout_reply, TimeoutReply::Acks(_)))
+    });
 }
 
 /// Answers the WAIT clients enough replicas acknowledged.
