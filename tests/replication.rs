@@ -385,3 +385,45 @@ fn redis_cli_rdb_fetches_a_valid_snapshot() {
     });
     assert!(ember_is_healthy(&ember));
 }
+
+/// Two replicas attach while writes keep coming during their snapshot
+/// (held stream, a shared save): both end with ember's exact data
+/// (DEBUG DIGEST, which ember computes as Redis does).
+#[test]
+fn writes_during_the_sync_reach_every_replica() {
+    require_redis!();
+    let ember = start_ember(&[]);
+    let mut m = ember.connect();
+    assert_eq!(m.cmd_line("DEBUG POPULATE 100000 key 100"), b"+OK\r\n");
+    let port = ember.port.to_string();
+    let r1 = start_redis(&["--replicaof", "127.0.0.1", &port]).unwrap();
+    let r2 = start_redis(&["--replicaof", "127.0.0.1", &port]).unwrap();
+    let mut seen_syncing = false;
+    let mut i = 0u64;
+    let deadline = Instant::now() + CONVERGE;
+    loop {
+        m.cmd(&["SET", &format!("during:{i}"), &i.to_string()]);
+        m.cmd(&["INCR", "count"]);
+        m.cmd(&["SELECT", &(i % 3).to_string()]);
+        i += 1;
+        let info = String::from_utf8(bulk(&m.cmd_line("INFO replication")).unwrap()).unwrap();
+        seen_syncing |= info.contains("state=wait_bgsave") || info.contains("state=send_bulk");
+        if info.matches("state=online").count() == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "replicas never online: {info}");
+    }
+    m.cmd_line("SELECT 0");
+    for j in 0..100 {
+        m.cmd(&["RPUSH", "after", &j.to_string()]);
+    }
+    assert!(seen_syncing, "no write happened while the replicas synced");
+    let want = m.cmd_line("DEBUG DIGEST");
+    for r in [&r1, &r2] {
+        let mut rc = r.connect();
+        eventually("the replica's digest", || {
+            rc.cmd_line("DEBUG DIGEST") == want
+        });
+    }
+    assert_eq!(m.cmd_line("WAIT 2 5000"), b":2\r\n");
+}
