@@ -302,7 +302,7 @@ impl EventLoop {
             Ok(n) => {
                 c.query.end += n;
                 c.net_in += n as u64;
-                if c.repl.is_some() {
+                if c.is_replica() {
                     self.srv.stats.total_net_repl_input_bytes += n as u64;
                 } else {
                     self.srv.stats.total_net_input_bytes += n as u64;
@@ -503,7 +503,7 @@ impl EventLoop {
         let before = c.net_out;
         self.srv.stats.total_writes_processed += 1;
         let res = c.flush();
-        if c.repl.is_some() {
+        if c.is_replica() {
             self.srv.stats.total_net_repl_output_bytes += c.net_out - before;
         } else {
             self.srv.stats.total_net_output_bytes += c.net_out - before;
