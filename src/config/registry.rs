@@ -411,7 +411,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("repl-diskless-load", en(REPL_DISKLESS_LOAD), "disabled", INERT, G::Replication, "How replicas load a diskless snapshot: disabled, on-empty-db, swapdb."),
     d("repl-ping-replica-period", int(1, INT_MAX), "10", 0, G::Replication, "Seconds between pings to replicas.").alias(&["repl-ping-slave-period"]),
     d("repl-timeout", int(1, INT_MAX), "60", 0, G::Replication, "Replication timeout in seconds."),
-    d("repl-disable-tcp-nodelay", BOOL, "no", INERT, G::Replication, "Disable TCP_NODELAY on the replication socket."),
+    d("repl-disable-tcp-nodelay", BOOL, "no", 0, G::Replication, "Disable TCP_NODELAY on the replication socket."),
     d("repl-backlog-size", mem(1, LLONG_MAX), "1048576", 0, G::Replication, "Size of the replication backlog."),
     d("repl-backlog-ttl", int(0, LLONG_MAX), "3600", 0, G::Replication, "Seconds before freeing the backlog once no replica is connected."),
     d("replica-priority", int(0, INT_MAX), "100", INERT, G::Replication, "Priority for promotion by Sentinel (0: never).").alias(&["slave-priority"]),

@@ -348,8 +348,7 @@ pub fn sync(srv: &mut Server, c: &mut Client, psync: Option<(&[u8], &[u8])>) {
         srv.replid = super::random_hex40();
         srv.repl.backlog = Some(VecDeque::new());
     }
-    srv.repl.replicas.push(c.token);
-    update_propagation(srv);
+    attach(srv, c);
     tracing::info!("Replica {} asks for synchronization", replica_name(srv, c));
     // A save already forked for other replicas serves this one too: it
     // starts from the same point with a copy of what they hold.
@@ -404,14 +403,25 @@ fn try_continue(srv: &mut Server, c: &mut Client, replid: &[u8], offset: &[u8]) 
     r.psync = true;
     r.ack_ms = super::now_ms();
     r.ack_offset = want as u64 - 1;
-    srv.repl.replicas.push(c.token);
-    update_propagation(srv);
+    attach(srv, c);
     tracing::info!(
         "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {want}.",
         replica_name(srv, c),
         first + len - want as u64
     );
     true
+}
+
+/// Adds `c` to the replicas: the stream is produced from now on, and
+/// its socket follows `repl-disable-tcp-nodelay`.
+fn attach(srv: &mut Server, c: &mut Client) {
+    srv.repl.replicas.push(c.token);
+    update_propagation(srv);
+    if srv.config.get_bool("repl-disable-tcp-nodelay") == Some(true)
+        && let crate::client::Conn::Tcp(s) = &c.conn
+    {
+        let _ = s.set_nodelay(false);
+    }
 }
 
 /// "ip:port" of a replica for log lines.
