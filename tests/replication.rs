@@ -427,3 +427,31 @@ fn writes_during_the_sync_reach_every_replica() {
     }
     assert_eq!(m.cmd_line("WAIT 2 5000"), b":2\r\n");
 }
+
+/// A replica whose link drops reconnects with PSYNC <id> <offset> and
+/// continues from the backlog (`+CONTINUE`) instead of a new snapshot.
+#[test]
+fn dropped_link_continues_from_the_backlog() {
+    require_redis!();
+    let ember = start_ember(&[]);
+    let mut m = ember.connect();
+    apply(&mut m, &dataset());
+    let replica = start_replica_of(ember.port);
+    let mut r = replica.connect();
+    converge(&mut m, &mut r, "after the full sync");
+    assert_eq!(m.cmd_line("CLIENT KILL TYPE replica"), b":1\r\n");
+    m.cmd_line("SET while_down 1");
+    m.cmd_line("HSET hash f3 v3");
+    eventually("the replica back online", || {
+        info_field(&mut m, "replication", "slave0").is_some_and(|s| s.contains("state=online"))
+    });
+    converge(&mut m, &mut r, "after the partial resync");
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_full").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
+        Some("1")
+    );
+}

@@ -230,7 +230,7 @@ pub fn feed_ready(srv: &mut Server) {
     let Server {
         prop, aof, repl, ..
     } = srv;
-    let to_replicas = repl.active();
+    let to_replicas = repl.feeding();
     // Waiting for the first base, only what follows the rewrite's fork
     // belongs in the (temporary) incr file: the snapshot has the rest.
     let on = match aof.state {

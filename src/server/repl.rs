@@ -155,9 +155,15 @@ pub struct Master {
 }
 
 impl Master {
-    /// Whether a stream is being produced (some replica is attached).
+    /// Whether some replica is attached.
     pub fn active(&self) -> bool {
         !self.replicas.is_empty()
+    }
+
+    /// Whether the stream is produced: while the backlog exists, also
+    /// with no replica attached, so one that reconnects can continue.
+    pub fn feeding(&self) -> bool {
+        self.backlog.is_some()
     }
 
     /// Adds one propagated command in `db` to the stream (SELECT first when
@@ -202,7 +208,7 @@ fn backlog_cap(srv: &Server) -> usize {
 /// Whether propagation must record commands: the AOF or a replica wants
 /// them.
 pub fn update_propagation(srv: &mut Server) {
-    let on = srv.aof.state != crate::persist::aof::State::Off || srv.repl.active();
+    let on = srv.aof.state != crate::persist::aof::State::Off || srv.repl.feeding();
     srv.prop.enabled = on;
     srv.ks.log_expired = on;
 }
@@ -625,8 +631,8 @@ pub fn each_replica<'a>(srv: &'a Server, lent: Option<&'a Client>) -> Vec<&'a Cl
         .collect()
 }
 
-/// A replica disconnects: forget it, and stop propagating if nothing
-/// else wants the stream.
+/// A replica disconnects: forget it. The stream goes on into the
+/// backlog until `repl-backlog-ttl` frees it.
 pub fn forget(srv: &mut Server, c: &Client) {
     if !c.is_replica() {
         return;
@@ -775,6 +781,7 @@ fn free_idle_backlog(srv: &mut Server, now: i64) {
     }
     srv.repl.backlog = None;
     srv.replid = super::random_hex40();
+    update_propagation(srv);
     tracing::info!("Replication backlog freed after {ttl} seconds without connected replicas.");
 }
 
@@ -782,7 +789,7 @@ fn free_idle_backlog(srv: &mut Server, now: i64) {
 /// freeMemoryGetNotCountedMemory): the backlog, and what waits in
 /// replicas' reply and held buffers.
 pub fn memory_not_counted(srv: &Server) -> u64 {
-    if !srv.repl.active() && srv.repl.backlog.is_none() {
+    if !srv.repl.feeding() {
         return 0;
     }
     let backlog = srv.repl.backlog.as_ref().map_or(0, |b| b.capacity());
