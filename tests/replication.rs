@@ -89,15 +89,22 @@ fn start_replica_of(port: u16) -> ServerProc {
     r
 }
 
-#[test]
-fn redis_replica_follows_ember() {
-    require_redis!();
+/// ember with the data set and a redis-server replica that loaded it,
+/// with a connection to each.
+fn synced_pair() -> (ServerProc, RawConn, ServerProc, RawConn) {
     let ember = start_ember(&[]);
     let mut m = ember.connect();
     apply(&mut m, &dataset());
     let replica = start_replica_of(ember.port);
     let mut r = replica.connect();
     converge(&mut m, &mut r, "after the full sync");
+    (ember, m, replica, r)
+}
+
+#[test]
+fn redis_replica_follows_ember() {
+    require_redis!();
+    let (ember, mut m, replica, mut r) = synced_pair();
 
     // The write stream: deterministic forms, several databases,
     // transactions and scripts.
@@ -433,12 +440,7 @@ fn writes_during_the_sync_reach_every_replica() {
 #[test]
 fn dropped_link_continues_from_the_backlog() {
     require_redis!();
-    let ember = start_ember(&[]);
-    let mut m = ember.connect();
-    apply(&mut m, &dataset());
-    let replica = start_replica_of(ember.port);
-    let mut r = replica.connect();
-    converge(&mut m, &mut r, "after the full sync");
+    let (_ember, mut m, _replica, mut r) = synced_pair();
     assert_eq!(m.cmd_line("CLIENT KILL TYPE replica"), b":1\r\n");
     m.cmd_line("SET while_down 1");
     m.cmd_line("HSET hash f3 v3");
