@@ -3,8 +3,9 @@
 //! spaces are equal; the stream ember sends is compared byte for byte
 //! with the one Redis sends for the same commands; `redis-cli --rdb`
 //! fetches a snapshot `redis-check-rdb` accepts; WAIT counts real
-//! acknowledgements; a replica going away leaves ember healthy. Skipped
-//! with a notice when redis-server is absent (fails in CI).
+//! acknowledgements; a replica going away leaves ember healthy. Tests
+//! that need redis-server are skipped with a notice when it is absent
+//! (and fail in CI).
 
 mod common;
 
@@ -456,4 +457,34 @@ fn dropped_link_continues_from_the_backlog() {
         info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
         Some("1")
     );
+}
+
+/// A replica that stops reading is closed once its backlog passes the
+/// `replica` class of client-output-buffer-limit; ember stays healthy.
+#[test]
+fn stalled_replica_hits_the_replica_output_limit() {
+    let ember = start_ember(&["--client-output-buffer-limit", "replica 256kb 0 0"]);
+    let mut m = ember.connect();
+    let (link, _, _) = handshake(ember.port);
+    eventually("the stalled replica online", || {
+        info_field(&mut m, "replication", "slave0").is_some_and(|s| s.contains("state=online"))
+    });
+    let value = "x".repeat(64 * 1024);
+    let mut dropped = false;
+    for i in 0..2000 {
+        m.cmd(&["SET", &format!("big{}", i % 10), &value]);
+        if i % 50 == 49
+            && info_field(&mut m, "replication", "connected_slaves").as_deref() == Some("0")
+        {
+            dropped = true;
+            break;
+        }
+    }
+    assert!(dropped, "a replica that never reads was kept");
+    assert_ne!(
+        info_field(&mut m, "stats", "client_output_buffer_limit_disconnections").as_deref(),
+        Some("0")
+    );
+    drop(link);
+    assert!(ember_is_healthy(&ember));
 }
