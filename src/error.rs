@@ -204,6 +204,7 @@ pub const LMPOP_COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 
 /// A DENYOOM command past maxmemory.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 
 // Blocking commands.
 pub const UNBLOCK_REASON: &str = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";

@@ -188,12 +188,25 @@ fn redis_replica_follows_ember() {
         replica.port.to_string().as_bytes()
     );
 
+    // min-replicas-to-write counts the replica as good.
+    assert_eq!(m.cmd_line("CONFIG SET min-replicas-to-write 1"), b"+OK\r\n");
+    assert_eq!(m.cmd_line("SET guarded 1"), b"+OK\r\n");
+    assert_eq!(
+        info_field(&mut m, "replication", "min_slaves_good_slaves").as_deref(),
+        Some("1")
+    );
+
     // The replica going away leaves ember healthy.
     drop(r);
     drop(replica);
     eventually("connected_slaves:0", || {
         info_field(&mut m, "replication", "connected_slaves").as_deref() == Some("0")
     });
+    assert_eq!(
+        m.cmd_line("SET guarded 2"),
+        b"-NOREPLICAS Not enough good replicas to write.\r\n"
+    );
+    assert_eq!(m.cmd_line("CONFIG SET min-replicas-to-write 0"), b"+OK\r\n");
     assert_eq!(m.cmd_line("SET still ok"), b"+OK\r\n");
     assert_eq!(m.cmd_line("WAIT 1 50"), b":0\r\n");
     assert!(ember_is_healthy(&ember));

@@ -541,6 +541,13 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     {
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
+    // min-replicas-to-write: a write (or an EXEC of one) needs enough
+    // replicas with a small lag.
+    if (cmd.has(flags::WRITE) || (is_exec && queued_has(c, flags::WRITE)))
+        && crate::server::repl::too_few_good_replicas(srv)
+    {
+        return reject(srv, c, Some((cmd, parent)), error::NOREPLICAS, is_exec);
+    }
     // While start-up loads the data, only LOADING commands run (INFO...).
     if srv.persist.loading && !cmd.has(flags::LOADING) {
         return reject(srv, c, Some((cmd, parent)), error::LOADING, is_exec);
@@ -607,17 +614,19 @@ fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i6
     if result != crate::db::evict::Evict::Fail {
         return false;
     }
-    let queued_denyoom = || {
-        c.multi.as_ref().is_some_and(|m| {
-            m.queue.iter().any(|argv| {
-                let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-                resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flags::DENYOOM))
-            })
-        })
-    };
     // A NO_MULTI command inside MULTI gets its own error (checked first in Redis).
     let queues = c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL) && !cmd.has(flags::NO_MULTI);
-    cmd.has(flags::DENYOOM) || queues || (is_exec && queued_denyoom())
+    cmd.has(flags::DENYOOM) || queues || (is_exec && queued_has(c, flags::DENYOOM))
+}
+
+/// Whether a command queued in the client's transaction has `flag`.
+fn queued_has(c: &Client, flag: u32) -> bool {
+    c.multi.as_ref().is_some_and(|m| {
+        m.queue.iter().any(|argv| {
+            let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+            resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flag))
+        })
+    })
 }
 
 /// The memory that counts toward `maxmemory`: everything allocated,

@@ -741,6 +741,9 @@ fn info_replication(srv: &Server, c: &Client, out: &mut String) {
     let slaves = crate::server::repl::info_lines(srv, Some(c), crate::server::now_ms());
     field(out, "role", "master");
     field(out, "connected_slaves", slaves.len());
+    if let Some(good) = crate::server::repl::info_good_replicas(srv, Some(c)) {
+        field(out, "min_slaves_good_slaves", good);
+    }
     for line in &slaves {
         out.push_str(line);
         out.push_str("\r\n");

@@ -418,8 +418,8 @@ pub static DIRECTIVES: &[Directive] = &[
     d("propagation-error-behavior", en(PROPAGATION_ERROR), "ignore", INERT, G::Replication, "What to do on errors in replicated commands: ignore, panic, panic-on-replicas."),
     d("replica-ignore-disk-write-errors", BOOL, "no", INERT, G::Replication, "Keep replicating when the replica cannot persist."),
     d("replica-announced", BOOL, "yes", INERT, G::Replication, "Show this replica to Sentinel."),
-    d("min-replicas-to-write", int(0, INT_MAX), "0", INERT, G::Replication, "Refuse writes unless this many replicas are connected (0: off).").alias(&["min-slaves-to-write"]),
-    d("min-replicas-max-lag", int(0, INT_MAX), "10", INERT, G::Replication, "Maximum lag in seconds for a replica to count as connected.").alias(&["min-slaves-max-lag"]),
+    d("min-replicas-to-write", int(0, INT_MAX), "0", 0, G::Replication, "Refuse writes unless this many replicas are connected (0: off).").alias(&["min-slaves-to-write"]),
+    d("min-replicas-max-lag", int(0, INT_MAX), "10", 0, G::Replication, "Maximum lag in seconds for a replica to count as connected.").alias(&["min-slaves-max-lag"]),
     d("replica-announce-ip", STR, "", INERT, G::Replication, "Address a replica reports to its master.").alias(&["slave-announce-ip"]),
     d("replica-announce-port", int(0, 65535), "0", INERT, G::Replication, "Port a replica reports to its master.").alias(&["slave-announce-port"]),
     // KEYS TRACKING

@@ -645,6 +645,40 @@ pub fn forget(srv: &mut Server, c: &Client) {
     update_propagation(srv);
 }
 
+/// (min-replicas-to-write, min-replicas-max-lag) when both are set.
+fn min_replicas(srv: &Server) -> Option<(i64, i64)> {
+    let min = srv.config.get_int("min-replicas-to-write").unwrap_or(0);
+    let lag = srv.config.get_int("min-replicas-max-lag").unwrap_or(10);
+    (min > 0 && lag > 0).then_some((min as i64, lag as i64))
+}
+
+/// Online replicas whose last ACK is at most `max_lag` seconds old
+/// (INFO min_slaves_good_slaves).
+fn good_replicas(srv: &Server, lent: Option<&Client>, max_lag: i64) -> i64 {
+    let now = super::now_ms();
+    each_replica(srv, lent)
+        .iter()
+        .filter(|c| {
+            c.repl
+                .as_ref()
+                .is_some_and(|r| r.state == SyncState::Online && (now - r.ack_ms) / 1000 <= max_lag)
+        })
+        .count() as i64
+}
+
+/// Whether `min-replicas-to-write` refuses writes now (NOREPLICAS).
+pub fn too_few_good_replicas(srv: &Server) -> bool {
+    match min_replicas(srv) {
+        Some((min, lag)) => good_replicas(srv, None, lag) < min,
+        None => false,
+    }
+}
+
+/// INFO's min_slaves_good_slaves, shown when min-replicas-to-write is on.
+pub fn info_good_replicas(srv: &Server, lent: Option<&Client>) -> Option<i64> {
+    min_replicas(srv).map(|(_, lag)| good_replicas(srv, lent, lag))
+}
+
 /// Replicas that acknowledged `offset` or more.
 pub fn count_acks(srv: &Server, offset: u64) -> i64 {
     each_replica(srv, None)
