@@ -896,7 +896,11 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             "port" | "bind" => srv.rebind_listeners = true,
             "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
+            "min-replicas-to-write" | "min-replicas-max-lag" | "repl-backlog-size" => {
+                crate::server::repl::refresh_config(srv)
+            }
             "client-output-buffer-limit" => {
+                crate::server::repl::refresh_config(srv);
                 srv.pubsub_obuf_limit = srv.config.client_output_buffer_limits()[2];
             }
             "maxmemory-policy"

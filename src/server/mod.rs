@@ -167,6 +167,7 @@ impl Server {
         ks.events
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
+        let repl = repl::Master::new(&config);
         let mut srv = Server {
             config,
             ks,
@@ -194,7 +195,7 @@ impl Server {
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),
-            repl: repl::Master::default(),
+            repl,
             aof: crate::persist::aof::Aof::default(),
             acl: crate::acl::Acl::new(),
             scripts: crate::script::Scripting::new(),

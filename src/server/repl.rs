@@ -124,9 +124,42 @@ impl Client {
     }
 }
 
+/// The directives replication reads on every write, kept here so the
+/// hot path does no registry lookup (`refresh_config` after CONFIG SET).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReplConfig {
+    /// (min-replicas-to-write, min-replicas-max-lag) when both are set.
+    min_replicas: Option<(i64, i64)>,
+    backlog_size: usize,
+    /// The `replica` class of client-output-buffer-limit.
+    obuf_limit: (u64, u64, u64),
+}
+
+impl ReplConfig {
+    pub fn from_config(cfg: &crate::config::Config) -> Self {
+        let min = cfg.get_int("min-replicas-to-write").unwrap_or(0);
+        let lag = cfg.get_int("min-replicas-max-lag").unwrap_or(10);
+        ReplConfig {
+            min_replicas: (min > 0 && lag > 0).then_some((min as i64, lag as i64)),
+            backlog_size: cfg
+                .get_int("repl-backlog-size")
+                .and_then(|v| usize::try_from(v).ok())
+                .unwrap_or(1 << 20)
+                .max(1),
+            obuf_limit: cfg.client_output_buffer_limits()[1],
+        }
+    }
+}
+
+/// CONFIG SET changed a directive in [`ReplConfig`].
+pub fn refresh_config(srv: &mut Server) {
+    srv.repl.cfg = ReplConfig::from_config(&srv.config);
+}
+
 /// The master's replication state (`Server::repl`).
 #[derive(Debug, Default)]
 pub struct Master {
+    pub cfg: ReplConfig,
     /// master_repl_offset: bytes of stream produced since start.
     pub offset: u64,
     /// The last `repl-backlog-size` bytes of the stream; None until the
@@ -155,6 +188,13 @@ pub struct Master {
 }
 
 impl Master {
+    pub fn new(cfg: &crate::config::Config) -> Self {
+        Master {
+            cfg: ReplConfig::from_config(cfg),
+            ..Default::default()
+        }
+    }
+
     /// Whether some replica is attached.
     pub fn active(&self) -> bool {
         !self.replicas.is_empty()
@@ -194,15 +234,6 @@ impl Master {
             }
         }
     }
-}
-
-/// The backlog size from the config.
-fn backlog_cap(srv: &Server) -> usize {
-    srv.config
-        .get_int("repl-backlog-size")
-        .and_then(|v| usize::try_from(v).ok())
-        .unwrap_or(1 << 20)
-        .max(1)
 }
 
 /// Whether propagation must record commands: the AOF or a replica wants
@@ -274,10 +305,10 @@ pub fn distribute(srv: &mut Server) {
         return;
     }
     let out = std::mem::take(&mut srv.repl.out);
-    let cap = backlog_cap(srv);
+    let cap = srv.repl.cfg.backlog_size;
     srv.repl.offset += out.len() as u64;
     srv.repl.append_backlog(&out, cap);
-    let limits = srv.config.client_output_buffer_limits()[1];
+    let limits = srv.repl.cfg.obuf_limit;
     let now = super::now_ms();
     let Server {
         clients,
@@ -645,13 +676,6 @@ pub fn forget(srv: &mut Server, c: &Client) {
     update_propagation(srv);
 }
 
-/// (min-replicas-to-write, min-replicas-max-lag) when both are set.
-fn min_replicas(srv: &Server) -> Option<(i64, i64)> {
-    let min = srv.config.get_int("min-replicas-to-write").unwrap_or(0);
-    let lag = srv.config.get_int("min-replicas-max-lag").unwrap_or(10);
-    (min > 0 && lag > 0).then_some((min as i64, lag as i64))
-}
-
 /// Online replicas whose last ACK is at most `max_lag` seconds old
 /// (INFO min_slaves_good_slaves).
 fn good_replicas(srv: &Server, lent: Option<&Client>, max_lag: i64) -> i64 {
@@ -668,7 +692,7 @@ fn good_replicas(srv: &Server, lent: Option<&Client>, max_lag: i64) -> i64 {
 
 /// Whether `min-replicas-to-write` refuses writes now (NOREPLICAS).
 pub fn too_few_good_replicas(srv: &Server) -> bool {
-    match min_replicas(srv) {
+    match srv.repl.cfg.min_replicas {
         Some((min, lag)) => good_replicas(srv, None, lag) < min,
         None => false,
     }
@@ -676,7 +700,10 @@ pub fn too_few_good_replicas(srv: &Server) -> bool {
 
 /// INFO's min_slaves_good_slaves, shown when min-replicas-to-write is on.
 pub fn info_good_replicas(srv: &Server, lent: Option<&Client>) -> Option<i64> {
-    min_replicas(srv).map(|(_, lag)| good_replicas(srv, lent, lag))
+    srv.repl
+        .cfg
+        .min_replicas
+        .map(|(_, lag)| good_replicas(srv, lent, lag))
 }
 
 /// Replicas that acknowledged `offset` or more.
