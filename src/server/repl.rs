@@ -690,7 +690,8 @@ fn good_replicas(srv: &Server, lent: Option<&Client>, max_lag: i64) -> i64 {
         .count() as i64
 }
 
-/// Whether `min-replicas-to-write` refuses writes now (NOREPLICAS).
+/// Whether `min-replicas-to-write` refuses writes now (NOREPLICAS). One
+/// field test when the directive is off (every command checks it).
 pub fn too_few_good_replicas(srv: &Server) -> bool {
     match srv.repl.cfg.min_replicas {
         Some((min, lag)) => good_replicas(srv, None, lag) < min,
