@@ -543,8 +543,9 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     }
     // min-replicas-to-write: a write (or an EXEC of one) needs enough
     // replicas with a small lag.
-    if crate::server::repl::too_few_good_replicas(srv)
-        && (cmd.has(flags::WRITE) || (is_exec && queued_has(c, flags::WRITE)))
+    if (cmd.has(flags::WRITE) || is_exec)
+        && crate::server::repl::too_few_good_replicas(srv)
+        && (cmd.has(flags::WRITE) || queued_has(c, flags::WRITE))
     {
         return reject(srv, c, Some((cmd, parent)), error::NOREPLICAS, is_exec);
     }
