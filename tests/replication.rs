@@ -173,6 +173,11 @@ fn redis_replica_follows_ember() {
         .parse()
         .unwrap();
     assert!(repl_out > 0);
+    let backlog_mem: u64 = info_field(&mut m, "memory", "mem_replication_backlog")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(backlog_mem > 0);
     let offset: u64 = info_field(&mut m, "replication", "master_repl_offset")
         .unwrap()
         .parse()

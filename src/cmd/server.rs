@@ -502,15 +502,17 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let peak = srv.mem_peak;
     let startup = srv.mem_startup;
     let clients_mem: u64 = all_clients(srv, c)
+        .filter(|cl| !cl.is_replica())
         .map(|cl| (cl.query.data.len() + cl.reply.buf.capacity()) as u64)
         .sum();
+    let (backlog, replica_bufs) = crate::server::repl::memory(srv, Some(c));
     let tables: u64 = srv
         .ks
         .dbs
         .iter()
         .map(|d| (d.main.memory_overhead() + d.expires.memory_overhead()) as u64)
         .sum();
-    let overhead = (startup + tables + clients_mem).min(used);
+    let overhead = (startup + tables + clients_mem + backlog + replica_bufs).min(used);
     let dataset = used - overhead;
     let net = if used > startup { used - startup } else { 1 };
     let frag = format!("{:.2}", rss as f64 / used.max(1) as f64);
@@ -562,10 +564,10 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "rss_overhead_bytes", diff(rss, a.resident));
     field(out, "mem_fragmentation_ratio", &frag);
     field(out, "mem_fragmentation_bytes", frag_bytes);
-    field(out, "mem_not_counted_for_evict", 0);
-    field(out, "mem_replication_backlog", 0);
-    field(out, "mem_total_replication_buffers", 0);
-    field(out, "mem_clients_slaves", 0);
+    field(out, "mem_not_counted_for_evict", backlog + replica_bufs);
+    field(out, "mem_replication_backlog", backlog);
+    field(out, "mem_total_replication_buffers", backlog + replica_bufs);
+    field(out, "mem_clients_slaves", replica_bufs);
     field(out, "mem_clients_normal", clients_mem);
     field(out, "mem_cluster_links", 0);
     field(out, "mem_aof_buffer", 0);

@@ -847,19 +847,26 @@ fn free_idle_backlog(srv: &mut Server, now: i64) {
     tracing::info!("Replication backlog freed after {ttl} seconds without connected replicas.");
 }
 
+/// (backlog, replicas' buffers) in bytes: INFO memory's
+/// mem_replication_backlog and mem_clients_slaves.
+pub fn memory(srv: &Server, lent: Option<&Client>) -> (u64, u64) {
+    if !srv.repl.feeding() {
+        return (0, 0);
+    }
+    let backlog = srv.repl.backlog.as_ref().map_or(0, |b| b.capacity());
+    let buffers: usize = each_replica(srv, lent)
+        .iter()
+        .map(|c| c.reply.buf.capacity() + c.repl.as_ref().map_or(0, |r| r.held.capacity()))
+        .sum();
+    (backlog as u64, buffers as u64)
+}
+
 /// Bytes replication holds that do not count toward `maxmemory` (Redis
 /// freeMemoryGetNotCountedMemory): the backlog, and what waits in
 /// replicas' reply and held buffers.
 pub fn memory_not_counted(srv: &Server) -> u64 {
-    if !srv.repl.feeding() {
-        return 0;
-    }
-    let backlog = srv.repl.backlog.as_ref().map_or(0, |b| b.capacity());
-    let buffers: usize = each_replica(srv, None)
-        .iter()
-        .map(|c| c.reply.buf.capacity() + c.repl.as_ref().map_or(0, |r| r.held.capacity()))
-        .sum();
-    (backlog + buffers) as u64
+    let (backlog, buffers) = memory(srv, None);
+    backlog + buffers
 }
 
 /// The `slaveN:` lines and counters of INFO replication.
