@@ -506,3 +506,22 @@ fn stalled_replica_hits_the_replica_output_limit() {
     drop(link);
     assert!(ember_is_healthy(&ember));
 }
+
+/// A replica arriving while a BGSAVE of the user's runs waits for it to
+/// end, then gets a snapshot of its own.
+#[test]
+fn replica_waits_for_a_running_bgsave() {
+    let ember = start_ember(&[]);
+    let mut m = ember.connect();
+    assert_eq!(m.cmd_line("DEBUG POPULATE 300000 key 100"), b"+OK\r\n");
+    assert!(
+        m.cmd_line("BGSAVE")
+            .starts_with(b"+Background saving started")
+    );
+    let (_link, full, rdb) = handshake(ember.port);
+    assert!(full.starts_with("+FULLRESYNC "), "{full}");
+    assert!(rdb.starts_with(b"REDIS"));
+    let log = ember.log();
+    assert!(log.contains("Waiting for next BGSAVE for SYNC"), "{log}");
+    assert_eq!(log.matches("Background saving started").count(), 2, "{log}");
+}

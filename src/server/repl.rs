@@ -511,17 +511,17 @@ fn start_bgsave(srv: &mut Server, lent: Option<&mut Client>) {
         waiting.push(c);
     }
     for c in waiting {
-        if c.repl.as_ref().map(|r| r.state) != Some(SyncState::WaitBgsaveStart) {
+        let closing = c.close_after_reply || c.close_asap;
+        if closing || c.repl.as_ref().map(|r| r.state) != Some(SyncState::WaitBgsaveStart) {
             continue;
         }
         match &result {
             Ok(_) => full_resync(replid, c, offset),
             Err(e) => {
-                // The lent client is closed by the loop once it is back.
+                // Closed once the error is written; not waited for again.
                 c.reply
                     .error(&format!("BGSAVE failed, replication can't continue: {e}"));
                 c.close_after_reply = true;
-                continue;
             }
         }
         if lent_token != Some(c.token) {
@@ -575,6 +575,7 @@ fn waiting_start(srv: &Server) -> bool {
         srv.clients
             .get(t)
             .and_then(|c| c.as_deref())
+            .filter(|c| !c.close_after_reply && !c.close_asap)
             .and_then(|c| c.repl.as_ref())
             .is_some_and(|r| r.state == SyncState::WaitBgsaveStart)
     })
