@@ -393,13 +393,13 @@ fn redis_cli_rdb_fetches_a_valid_snapshot() {
     let mut m = ember.connect();
     apply(&mut m, &dataset());
     let out = ember.dir.join("fetched.rdb");
-    let status = std::process::Command::new(cli)
+    let status = std::process::Command::new(&cli)
         .args(["-p", &ember.port.to_string(), "--rdb"])
         .arg(&out)
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
-    let checked = std::process::Command::new(check)
+    let checked = std::process::Command::new(&check)
         .arg(&out)
         .output()
         .unwrap();
@@ -409,6 +409,26 @@ fn redis_cli_rdb_fetches_a_valid_snapshot() {
     eventually("the snapshot client gone", || {
         info_field(&mut m, "replication", "connected_slaves").as_deref() == Some("0")
     });
+    // --functions-rdb: the libraries and no keys.
+    let lib = "#!lua name=mylib\nredis.register_function('f', function() return 1 end)";
+    assert_eq!(m.cmd(&["FUNCTION", "LOAD", lib]), b"$5\r\nmylib\r\n");
+    let fout = ember.dir.join("functions.rdb");
+    let status = std::process::Command::new(&cli)
+        .args(["-p", &ember.port.to_string(), "--functions-rdb"])
+        .arg(&fout)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let checked = std::process::Command::new(&check)
+        .arg(&fout)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        text.contains("RDB looks OK") && text.contains("0 keys read"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&std::fs::read(&fout).unwrap()).contains("mylib"));
     assert!(ember_is_healthy(&ember));
 }
 

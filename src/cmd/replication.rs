@@ -77,7 +77,22 @@ fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
             }
             let ip = String::from_utf8_lossy(val).into_owned();
             ctx.c.repl.get_or_insert_with(Default::default).announced_ip = Some(ip);
-        } else if is("capa") || is("rdb-filter-only") {
+        } else if is("rdb-filter-only") {
+            let mut functions = false;
+            for word in val.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+                if !word.eq_ignore_ascii_case(b"functions") {
+                    return ctx.c.reply.error(&format!(
+                        "ERR Unsupported rdb-filter-only option: {}",
+                        String::from_utf8_lossy(word)
+                    ));
+                }
+                functions = true;
+            }
+            ctx.c
+                .repl
+                .get_or_insert_with(Default::default)
+                .functions_only = functions;
+        } else if is("capa") {
             // Capabilities ember may use; it sends disk-based snapshots,
             // which every replica understands.
         } else if is("ack") {

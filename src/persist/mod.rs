@@ -169,6 +169,16 @@ pub fn save(srv: &Server, path: &Path) -> io::Result<SaveStats> {
     result
 }
 
+/// Writes an RDB holding the function libraries and no keys to `path`
+/// (for a replica that asked `REPLCONF rdb-filter-only functions`, as
+/// `redis-cli --functions-rdb` does). Small: written in the foreground.
+pub fn save_functions_only(srv: &Server, path: &Path) -> io::Result<()> {
+    let empty = Keyspace::new(srv.config.databases);
+    let mut f = File::create(path)?;
+    rdb::write_rdb(&empty, &mut f, &save_opts(srv))?;
+    f.sync_all()
+}
+
 /// A foreground save to `dir`/`dbfilename` (SAVE, SHUTDOWN, FLUSHALL):
 /// on success the change counter is reset and LASTSAVE updated. Logs the
 /// outcome; returns false on failure.

@@ -80,6 +80,8 @@ pub struct ReplicaState {
     pub psync: bool,
     /// REPLCONF rdb-only 1: only the snapshot is wanted (redis-cli --rdb).
     pub rdb_only: bool,
+    /// REPLCONF rdb-filter-only functions: a snapshot without keys.
+    pub functions_only: bool,
     /// `master_repl_offset` at the fork of its snapshot.
     sync_offset: u64,
     /// The stream produced since that fork, held until the RDB is sent.
@@ -97,6 +99,7 @@ impl ReplicaState {
             ack_ms: 0,
             psync: false,
             rdb_only: false,
+            functions_only: false,
             sync_offset: 0,
             held: Vec::new(),
             transfer: None,
@@ -387,6 +390,9 @@ pub fn sync(srv: &mut Server, c: &mut Client, psync: Option<(&[u8], &[u8])>) {
     }
     attach(srv, c);
     tracing::info!("Replica {} asks for synchronization", replica_name(srv, c));
+    if c.repl.as_ref().is_some_and(|r| r.functions_only) {
+        return send_functions_only(srv, c);
+    }
     // A save already forked for other replicas serves this one too: it
     // starts from the same point with a copy of what they hold.
     if srv.repl.bgsave_pid.is_some() {
@@ -407,6 +413,34 @@ pub fn sync(srv: &mut Server, c: &mut Client, psync: Option<(&[u8], &[u8])>) {
         }
     }
     start_bgsave(srv, Some(c));
+}
+
+/// A snapshot of the function libraries alone, written at once and sent
+/// from an unlinked file; the link is closed after it (no stream).
+fn send_functions_only(srv: &mut Server, c: &mut Client) {
+    let path = std::path::Path::new(&srv.config.dir).join(format!("temp-functions-{}.rdb", c.id));
+    let opened = crate::persist::save_functions_only(srv, &path)
+        .and_then(|()| File::open(&path))
+        .and_then(|f| Ok((f.metadata()?.len(), f)));
+    let _ = std::fs::remove_file(&path);
+    let (len, file) = match opened {
+        Ok(x) => x,
+        Err(e) => {
+            c.reply
+                .error(&format!("Failed to write the functions snapshot: {e}"));
+            c.close_after_reply = true;
+            return;
+        }
+    };
+    full_resync(&srv.replid, c, srv.repl.offset);
+    c.reply
+        .buf
+        .extend_from_slice(format!("${len}\r\n").as_bytes());
+    if let Some(r) = c.repl.as_mut() {
+        r.rdb_only = true;
+        r.state = SyncState::SendBulk;
+        r.transfer = Some(Transfer { file, left: len });
+    }
 }
 
 /// PSYNC <replid> <offset> with our ID and an offset the backlog still
