@@ -208,6 +208,9 @@ pub struct Client {
     pub user: Vec<u8>,
     /// Replication state once the connection sent REPLCONF or SYNC/PSYNC.
     pub repl: Option<Box<crate::server::repl::ReplicaState>>,
+    /// `master_repl_offset` after this client's last command that added
+    /// to the replication stream: what WAIT waits for.
+    pub repl_woff: u64,
 }
 
 impl Client {
@@ -251,6 +254,7 @@ impl Client {
             net_in: 0,
             net_out: 0,
             repl: None,
+            repl_woff: 0,
         }
     }
 

@@ -347,6 +347,11 @@ fn stream_matches_redis_byte_for_byte() {
             c.cmd_line(line);
         }
         let stream = drain(&mut link, Duration::from_millis(700));
+        // WAIT counts up to the caller's own last write: a fresh client
+        // that wrote nothing is satisfied by the online replica at once,
+        // the writer is not (no ACK yet).
+        let mut fresh = RawConn::connect(port).unwrap();
+        let waits = [fresh.cmd_line("WAIT 1 100"), c.cmd_line("WAIT 1 100")];
         // Acknowledge everything: WAIT sees it.
         let offset = info_field(&mut c, "replication", "master_repl_offset").unwrap();
         link.write_all(&encode_command(&["REPLCONF", "ACK", &offset]))
@@ -370,7 +375,7 @@ fn stream_matches_redis_byte_for_byte() {
         }
         // The periodic PING may fall in the window on either side.
         let stream = String::from_utf8_lossy(&stream).replace("*1\r\n$4\r\nPING\r\n", "");
-        streams.push((stream, sent.replace(&offset, "N")));
+        streams.push((stream, sent.replace(&offset, "N"), waits));
     }
     for needle in ["SELECT", "KEEPTTL", "MULTI", "EXEC", "FLUSHALL"] {
         assert!(streams[0].0.contains(needle), "{needle}: {}", streams[0].0);
@@ -378,6 +383,8 @@ fn stream_matches_redis_byte_for_byte() {
     assert!(!streams[0].0.contains("missing"), "{}", streams[0].0);
     assert_eq!(streams[0].0, streams[1].0, "stream: ember vs redis");
     assert_eq!(streams[0].1, streams[1].1, "INFO: ember vs redis");
+    assert_eq!(streams[0].2, streams[1].2, "WAIT: ember vs redis");
+    assert_eq!(streams[0].2, [b":1\r\n".to_vec(), b":0\r\n".to_vec()]);
 }
 
 /// `redis-cli --rdb` fetches a snapshot that redis-check-rdb accepts.

@@ -78,7 +78,9 @@ fn may_not_block(ctx: &Ctx) -> bool {
 }
 
 /// WAIT numreplicas timeout: the number of replicas that acknowledged
-/// the stream up to now. When fewer than asked have, the client is parked
+/// the stream up to this client's last write (Redis's `woff`; a client
+/// that wrote nothing waits for nothing). When fewer than asked have,
+/// the client is parked
 /// (the loop sends `REPLCONF GETACK *` before sleeping) until enough ACKs
 /// arrive or the timeout in milliseconds passes (0: forever), as Redis.
 fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
@@ -90,7 +92,7 @@ fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
         Some(t) if t < 0 => return ctx.c.reply.error(error::TIMEOUT_IS_NEGATIVE),
         Some(t) => t,
     };
-    let offset = ctx.srv.repl.offset;
+    let offset = ctx.c.repl_woff;
     let acked = crate::server::repl::count_acks(ctx.srv, offset);
     if wanted <= acked || may_not_block(ctx) {
         return ctx.c.reply.int(acked);

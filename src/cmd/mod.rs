@@ -685,7 +685,12 @@ pub fn execute(
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
     if let Some(prop) = prop {
+        let offset = srv.repl.offset;
         propagate_end(srv, prop, db, argv);
+        // What WAIT waits for: the stream up to this client's last write.
+        if srv.repl.offset != offset {
+            c.repl_woff = srv.repl.offset;
+        }
     }
     srv.stats.total_commands_processed += 1;
     srv.record_call(
