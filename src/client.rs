@@ -209,6 +209,11 @@ pub struct Client {
     pub tracking: Option<Box<crate::server::tracking::ClientTracking>>,
     /// The ACL user this connection runs as ("default" until AUTH).
     pub user: Vec<u8>,
+    /// Replication state once the connection sent REPLCONF or SYNC/PSYNC.
+    pub repl: Option<Box<crate::server::repl::ReplicaState>>,
+    /// `master_repl_offset` after this client's last command that added
+    /// to the replication stream: what WAIT waits for.
+    pub repl_woff: u64,
 }
 
 impl Client {
@@ -252,6 +257,8 @@ impl Client {
             obuf_soft_since: 0,
             net_in: 0,
             net_out: 0,
+            repl: None,
+            repl_woff: 0,
         }
     }
 
@@ -333,6 +340,8 @@ impl Client {
         let mut f = String::new();
         if self.monitor {
             f.push('O');
+        } else if self.is_replica() {
+            f.push('S');
         }
         if self.subscription_count() > 0 || !self.ssubs.is_empty() {
             f.push('P');

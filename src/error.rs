@@ -203,6 +203,7 @@ pub const LMPOP_COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 
 /// A DENYOOM command past maxmemory.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 
 // Blocking commands.
 /// CLIENT PAUSE with a mode other than WRITE or ALL.

@@ -77,10 +77,12 @@ fn may_not_block(ctx: &Ctx) -> bool {
     ctx.c.in_exec
 }
 
-/// WAIT numreplicas timeout: there are no replicas, so zero of them have
-/// acknowledged. Asking for none (or fewer) answers 0 at once; asking for
-/// any parks the client until the timeout in milliseconds (0: forever, as
-/// Redis waits), then answers 0.
+/// WAIT numreplicas timeout: the number of replicas that acknowledged
+/// the stream up to this client's last write (Redis's `woff`; a client
+/// that wrote nothing waits for nothing). When fewer than asked have,
+/// the client is parked
+/// (the loop sends `REPLCONF GETACK *` before sleeping) until enough ACKs
+/// arrive or the timeout in milliseconds passes (0: forever), as Redis.
 fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(wanted) = super::arg_i64(ctx, argv[1]) else {
         return;
@@ -90,10 +92,23 @@ fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
         Some(t) if t < 0 => return ctx.c.reply.error(error::TIMEOUT_IS_NEGATIVE),
         Some(t) => t,
     };
-    if wanted <= 0 || may_not_block(ctx) {
-        return ctx.c.reply.int(0);
+    let offset = ctx.c.repl_woff;
+    let acked = crate::server::repl::count_acks(ctx.srv, offset);
+    if wanted <= acked || may_not_block(ctx) {
+        return ctx.c.reply.int(acked);
     }
-    ctx.block(argv, &[], timeout, BlockType::List, TimeoutReply::Zero);
+    ctx.block(
+        argv,
+        &[],
+        timeout,
+        BlockType::List,
+        TimeoutReply::Acks(offset),
+    );
+    if !ctx.c.reprocessing {
+        crate::server::repl::prune_waiters(ctx.srv);
+        ctx.srv.repl.waiters.push(ctx.c.token);
+        ctx.srv.repl.get_ack = true;
+    }
 }
 
 /// BLPOP key [key ...] timeout

@@ -345,8 +345,12 @@ impl ClientType {
             .map(|&(_, t)| t)
     }
 
-    fn of(_c: &Client) -> ClientType {
-        ClientType::Normal
+    fn of(c: &Client) -> ClientType {
+        if c.is_replica() && !c.monitor {
+            ClientType::Replica
+        } else {
+            ClientType::Normal
+        }
     }
 }
 

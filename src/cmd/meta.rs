@@ -2255,6 +2255,32 @@ static TABLE: &[Meta] = &[
         "Describe the replication role of this instance",
     )
     .acl("admin dangerous"),
+    m(
+        "sync",
+        "server",
+        "1.0.0",
+        "",
+        "Internal command used for replication",
+    )
+    .acl("admin dangerous"),
+    m(
+        "psync",
+        "server",
+        "2.8.0",
+        "",
+        "Internal command used for replication",
+    )
+    .acl("admin dangerous")
+    .args("replicationid:string offset:int"),
+    m(
+        "replconf",
+        "server",
+        "3.0.0",
+        "O(1)",
+        "An internal command for configuring the replication stream",
+    )
+    .acl("admin dangerous")
+    .syscmd(),
     // --- transactions ------------------------------------------------------------------
     m(
         "multi",
@@ -4211,9 +4237,10 @@ mod tests {
             assert!(seen.insert(m.name), "duplicate entry {}", m.name);
             assert_eq!(m.name, m.name.to_ascii_lowercase());
             assert!(!m.group.is_empty() && !m.since.is_empty(), "{}", m.name);
-            // Redis documents MONITOR without a complexity.
+            // Redis documents MONITOR, SYNC and PSYNC without a complexity.
+            let no_complexity = ["monitor", "sync", "psync"].contains(&m.name);
             assert!(
-                !m.summary.is_empty() && (!m.complexity.is_empty() || m.name == "monitor"),
+                !m.summary.is_empty() && (!m.complexity.is_empty() || no_complexity),
                 "{}",
                 m.name
             );

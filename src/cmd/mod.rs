@@ -21,6 +21,7 @@ pub mod multi;
 pub mod ops;
 pub mod persist;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod sets;
@@ -296,6 +297,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(sets::COMMANDS)
         .chain(zsets::COMMANDS)
         .chain(multi::COMMANDS)
+        .chain(replication::COMMANDS)
         .chain(persist::COMMANDS)
         .chain(pubsub::COMMANDS)
         .chain(blocking::COMMANDS)
@@ -540,6 +542,14 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     {
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
     }
+    // min-replicas-to-write: a write (or an EXEC of one) needs enough
+    // replicas with a small lag.
+    if (cmd.has(flags::WRITE) || is_exec)
+        && crate::server::repl::too_few_good_replicas(srv)
+        && (cmd.has(flags::WRITE) || queued_has(c, flags::WRITE))
+    {
+        return reject(srv, c, Some((cmd, parent)), error::NOREPLICAS, is_exec);
+    }
     // While start-up loads the data, only LOADING commands run (INFO...).
     if srv.persist.loading && !cmd.has(flags::LOADING) {
         return reject(srv, c, Some((cmd, parent)), error::LOADING, is_exec);
@@ -606,37 +616,42 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
 /// the command must be refused.
 fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
     srv.ks.clock_ms = now;
+    let skip = crate::server::repl::memory_not_counted(srv);
     let result = srv
         .ks
-        .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction());
+        .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction(skip));
     if result != crate::db::evict::Evict::Fail {
         return false;
     }
-    let queued_denyoom = || {
-        c.multi.as_ref().is_some_and(|m| {
-            m.queue.iter().any(|argv| {
-                let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-                resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flags::DENYOOM))
-            })
-        })
-    };
     // A NO_MULTI command inside MULTI gets its own error (checked first in Redis).
     let queues = c.multi.is_some() && !cmd.has(flags::MULTI_CONTROL) && !cmd.has(flags::NO_MULTI);
-    cmd.has(flags::DENYOOM) || queues || (is_exec && queued_denyoom())
+    cmd.has(flags::DENYOOM) || queues || (is_exec && queued_has(c, flags::DENYOOM))
+}
+
+/// Whether a command queued in the client's transaction has `flag`.
+fn queued_has(c: &Client, flag: u32) -> bool {
+    c.multi.as_ref().is_some_and(|m| {
+        m.queue.iter().any(|argv| {
+            let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+            resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flag))
+        })
+    })
 }
 
 /// The memory that counts toward `maxmemory`: everything allocated,
-/// including client query and reply buffers, as Redis counts it. (Redis
-/// leaves out its replication backlog and AOF buffers; ember has neither.)
-pub fn memory_for_eviction() -> u64 {
-    crate::server::used_memory()
+/// including client query and reply buffers, as Redis counts it, less
+/// `not_counted`: the replication backlog and replicas' buffers
+/// (`repl::memory_not_counted`), which Redis leaves out too.
+pub fn memory_for_eviction(not_counted: u64) -> u64 {
+    crate::server::used_memory().saturating_sub(not_counted)
 }
 
 /// True when `maxmemory` is set and used memory (as eviction counts it) is
 /// above it: what a script's DENYOOM commands check (Redis's
 /// scriptVerifyOOM), after the gate in `call` already evicted.
 pub(crate) fn over_maxmemory(srv: &Server) -> bool {
-    srv.config.maxmemory > 0 && memory_for_eviction() > srv.config.maxmemory
+    srv.config.maxmemory > 0
+        && memory_for_eviction(crate::server::repl::memory_not_counted(srv)) > srv.config.maxmemory
 }
 
 /// Runs a command that passed the gates (also used by EXEC for queued
@@ -678,7 +693,12 @@ pub fn execute(
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
     if let Some(prop) = prop {
+        let offset = srv.repl.offset;
         propagate_end(srv, prop, db, argv);
+        // What WAIT waits for: the stream up to this client's last write.
+        if srv.repl.offset != offset {
+            c.repl_woff = srv.repl.offset;
+        }
     }
     srv.stats.total_commands_processed += 1;
     // The row's dense index, for the command statistics and the latency

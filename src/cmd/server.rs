@@ -177,11 +177,30 @@ fn lastsave(ctx: &mut Ctx, _argv: &[&[u8]]) {
 
 /// ROLE: always a master without replicas: [master, 0, []].
 fn role(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    let replicas: Vec<(String, i64, u64)> =
+        crate::server::repl::each_replica(ctx.srv, Some(&*ctx.c))
+            .into_iter()
+            .filter(|c| {
+                c.repl
+                    .as_ref()
+                    .is_some_and(|r| r.state == crate::server::repl::SyncState::Online)
+            })
+            .map(|c| {
+                let (ip, port) = crate::server::repl::replica_addr(ctx.srv, c);
+                (ip, port, c.repl.as_ref().map_or(0, |r| r.ack_offset))
+            })
+            .collect();
     let r = &mut ctx.c.reply;
     r.array(3);
     r.bulk(b"master");
-    r.int(0);
-    r.array(0);
+    r.int(ctx.srv.repl.offset as i64);
+    r.array(replicas.len());
+    for (ip, port, offset) in replicas {
+        r.array(3);
+        r.bulk(ip.as_bytes());
+        r.bulk(port.to_string().as_bytes());
+        r.bulk(offset.to_string().as_bytes());
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -267,7 +286,7 @@ pub fn info_text(srv: &mut Server, c: &Client, sel: u32) -> String {
             "memory" => info_memory(srv, c, &mut out),
             "persistence" => info_persistence(srv, &mut out),
             "stats" => info_stats(srv, &mut out),
-            "replication" => info_replication(srv, &mut out),
+            "replication" => info_replication(srv, c, &mut out),
             "cpu" => info_cpu(&mut out),
             "commandstats" => info_commandstats(srv, &mut out),
             "errorstats" => info_errorstats(srv, &mut out),
@@ -486,15 +505,17 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     let peak = srv.mem_peak;
     let startup = srv.mem_startup;
     let clients_mem: u64 = all_clients(srv, c)
+        .filter(|cl| !cl.is_replica())
         .map(|cl| (cl.query.data.len() + cl.reply.buf.capacity()) as u64)
         .sum();
+    let (backlog, replica_bufs) = crate::server::repl::memory(srv, Some(c));
     let tables: u64 = srv
         .ks
         .dbs
         .iter()
         .map(|d| (d.main.memory_overhead() + d.expires.memory_overhead()) as u64)
         .sum();
-    let overhead = (startup + tables + clients_mem).min(used);
+    let overhead = (startup + tables + clients_mem + backlog + replica_bufs).min(used);
     let dataset = used - overhead;
     let net = if used > startup { used - startup } else { 1 };
     let frag = format!("{:.2}", rss as f64 / used.max(1) as f64);
@@ -546,10 +567,10 @@ fn info_memory(srv: &mut Server, c: &Client, out: &mut String) {
     field(out, "rss_overhead_bytes", diff(rss, a.resident));
     field(out, "mem_fragmentation_ratio", &frag);
     field(out, "mem_fragmentation_bytes", frag_bytes);
-    field(out, "mem_not_counted_for_evict", 0);
-    field(out, "mem_replication_backlog", 0);
-    field(out, "mem_total_replication_buffers", 0);
-    field(out, "mem_clients_slaves", 0);
+    field(out, "mem_not_counted_for_evict", backlog + replica_bufs);
+    field(out, "mem_replication_backlog", backlog);
+    field(out, "mem_total_replication_buffers", backlog + replica_bufs);
+    field(out, "mem_clients_slaves", replica_bufs);
     field(out, "mem_clients_normal", clients_mem);
     field(out, "mem_cluster_links", 0);
     field(out, "mem_aof_buffer", 0);
@@ -605,7 +626,8 @@ fn info_persistence(srv: &Server, out: &mut String) {
 fn info_stats(srv: &Server, out: &mut String) {
     let st = &srv.stats;
     let ks = &srv.ks.stats;
-    let (kbps_in, kbps_out) = st.instantaneous_kbps();
+    let (kbps_in, kbps_out) = st.instantaneous_kbps(false);
+    let (repl_kbps_in, repl_kbps_out) = st.instantaneous_kbps(true);
     let (el_per_sec, el_usec) = st.instantaneous_eventloop();
     field(
         out,
@@ -620,16 +642,32 @@ fn info_stats(srv: &Server, out: &mut String) {
     );
     field(out, "total_net_input_bytes", st.total_net_input_bytes);
     field(out, "total_net_output_bytes", st.total_net_output_bytes);
-    field(out, "total_net_repl_input_bytes", 0);
-    field(out, "total_net_repl_output_bytes", 0);
+    field(
+        out,
+        "total_net_repl_input_bytes",
+        st.total_net_repl_input_bytes,
+    );
+    field(
+        out,
+        "total_net_repl_output_bytes",
+        st.total_net_repl_output_bytes,
+    );
     field(out, "instantaneous_input_kbps", format!("{kbps_in:.2}"));
     field(out, "instantaneous_output_kbps", format!("{kbps_out:.2}"));
-    field(out, "instantaneous_input_repl_kbps", "0.00");
-    field(out, "instantaneous_output_repl_kbps", "0.00");
+    field(
+        out,
+        "instantaneous_input_repl_kbps",
+        format!("{repl_kbps_in:.2}"),
+    );
+    field(
+        out,
+        "instantaneous_output_repl_kbps",
+        format!("{repl_kbps_out:.2}"),
+    );
     field(out, "rejected_connections", st.rejected_connections);
-    field(out, "sync_full", 0);
-    field(out, "sync_partial_ok", 0);
-    field(out, "sync_partial_err", 0);
+    field(out, "sync_full", srv.repl.sync_full);
+    field(out, "sync_partial_ok", srv.repl.sync_partial_ok);
+    field(out, "sync_partial_err", srv.repl.sync_partial_err);
     field(out, "expired_keys", ks.expired_keys);
     field(out, "expired_stale_perc", "0.00");
     field(
@@ -700,13 +738,21 @@ fn info_stats(srv: &Server, out: &mut String) {
     );
 }
 
-fn info_replication(srv: &Server, out: &mut String) {
+fn info_replication(srv: &Server, c: &Client, out: &mut String) {
     let backlog = srv
         .config
         .get_int("repl-backlog-size")
         .unwrap_or(1024 * 1024);
+    let slaves = crate::server::repl::info_lines(srv, Some(c), crate::server::now_ms());
     field(out, "role", "master");
-    field(out, "connected_slaves", 0);
+    field(out, "connected_slaves", slaves.len());
+    if let Some(good) = crate::server::repl::info_good_replicas(srv, Some(c)) {
+        field(out, "min_slaves_good_slaves", good);
+    }
+    for line in &slaves {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
     field(out, "master_failover_state", "no-failover");
     field(out, "master_replid", &srv.replid);
     field(
@@ -714,12 +760,16 @@ fn info_replication(srv: &Server, out: &mut String) {
         "master_replid2",
         "0000000000000000000000000000000000000000",
     );
-    field(out, "master_repl_offset", 0);
+    field(out, "master_repl_offset", srv.repl.offset);
     field(out, "second_repl_offset", -1);
-    field(out, "repl_backlog_active", 0);
+    let (active, first, histlen) = match srv.repl.backlog_span() {
+        Some((first, len)) => (1, first, len),
+        None => (0, 0, 0),
+    };
+    field(out, "repl_backlog_active", active);
     field(out, "repl_backlog_size", backlog);
-    field(out, "repl_backlog_first_byte_offset", 0);
-    field(out, "repl_backlog_histlen", 0);
+    field(out, "repl_backlog_first_byte_offset", first);
+    field(out, "repl_backlog_histlen", histlen);
 }
 
 /// (system, user) CPU time of `who` as Redis prints it: seconds.micros.
@@ -851,7 +901,11 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             "port" | "bind" => srv.rebind_listeners = true,
             "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
+            "min-replicas-to-write" | "min-replicas-max-lag" | "repl-backlog-size" => {
+                crate::server::repl::refresh_config(srv)
+            }
             "client-output-buffer-limit" => {
+                crate::server::repl::refresh_config(srv);
                 srv.pubsub_obuf_limit = srv.config.client_output_buffer_limits()[2];
             }
             "maxmemory-policy"
@@ -877,8 +931,9 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                     );
                 }
                 // Start freeing at once, as Redis does, within the usual budget.
+                let skip = crate::server::repl::memory_not_counted(srv);
                 srv.ks
-                    .perform_evictions(max, &|_| super::memory_for_eviction());
+                    .perform_evictions(max, &|_| super::memory_for_eviction(skip));
             }
             "appendonly" if srv.config.appendonly => {
                 if let Err(e) = crate::persist::aof::start(srv) {

@@ -8,7 +8,8 @@
 //! at start-up. Loading lives in `aof_load.rs`, the manifest format in
 //! `manifest.rs`.
 //!
-//! Wiring: `cmd::execute` hands finished commands to [`feed_ready`];
+//! Wiring: `cmd::execute` hands finished commands to [`feed_ready`]
+//! (which also feeds the replication stream, `server::repl`);
 //! before_sleep calls [`flush`] before writing any reply (so with
 //! `appendfsync always` a reply never leaves before its write is on
 //! disk); cron calls [`cron`]; CONFIG SET appendonly calls [`start`] /
@@ -226,7 +227,10 @@ pub use crate::server::propagate::encode_command;
 /// buffer, with a SELECT when the database changes (Redis
 /// feedAppendOnlyFile).
 pub fn feed_ready(srv: &mut Server) {
-    let Server { prop, aof, .. } = srv;
+    let Server {
+        prop, aof, repl, ..
+    } = srv;
+    let to_replicas = repl.feeding();
     // Waiting for the first base, only what follows the rewrite's fork
     // belongs in the (temporary) incr file: the snapshot has the rest.
     let on = match aof.state {
@@ -240,6 +244,9 @@ pub fn feed_ready(srv: &mut Server) {
         0
     };
     prop.drain_ready(|db, resp| {
+        if to_replicas {
+            repl.feed(db, resp);
+        }
         if !on {
             return;
         }
@@ -257,6 +264,9 @@ pub fn feed_ready(srv: &mut Server) {
         }
         aof.buf.extend_from_slice(resp);
     });
+    if to_replicas {
+        crate::server::repl::distribute(srv);
+    }
 }
 
 /// Propagates the deletions of the active expiry cycle, each on its own.
@@ -787,9 +797,11 @@ fn stop_writing(srv: &mut Server) {
     aof.buf.clear();
     aof.selected_db = None;
     aof.rewrite_scheduled = false;
-    srv.prop.enabled = false;
-    srv.ks.log_expired = false;
-    srv.ks.expired_log.clear();
+    // Replicas may still want the stream.
+    crate::server::repl::update_propagation(srv);
+    if !srv.prop.enabled {
+        srv.ks.expired_log.clear();
+    }
 }
 
 /// SHUTDOWN: kill a rewrite, write and fsync what is buffered.

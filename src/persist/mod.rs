@@ -169,6 +169,16 @@ pub fn save(srv: &Server, path: &Path) -> io::Result<SaveStats> {
     result
 }
 
+/// Writes an RDB holding the function libraries and no keys to `path`
+/// (for a replica that asked `REPLCONF rdb-filter-only functions`, as
+/// `redis-cli --functions-rdb` does). Small: written in the foreground.
+pub fn save_functions_only(srv: &Server, path: &Path) -> io::Result<()> {
+    let empty = Keyspace::new(srv.config.databases);
+    let mut f = File::create(path)?;
+    rdb::write_rdb(&empty, &mut f, &save_opts(srv))?;
+    f.sync_all()
+}
+
 /// A foreground save to `dir`/`dbfilename` (SAVE, SHUTDOWN, FLUSHALL):
 /// on success the change counter is reset and LASTSAVE updated. Logs the
 /// outcome; returns false on failure.
@@ -355,6 +365,7 @@ fn child_done(srv: &mut Server, child: &ChildInfo, exitcode: i32, bysignal: i32)
     srv.persist.last_bgsave_time_sec = now - child.start_unix;
     srv.persist.child = None;
     set_resize_allowed(srv, true);
+    crate::server::repl::bgsave_done(srv, child.pid, exitcode == 0 && bysignal == 0);
 }
 
 fn remove_temp_file(srv: &Server, pid: i32) {
@@ -380,6 +391,8 @@ pub fn kill_child(srv: &mut Server) {
     remove_temp_file(srv, child.pid);
     srv.persist.last_bgsave_time_sec = now_ms() / 1000 - child.start_unix;
     set_resize_allowed(srv, true);
+    // Replicas waiting for this snapshot reconnect and sync again.
+    crate::server::repl::bgsave_done(srv, child.pid, false);
 }
 
 /// Persistence work for each cron tick (Redis serverCron): reap a finished

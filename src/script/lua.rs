@@ -702,6 +702,9 @@ fn script_gate(
     if cmd.has(flags::WRITE) && crate::persist::writes_denied(srv) {
         return Err(crate::error::MISCONF.into());
     }
+    if cmd.has(flags::WRITE) && crate::server::repl::too_few_good_replicas(srv) {
+        return Err(crate::error::NOREPLICAS.into());
+    }
     let allow_oom = run.is_some_and(|r| r.flags & super::sflags::ALLOW_OOM != 0);
     if cmd.has(flags::DENYOOM) && !allow_oom && cmd::over_maxmemory(srv) {
         return Err(crate::error::OOM.into());

@@ -28,8 +28,8 @@ pub enum TimeoutReply {
     NullArray,
     /// `$-1` (RESP3 `_`): BLMOVE, BRPOPLPUSH.
     NullBulk,
-    /// `:0`: WAIT (no replica acknowledged).
-    Zero,
+    /// WAIT: the number of replicas that acknowledged this offset.
+    Acks(u64),
 }
 
 /// A parked client's command and what it waits for.
@@ -136,7 +136,7 @@ pub fn unblock_timeout(srv: &mut Server, c: &mut Client) {
         match state.timeout_reply {
             TimeoutReply::NullArray => c.reply.null_array(),
             TimeoutReply::NullBulk => c.reply.null(),
-            TimeoutReply::Zero => c.reply.int(0),
+            TimeoutReply::Acks(off) => c.reply.int(super::repl::count_acks(srv, off)),
         }
     }
     unblock(srv, c);

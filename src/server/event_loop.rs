@@ -311,7 +311,11 @@ impl EventLoop {
             Ok(n) => {
                 c.query.end += n;
                 c.net_in += n as u64;
-                self.srv.stats.total_net_input_bytes += n as u64;
+                if c.is_replica() {
+                    self.srv.stats.total_net_repl_input_bytes += n as u64;
+                } else {
+                    self.srv.stats.total_net_input_bytes += n as u64;
+                }
                 if n == room_len {
                     self.read_again.push(tok);
                 }
@@ -518,17 +522,43 @@ impl EventLoop {
         let Some(Some(c)) = self.srv.clients.get_mut(tok) else {
             return;
         };
+        if super::repl::sending_rdb(c) {
+            return self.write_rdb(tok);
+        }
         if !c.has_pending_reply() {
             return;
         }
         let before = c.net_out;
         self.srv.stats.total_writes_processed += 1;
         let res = c.flush();
-        self.srv.stats.total_net_output_bytes += c.net_out - before;
+        if c.is_replica() {
+            self.srv.stats.total_net_repl_output_bytes += c.net_out - before;
+        } else {
+            self.srv.stats.total_net_output_bytes += c.net_out - before;
+        }
         match res {
             Ok(true) if c.close_after_reply => self.close_token(tok),
             Ok(_) => {}
             Err(_) => self.close_token(tok),
+        }
+    }
+
+    /// A replica receiving its snapshot: file chunks as the socket drains.
+    fn write_rdb(&mut self, tok: usize) {
+        let Some(Some(c)) = self.srv.clients.get_mut(tok) else {
+            return;
+        };
+        let before = c.net_out;
+        self.srv.stats.total_writes_processed += 1;
+        let res = super::repl::send_rdb(c, now_ms());
+        self.srv.stats.total_net_repl_output_bytes += c.net_out - before;
+        match res {
+            Ok(true) => self.close_token(tok),
+            Ok(false) => {}
+            Err(e) => {
+                warn!("Error sending the RDB to a replica: {e}");
+                self.close_token(tok)
+            }
         }
     }
 
@@ -545,6 +575,7 @@ impl EventLoop {
         cmd::pubsub::unsubscribe_all(&mut self.srv, &mut c);
         super::tracking::disable(&mut self.srv, &mut c);
         self.srv.observe.remove_monitor(c.token);
+        super::repl::forget(&mut self.srv, &c);
         if let Some(src) = c.conn.source() {
             let _ = self.poll.registry().deregister(src);
         }
@@ -569,6 +600,7 @@ impl EventLoop {
             super::tracking::process_changes(&mut self.srv, None, now_ms());
             super::tracking::before_sleep(&mut self.srv, now_ms());
         }
+        super::repl::before_sleep(&mut self.srv);
         crate::persist::aof::flush(&mut self.srv);
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for &tok in &pending {
@@ -607,9 +639,10 @@ impl EventLoop {
         // Eviction a command's time budget left unfinished goes on here.
         self.srv.ks.clock_ms = now;
         let maxmemory = self.srv.config.maxmemory;
+        let skip = super::repl::memory_not_counted(&self.srv);
         self.srv
             .ks
-            .perform_evictions(maxmemory, &|_| cmd::memory_for_eviction());
+            .perform_evictions(maxmemory, &|_| cmd::memory_for_eviction(skip));
         let slice = Duration::from_micros(period_us * EXPIRE_CYCLE_PERCENT as u64 / 100)
             .min(EXPIRE_SLICE_MAX);
         self.expire_step(now, slice);
@@ -620,6 +653,7 @@ impl EventLoop {
         self.srv.ks.cron_rehash(REHASH_BUDGET);
         self.srv.stats.sample_ops(now);
         crate::persist::cron(&mut self.srv, now);
+        super::repl::cron(&mut self.srv, now);
         self.srv.stats.sample_cron(now);
         self.srv.update_memory_peak();
         if std::mem::take(&mut self.srv.rebind_listeners) {
@@ -673,7 +707,12 @@ impl EventLoop {
             if let Some(Some(c)) = self.srv.clients.get_mut(tok) {
                 // Blocked and subscribed clients wait legitimately (Redis
                 // exempts them from the idle timeout too).
-                let waiting = c.blocked.is_some() || c.held.is_some() || c.subscription_count() > 0;
+                // Replicas answer to `repl-timeout` instead; held (paused)
+                // clients wait legitimately too.
+                let waiting = c.blocked.is_some()
+                    || c.held.is_some()
+                    || c.subscription_count() > 0
+                    || c.is_replica();
                 if timeout_ms > 0 && !waiting && now - c.last_interaction_ms > timeout_ms {
                     idle.push(tok);
                 } else {

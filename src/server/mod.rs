@@ -11,6 +11,7 @@ pub mod logging;
 pub mod observe;
 pub mod pause;
 pub mod propagate;
+pub mod repl;
 pub mod signals;
 pub mod tracking;
 
@@ -30,6 +31,10 @@ pub struct Stats {
     pub rejected_connections: u64,
     pub total_net_input_bytes: u64,
     pub total_net_output_bytes: u64,
+    /// The part of the network traffic that is replication (Redis 7
+    /// counts it apart from total_net_*_bytes).
+    pub total_net_repl_input_bytes: u64,
+    pub total_net_repl_output_bytes: u64,
     pub total_error_replies: u64,
     pub unexpected_error_replies: u64,
     pub client_query_buffer_limit_disconnections: u64,
@@ -61,6 +66,8 @@ pub struct CronSample {
     pub ms: i64,
     pub net_in: u64,
     pub net_out: u64,
+    pub repl_in: u64,
+    pub repl_out: u64,
     pub el_cycles: u64,
     pub el_usec: u64,
 }
@@ -145,6 +152,8 @@ pub struct Server {
     pub observe: observe::Observe,
     /// Commands to propagate (deterministic forms) and their consumer, the AOF.
     pub prop: propagate::Propagation,
+    /// Attached replicas, the replication stream's offset and backlog.
+    pub repl: repl::Master,
     pub aof: crate::persist::aof::Aof,
     /// ACL users, the permission gate's state and the ACL LOG.
     pub acl: crate::acl::Acl,
@@ -161,6 +170,7 @@ impl Server {
         ks.events
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
+        let repl = repl::Master::new(&config);
         let mut srv = Server {
             config,
             ks,
@@ -189,6 +199,7 @@ impl Server {
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),
+            repl,
             aof: crate::persist::aof::Aof::default(),
             acl: crate::acl::Acl::new(),
             scripts: crate::script::Scripting::new(),
@@ -198,9 +209,10 @@ impl Server {
         srv
     }
 
-    /// Connected clients, including the one currently lent to a handler.
+    /// Connected clients, including the one currently lent to a handler,
+    /// but not replicas (INFO connected_clients, as Redis counts).
     pub fn connected_clients(&self) -> usize {
-        self.clients.len()
+        self.clients.len() - self.repl.replicas.len()
     }
 
     /// Every connected client except the one being served.
@@ -393,6 +405,8 @@ impl Stats {
             ms: now,
             net_in: self.total_net_input_bytes,
             net_out: self.total_net_output_bytes,
+            repl_in: self.total_net_repl_input_bytes,
+            repl_out: self.total_net_repl_output_bytes,
             el_cycles: self.eventloop_cycles,
             el_usec: self.eventloop_duration_sum,
         });
@@ -406,13 +420,18 @@ impl Stats {
         }
     }
 
-    /// (input, output) network rates in KiB/s over the sample window.
-    pub fn instantaneous_kbps(&self) -> (f64, f64) {
+    /// (input, output) network rates in KiB/s over the sample window:
+    /// client traffic, or replication traffic when `repl`.
+    pub fn instantaneous_kbps(&self, repl: bool) -> (f64, f64) {
         match self.cron_window() {
             Some((a, b)) => {
                 let secs = (b.ms - a.ms) as f64 / 1000.0;
                 let rate = |x: u64, y: u64| y.saturating_sub(x) as f64 / secs / 1024.0;
-                (rate(a.net_in, b.net_in), rate(a.net_out, b.net_out))
+                if repl {
+                    (rate(a.repl_in, b.repl_in), rate(a.repl_out, b.repl_out))
+                } else {
+                    (rate(a.net_in, b.net_in), rate(a.net_out, b.net_out))
+                }
             }
             None => (0.0, 0.0),
         }

@@ -469,20 +469,7 @@ pub fn feed_monitors_now(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         m.reply.buf.extend_from_slice(&frame);
         // Monitors are limited like replicas (the `replica` output buffer
         // class), as in Redis.
-        let backlog = m.pending_reply_bytes() as u64;
-        let over_hard = hard > 0 && backlog > hard;
-        let over_soft = soft > 0 && backlog > soft;
-        let mut close = over_hard;
-        if over_soft && !over_hard {
-            if m.obuf_soft_since == 0 {
-                m.obuf_soft_since = now;
-            } else if now - m.obuf_soft_since > soft_secs as i64 * 1000 {
-                close = true;
-            }
-        } else if !over_soft {
-            m.obuf_soft_since = 0;
-        }
-        if close {
+        if over_output_limit(m, (hard, soft, soft_secs), now) {
             tracing::warn!(
                 "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
                 m.id,
@@ -500,6 +487,29 @@ pub fn feed_monitors_now(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             srv.pending_writes.push(tok);
         }
     }
+}
+
+/// Whether client `m`'s unsent output (its reply backlog plus what it
+/// holds as a syncing replica) is past the (hard, soft, soft seconds)
+/// limit of its class at `now`; tracks how long it has been over soft.
+pub fn over_output_limit(
+    m: &mut Client,
+    (hard, soft, soft_secs): (u64, u64, u64),
+    now: i64,
+) -> bool {
+    let backlog = (m.pending_reply_bytes() + m.repl_held_bytes()) as u64;
+    let over_hard = hard > 0 && backlog > hard;
+    let over_soft = soft > 0 && backlog > soft;
+    if over_soft && !over_hard {
+        if m.obuf_soft_since == 0 {
+            m.obuf_soft_since = now;
+        } else if now - m.obuf_soft_since > soft_secs as i64 * 1000 {
+            return true;
+        }
+    } else if !over_soft {
+        m.obuf_soft_since = 0;
+    }
+    over_hard
 }
 
 #[cfg(test)]

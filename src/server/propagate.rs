@@ -1,5 +1,5 @@
 //! Command propagation (Redis's alsoPropagate / propagatePendingCommands):
-//! what the AOF (and, later, replicas) receive for each command that
+//! what the AOF and replicas (`server/repl.rs`) receive for each command that
 //! changed the dataset, in a deterministic form.
 //!
 //! `cmd::execute` brackets every handler with [`Propagation::begin`] and
@@ -15,7 +15,8 @@
 //!
 //! Commands are stored RESP-encoded in reused buffers, so a steady stream
 //! of writes does not allocate. Nothing is recorded while `enabled` is
-//! false (no AOF): the hot path then costs a few integer operations.
+//! false (no AOF, no replica): the hot path then costs a few integer
+//! operations.
 
 /// Appends one command in RESP (`*N` then `$len` bulks) to `out`: the form
 /// the AOF (and a replication stream) carries.
@@ -51,7 +52,7 @@ const SPARE_BUFFERS: usize = 64;
 /// The propagation state of the server (`Server::prop`).
 #[derive(Debug, Default)]
 pub struct Propagation {
-    /// Whether a consumer (the AOF) wants commands.
+    /// Whether a consumer (the AOF, replicas) wants commands.
     pub enabled: bool,
     /// Commands currently running (1 = a top-level command).
     depth: u32,

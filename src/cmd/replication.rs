@@ -1,0 +1,187 @@
+//! The master side of replication's commands: SYNC, PSYNC and REPLCONF.
+//! They parse arguments and hand over to `server::repl`, which owns the
+//! replicas, the snapshot transfer and the stream. (WAIT lives with the
+//! blocking commands, ROLE and INFO replication with the server ones.)
+
+use super::{Cmd, Ctx, flags::*};
+use crate::error;
+use crate::server::repl::{self, ReplicaState};
+
+const SYNC_FLAGS: u32 = ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI;
+
+pub static COMMANDS: &[Cmd] = &[
+    Cmd::new("sync", 1, SYNC_FLAGS, sync),
+    Cmd::new("psync", -3, SYNC_FLAGS, psync),
+    Cmd::new(
+        "replconf",
+        -1,
+        ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY,
+        replconf,
+    ),
+];
+
+/// Longest `REPLCONF ip-address` accepted (Redis NET_HOST_STR_LEN - 1).
+const MAX_IP_LEN: usize = 255;
+
+/// SYNC: a full resynchronisation without the `+FULLRESYNC` line (the
+/// protocol before PSYNC; redis-cli --rdb uses it).
+fn sync(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    start(ctx, None);
+}
+
+/// PSYNC replicationid offset: `+CONTINUE` when ember still has the
+/// stream from `offset` of history `replicationid`, else `+FULLRESYNC`.
+fn psync(ctx: &mut Ctx, argv: &[&[u8]]) {
+    start(ctx, Some((argv[1], argv[2])));
+}
+
+fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
+    // A replica asking again on the same link is ignored (Redis too).
+    if ctx.c.is_replica() {
+        return;
+    }
+    if ctx.c.has_pending_reply() {
+        return ctx
+            .c
+            .reply
+            .error("ERR SYNC and PSYNC are invalid with pending output");
+    }
+    repl::sync(ctx.srv, ctx.c, psync);
+}
+
+/// REPLCONF <option> <value> [<option> <value> ...]: what a replica says
+/// about itself (listening-port, ip-address, capa, rdb-only) answered with
+/// OK; `ACK <offset>` records its progress and `GETACK` (meant for
+/// replicas) is ignored, both without a reply.
+fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv.len().is_multiple_of(2) {
+        return ctx.c.reply.error(error::SYNTAX);
+    }
+    for pair in argv[1..].chunks_exact(2) {
+        let (opt, val) = (pair[0], pair[1]);
+        let is = |name: &str| opt.eq_ignore_ascii_case(name.as_bytes());
+        if is("listening-port") {
+            let Some(port) = super::arg_i64(ctx, val) else {
+                return;
+            };
+            ctx.c
+                .repl
+                .get_or_insert_with(Default::default)
+                .listening_port = port;
+        } else if is("ip-address") {
+            if val.len() > MAX_IP_LEN {
+                return ctx.c.reply.error(&format!(
+                    "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
+                    val.len()
+                ));
+            }
+            let ip = String::from_utf8_lossy(val).into_owned();
+            ctx.c.repl.get_or_insert_with(Default::default).announced_ip = Some(ip);
+        } else if is("rdb-filter-only") {
+            let mut functions = false;
+            for word in val.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+                if !word.eq_ignore_ascii_case(b"functions") {
+                    return ctx.c.reply.error(&format!(
+                        "ERR Unsupported rdb-filter-only option: {}",
+                        String::from_utf8_lossy(word)
+                    ));
+                }
+                functions = true;
+            }
+            ctx.c
+                .repl
+                .get_or_insert_with(Default::default)
+                .functions_only = functions;
+        } else if is("capa") {
+            // Capabilities ember may use; it sends disk-based snapshots,
+            // which every replica understands.
+        } else if is("ack") {
+            if let Some(offset) = crate::util::num::parse_i64(val) {
+                repl::ack(ctx.srv, ctx.c, offset.max(0) as u64, ctx.now);
+            }
+            return;
+        } else if is("getack") {
+            // Only a replica answers GETACK; ember is always a master.
+            return;
+        } else if is("rdb-only") {
+            let Some(v) = super::arg_i64(ctx, val) else {
+                return;
+            };
+            if !(0..=1).contains(&v) {
+                return ctx
+                    .c
+                    .reply
+                    .error("ERR value is out of range, value must between 0 and 1");
+            }
+            ctx.c
+                .repl
+                .get_or_insert_with(Box::<ReplicaState>::default)
+                .rdb_only = v == 1;
+        } else {
+            return ctx.c.reply.error(&format!(
+                "ERR Unrecognized REPLCONF option: {}",
+                String::from_utf8_lossy(opt)
+            ));
+        }
+    }
+    ctx.c.reply.ok();
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::Harness;
+
+    #[test]
+    fn replconf_replies_like_redis() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["REPLCONF"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["REPLCONF", "listening-port"]),
+            "-ERR syntax error\r\n"
+        );
+        assert_eq!(
+            h.run(&["REPLCONF", "listening-port", "abc"]),
+            "-ERR value is not an integer or out of range\r\n"
+        );
+        assert_eq!(
+            h.run(&[
+                "REPLCONF",
+                "listening-port",
+                "7000",
+                "capa",
+                "eof",
+                "capa",
+                "psync2"
+            ]),
+            "+OK\r\n"
+        );
+        assert_eq!(
+            h.run(&["REPLCONF", "foo", "bar"]),
+            "-ERR Unrecognized REPLCONF option: foo\r\n"
+        );
+        assert_eq!(
+            h.run(&["REPLCONF", "rdb-only", "2"]),
+            "-ERR value is out of range, value must between 0 and 1\r\n"
+        );
+        let long = "x".repeat(256);
+        assert_eq!(
+            h.run(&["REPLCONF", "ip-address", &long]),
+            "-ERR REPLCONF ip-address provided by replica instance is too long: 256 bytes\r\n"
+        );
+        // ACK and GETACK never reply; a non-replica's ACK changes nothing.
+        assert_eq!(h.run(&["REPLCONF", "ACK", "100"]), "");
+        assert_eq!(h.run(&["REPLCONF", "GETACK", "*"]), "");
+        assert_eq!(h.srv.repl.offset, 0);
+        // Still an ordinary client: not counted as a replica.
+        assert!(h.srv.repl.replicas.is_empty());
+    }
+
+    #[test]
+    fn wait_without_replicas_counts_none() {
+        let mut h = Harness::new();
+        assert_eq!(h.run(&["WAIT", "0", "0"]), ":0\r\n");
+        assert_eq!(h.run(&["MULTI"]), "+OK\r\n");
+        assert_eq!(h.run(&["WAIT", "1", "0"]), "+QUEUED\r\n");
+        assert_eq!(h.run(&["EXEC"]), "*1\r\n:0\r\n");
+    }
+}
