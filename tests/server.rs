@@ -762,3 +762,29 @@ fn many_clients_are_served_while_the_loop_coalesces() {
         assert_eq!(lock_step_load(&s, batch), 0);
     }
 }
+
+/// CLIENT LIST / KILL TYPE pubsub select subscribed clients (RESP2 and
+/// RESP3 alike), TYPE normal the others.
+fn client_type_pubsub(s: &ServerProc) {
+    let mut admin = s.connect();
+    let mut sub2 = s.connect();
+    sub2.send(&["SUBSCRIBE", "ch"]);
+    sub2.read_reply().unwrap();
+    let mut sub3 = s.connect();
+    sub3.cmd(&["HELLO", "3"]);
+    sub3.send(&["PSUBSCRIBE", "p*"]);
+    sub3.read_reply().unwrap();
+    let list = String::from_utf8(admin.cmd(&["CLIENT", "LIST", "TYPE", "pubsub"])).unwrap();
+    assert_eq!(list.matches("cmd=").count(), 2, "{list}");
+    let normal = String::from_utf8(admin.cmd(&["CLIENT", "LIST", "TYPE", "normal"])).unwrap();
+    assert_eq!(normal.matches("cmd=").count(), 1, "{normal}");
+    assert!(normal.contains("cmd=client|list"), "{normal}");
+    assert_eq!(admin.cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]), b":2\r\n");
+    assert_eq!(admin.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+on_both!(
+    client_type_pubsub,
+    client_type_pubsub_ember,
+    client_type_pubsub_redis
+);

@@ -348,6 +348,10 @@ impl ClientType {
     fn of(c: &Client) -> ClientType {
         if c.is_replica() && !c.monitor {
             ClientType::Replica
+        } else if c.subscription_count() > 0 {
+            // Redis's CLIENT_PUBSUB: subscribed to anything, in either
+            // protocol.
+            ClientType::PubSub
         } else {
             ClientType::Normal
         }
