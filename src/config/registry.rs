@@ -580,19 +580,47 @@ pub static DEPRECATED: &[&str] = &[
 ];
 
 /// Finds a directive by canonical name or alias, case-insensitively. Returns the row index and
-/// whether the name was an alias.
+/// whether the name was an alias. A hash lookup (commands such as XADD and PFADD read their
+/// directives on every call); the first row naming it wins, as a scan of the table would find.
 pub fn lookup(name: &[u8]) -> Option<(usize, bool)> {
-    for (i, row) in DIRECTIVES.iter().enumerate() {
-        if row.name.as_bytes().eq_ignore_ascii_case(name) {
-            return Some((i, false));
-        }
-        if row
-            .aliases
-            .iter()
-            .any(|a| a.as_bytes().eq_ignore_ascii_case(name))
-        {
-            return Some((i, true));
-        }
+    let index = name_index();
+    if name.len() > index.longest {
+        return None;
     }
-    None
+    let mut buf = [0u8; MAX_NAME];
+    let lower = &mut buf[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    index.rows.get(&*lower).copied()
+}
+
+/// Longest directive name the index supports (the longest is ~40 bytes).
+const MAX_NAME: usize = 64;
+
+struct NameIndex {
+    rows: std::collections::HashMap<&'static [u8], (usize, bool)>,
+    longest: usize,
+}
+
+fn name_index() -> &'static NameIndex {
+    static INDEX: std::sync::OnceLock<NameIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut rows = std::collections::HashMap::new();
+        let mut longest = 0;
+        for (i, row) in DIRECTIVES.iter().enumerate() {
+            let names =
+                std::iter::once((row.name, false)).chain(row.aliases.iter().map(|a| (*a, true)));
+            for (name, alias) in names {
+                // Names in the table are lower case; the index relies on it.
+                debug_assert_eq!(name, name.to_ascii_lowercase());
+                longest = longest.max(name.len());
+                rows.entry(name.as_bytes()).or_insert((i, alias));
+            }
+        }
+        assert!(
+            longest <= MAX_NAME,
+            "a directive name is longer than MAX_NAME"
+        );
+        NameIndex { rows, longest }
+    })
 }

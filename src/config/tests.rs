@@ -1770,3 +1770,21 @@ fn rewrite_creates_missing_file() {
     assert!(got.contains("\nport 7000\n"));
     assert!(got.contains("\nsave 3600 1\nsave 300 100\nsave 60 10000\n"));
 }
+
+#[test]
+fn lookup_finds_every_name_and_alias_in_any_case() {
+    for (i, row) in DIRECTIVES.iter().enumerate() {
+        assert_eq!(row.name, row.name.to_ascii_lowercase());
+        let first = DIRECTIVES.iter().position(|r| r.name == row.name).unwrap();
+        assert_eq!(registry::lookup(row.name.as_bytes()), Some((first, false)));
+        let upper = row.name.to_ascii_uppercase();
+        assert_eq!(registry::lookup(upper.as_bytes()), Some((first, false)));
+        for a in row.aliases {
+            let (idx, alias) = registry::lookup(a.as_bytes()).unwrap();
+            assert!(alias && idx <= i, "{a}");
+        }
+    }
+    assert_eq!(registry::lookup(b"no-such-directive"), None);
+    assert_eq!(registry::lookup(&[b'a'; 200]), None);
+    assert_eq!(registry::lookup(b""), None);
+}
