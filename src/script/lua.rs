@@ -114,7 +114,13 @@ local function set_load_mode(on)
   if on then Pmt.__index = LG else Pmt.__index = G end
 end
 
-local function run(f) return oxpcall(f, handler) end
+-- EVAL: KEYS and ARGV (set on G by Rust just before) are dropped again
+-- here, in the same call, so a script's arguments do not stay referenced.
+local function run(f)
+  local ok, v = oxpcall(f, handler)
+  G.KEYS, G.ARGV = nil, nil
+  return ok, v
+end
 local function run_args(f, k, a)
   return oxpcall(function() return f(k, a) end, handler)
 end

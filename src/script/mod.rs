@@ -348,7 +348,7 @@ pub fn run_function(
             (Err(e), _) | (_, Err(e)) => Err(e),
         }
     } else {
-        let set = set_keys_argv(&lua, &srv.scripts.globals, Some((spec.keys, spec.args)));
+        let set = set_keys_argv(&lua, &srv.scripts.globals, (spec.keys, spec.args));
         let runner = srv.scripts.runner.clone();
         match set {
             Ok(()) => call_runner(srv, &mut fake, caller, &runner, func.clone()),
@@ -369,9 +369,6 @@ pub fn run_function(
             caller.reply.error(&error_text(&e, name))
         }
         Err(e) => caller.reply.error(&format!("ERR {e}")),
-    }
-    if !spec.is_function {
-        let _ = set_keys_argv(&srv.scripts.lua, &srv.scripts.globals, None);
     }
     fake.reply.buf.clear();
     srv.scripts.fake = Some(fake);
@@ -418,11 +415,11 @@ fn string_array(lua: &Lua, items: &[&[u8]]) -> mlua::Result<Table> {
 /// KEYS and ARGV contents.
 type KeysArgv<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
 
-/// Sets (or with None, clears) the KEYS and ARGV globals on the real
-/// globals table `g`. This runs for every EVAL, so it builds the tables on
-/// the Lua stack directly: through mlua's API every string and table would
-/// take a registry slot of its own.
-fn set_keys_argv(lua: &Lua, g: &Table, arrays: Option<KeysArgv>) -> mlua::Result<()> {
+/// Sets the KEYS and ARGV globals on the real globals table `g` (the EVAL
+/// runner drops them again when the script returns). This runs for every
+/// EVAL, so it builds the tables on the Lua stack directly: through mlua's
+/// API every string and table would take a registry slot of its own.
+fn set_keys_argv(lua: &Lua, g: &Table, arrays: KeysArgv) -> mlua::Result<()> {
     use mlua::ffi;
     // SAFETY: `exec_raw` pushes `g` at stack index 1, checks for 3 free
     // slots and runs the closure in protected mode (a memory error unwinds
@@ -434,21 +431,13 @@ fn set_keys_argv(lua: &Lua, g: &Table, arrays: Option<KeysArgv>) -> mlua::Result
     // exec_raw's stack guard checks anyway.
     unsafe {
         lua.exec_raw::<()>(g, |state| {
-            for (name, items) in [
-                (c"KEYS", arrays.map(|a| a.0)),
-                (c"ARGV", arrays.map(|a| a.1)),
-            ] {
+            for (name, items) in [(c"KEYS", arrays.0), (c"ARGV", arrays.1)] {
                 ffi::lua_pushstring(state, name.as_ptr());
-                match items {
-                    Some(items) => {
-                        let n = items.len().min(i32::MAX as usize) as std::os::raw::c_int;
-                        ffi::lua_createtable(state, n, 0);
-                        for (i, s) in items.iter().take(n as usize).enumerate() {
-                            ffi::lua_pushlstring(state, s.as_ptr().cast(), s.len());
-                            ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
-                        }
-                    }
-                    None => ffi::lua_pushnil(state),
+                let n = items.len().min(i32::MAX as usize) as std::os::raw::c_int;
+                ffi::lua_createtable(state, n, 0);
+                for (i, s) in items.iter().take(n as usize).enumerate() {
+                    ffi::lua_pushlstring(state, s.as_ptr().cast(), s.len());
+                    ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
                 }
                 ffi::lua_rawset(state, 1);
             }
