@@ -326,13 +326,7 @@ fn gate_restricted(
     } else {
         "toplevel"
     };
-    let fullname = crate::cmd::table().fullname(cmd);
-    let shown = Shown {
-        client: c,
-        cmd: fullname,
-        argv,
-    };
-    let reason = log_denial(srv, shown, cmd, now, denial, context);
+    let reason = log_denial(srv, Shown::running(c, cmd, argv), cmd, now, denial, context);
     Some(match reason {
         "command" => noperm_command(crate::cmd::table().fullname(cmd)),
         "key" => NOPERM_KEY.to_string(),
@@ -389,12 +383,7 @@ pub fn exec_recheck(
         return None;
     }
     let denial = denial_of(srv, c, cmd, parent, argv)?;
-    let fullname = crate::cmd::table().fullname(cmd);
-    let shown = Shown {
-        client: c,
-        cmd: fullname,
-        argv,
-    };
+    let shown = Shown::running(c, cmd, argv);
     let why = match log_denial(srv, shown, cmd, now, denial, "multi") {
         "command" => "no permission to execute the command or subcommand",
         "key" => "no permission to touch the specified keys",
@@ -431,6 +420,17 @@ struct Shown<'a> {
     client: &'a Client,
     cmd: &'a str,
     argv: &'a [&'a [u8]],
+}
+
+impl<'a> Shown<'a> {
+    /// The client running the denied command itself.
+    fn running(client: &'a Client, cmd: &'static Cmd, argv: &'a [&'a [u8]]) -> Self {
+        Shown {
+            client,
+            cmd: crate::cmd::table().fullname(cmd),
+            argv,
+        }
+    }
 }
 
 fn log_denial(
