@@ -32,8 +32,8 @@ pub mod zsets;
 
 use crate::client::{Client, ReplyMode};
 use crate::error;
-use crate::server::Server;
 use crate::server::blocking::{BlockState, BlockType, TimeoutReply};
+use crate::server::{Server, cmdclock};
 use std::sync::OnceLock;
 
 /// Command flags, as in Redis's command table.
@@ -687,9 +687,9 @@ pub fn execute(
         cmd,
         parent,
     };
-    let started = crate::server::mono_ns();
+    let started = cmdclock::start();
     (cmd.handler)(&mut ctx, argv);
-    let usec = crate::server::mono_ns().saturating_sub(started) / 1000;
+    let usec = cmdclock::elapsed_us(started);
     let Ctx { srv, c, .. } = ctx;
     srv.ks.events.depth -= 1; // notify
     if let Some(prop) = prop {

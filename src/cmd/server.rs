@@ -369,8 +369,7 @@ fn info_server(srv: &Server, out: &mut String) {
     field(out, "redis_mode", "standalone");
     field(out, "os", os_name());
     field(out, "arch_bits", usize::BITS);
-    // std's Instant reads clock_gettime(CLOCK_MONOTONIC).
-    field(out, "monotonic_clock", "POSIX clock_gettime");
+    field(out, "monotonic_clock", crate::server::cmdclock::describe());
     let api = if cfg!(any(target_os = "linux", target_os = "android")) {
         "epoll"
     } else {

@@ -4,5 +4,5 @@
 pub mod parse;
 pub mod reply;
 
-pub use parse::{Limits, ParseError, ParseState, Parsed, parse_command};
+pub use parse::{Limits, ParseError, ParseState, Parsed, fast_multibulk, parse_command};
 pub use reply::ReplyBuf;

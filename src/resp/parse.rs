@@ -108,6 +108,11 @@ pub struct ParseState {
 }
 
 impl ParseState {
+    /// True while a multibulk is partly parsed (more of it must arrive).
+    pub fn in_progress(&self) -> bool {
+        self.count != 0
+    }
+
     fn reset(&mut self) {
         self.count = 0;
         self.pos = 0;
@@ -180,7 +185,7 @@ fn fast_number(buf: &[u8], at: usize) -> Option<(usize, usize)> {
 /// accepts what the general parser would reject: counts and lengths are
 /// checked against the same limits, and `$0` and `*0` go the general way.
 #[inline]
-fn fast_multibulk<'a>(buf: &'a [u8], argv: &mut Vec<&'a [u8]>, lim: &Limits) -> Option<usize> {
+pub fn fast_multibulk<'a>(buf: &'a [u8], argv: &mut Vec<&'a [u8]>, lim: &Limits) -> Option<usize> {
     let (count, mut pos) = fast_number(buf, 1)?;
     if !lim.authenticated && count as i64 > UNAUTH_MAX_MULTIBULK {
         return None;

@@ -13,7 +13,7 @@ use crate::cmd;
 use crate::cmd::connection::protected_mode_denied;
 use crate::config::Config;
 use crate::error;
-use crate::resp::{Limits, Parsed, parse_command};
+use crate::resp::{Limits, Parsed, fast_multibulk, parse_command};
 use crate::types::Value;
 use mio::{Events, Interest, Poll, Token};
 use std::io;
@@ -35,6 +35,8 @@ const EXPIRE_FAST_SLICE: Duration = Duration::from_millis(1);
 const EXPIRE_FAST_EVERY: Duration = Duration::from_millis(2);
 /// Time cron may spend on incremental rehashing per tick (Redis: 1 ms).
 const REHASH_BUDGET: Duration = Duration::from_millis(1);
+/// Commands of a pipelined batch parsed, prefetched and run together.
+const BATCH: usize = 16;
 /// Clients looked at per cron tick for idle timeouts, at least (Redis
 /// CLIENTS_CRON_MIN_ITERATIONS).
 const CLIENTS_CRON_MIN: usize = 5;
@@ -384,19 +386,26 @@ impl EventLoop {
                 max_bulk: self.srv.config.proto_max_bulk_len,
                 authenticated: c.authenticated,
             };
+            // Whole, well-formed frames (nearly all input) run in batches.
+            if !c.query.parse.in_progress() {
+                let (ran, stop) = self.run_batch(c, &data[pos..end], &lim, now);
+                pos += ran;
+                if stop {
+                    break;
+                }
+                if ran > 0 {
+                    continue;
+                }
+            }
+            // The general parser: inline commands, frames split across
+            // reads, anything unusual, and the wording of protocol errors.
             let mut argv = recycle(std::mem::take(&mut self.argv_store));
             match parse_command(&mut data[pos..end], &mut argv, &lim, &mut c.query.parse) {
                 Ok(Parsed::Complete { consumed }) => {
                     pos += consumed;
-                    if !argv.is_empty() {
-                        cmd::call(&mut self.srv, c, &argv, now);
-                        if !self.srv.ks.blocked.ready.is_empty() {
-                            self.serve_ready_keys(now);
-                        }
-                        if c.blocked.is_some() || c.held.is_some() {
-                            self.argv_store = recycle(argv);
-                            break;
-                        }
+                    if !argv.is_empty() && self.run_parsed(c, &argv, now) {
+                        self.argv_store = recycle(argv);
+                        break;
                     }
                 }
                 Ok(Parsed::Incomplete { need }) => {
@@ -419,6 +428,103 @@ impl EventLoop {
         }
         c.query.data = data;
         c.query.consume(pos - start);
+    }
+
+    /// Runs up to `BATCH` whole multibulk frames from the start of `buf`
+    /// that the parser's fast path accepts; returns the bytes they used and
+    /// whether the client stopped running input (blocked or held by a
+    /// pause). With more than one frame (pipelining) the dict buckets and
+    /// then the entries of their keys are requested from memory before the
+    /// first runs, so the cache misses of the batch overlap instead of each
+    /// command waiting for its own: the keys of a pipeline are usually
+    /// unrelated. 0 bytes means the first frame needs the general parser.
+    fn run_batch(&mut self, c: &mut Client, buf: &[u8], lim: &Limits, now: i64) -> (usize, bool) {
+        let mut argv = recycle(std::mem::take(&mut self.argv_store));
+        let Some(first) = fast_multibulk(buf, &mut argv, lim) else {
+            argv.clear();
+            self.argv_store = recycle(argv);
+            return (0, false);
+        };
+        if first == buf.len() {
+            // A single command (no pipelining): nothing to overlap.
+            let stop = self.run_parsed(c, &argv, now);
+            self.argv_store = recycle(argv);
+            return (first, stop);
+        }
+        // (end of the frame's arguments in `argv`, the frame's bytes)
+        let mut frames = [(0usize, 0usize); BATCH];
+        frames[0] = (argv.len(), first);
+        let mut n = 1;
+        let mut at = first;
+        while n < BATCH && at < buf.len() {
+            let Some(len) = fast_multibulk(&buf[at..], &mut argv, lim) else {
+                break;
+            };
+            frames[n] = (argv.len(), len);
+            n += 1;
+            at += len;
+        }
+        // A frame the fast path gave up on may have left arguments behind.
+        argv.truncate(frames[n - 1].0);
+        self.prefetch_keys(c.db, &argv, &frames[..n]);
+        let (authenticated, max_bulk) = (lim.authenticated, lim.max_bulk);
+        let (mut ran, mut stop, mut from) = (0, false, 0);
+        for &(to, len) in &frames[..n] {
+            let args = &argv[from..to];
+            from = to;
+            ran += len;
+            if self.run_parsed(c, args, now) {
+                stop = true;
+                break;
+            }
+            // The frames after one that changed the parser's limits (AUTH,
+            // RESET, CONFIG SET proto-max-bulk-len) are parsed again.
+            if c.close_after_reply
+                || c.close_asap
+                || c.authenticated != authenticated
+                || self.srv.config.proto_max_bulk_len != max_bulk
+            {
+                break;
+            }
+        }
+        self.argv_store = recycle(argv);
+        (ran, stop)
+    }
+
+    /// Runs one parsed command; true when the client now waits (blocked on
+    /// keys or held by CLIENT PAUSE) and runs no further input.
+    #[inline]
+    fn run_parsed(&mut self, c: &mut Client, argv: &[&[u8]], now: i64) -> bool {
+        cmd::call(&mut self.srv, c, argv, now);
+        if !self.srv.ks.blocked.ready.is_empty() {
+            self.serve_ready_keys(now);
+        }
+        c.blocked.is_some() || c.held.is_some()
+    }
+
+    /// Requests from memory the dict buckets of the batch's keys (their
+    /// second arguments), then the first entries of those buckets; the
+    /// hashing of the later keys gives the buckets time to arrive.
+    fn prefetch_keys(&self, db: usize, argv: &[&[u8]], frames: &[(usize, usize)]) {
+        let Some(dict) = self.srv.ks.dbs.get(db).map(|d| &d.main) else {
+            return;
+        };
+        if dict.is_empty() {
+            return;
+        }
+        let mut hashes = [0u64; BATCH];
+        let mut n = 0;
+        let mut from = 0;
+        for &(to, _) in frames {
+            if to - from >= 2 {
+                hashes[n] = dict.prefetch_bucket(argv[from + 1]);
+                n += 1;
+            }
+            from = to;
+        }
+        for &hash in &hashes[..n] {
+            dict.prefetch_entry(hash);
+        }
     }
 
     /// Re-runs the commands of clients blocked on keys that writes made

@@ -4,6 +4,7 @@
 
 pub mod blocking;
 pub mod busy;
+pub mod cmdclock;
 pub mod daemon;
 pub mod event_loop;
 pub mod listener;
@@ -165,6 +166,7 @@ pub struct Server {
 
 impl Server {
     pub fn new(config: Config) -> Self {
+        cmdclock::init();
         let mut ks = Keyspace::new(config.databases);
         ks.evict = crate::db::evict::EvictConfig::from_config(&config);
         ks.events
