@@ -308,14 +308,17 @@ impl Ordered for OrderIndex {
         for &(s, i) in elems {
             t.insert(Elem {
                 score: s,
-                member: member(i),
+                member: member(i).into(),
             });
         }
         t
     }
 
     fn ins(&mut self, score: f64, m: Box<[u8]>) {
-        self.insert(Elem { score, member: m });
+        self.insert(Elem {
+            score,
+            member: m.into(),
+        });
     }
 
     fn del(&mut self, score: f64, m: &[u8]) -> bool {

@@ -585,7 +585,7 @@ fn store_found(ctx: &mut Ctx, dst: &[u8], found: Vec<Found>, by_dist: bool, geos
         .into_iter()
         .map(|f| Elem {
             score: if by_dist { f.dist } else { f.score },
-            member: f.member.into_boxed_slice(),
+            member: f.member.into(),
         })
         .collect();
     elems.sort_by(|a, b| {

@@ -1197,7 +1197,7 @@ fn zset_op(
         .into_iter()
         .map(|(score, m)| Elem {
             score,
-            member: m.into_owned().into_boxed_slice(),
+            member: m.into_owned().into(),
         })
         .collect();
     match dst {

@@ -1095,7 +1095,10 @@ impl<I: Input> Decoder<I> {
                     } else {
                         self.text_double()?
                     };
-                    elems.push(zset::Elem { score, member });
+                    elems.push(zset::Elem {
+                        score,
+                        member: member.into(),
+                    });
                 }
                 match build_zset(elems, &lim.zset) {
                     Ok(z) => z,
@@ -1138,7 +1141,7 @@ impl<I: Input> Decoder<I> {
                     };
                     elems.push(zset::Elem {
                         score,
-                        member: pair[0].to_vec().into_boxed_slice(),
+                        member: pair[0].to_vec().into(),
                     });
                 }
                 match build_zset(elems, &lim.zset) {
