@@ -297,7 +297,7 @@ impl<V> Table<V> {
         }
         let mut cur = self.buckets[self.index(hash)].as_ref();
         while let Some(e) = cur {
-            if e.key() == key {
+            if key_eq(e.key(), key) {
                 return Some(e);
             }
             cur = e.next();
@@ -312,7 +312,7 @@ impl<V> Table<V> {
         let idx = self.index(hash);
         let mut cur = self.buckets[idx].as_mut();
         while let Some(e) = cur {
-            if e.key() == key {
+            if key_eq(e.key(), key) {
                 return Some(e);
             }
             cur = e.header_mut().next.as_mut();
@@ -330,7 +330,7 @@ impl<V> Table<V> {
         loop {
             match link {
                 None => return None,
-                Some(e) if e.key() == key => {
+                Some(e) if key_eq(e.key(), key) => {
                     let next = e.header_mut().next.take();
                     let removed = mem::replace(link, next);
                     self.used -= 1;
@@ -917,6 +917,29 @@ impl<V> Dict<V> {
     }
 }
 
+/// Key equality, keys of 8 to 16 bytes compared as two (overlapping)
+/// 8-byte words per side instead of by a call to `memcmp`. At depth 16
+/// with 100,000 random keys, libc's AVX-512 memcmp was 12-13% of a SET's
+/// server time (perf puts nearly all of it just after its masked 32-byte
+/// loads, which for a key at the end of an entry reach into the next
+/// cache line); with this compare the whole lookup is about 9%.
+#[inline(always)]
+fn key_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    if (8..=16).contains(&n) {
+        let w = |s: &[u8], at: usize| {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(&s[at..at + 8]);
+            u64::from_ne_bytes(x)
+        };
+        return w(a, 0) == w(b, 0) && w(a, n - 8) == w(b, n - 8);
+    }
+    a == b
+}
+
 /// Asks the CPU to bring the cache line at `p` in (x86-64 `prefetcht0`;
 /// nothing elsewhere).
 #[inline(always)]
@@ -1270,6 +1293,27 @@ mod tests {
         assert!(saw_rehash > 1000);
         for (k, v) in &model {
             assert_eq!(d.get(k), Some(v));
+        }
+    }
+
+    #[test]
+    fn key_eq_agrees_with_slice_equality() {
+        let keys: Vec<Vec<u8>> = (0..=40)
+            .flat_map(|len| {
+                let base: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                // The key itself and a copy differing in each byte.
+                let variants = (0..len).map(move |i| {
+                    let mut v = base.clone();
+                    v[i] ^= 1;
+                    v
+                });
+                std::iter::once((0..len).map(|i| b'a' + (i % 26) as u8).collect()).chain(variants)
+            })
+            .collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(key_eq(a, b), a == b, "{a:?} {b:?}");
+            }
         }
     }
 
