@@ -1,17 +1,22 @@
-//! The master side of replication's commands: SYNC, PSYNC and REPLCONF.
-//! They parse arguments and hand over to `server::repl`, which owns the
-//! replicas, the snapshot transfer and the stream. (WAIT lives with the
-//! blocking commands, ROLE and INFO replication with the server ones.)
+//! Replication's commands: SYNC, PSYNC and REPLCONF (the master side) and
+//! REPLICAOF / SLAVEOF (the replica side). They parse arguments and hand
+//! over to `server::repl`, which owns the replicas, the snapshot transfer
+//! and the stream, and to `server::replica`, which owns the link to our
+//! master. (WAIT lives with the blocking commands, ROLE and INFO
+//! replication with the server ones.)
 
 use super::{Cmd, Ctx, flags::*};
 use crate::error;
 use crate::server::repl::{self, ReplicaState};
 
 const SYNC_FLAGS: u32 = ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI;
+const REPLICAOF_FLAGS: u32 = ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING;
 
 pub static COMMANDS: &[Cmd] = &[
     Cmd::new("sync", 1, SYNC_FLAGS, sync),
     Cmd::new("psync", -3, SYNC_FLAGS, psync),
+    Cmd::new("replicaof", 3, REPLICAOF_FLAGS, replicaof),
+    Cmd::new("slaveof", 3, REPLICAOF_FLAGS, replicaof),
     Cmd::new(
         "replconf",
         -1,
@@ -40,6 +45,10 @@ fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
     if ctx.c.is_replica() {
         return;
     }
+    // A replica serves its own replicas once its link is up.
+    if !crate::server::replica::can_serve_sync(ctx.srv) {
+        return ctx.c.reply.error(error::NOMASTERLINK);
+    }
     if ctx.c.has_pending_reply() {
         return ctx
             .c
@@ -47,6 +56,38 @@ fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
             .error("ERR SYNC and PSYNC are invalid with pending output");
     }
     repl::sync(ctx.srv, ctx.c, psync);
+}
+
+/// REPLICAOF host port | NO ONE (also SLAVEOF): replicate from a master,
+/// or stop and become a master keeping the data. Connecting happens in
+/// the event loop; the reply only says the request was taken.
+fn replicaof(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
+        if ctx.srv.replica.active() {
+            crate::server::replica::unset_master(ctx.srv);
+            tracing::warn!("MASTER MODE enabled (user request from '{}')", ctx.c.addr);
+        }
+        return ctx.c.reply.ok();
+    }
+    if ctx.c.is_replica() {
+        return ctx.c.reply.error(error::REPLICAOF_FROM_REPLICA);
+    }
+    let port = crate::util::num::parse_i64(argv[2]).and_then(|p| u16::try_from(p).ok());
+    let Some(port) = port else {
+        return ctx.c.reply.error(error::INVALID_MASTER_PORT);
+    };
+    let host = String::from_utf8_lossy(argv[1]).into_owned();
+    if !crate::server::replica::set_master(ctx.srv, host.clone(), port) {
+        return ctx
+            .c
+            .reply
+            .simple("OK Already connected to specified master");
+    }
+    tracing::warn!(
+        "REPLICAOF {host}:{port} enabled (user request from '{}')",
+        ctx.c.addr
+    );
+    ctx.c.reply.ok();
 }
 
 /// REPLCONF <option> <value> [<option> <value> ...]: what a replica says

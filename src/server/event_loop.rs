@@ -227,6 +227,10 @@ impl EventLoop {
             )
         }));
         for &(tok, readable, writable) in &ready {
+            if tok == super::replica::TOKEN {
+                self.master_event();
+                continue;
+            }
             if tok >= LISTENER_BASE {
                 self.accept(tok - LISTENER_BASE);
                 continue;
@@ -291,6 +295,16 @@ impl EventLoop {
                 }
             };
             self.add_client(conn, addr, laddr);
+        }
+    }
+
+    /// Input from (or room toward) our master, when ember is a replica:
+    /// its stream may wake clients blocked on keys.
+    fn master_event(&mut self) {
+        let now = now_ms();
+        super::replica::on_event(&mut self.srv, now);
+        if !self.srv.ks.blocked.ready.is_empty() {
+            self.serve_ready_keys(now);
         }
     }
 
@@ -654,6 +668,7 @@ impl EventLoop {
         self.srv.stats.sample_ops(now);
         crate::persist::cron(&mut self.srv, now);
         super::repl::cron(&mut self.srv, now);
+        super::replica::cron(&mut self.srv, self.poll.registry(), now);
         self.srv.stats.sample_cron(now);
         self.srv.update_memory_peak();
         if std::mem::take(&mut self.srv.rebind_listeners) {

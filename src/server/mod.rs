@@ -12,6 +12,7 @@ pub mod observe;
 pub mod pause;
 pub mod propagate;
 pub mod repl;
+pub mod replica;
 pub mod signals;
 pub mod tracking;
 
@@ -154,6 +155,8 @@ pub struct Server {
     pub prop: propagate::Propagation,
     /// Attached replicas, the replication stream's offset and backlog.
     pub repl: repl::Master,
+    /// The link to our master when ember is a replica (REPLICAOF).
+    pub replica: replica::Replica,
     pub aof: crate::persist::aof::Aof,
     /// ACL users, the permission gate's state and the ACL LOG.
     pub acl: crate::acl::Acl,
@@ -171,6 +174,7 @@ impl Server {
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
         let repl = repl::Master::new(&config);
+        let replica = replica::Replica::from_config(&config);
         let mut srv = Server {
             config,
             ks,
@@ -200,12 +204,14 @@ impl Server {
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),
             repl,
+            replica,
             aof: crate::persist::aof::Aof::default(),
             acl: crate::acl::Acl::new(),
             scripts: crate::script::Scripting::new(),
             busy_io: None,
         };
         srv.acl.set_requirepass(srv.config.requirepass.as_deref());
+        replica::init(&mut srv);
         srv
     }
 
