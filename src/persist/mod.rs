@@ -115,6 +115,7 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         used_mem: crate::server::used_memory(),
         aof_base: false,
         functions: srv.scripts.library_codes(),
+        repl: crate::server::replica::stream_position(srv),
     }
 }
 

@@ -426,6 +426,11 @@ pub struct SaveOpts {
     pub aof_base: bool,
     /// Function library codes, written as OP_FUNCTION2 records.
     pub functions: Vec<Vec<u8>>,
+    /// A replica's (master stream database, replication ID, offset),
+    /// written as the aux fields repl-stream-db, repl-id, repl-offset: its
+    /// own replicas loading the snapshot learn which database the stream
+    /// that follows is in.
+    pub repl: Option<(usize, String, u64)>,
 }
 
 /// Buffer size at which the writer hands bytes to the file.
@@ -466,6 +471,11 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
         b"aof-base",
         if opts.aof_base { b"1" } else { b"0" },
     );
+    if let Some((db, id, offset)) = &opts.repl {
+        aux(&mut enc, b"repl-stream-db", db.to_string().as_bytes());
+        aux(&mut enc, b"repl-id", id.as_bytes());
+        aux(&mut enc, b"repl-offset", offset.to_string().as_bytes());
+    }
     // Function libraries come before the data, as Redis writes them.
     for code in &opts.functions {
         enc.byte(OP_FUNCTION2);
@@ -1506,6 +1516,7 @@ mod tests {
     /// the same eviction settings.
     fn reload(ks: &Keyspace, now_ms: i64) -> Keyspace {
         let opts = SaveOpts {
+            repl: None,
             compress: true,
             checksum: true,
             list_fill: -2,
@@ -1566,6 +1577,7 @@ mod tests {
         lru.evict.policy = evict::Policy::AllKeysLru;
         lru.set(0, b"k", val(), false);
         let opts = SaveOpts {
+            repl: None,
             compress: true,
             checksum: false,
             list_fill: -2,

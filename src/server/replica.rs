@@ -244,6 +244,7 @@ pub fn refresh_config(srv: &mut Server) {
 fn become_replica_state(srv: &mut Server) {
     srv.ks.paused = true;
     srv.repl.proxying = true;
+    super::logging::set_replica_role(true);
     repl::update_propagation(srv);
     refresh_config(srv);
 }
@@ -311,6 +312,7 @@ pub fn unset_master(srv: &mut Server) {
     srv.repl.replid2 = Some((old, end));
     srv.repl.forget_selected_db();
     srv.repl.proxying = false;
+    super::logging::set_replica_role(false);
     srv.replica.can_continue = false;
     srv.replica.gate = false;
     srv.ks.paused = srv.pause.mode().is_some();
@@ -385,6 +387,9 @@ pub fn cron(srv: &mut Server, registry: &Registry, now: i64) {
             State::Connected => send_ack(srv, &mut link, now),
             _ => {}
         }
+    }
+    if let Err(why) = flush(&mut link) {
+        drop_link(srv, &mut link, &why);
     }
     srv.replica.link = Some(link);
 }
@@ -489,7 +494,8 @@ fn flush(link: &mut Link) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads until the socket is drained, handling the bytes as they come.
+/// Reads until the socket is drained (WouldBlock), handling the bytes as
+/// they come.
 fn read_all(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
     let mut buf = vec![0u8; READ_CHUNK];
     loop {
@@ -509,10 +515,9 @@ fn read_all(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
         link.last_io_ms = now;
         srv.stats.total_net_repl_input_bytes += n as u64;
         link.input.extend_from_slice(&buf[..n]);
+        // Read on to WouldBlock even after a short read: a master that
+        // closed right after its last bytes is only seen that way.
         process(srv, link, now)?;
-        if n < buf.len() {
-            return Ok(());
-        }
     }
 }
 
@@ -1049,6 +1054,13 @@ pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>
     let announced = srv.config.get_bool("replica-announced") != Some(false);
     f.push(("replica_announced", u8::from(announced).to_string()));
     Some(f)
+}
+
+/// (master client's database, replication ID, processed offset) while the
+/// stream flows: what a snapshot taken now carries for our own replicas.
+pub fn stream_position(srv: &Server) -> Option<(usize, String, u64)> {
+    let db = srv.replica.link.as_ref()?.master.as_ref()?.db;
+    Some((db, srv.replid.clone(), srv.repl.offset))
 }
 
 /// Whether a replica's own replicas may sync now (Redis answers

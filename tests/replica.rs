@@ -1,0 +1,505 @@
+//! Replication, ember as the replica: a real `redis-server` master (or
+//! another ember) feeds an ember started with `--replicaof` or told
+//! REPLICAOF at run time. The replica must load the snapshot (both the
+//! disk `$<len>` and the diskless `$EOF:` forms), follow the stream
+//! (databases, transactions, expiry, values larger than one read), refuse
+//! writes with Redis's exact errors, answer ROLE / INFO like a Redis
+//! replica, continue after a dropped link with `+CONTINUE`, acknowledge
+//! for WAIT, and refuse a damaged snapshot without touching its data.
+//! Tests that need redis-server are skipped with a notice when it is
+//! absent (and fail in CI).
+
+mod common;
+
+use common::snapshot::*;
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+/// Databases compared.
+const DBS: usize = 6;
+/// How long a replica may take to catch up (the machine is shared).
+const CONVERGE: Duration = Duration::from_secs(30);
+
+fn info_field(c: &mut RawConn, section: &str, name: &str) -> Option<String> {
+    let text = String::from_utf8(bulk(&c.cmd(&["INFO", section])).unwrap_or_default()).ok()?;
+    let prefix = format!("{name}:");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
+}
+
+/// INFO replication's field names, in order.
+fn info_names(c: &mut RawConn) -> Vec<String> {
+    let text = String::from_utf8(bulk(&c.cmd(&["INFO", "replication"])).unwrap_or_default())
+        .unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.to_string()))
+        .collect()
+}
+
+/// Polls `cond` until it holds or `CONVERGE` passes.
+fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + CONVERGE;
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn link_up(c: &mut RawConn) -> bool {
+    info_field(c, "replication", "master_link_status").as_deref() == Some("up")
+}
+
+/// Waits until the replica holds exactly the master's data.
+fn converge(master: &mut RawConn, replica: &mut RawConn, what: &str) {
+    let deadline = Instant::now() + CONVERGE;
+    loop {
+        let want = snapshot(master, DBS);
+        let got = snapshot(replica, DBS);
+        if want == got {
+            return;
+        }
+        if Instant::now() >= deadline {
+            assert_same(&want, &got, what);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Keys of every type in several databases, some with a TTL, some values
+/// larger than one read of the replica (64 KiB) so the snapshot spans
+/// many reads.
+fn dataset() -> Vec<(usize, Args)> {
+    let big = vec![b'v'; 300_000];
+    let mut d = vec![
+        (0, a(&[b"SET", b"str", b"hello"])),
+        (0, a(&[b"SET", b"big", &big])),
+        (0, a(&[b"SET", b"ttl", b"v", b"PX", b"900000"])),
+        (0, a(&[b"RPUSH", b"list", b"a", b"b", b"c"])),
+        (0, a(&[b"HSET", b"hash", b"f1", b"v1", b"f2", b"2"])),
+        (0, a(&[b"SADD", b"set", b"x", b"y", b"z"])),
+        (0, a(&[b"ZADD", b"zset", b"1.5", b"a", b"-2", b"b"])),
+        (0, a(&[b"XADD", b"stream", b"1-1", b"f", b"v"])),
+        (3, a(&[b"SET", b"other", b"db3"])),
+    ];
+    for i in 0..2000 {
+        let n = format!("{i}-{}", "x".repeat(40));
+        d.push((5, a(&[b"HSET", b"bighash", n.as_bytes(), n.as_bytes()])));
+    }
+    d
+}
+
+/// The stream after the sync: other databases, a transaction, expiry
+/// changes, a value larger than one read.
+fn writes(m: &mut RawConn) {
+    let huge = "w".repeat(1_000_000);
+    for line in [
+        "SET counter 10",
+        "EXPIRE str 1000",
+        "INCRBYFLOAT counter 1.25",
+        "SELECT 4",
+        "SET in4 v",
+        "RPUSH l4 1 2 3",
+        "SELECT 3",
+        "FLUSHDB",
+        "SET after_flush 1",
+        "SELECT 0",
+        "HDEL hash f1",
+    ] {
+        let reply = m.cmd_line(line);
+        assert_ne!(reply.first(), Some(&b'-'), "{line}: {reply:?}");
+    }
+    m.cmd(&["SET", "huge", &huge]);
+    for line in ["MULTI", "INCR counter2", "SADD set w", "DEL list"] {
+        m.cmd_line(line);
+    }
+    let exec = m.cmd_line("EXEC");
+    assert!(exec.starts_with(b"*3"), "{exec:?}");
+}
+
+fn start_ember_replica_of(port: u16) -> ServerProc {
+    let port = port.to_string();
+    start_ember(&["--replicaof", "127.0.0.1", &port])
+}
+
+#[test]
+fn ember_follows_a_redis_master_diskless() {
+    require_redis!();
+    // Redis 7 streams the snapshot without a file by default
+    // (`$EOF:<mark>`); no delay waiting for more replicas.
+    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+    let mut m = master.connect();
+    apply(&mut m, &dataset());
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    converge(&mut m, &mut r, "after the full sync");
+    assert!(
+        replica.log().contains("with EOF"),
+        "diskless form expected:\n{}",
+        replica.log()
+    );
+    writes(&mut m);
+    converge(&mut m, &mut r, "after the stream");
+    // The offsets agree once the replica caught up.
+    eventually("offsets equal", || {
+        info_field(&mut m, "replication", "master_repl_offset")
+            == info_field(&mut r, "replication", "slave_repl_offset")
+    });
+    // The snapshot was kept as the replica's dump file, as Redis does.
+    assert!(replica.dir.join("dump.rdb").exists());
+}
+
+#[test]
+fn ember_follows_a_redis_master_from_disk_via_replicaof() {
+    require_redis!();
+    let master = start_redis(&["--repl-diskless-sync", "no"]).expect("redis-server");
+    let mut m = master.connect();
+    apply(&mut m, &dataset());
+    let replica = start_ember(&[]);
+    let mut r = replica.connect();
+    r.cmd(&["SET", "mine", "goes away"]);
+    let port = master.port.to_string();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    assert_eq!(
+        r.cmd(&["SLAVEOF", "127.0.0.1", &port]),
+        b"+OK Already connected to specified master\r\n"
+    );
+    eventually("link up", || link_up(&mut r));
+    converge(&mut m, &mut r, "after the full sync from disk");
+    assert!(
+        replica.log().contains("bytes from master to disk"),
+        "{}",
+        replica.log()
+    );
+    writes(&mut m);
+    converge(&mut m, &mut r, "after the stream");
+    assert_eq!(
+        r.cmd(&["CONFIG", "GET", "replicaof"]),
+        format!(
+            "*2\r\n$9\r\nreplicaof\r\n${}\r\n127.0.0.1 {port}\r\n",
+            10 + port.len()
+        )
+        .as_bytes()
+    );
+}
+
+/// Commands whose replies a replica and Redis's replica must agree on.
+const REPLICA_REPLIES: &[&str] = &[
+    "SET x 1",
+    "INCR counter",
+    "GET str",
+    "EVAL \"return redis.call('set','k','v')\" 0",
+    "EVAL \"return redis.pcall('set','k','v')\" 0",
+    "EVAL \"return redis.call('get','str')\" 0",
+    "WAIT 0 0",
+    "MULTI",
+    "SET a b",
+    "EXEC",
+    "MULTI",
+    "GET str",
+    "EXEC",
+    "REPLICAOF 127.0.0.1 abc",
+    "REPLICAOF 127.0.0.1 70000",
+    "REPLICAOF 127.0.0.1 -1",
+    "REPLICAOF no",
+    "SLAVEOF no one extra",
+    "CONFIG SET replica-read-only no",
+    "SET writable yes",
+    "GET writable",
+    "CONFIG SET replica-read-only yes",
+    "SET writable again",
+];
+
+#[test]
+fn replica_errors_and_info_match_a_redis_replica() {
+    require_redis!();
+    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+    let mut m = master.connect();
+    m.cmd(&["SET", "str", "hello"]);
+    m.cmd(&["SET", "counter", "1"]);
+    let port = master.port.to_string();
+    let redis_replica = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
+    let ember = start_ember_replica_of(master.port);
+    let mut rr = redis_replica.connect();
+    let mut er = ember.connect();
+    eventually("links up", || link_up(&mut rr) && link_up(&mut er));
+    for line in REPLICA_REPLIES {
+        let want = rr.cmd_line(line);
+        let got = er.cmd_line(line);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want),
+            "{line}"
+        );
+    }
+    // ROLE: slave, host, port, state, offset (offsets compared apart).
+    eventually("same offsets", || {
+        info_field(&mut rr, "replication", "slave_repl_offset")
+            == info_field(&mut er, "replication", "slave_repl_offset")
+    });
+    let (want, got) = (rr.cmd(&["ROLE"]), er.cmd(&["ROLE"]));
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&want)
+    );
+    // INFO replication: the same fields in the same order, and the same
+    // values for those that do not depend on timing or history.
+    assert_eq!(info_names(&mut er), info_names(&mut rr));
+    for name in [
+        "role",
+        "master_host",
+        "master_port",
+        "master_link_status",
+        "master_sync_in_progress",
+        "slave_read_repl_offset",
+        "slave_repl_offset",
+        "slave_priority",
+        "slave_read_only",
+        "replica_announced",
+        "connected_slaves",
+        "master_replid",
+        "master_replid2",
+        "master_repl_offset",
+        "second_repl_offset",
+        "repl_backlog_active",
+        "repl_backlog_size",
+    ] {
+        assert_eq!(
+            info_field(&mut er, "replication", name),
+            info_field(&mut rr, "replication", name),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn replica_hides_expired_keys_without_deleting_them() {
+    require_redis!();
+    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+    let mut m = master.connect();
+    let port = master.port.to_string();
+    let redis_replica = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
+    let ember = start_ember_replica_of(master.port);
+    let mut rr = redis_replica.connect();
+    let mut er = ember.connect();
+    eventually("links up", || link_up(&mut rr) && link_up(&mut er));
+    // The master keeps the key (no active expiry, nobody reads it there),
+    // so no DEL reaches the replicas.
+    assert_eq!(m.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
+    m.cmd(&["SET", "short", "v", "PX", "300"]);
+    m.cmd(&["SET", "marker", "1"]);
+    eventually("marker replicated", || {
+        er.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n"
+    });
+    std::thread::sleep(Duration::from_millis(600));
+    for line in [
+        "GET short",
+        "EXISTS short",
+        "TTL short",
+        "DBSIZE",
+        "GET short",
+        "DBSIZE",
+    ] {
+        let want = rr.cmd_line(line);
+        let got = er.cmd_line(line);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want),
+            "{line}"
+        );
+    }
+    // The master's deletion removes it for good.
+    m.cmd(&["GET", "short"]);
+    eventually("deleted on the replica", || {
+        er.cmd(&["DBSIZE"]) == b":1\r\n"
+    });
+}
+
+#[test]
+fn dropped_link_continues_and_wait_counts_acks() {
+    require_redis!();
+    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+    let mut m = master.connect();
+    apply(&mut m, &dataset());
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    // WAIT on the master counts ember's acknowledgement of the write.
+    m.cmd(&["SET", "acked", "1"]);
+    assert_eq!(m.cmd(&["WAIT", "1", "10000"]), b":1\r\n");
+    let partial = |m: &mut RawConn| {
+        info_field(m, "stats", "sync_partial_ok")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let before = partial(&mut m);
+    let killed = m.cmd(&["CLIENT", "KILL", "TYPE", "replica"]);
+    assert_eq!(killed, b":1\r\n");
+    // Written while the link is down: comes from the master's backlog.
+    m.cmd(&["SET", "while_down", "1"]);
+    m.cmd_line("SELECT 2");
+    m.cmd(&["SET", "db2", "x"]);
+    m.cmd_line("SELECT 0");
+    eventually("partial resync", || partial(&mut m) > before);
+    eventually("link up again", || link_up(&mut r));
+    converge(&mut m, &mut r, "after the partial resync");
+    assert!(
+        replica.log().contains("partial resynchronization"),
+        "{}",
+        replica.log()
+    );
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_full").as_deref(),
+        Some("1")
+    );
+}
+
+#[test]
+fn ember_master_ember_replica_chain_and_promotion() {
+    let master = start_ember(&[]);
+    let mut m = master.connect();
+    apply(&mut m, &dataset());
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    converge(&mut m, &mut r, "replica after the full sync");
+    // A replica of the replica: the stream is forwarded as received,
+    // including the database the master's stream was in.
+    m.cmd_line("SELECT 4");
+    m.cmd(&["SET", "before_chain", "1"]);
+    m.cmd_line("SELECT 0");
+    let sub = start_ember_replica_of(replica.port);
+    let mut s = sub.connect();
+    eventually("sub link up", || link_up(&mut s));
+    writes(&mut m);
+    m.cmd_line("SELECT 4");
+    m.cmd(&["SET", "after_chain", "1"]);
+    m.cmd_line("SELECT 0");
+    converge(&mut m, &mut r, "replica after the stream");
+    converge(&mut m, &mut s, "sub-replica after the stream");
+    let acked = m.cmd(&["WAIT", "1", "4000"]);
+    assert_eq!(
+        acked,
+        b":1\r\n",
+        "{}\n{}\n{}",
+        String::from_utf8_lossy(&m.cmd(&["INFO", "replication"])),
+        String::from_utf8_lossy(&r.cmd(&["INFO", "replication"])),
+        replica.log()
+    );
+
+    // Promotion keeps the data, accepts writes, and the sub-replica
+    // continues from the old history instead of loading a snapshot.
+    assert_eq!(r.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+    assert_eq!(
+        info_field(&mut r, "replication", "role").as_deref(),
+        Some("master")
+    );
+    assert_eq!(
+        info_field(&mut r, "replication", "master_replid2"),
+        info_field(&mut m, "replication", "master_replid")
+    );
+    converge(&mut m, &mut r, "data kept by the promoted replica");
+    assert_eq!(r.cmd(&["SET", "promoted", "1"]), b"+OK\r\n");
+    eventually("sub follows the promoted one", || {
+        s.cmd(&["GET", "promoted"]) == b"$1\r\n1\r\n"
+    });
+    assert_eq!(
+        info_field(&mut r, "stats", "sync_full").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        info_field(&mut r, "stats", "sync_partial_ok").as_deref(),
+        Some("1")
+    );
+    assert_eq!(r.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+}
+
+/// Reads one handshake command from a fake master's client socket.
+fn read_until(s: &mut std::net::TcpStream, end: &[u8]) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut b = [0u8; 1];
+    let deadline = Instant::now() + CONVERGE;
+    while !got.ends_with(end) {
+        assert!(
+            Instant::now() < deadline,
+            "fake master: no {end:?} in {got:?}"
+        );
+        match s.read(&mut b) {
+            Ok(0) => panic!("replica closed the link: {got:?}"),
+            Ok(_) => got.push(b[0]),
+            Err(e) => panic!("fake master read: {e}"),
+        }
+    }
+    got
+}
+
+/// Accepts the replica and answers its handshake up to `+FULLRESYNC`.
+fn fake_master_handshake(l: &TcpListener) -> std::net::TcpStream {
+    let (mut s, _) = l.accept().expect("replica connects");
+    s.set_read_timeout(Some(CONVERGE)).unwrap();
+    read_until(&mut s, b"PING\r\n");
+    s.write_all(b"+PONG\r\n").unwrap();
+    read_until(&mut s, b"psync2\r\n");
+    s.write_all(b"+OK\r\n+OK\r\n").unwrap();
+    // PSYNC <id> <offset>: the header line and two bulk strings.
+    read_until(&mut s, b"PSYNC\r\n");
+    for _ in 0..4 {
+        read_until(&mut s, b"\r\n");
+    }
+    s.write_all(format!("+FULLRESYNC {} 0\r\n", "a".repeat(40)).as_bytes())
+        .unwrap();
+    s
+}
+
+#[test]
+fn damaged_snapshot_is_refused_and_the_link_retried() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let replica = start_ember(&[]);
+    let mut r = replica.connect();
+    r.cmd(&["SET", "kept", "1"]);
+    let p = port.to_string();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &p]), b"+OK\r\n");
+
+    // A whole payload that is not an RDB file.
+    let mut s = fake_master_handshake(&l);
+    let junk = b"REDIS0010this is not a snapshot at all";
+    s.write_all(format!("${}\r\n", junk.len()).as_bytes())
+        .unwrap();
+    s.write_all(junk).unwrap();
+    // The replica gives up on this link and comes back.
+    let mut s2 = fake_master_handshake(&l);
+    drop(s);
+    assert_eq!(r.cmd(&["GET", "kept"]), b"$1\r\n1\r\n");
+    assert!(
+        replica
+            .log()
+            .contains("failed trying to load the MASTER synchronization DB"),
+        "{}",
+        replica.log()
+    );
+
+    // A payload cut short by the master going away.
+    s2.write_all(b"$100000\r\nREDIS0010").unwrap();
+    drop(s2);
+    let s3 = fake_master_handshake(&l);
+    assert_eq!(r.cmd(&["GET", "kept"]), b"$1\r\n1\r\n");
+    assert_eq!(
+        info_field(&mut r, "replication", "master_link_status").as_deref(),
+        Some("down")
+    );
+    drop(s3);
+    // No temporary snapshot is left behind.
+    eventually("temp files removed", || {
+        std::fs::read_dir(&replica.dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .all(|e| !e.file_name().to_string_lossy().starts_with("temp-"))
+            })
+            .unwrap_or(true)
+    });
+    assert_eq!(r.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+    assert_eq!(r.cmd(&["SET", "kept", "2"]), b"+OK\r\n");
+}
