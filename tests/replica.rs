@@ -503,3 +503,80 @@ fn damaged_snapshot_is_refused_and_the_link_retried() {
     assert_eq!(r.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
     assert_eq!(r.cmd(&["SET", "kept", "2"]), b"+OK\r\n");
 }
+
+#[test]
+fn replica_authenticates_with_masterauth_and_masteruser() {
+    require_redis!();
+    let master = start_redis(&["--requirepass", "secret", "--repl-diskless-sync-delay", "0"])
+        .expect("redis-server");
+    let mut m = master.connect();
+    assert_eq!(m.cmd(&["AUTH", "secret"]), b"+OK\r\n");
+    m.cmd(&["ACL", "SETUSER", "repl", "on", ">replpass", "+@all", "~*"]);
+    m.cmd(&["SET", "k", "v"]);
+    let port = master.port.to_string();
+
+    // No password: the master refuses PSYNC and the link stays down.
+    let without = start_ember(&["--replicaof", "127.0.0.1", &port]);
+    let mut w = without.connect();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!link_up(&mut w));
+    assert_eq!(w.cmd(&["GET", "k"]), b"$-1\r\n");
+
+    let with_pass = start_ember(&["--replicaof", "127.0.0.1", &port, "--masterauth", "secret"]);
+    let mut p = with_pass.connect();
+    eventually("link up with masterauth", || link_up(&mut p));
+    let with_user = start_ember(&[
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--masteruser",
+        "repl",
+        "--masterauth",
+        "replpass",
+    ]);
+    let mut u = with_user.connect();
+    eventually("link up with masteruser", || link_up(&mut u));
+    m.cmd(&["SET", "k2", "v2"]);
+    for r in [&mut p, &mut u] {
+        converge(&mut m, r, "authenticated replica");
+    }
+    // A wrong password is reported and retried, not fatal.
+    let wrong = start_ember(&["--replicaof", "127.0.0.1", &port, "--masterauth", "nope"]);
+    eventually("AUTH failure logged", || {
+        wrong.log().contains("unable to AUTH to MASTER")
+    });
+}
+
+#[test]
+fn replica_with_aof_keeps_the_synced_data_in_its_aof() {
+    require_redis!();
+    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+    let mut m = master.connect();
+    apply(&mut m, &dataset());
+    let port = master.port.to_string();
+    let replica = start_ember(&["--appendonly", "yes", "--replicaof", "127.0.0.1", &port]);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    writes(&mut m);
+    converge(&mut m, &mut r, "replica with AOF");
+    eventually("AOF rewritten after the sync", || {
+        info_field(&mut r, "persistence", "aof_rewrite_in_progress").as_deref() == Some("0")
+            && info_field(&mut r, "persistence", "aof_rewrite_scheduled").as_deref() == Some("0")
+            && info_field(&mut r, "persistence", "aof_rewrites")
+                .is_some_and(|n| n.parse::<u64>().unwrap_or(0) >= 1)
+    });
+    // Another ember started on a copy of the replica's AOF has the data.
+    let copy = temp_dir("ember-replica-aof");
+    let from = replica.dir.join("appendonlydir");
+    std::fs::create_dir_all(copy.join("appendonlydir")).unwrap();
+    for e in std::fs::read_dir(&from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join("appendonlydir").join(e.file_name())).unwrap();
+    }
+    let dir = copy.to_string_lossy().into_owned();
+    let restarted = start_ember(&["--appendonly", "yes", "--dir", &dir]);
+    let mut c = loaded(restarted.connect());
+    converge(&mut m, &mut c, "ember loaded from the replica's AOF");
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(&copy);
+}

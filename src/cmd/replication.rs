@@ -218,6 +218,65 @@ mod tests {
     }
 
     #[test]
+    fn replicaof_switches_roles_and_gates_writes() {
+        let mut h = Harness::new();
+        h.run(&["SET", "k", "v"]);
+        let replid = h.srv.replid.clone();
+        assert_eq!(h.run(&["REPLICAOF", "127.0.0.1", "1"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["slaveof", "127.0.0.1", "1"]),
+            "+OK Already connected to specified master\r\n"
+        );
+        // Waiting for the loop to connect.
+        assert_eq!(
+            h.run(&["ROLE"]),
+            "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:1\r\n$7\r\nconnect\r\n:-1\r\n"
+        );
+        assert_eq!(
+            h.run(&["CONFIG", "GET", "replicaof"]),
+            "*2\r\n$9\r\nreplicaof\r\n$11\r\n127.0.0.1 1\r\n"
+        );
+        assert_eq!(
+            h.run(&["SET", "k", "w"]),
+            "-READONLY You can't write against a read only replica.\r\n"
+        );
+        assert_eq!(h.run(&["GET", "k"]), "$1\r\nv\r\n");
+        assert!(
+            h.run(&["WAIT", "0", "0"])
+                .starts_with("-ERR WAIT cannot be used")
+        );
+        assert_eq!(
+            h.run(&["PSYNC", "?", "-1"]),
+            "-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
+        );
+        h.run(&["CONFIG", "SET", "replica-serve-stale-data", "no"]);
+        assert_eq!(
+            h.run(&["GET", "k"]),
+            "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n"
+        );
+        // INFO is a STALE command.
+        assert!(h.run(&["INFO", "replication"]).contains("role:slave"));
+        h.run(&["CONFIG", "SET", "replica-serve-stale-data", "yes"]);
+        h.run(&["CONFIG", "SET", "replica-read-only", "no"]);
+        assert_eq!(h.run(&["SET", "k", "w"]), "+OK\r\n");
+
+        // Promotion: the data stays, writes are accepted, a new history
+        // whose predecessor is the old one.
+        assert_eq!(h.run(&["REPLICAOF", "NO", "ONE"]), "+OK\r\n");
+        assert_eq!(h.run(&["GET", "k"]), "$1\r\nw\r\n");
+        assert_eq!(h.run(&["SET", "k", "x"]), "+OK\r\n");
+        assert_ne!(h.srv.replid, replid);
+        let info = h.run(&["INFO", "replication"]);
+        assert!(info.contains("role:master"), "{info}");
+        assert!(info.contains(&format!("master_replid2:{replid}")), "{info}");
+        assert!(info.contains("second_repl_offset:1\r\n"), "{info}");
+        assert_eq!(
+            h.run(&["CONFIG", "GET", "replicaof"]),
+            "*2\r\n$9\r\nreplicaof\r\n$0\r\n\r\n"
+        );
+    }
+
+    #[test]
     fn wait_without_replicas_counts_none() {
         let mut h = Harness::new();
         assert_eq!(h.run(&["WAIT", "0", "0"]), ":0\r\n");

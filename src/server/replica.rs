@@ -810,6 +810,12 @@ fn load_snapshot(srv: &mut Server, link: &mut Link, t: Transfer, now: i64) -> Re
             ));
         }
     };
+    // The AOF restarts from a rewrite of the new data (Redis stops it
+    // before loading and starts it again after).
+    let aof_on = srv.aof.state != crate::persist::aof::State::Off;
+    if aof_on {
+        crate::persist::aof::stop(srv);
+    }
     info!("MASTER <-> REPLICA sync: Flushing old data");
     srv.ks.flush_all();
     for (i, db) in fresh.dbs.into_iter().enumerate() {
@@ -834,6 +840,9 @@ fn load_snapshot(srv: &mut Server, link: &mut Link, t: Transfer, now: i64) -> Re
             target.display()
         );
         let _ = std::fs::remove_file(&t.path);
+    }
+    if aof_on && let Err(e) = crate::persist::aof::start(srv) {
+        warn!("Failed enabling the AOF after successful master synchronization: {e}");
     }
     // Our replicas followed the old history: they sync again.
     repl::disconnect_replicas(srv, "new snapshot from the master");
