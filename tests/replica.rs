@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::repl::*;
 use common::snapshot::*;
 use common::*;
 use std::io::{Read, Write};
@@ -19,15 +20,6 @@ use std::time::{Duration, Instant};
 
 /// Databases compared.
 const DBS: usize = 6;
-/// How long a replica may take to catch up (the machine is shared).
-const CONVERGE: Duration = Duration::from_secs(30);
-
-fn info_field(c: &mut RawConn, section: &str, name: &str) -> Option<String> {
-    let text = String::from_utf8(bulk(&c.cmd(&["INFO", section])).unwrap_or_default()).ok()?;
-    let prefix = format!("{name}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
-}
 
 /// INFO replication's field names, in order.
 fn info_names(c: &mut RawConn) -> Vec<String> {
@@ -38,33 +30,8 @@ fn info_names(c: &mut RawConn) -> Vec<String> {
         .collect()
 }
 
-/// Polls `cond` until it holds or `CONVERGE` passes.
-fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + CONVERGE;
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn link_up(c: &mut RawConn) -> bool {
     info_field(c, "replication", "master_link_status").as_deref() == Some("up")
-}
-
-/// Waits until the replica holds exactly the master's data.
-fn converge(master: &mut RawConn, replica: &mut RawConn, what: &str) {
-    let deadline = Instant::now() + CONVERGE;
-    loop {
-        let want = snapshot(master, DBS);
-        let got = snapshot(replica, DBS);
-        if want == got {
-            return;
-        }
-        if Instant::now() >= deadline {
-            assert_same(&want, &got, what);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Keys of every type in several databases, some with a TTL, some values
@@ -123,25 +90,41 @@ fn start_ember_replica_of(port: u16) -> ServerProc {
     start_ember(&["--replicaof", "127.0.0.1", &port])
 }
 
+/// A redis-server master started with `extra`, holding the data set.
+fn redis_master(extra: &[&str]) -> (ServerProc, RawConn) {
+    let master = start_redis(extra).expect("redis-server");
+    let mut m = master.connect();
+    apply(&mut m, &dataset());
+    (master, m)
+}
+
+/// A redis-server master holding the data set (diskless transfers start
+/// at once) and an ember replica whose link is up, with a connection to
+/// each.
+fn redis_master_ember_replica() -> (ServerProc, RawConn, ServerProc, RawConn) {
+    let (master, m) = redis_master(&["--repl-diskless-sync-delay", "0"]);
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    (master, m, replica, r)
+}
+
+/// The replica loaded the master's data (its log names the transfer's
+/// form, `how`), then follows the stream.
+fn follows(m: &mut RawConn, r: &mut RawConn, replica: &ServerProc, how: &str) {
+    converge(m, r, DBS, "after the full sync");
+    assert!(replica.log().contains(how), "{how}:\n{}", replica.log());
+    writes(m);
+    converge(m, r, DBS, "after the stream");
+}
+
 #[test]
 fn ember_follows_a_redis_master_diskless() {
     require_redis!();
     // Redis 7 streams the snapshot without a file by default
-    // (`$EOF:<mark>`); no delay waiting for more replicas.
-    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
-    let mut m = master.connect();
-    apply(&mut m, &dataset());
-    let replica = start_ember_replica_of(master.port);
-    let mut r = replica.connect();
-    eventually("link up", || link_up(&mut r));
-    converge(&mut m, &mut r, "after the full sync");
-    assert!(
-        replica.log().contains("with EOF"),
-        "diskless form expected:\n{}",
-        replica.log()
-    );
-    writes(&mut m);
-    converge(&mut m, &mut r, "after the stream");
+    // (`$EOF:<mark>`).
+    let (_master, mut m, replica, mut r) = redis_master_ember_replica();
+    follows(&mut m, &mut r, &replica, "with EOF");
     // The offsets agree once the replica caught up.
     eventually("offsets equal", || {
         info_field(&mut m, "replication", "master_repl_offset")
@@ -154,9 +137,7 @@ fn ember_follows_a_redis_master_diskless() {
 #[test]
 fn ember_follows_a_redis_master_from_disk_via_replicaof() {
     require_redis!();
-    let master = start_redis(&["--repl-diskless-sync", "no"]).expect("redis-server");
-    let mut m = master.connect();
-    apply(&mut m, &dataset());
+    let (master, mut m) = redis_master(&["--repl-diskless-sync", "no"]);
     let replica = start_ember(&[]);
     let mut r = replica.connect();
     r.cmd(&["SET", "mine", "goes away"]);
@@ -167,14 +148,7 @@ fn ember_follows_a_redis_master_from_disk_via_replicaof() {
         b"+OK Already connected to specified master\r\n"
     );
     eventually("link up", || link_up(&mut r));
-    converge(&mut m, &mut r, "after the full sync from disk");
-    assert!(
-        replica.log().contains("bytes from master to disk"),
-        "{}",
-        replica.log()
-    );
-    writes(&mut m);
-    converge(&mut m, &mut r, "after the stream");
+    follows(&mut m, &mut r, &replica, "bytes from master to disk");
     assert_eq!(
         r.cmd(&["CONFIG", "GET", "replicaof"]),
         format!(
@@ -212,20 +186,41 @@ const REPLICA_REPLIES: &[&str] = &[
     "SET writable again",
 ];
 
-#[test]
-fn replica_errors_and_info_match_a_redis_replica() {
-    require_redis!();
-    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
-    let mut m = master.connect();
-    m.cmd(&["SET", "str", "hello"]);
-    m.cmd(&["SET", "counter", "1"]);
-    let port = master.port.to_string();
-    let redis_replica = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
-    let ember = start_ember_replica_of(master.port);
-    let mut rr = redis_replica.connect();
-    let mut er = ember.connect();
-    eventually("links up", || link_up(&mut rr) && link_up(&mut er));
-    for line in REPLICA_REPLIES {
+/// A redis-server master with two replicas: a redis-server and an ember,
+/// both linked up.
+struct Replicas {
+    _master: ServerProc,
+    m: RawConn,
+    _redis: ServerProc,
+    rr: RawConn,
+    _ember: ServerProc,
+    er: RawConn,
+}
+
+impl Replicas {
+    fn start() -> Self {
+        let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+        let m = master.connect();
+        let port = master.port.to_string();
+        let redis = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
+        let ember = start_ember_replica_of(master.port);
+        let mut rr = redis.connect();
+        let mut er = ember.connect();
+        eventually("links up", || link_up(&mut rr) && link_up(&mut er));
+        Replicas {
+            _master: master,
+            m,
+            _redis: redis,
+            rr,
+            _ember: ember,
+            er,
+        }
+    }
+}
+
+/// Sends each command line to both replicas: the replies must be equal.
+fn same_replies(rr: &mut RawConn, er: &mut RawConn, lines: &[&str]) {
+    for line in lines {
         let want = rr.cmd_line(line);
         let got = er.cmd_line(line);
         assert_eq!(
@@ -234,10 +229,24 @@ fn replica_errors_and_info_match_a_redis_replica() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn replica_errors_and_info_match_a_redis_replica() {
+    require_redis!();
+    let mut t = Replicas::start();
+    t.m.cmd(&["SET", "str", "hello"]);
+    t.m.cmd(&["SET", "counter", "1"]);
+    let (rr, er) = (&mut t.rr, &mut t.er);
+    eventually("data replicated", || {
+        rr.cmd(&["GET", "counter"]) == b"$1\r\n1\r\n"
+            && er.cmd(&["GET", "counter"]) == b"$1\r\n1\r\n"
+    });
+    same_replies(rr, er, REPLICA_REPLIES);
     // ROLE: slave, host, port, state, offset (offsets compared apart).
     eventually("same offsets", || {
-        info_field(&mut rr, "replication", "slave_repl_offset")
-            == info_field(&mut er, "replication", "slave_repl_offset")
+        info_field(rr, "replication", "slave_repl_offset")
+            == info_field(er, "replication", "slave_repl_offset")
     });
     let (want, got) = (rr.cmd(&["ROLE"]), er.cmd(&["ROLE"]));
     assert_eq!(
@@ -246,7 +255,7 @@ fn replica_errors_and_info_match_a_redis_replica() {
     );
     // INFO replication: the same fields in the same order, and the same
     // values for those that do not depend on timing or history.
-    assert_eq!(info_names(&mut er), info_names(&mut rr));
+    assert_eq!(info_names(er), info_names(rr));
     for name in [
         "role",
         "master_host",
@@ -267,8 +276,8 @@ fn replica_errors_and_info_match_a_redis_replica() {
         "repl_backlog_size",
     ] {
         assert_eq!(
-            info_field(&mut er, "replication", name),
-            info_field(&mut rr, "replication", name),
+            info_field(er, "replication", name),
+            info_field(rr, "replication", name),
             "{name}"
         );
     }
@@ -277,14 +286,8 @@ fn replica_errors_and_info_match_a_redis_replica() {
 #[test]
 fn replica_hides_expired_keys_without_deleting_them() {
     require_redis!();
-    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
-    let mut m = master.connect();
-    let port = master.port.to_string();
-    let redis_replica = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
-    let ember = start_ember_replica_of(master.port);
-    let mut rr = redis_replica.connect();
-    let mut er = ember.connect();
-    eventually("links up", || link_up(&mut rr) && link_up(&mut er));
+    let mut t = Replicas::start();
+    let (m, rr, er) = (&mut t.m, &mut t.rr, &mut t.er);
     // The master keeps the key (no active expiry, nobody reads it there),
     // so no DEL reaches the replicas.
     assert_eq!(m.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
@@ -294,22 +297,18 @@ fn replica_hides_expired_keys_without_deleting_them() {
         er.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n"
     });
     std::thread::sleep(Duration::from_millis(600));
-    for line in [
-        "GET short",
-        "EXISTS short",
-        "TTL short",
-        "DBSIZE",
-        "GET short",
-        "DBSIZE",
-    ] {
-        let want = rr.cmd_line(line);
-        let got = er.cmd_line(line);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(&want),
-            "{line}"
-        );
-    }
+    same_replies(
+        rr,
+        er,
+        &[
+            "GET short",
+            "EXISTS short",
+            "TTL short",
+            "DBSIZE",
+            "GET short",
+            "DBSIZE",
+        ],
+    );
     // The master's deletion removes it for good.
     m.cmd(&["GET", "short"]);
     eventually("deleted on the replica", || {
@@ -320,12 +319,7 @@ fn replica_hides_expired_keys_without_deleting_them() {
 #[test]
 fn dropped_link_continues_and_wait_counts_acks() {
     require_redis!();
-    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
-    let mut m = master.connect();
-    apply(&mut m, &dataset());
-    let replica = start_ember_replica_of(master.port);
-    let mut r = replica.connect();
-    eventually("link up", || link_up(&mut r));
+    let (_master, mut m, replica, mut r) = redis_master_ember_replica();
     // WAIT on the master counts ember's acknowledgement of the write.
     m.cmd(&["SET", "acked", "1"]);
     assert_eq!(m.cmd(&["WAIT", "1", "10000"]), b":1\r\n");
@@ -344,7 +338,7 @@ fn dropped_link_continues_and_wait_counts_acks() {
     m.cmd_line("SELECT 0");
     eventually("partial resync", || partial(&mut m) > before);
     eventually("link up again", || link_up(&mut r));
-    converge(&mut m, &mut r, "after the partial resync");
+    converge(&mut m, &mut r, DBS, "after the partial resync");
     assert!(
         replica.log().contains("partial resynchronization"),
         "{}",
@@ -364,7 +358,7 @@ fn ember_master_ember_replica_chain_and_promotion() {
     let replica = start_ember_replica_of(master.port);
     let mut r = replica.connect();
     eventually("link up", || link_up(&mut r));
-    converge(&mut m, &mut r, "replica after the full sync");
+    converge(&mut m, &mut r, DBS, "replica after the full sync");
     // A replica of the replica: the stream is forwarded as received,
     // including the database the master's stream was in.
     m.cmd_line("SELECT 4");
@@ -377,8 +371,8 @@ fn ember_master_ember_replica_chain_and_promotion() {
     m.cmd_line("SELECT 4");
     m.cmd(&["SET", "after_chain", "1"]);
     m.cmd_line("SELECT 0");
-    converge(&mut m, &mut r, "replica after the stream");
-    converge(&mut m, &mut s, "sub-replica after the stream");
+    converge(&mut m, &mut r, DBS, "replica after the stream");
+    converge(&mut m, &mut s, DBS, "sub-replica after the stream");
     let acked = m.cmd(&["WAIT", "1", "4000"]);
     assert_eq!(
         acked,
@@ -400,7 +394,7 @@ fn ember_master_ember_replica_chain_and_promotion() {
         info_field(&mut r, "replication", "master_replid2"),
         info_field(&mut m, "replication", "master_replid")
     );
-    converge(&mut m, &mut r, "data kept by the promoted replica");
+    converge(&mut m, &mut r, DBS, "data kept by the promoted replica");
     assert_eq!(r.cmd(&["SET", "promoted", "1"]), b"+OK\r\n");
     eventually("sub follows the promoted one", || {
         s.cmd(&["GET", "promoted"]) == b"$1\r\n1\r\n"
@@ -538,7 +532,7 @@ fn replica_authenticates_with_masterauth_and_masteruser() {
     eventually("link up with masteruser", || link_up(&mut u));
     m.cmd(&["SET", "k2", "v2"]);
     for r in [&mut p, &mut u] {
-        converge(&mut m, r, "authenticated replica");
+        converge(&mut m, r, DBS, "authenticated replica");
     }
     // A wrong password is reported and retried, not fatal.
     let wrong = start_ember(&["--replicaof", "127.0.0.1", &port, "--masterauth", "nope"]);
@@ -550,15 +544,13 @@ fn replica_authenticates_with_masterauth_and_masteruser() {
 #[test]
 fn replica_with_aof_keeps_the_synced_data_in_its_aof() {
     require_redis!();
-    let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
-    let mut m = master.connect();
-    apply(&mut m, &dataset());
+    let (master, mut m) = redis_master(&["--repl-diskless-sync-delay", "0"]);
     let port = master.port.to_string();
     let replica = start_ember(&["--appendonly", "yes", "--replicaof", "127.0.0.1", &port]);
     let mut r = replica.connect();
     eventually("link up", || link_up(&mut r));
     writes(&mut m);
-    converge(&mut m, &mut r, "replica with AOF");
+    converge(&mut m, &mut r, DBS, "replica with AOF");
     eventually("AOF rewritten after the sync", || {
         info_field(&mut r, "persistence", "aof_rewrite_in_progress").as_deref() == Some("0")
             && info_field(&mut r, "persistence", "aof_rewrite_scheduled").as_deref() == Some("0")
@@ -576,7 +568,7 @@ fn replica_with_aof_keeps_the_synced_data_in_its_aof() {
     let dir = copy.to_string_lossy().into_owned();
     let restarted = start_ember(&["--appendonly", "yes", "--dir", &dir]);
     let mut c = loaded(restarted.connect());
-    converge(&mut m, &mut c, "ember loaded from the replica's AOF");
+    converge(&mut m, &mut c, DBS, "ember loaded from the replica's AOF");
     drop(restarted);
     let _ = std::fs::remove_dir_all(&copy);
 }
