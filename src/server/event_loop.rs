@@ -172,7 +172,7 @@ impl EventLoop {
                 );
                 signals::clear_shutdown_request();
             }
-            let mut timeout = if self.read_again.is_empty() {
+            let mut timeout = if self.read_again.is_empty() && !self.srv.replica.read_pending {
                 self.next_cron.saturating_duration_since(Instant::now())
             } else {
                 Duration::ZERO
@@ -203,6 +203,11 @@ impl EventLoop {
                 self.read_client(tok);
             }
             self.dispatch_events();
+            // The master link stopped reading with input left (a turn's
+            // budget): go on with it between clients' turns.
+            if self.srv.replica.read_pending {
+                self.master_event();
+            }
             self.handle_blocked_timeouts();
             // Input that clients unblocked this turn (served, timed out,
             // CLIENT UNBLOCK) buffered while parked: like Redis's

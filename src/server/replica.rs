@@ -43,6 +43,11 @@ use tracing::{info, warn};
 pub const TOKEN: usize = usize::MAX / 2 - 1;
 /// Bytes read from the master per read call.
 const READ_CHUNK: usize = 64 * 1024;
+/// Reads from the master per event loop turn at most (4 MiB): a snapshot
+/// or a burst of stream arriving faster than it is handled does not keep
+/// the loop from its clients; the rest is read on the next turn
+/// (`Replica::read_pending`).
+const READS_PER_TURN: usize = 64;
 /// Longest reply line accepted during the handshake (a `+FULLRESYNC`
 /// line is about 60 bytes; anything this long is not a Redis master).
 const MAX_LINE: usize = 16 * 1024;
@@ -110,6 +115,8 @@ pub struct Link {
     parse: ParseState,
     /// Bytes waiting to be written to the master.
     out: Vec<u8>,
+    /// The read buffer, kept between events.
+    rbuf: Vec<u8>,
     steps: VecDeque<Step>,
     transfer: Option<Transfer>,
     /// The master client, while the stream flows (Redis's server.master).
@@ -140,6 +147,7 @@ impl Link {
             input: Vec::new(),
             parse: ParseState::default(),
             out: Vec::new(),
+            rbuf: Vec::new(),
             steps: VecDeque::new(),
             transfer: None,
             master: None,
@@ -176,6 +184,9 @@ pub struct Replica {
     /// Our replication ID and offset describe a history a master may let
     /// us continue (PSYNC <id> <offset+1> instead of `PSYNC ? -1`).
     can_continue: bool,
+    /// The last turn stopped reading the master link before it was
+    /// drained: the loop must call [`on_event`] again without waiting.
+    pub read_pending: bool,
     last_cron_ms: i64,
 }
 
@@ -435,8 +446,10 @@ pub fn on_event(srv: &mut Server, now: i64) {
     let Some(mut link) = srv.replica.link.take() else {
         return;
     };
-    if let Err(why) = handle_event(srv, &mut link, now) {
-        drop_link(srv, &mut link, &why);
+    srv.replica.read_pending = false;
+    match handle_event(srv, &mut link, now) {
+        Ok(pending) => srv.replica.read_pending = pending,
+        Err(why) => drop_link(srv, &mut link, &why),
     }
     // A REPLICAOF NO ONE cannot run meanwhile (commands run elsewhere),
     // but keep whatever the handlers installed if something did.
@@ -445,17 +458,18 @@ pub fn on_event(srv: &mut Server, now: i64) {
     }
 }
 
-fn handle_event(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
+/// Ok(true): input is left to read on the next turn.
+fn handle_event(srv: &mut Server, link: &mut Link, now: i64) -> Result<bool, String> {
     if link.state == State::Connecting {
         let Some(sock) = link.sock.as_ref() else {
-            return Ok(());
+            return Ok(false);
         };
         if let Ok(Some(e)) | Err(e) = sock.take_error() {
             return Err(format!("error connecting: {e}"));
         }
         match sock.peer_addr() {
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => return Ok(false),
             Err(e) => return Err(format!("error connecting: {e}")),
         }
         info!("Non blocking connect for SYNC fired the event.");
@@ -466,8 +480,9 @@ fn handle_event(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
         send(link, &[b"PING"]);
     }
     flush(link)?;
-    read_all(srv, link, now)?;
-    flush(link)
+    let pending = read_some(srv, link, now)?;
+    flush(link)?;
+    Ok(pending)
 }
 
 /// Queues a command for the master.
@@ -494,21 +509,29 @@ fn flush(link: &mut Link) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads until the socket is drained (WouldBlock), handling the bytes as
+/// Reads until the socket is drained (WouldBlock) or `READS_PER_TURN`
+/// reads were made (Ok(true): more may be waiting), handling the bytes as
 /// they come.
-fn read_all(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
-    let mut buf = vec![0u8; READ_CHUNK];
-    loop {
+fn read_some(srv: &mut Server, link: &mut Link, now: i64) -> Result<bool, String> {
+    let mut buf = std::mem::take(&mut link.rbuf);
+    buf.resize(READ_CHUNK, 0);
+    let r = read_into(srv, link, now, &mut buf);
+    link.rbuf = buf;
+    r
+}
+
+fn read_into(srv: &mut Server, link: &mut Link, now: i64, buf: &mut [u8]) -> Result<bool, String> {
+    for _ in 0..READS_PER_TURN {
         let Some(sock) = link.sock.as_mut() else {
-            return Ok(());
+            return Ok(false);
         };
         if matches!(link.state, State::Connect | State::Connecting) {
-            return Ok(());
+            return Ok(false);
         }
-        let n = match sock.read(&mut buf) {
+        let n = match sock.read(buf) {
             Ok(0) => return Err("connection closed by the master".into()),
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(format!("error reading from the master: {e}")),
         };
@@ -519,6 +542,7 @@ fn read_all(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
         // closed right after its last bytes is only seen that way.
         process(srv, link, now)?;
     }
+    Ok(true)
 }
 
 /// Uses the received bytes as far as the state allows.
