@@ -199,8 +199,14 @@ struct Replicas {
 
 impl Replicas {
     fn start() -> Self {
+        Self::start_after(|_| {})
+    }
+
+    /// `prepare` runs on the master before the replicas start.
+    fn start_after(prepare: impl FnOnce(&mut RawConn)) -> Self {
         let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
-        let m = master.connect();
+        let mut m = master.connect();
+        prepare(&mut m);
         let port = master.port.to_string();
         let redis = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
         let ember = start_ember_replica_of(master.port);
@@ -314,6 +320,23 @@ fn replica_hides_expired_keys_without_deleting_them() {
     eventually("deleted on the replica", || {
         er.cmd(&["DBSIZE"]) == b":1\r\n"
     });
+}
+
+#[test]
+fn replica_loads_keys_whose_ttl_passed_from_the_snapshot() {
+    require_redis!();
+    // Expired on the master before the sync, still in its snapshot.
+    let mut t = Replicas::start_after(|m| {
+        assert_eq!(m.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
+        m.cmd(&["SET", "gone", "v", "PX", "100"]);
+        m.cmd(&["SET", "kept", "v"]);
+        std::thread::sleep(Duration::from_millis(300));
+    });
+    same_replies(
+        &mut t.rr,
+        &mut t.er,
+        &["DBSIZE", "GET gone", "EXISTS gone", "GET kept"],
+    );
 }
 
 #[test]

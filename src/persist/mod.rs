@@ -463,6 +463,7 @@ fn open_rdb(
         .map_err(|e| format!("Can't stat {}: {e}", path.display()))?
         .len();
     let opts = rdb::LoadOpts {
+        keep_expired: srv.replica.active(),
         now_ms: now_ms(),
         verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
         limits: rdb::TypeLimits::from_config(&srv.config),

@@ -814,6 +814,9 @@ pub struct LoadStats {
 pub struct LoadOpts {
     /// Keys whose expiry is before this (unix ms) are skipped.
     pub now_ms: i64,
+    /// Load keys whose expiry has passed anyway (a replica: its master
+    /// sends their deletion, as Redis replicas wait for it).
+    pub keep_expired: bool,
     /// Verify the CRC64 footer (`rdbchecksum`).
     pub verify_checksum: bool,
     pub limits: TypeLimits,
@@ -1363,6 +1366,7 @@ impl<I: Input> Decoder<I> {
             };
             if let Some(t) = when
                 && t < opts.now_ms
+                && !opts.keep_expired
             {
                 stats.keys_expired += 1;
                 continue;
@@ -1530,6 +1534,7 @@ mod tests {
         let mut fresh = Keyspace::new(ks.dbs.len());
         fresh.evict = ks.evict;
         let load = LoadOpts {
+            keep_expired: false,
             now_ms,
             verify_checksum: true,
             limits: TypeLimits::default(),

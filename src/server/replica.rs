@@ -175,8 +175,11 @@ impl Link {
 /// The replica's state (`Server::replica`).
 #[derive(Default)]
 pub struct Replica {
-    /// Some while ember replicates from a master.
+    /// Some while ember replicates from a master (taken out while the
+    /// link's own code runs).
     pub link: Option<Box<Link>>,
+    /// ember replicates from a master (`replicaof` set).
+    enabled: bool,
     /// Whether `call` must look at [`deny`]: a replica refuses writes
     /// (`replica-read-only`) or everything stale (`replica-serve-stale-data
     /// no`). One field test on the hot path when ember is a master.
@@ -219,13 +222,14 @@ impl Replica {
         if let Some((host, port)) = configured_master(cfg) {
             r.link = Some(Box::new(Link::new(host, port)));
         }
-        r.gate = r.link.is_some() && gate_needed(cfg);
+        r.enabled = r.link.is_some();
+        r.gate = r.enabled && gate_needed(cfg);
         r
     }
 
     /// Whether ember is a replica (`replicaof` set).
     pub fn active(&self) -> bool {
-        self.link.is_some()
+        self.enabled
     }
 }
 
@@ -302,6 +306,7 @@ pub fn set_master(srv: &mut Server, host: String, port: u16) -> bool {
     store_master(&mut srv.config, Some((host.clone(), port)));
     info!("Connecting to MASTER {host}:{port}");
     srv.replica.link = Some(Box::new(Link::new(host, port)));
+    srv.replica.enabled = true;
     refresh_config(srv);
     true
 }
@@ -313,6 +318,7 @@ pub fn unset_master(srv: &mut Server) {
         return;
     };
     close_link(srv, &mut link);
+    srv.replica.enabled = false;
     store_master(&mut srv.config, None);
     let old = std::mem::replace(&mut srv.replid, super::random_hex40());
     let end = srv.repl.offset + 1;
