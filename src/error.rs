@@ -216,6 +216,9 @@ pub const NOMASTERLINK: &str = "NOMASTERLINK Can't SYNC while not connected with
 pub const WAIT_ON_REPLICA: &str = "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
 /// REPLICAOF from a client that is itself a replica.
 pub const REPLICAOF_FROM_REPLICA: &str = "ERR Command is not valid when client is a replica.";
+/// Clients blocked when REPLICAOF turns the server into a replica.
+pub const UNBLOCKED_REPLICA: &str =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 /// REPLICAOF with a port that is not an integer in 0..=65535.
 pub const INVALID_MASTER_PORT: &str = "ERR Invalid master port";
 

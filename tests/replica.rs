@@ -595,3 +595,36 @@ fn replica_with_aof_keeps_the_synced_data_in_its_aof() {
     drop(restarted);
     let _ = std::fs::remove_dir_all(&copy);
 }
+
+/// Clients blocked in BLPOP and WAIT when the server becomes a replica
+/// get `-UNBLOCKED` and are closed (the master here is a port nobody
+/// listens on: the link stays down).
+fn replicaof_unblocks_blocked_clients(s: &ServerProc) {
+    let mut blpop = s.connect();
+    let mut wait = s.connect();
+    let mut admin = s.connect();
+    blpop.send(&["BLPOP", "l", "0"]);
+    wait.send(&["WAIT", "5", "0"]);
+    // Both are parked once CLIENT LIST shows them blocked.
+    eventually("clients blocked", || {
+        let list = String::from_utf8_lossy(&admin.cmd(&["CLIENT", "LIST"])).into_owned();
+        list.matches("flags=b").count() == 2
+    });
+    let port = free_port().to_string();
+    assert_eq!(admin.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    for c in [&mut blpop, &mut wait] {
+        expect_reply(
+            c,
+            b"-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n",
+        );
+        c.expect_close(Duration::from_secs(5))
+            .expect("closed after the error");
+    }
+    assert_eq!(admin.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+}
+
+on_both!(
+    replicaof_unblocks_blocked_clients,
+    replicaof_unblocks_blocked_clients_ember,
+    replicaof_unblocks_blocked_clients_redis
+);

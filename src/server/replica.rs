@@ -297,6 +297,7 @@ pub fn set_master(srv: &mut Server, host: String, port: u16) -> bool {
     if let Some(mut old) = srv.replica.link.take() {
         close_link(srv, &mut old);
     }
+    unblock_all_clients(srv);
     if was_master {
         // Our own history may be what the new master continues (it was
         // our replica): ask to continue it.
@@ -309,6 +310,33 @@ pub fn set_master(srv: &mut Server, host: String, port: u16) -> bool {
     srv.replica.enabled = true;
     refresh_config(srv);
     true
+}
+
+/// Clients blocked in a command (BLPOP, WAIT...) get `-UNBLOCKED` and are
+/// closed once it is written: the data they waited on is now the new
+/// master's (Redis's disconnectAllBlockedClients). Clients CLIENT PAUSE
+/// holds are not blocked in a command and stay.
+fn unblock_all_clients(srv: &mut Server) {
+    let blocked: Vec<usize> = srv
+        .clients
+        .iter()
+        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.blocked.is_some()))
+        .map(|(tok, _)| tok)
+        .collect();
+    for tok in blocked {
+        let Some(mut c) = srv.clients.get_mut(tok).and_then(Option::take) else {
+            continue;
+        };
+        c.reply.error(crate::error::UNBLOCKED_REPLICA);
+        super::blocking::unblock(srv, &mut c);
+        c.close_after_reply = true;
+        if !c.write_queued {
+            c.write_queued = true;
+            srv.pending_writes.push(tok);
+        }
+        srv.clients[tok] = Some(c);
+    }
+    repl::prune_waiters(srv);
 }
 
 /// REPLICAOF NO ONE: stop replicating, keep the data, and start a new
