@@ -513,6 +513,22 @@ pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadSta
         .map_err(|e| format!("Bad RDB file {}: {e}", path.display()))
 }
 
+/// [`load_into`] calling `pump` now and then (a replica loading its
+/// master's snapshot serves clients meanwhile, with `-LOADING` for most
+/// commands: `persist.loading` is set for the duration).
+pub fn load_into_pumped(
+    srv: &mut Server,
+    path: &Path,
+    ks: &mut Keyspace,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<LoadStats, String> {
+    let (mut d, opts) = open_rdb(srv, path)?;
+    srv.persist.loading = true;
+    let r = d.load_with(ks, &opts, &mut || pump(srv));
+    srv.persist.loading = false;
+    r.map_err(|e| format!("Bad RDB file {}: {e}", path.display()))
+}
+
 /// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.
 /// An error means the server must not start (the file is left untouched).
 pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {

@@ -270,9 +270,16 @@ impl EventLoop {
     /// processEventsWhileBlocked). The real server state is swapped into
     /// the loop for that turn and back out for the loader.
     pub fn load_data(&mut self) -> Result<(), String> {
+        self.with_pump(crate::persist::load_at_startup_with)
+    }
+
+    /// Runs a load `f` on the server while its `pump` argument lets loop
+    /// turns run: the real server state is swapped into the loop for each
+    /// turn and back out for the loader.
+    fn with_pump<R>(&mut self, f: impl FnOnce(&mut Server, &mut dyn FnMut(&mut Server)) -> R) -> R {
         let placeholder = Server::new(self.srv.config.clone());
         let mut srv = std::mem::replace(&mut self.srv, placeholder);
-        let r = crate::persist::load_at_startup_with(&mut srv, &mut |s: &mut Server| {
+        let r = f(&mut srv, &mut |s: &mut Server| {
             std::mem::swap(&mut self.srv, s);
             if self
                 .poll
@@ -308,6 +315,10 @@ impl EventLoop {
     fn master_event(&mut self) {
         let now = now_ms();
         super::replica::on_event(&mut self.srv, now);
+        // A snapshot received whole: loaded while clients get -LOADING.
+        if self.srv.replica.load_ready {
+            self.with_pump(super::replica::load_received);
+        }
         if !self.srv.ks.blocked.ready.is_empty() {
             self.serve_ready_keys(now);
         }

@@ -119,6 +119,8 @@ pub struct Link {
     rbuf: Vec<u8>,
     steps: VecDeque<Step>,
     transfer: Option<Transfer>,
+    /// A snapshot received whole, waiting for the event loop to load it.
+    received: Option<Transfer>,
     /// The master client, while the stream flows (Redis's server.master).
     master: Option<Box<Client>>,
     /// The master client's database, kept across a dropped link: a
@@ -150,6 +152,7 @@ impl Link {
             rbuf: Vec::new(),
             steps: VecDeque::new(),
             transfer: None,
+            received: None,
             master: None,
             master_db: 0,
             in_multi: Vec::new(),
@@ -190,6 +193,10 @@ pub struct Replica {
     /// The last turn stopped reading the master link before it was
     /// drained: the loop must call [`on_event`] again without waiting.
     pub read_pending: bool,
+    /// A received snapshot waits for [`load_received`].
+    pub load_ready: bool,
+    /// [`load_received`] runs: the link's events wait.
+    loading: bool,
     last_cron_ms: i64,
 }
 
@@ -370,7 +377,10 @@ pub fn unset_master(srv: &mut Server) {
 /// keeps its position for the next PSYNC.
 fn close_link(srv: &mut Server, link: &mut Link) {
     link.sock = None;
-    if let Some(t) = link.transfer.take() {
+    for t in [link.transfer.take(), link.received.take()]
+        .into_iter()
+        .flatten()
+    {
         let _ = std::fs::remove_file(&t.path);
     }
     if let Some(m) = link.master.take() {
@@ -477,6 +487,11 @@ fn connect(srv: &mut Server, link: &mut Link, registry: &Registry, now: i64) {
 
 /// A socket event on the master link.
 pub fn on_event(srv: &mut Server, now: i64) {
+    // During the load the link waits; `load_received` asks for a read
+    // afterwards.
+    if srv.replica.loading || srv.replica.load_ready {
+        return;
+    }
     let Some(mut link) = srv.replica.link.take() else {
         return;
     };
@@ -575,6 +590,10 @@ fn read_into(srv: &mut Server, link: &mut Link, now: i64, buf: &mut [u8]) -> Res
         // Read on to WouldBlock even after a short read: a master that
         // closed right after its last bytes is only seen that way.
         process(srv, link, now)?;
+        // A snapshot to load first: reading goes on after it.
+        if srv.replica.load_ready {
+            return Ok(false);
+        }
     }
     Ok(true)
 }
@@ -591,7 +610,7 @@ fn process(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
                 };
                 handshake_reply(srv, link, &line, now)?;
             }
-            State::Transfer => receive_snapshot(srv, link, now)?,
+            State::Transfer => receive_snapshot(srv, link)?,
             State::Connected => return apply_stream(srv, link, now),
         }
         if (link.state, link.input.len()) == before {
@@ -752,7 +771,11 @@ fn psync_reply(srv: &mut Server, link: &mut Link, line: &str, now: i64) -> Resul
 
 /// Receives the `$` line and the snapshot's bytes into the temp file;
 /// once it is whole, loads it.
-fn receive_snapshot(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), String> {
+fn receive_snapshot(srv: &mut Server, link: &mut Link) -> Result<(), String> {
+    // Received whole: the rest waits for the load.
+    if link.received.is_some() {
+        return Ok(());
+    }
     let Some(t) = link.transfer.as_mut() else {
         return Err("no transfer in progress".into());
     };
@@ -828,10 +851,11 @@ fn receive_snapshot(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), S
     }
     file.sync_all()
         .map_err(|e| format!("syncing the snapshot: {e}"))?;
-    let Some(t) = link.transfer.take() else {
-        return Ok(());
-    };
-    load_snapshot(srv, link, t, now)
+    // The event loop loads it, answering clients meanwhile
+    // ([`load_received`]); what follows it waits in `input`.
+    link.received = link.transfer.take();
+    srv.replica.load_ready = true;
+    Ok(())
 }
 
 /// Where the end mark ends in `input` (an index into it), searching the
@@ -853,21 +877,53 @@ fn find_mark(tail: &[u8], input: &[u8], mark: &[u8]) -> Option<usize> {
         .map(|p| p + EOF_MARK_LEN)
 }
 
-/// Loads a received snapshot into a fresh keyspace and, once it loaded
-/// whole, makes it the data set (a damaged one changes nothing: the link
-/// is dropped and retried).
-fn load_snapshot(srv: &mut Server, link: &mut Link, t: Transfer, now: i64) -> Result<(), String> {
+/// Loads the snapshot the link received into a fresh keyspace and, once
+/// it loaded whole, makes it the data set (a damaged one changes nothing:
+/// the link is dropped and retried). The event loop calls this with its
+/// `pump`, which serves clients every so often during the load: commands
+/// without the LOADING flag get `-LOADING`, as on a Redis replica.
+pub fn load_received(srv: &mut Server, pump: &mut dyn FnMut(&mut Server)) {
+    srv.replica.load_ready = false;
+    let Some(t) = srv.replica.link.as_mut().and_then(|l| l.received.take()) else {
+        return;
+    };
     info!("MASTER <-> REPLICA sync: Loading DB in memory");
     let mut fresh = crate::db::Keyspace::new(srv.ks.dbs.len());
-    let st = match crate::persist::load_into(srv, &t.path, &mut fresh) {
-        Ok(st) => st,
+    srv.replica.loading = true;
+    let loaded = crate::persist::load_into_pumped(srv, &t.path, &mut fresh, pump);
+    srv.replica.loading = false;
+    let Some(mut link) = srv.replica.link.take() else {
+        let _ = std::fs::remove_file(&t.path);
+        return;
+    };
+    let now = now_ms();
+    match loaded {
+        Ok(st) => install_snapshot(srv, &mut link, t, fresh, st, now),
         Err(e) => {
             let _ = std::fs::remove_file(&t.path);
-            return Err(format!(
+            let why = format!(
                 "failed trying to load the MASTER synchronization DB, the data set was left as it was: {e}"
-            ));
+            );
+            drop_link(srv, &mut link, &why);
         }
-    };
+    }
+    if let Err(why) = flush(&mut link) {
+        drop_link(srv, &mut link, &why);
+    }
+    srv.replica.link = Some(link);
+    // The stream that arrived meanwhile is read on the next turn.
+    srv.replica.read_pending = true;
+}
+
+/// Makes a loaded snapshot the data set and starts the stream.
+fn install_snapshot(
+    srv: &mut Server,
+    link: &mut Link,
+    t: Transfer,
+    fresh: crate::db::Keyspace,
+    st: crate::persist::LoadStats,
+    now: i64,
+) {
     // The AOF restarts from a rewrite of the new data (Redis stops it
     // before loading and starts it again after).
     let aof_on = srv.aof.state != crate::persist::aof::State::Off;
@@ -917,7 +973,6 @@ fn load_snapshot(srv: &mut Server, link: &mut Link, t: Transfer, now: i64) -> Re
     info!("MASTER <-> REPLICA sync: Finished with success");
     // A diskless master starts the stream once this arrives.
     send_ack(srv, link, now);
-    Ok(())
 }
 
 /// The link is up: the master client is created and the stream flows.
@@ -931,6 +986,7 @@ fn start_stream(srv: &mut Server, link: &mut Link, now: i64) {
     link.master = Some(Box::new(c));
     link.state = State::Connected;
     link.since_ms = now;
+    link.last_io_ms = now;
     link.down_since_ms = 0;
     link.parse = ParseState::default();
     srv.replica.can_continue = true;
