@@ -371,6 +371,21 @@ fn dropped_link_continues_and_wait_counts_acks() {
         info_field(&mut m, "stats", "sync_full").as_deref(),
         Some("1")
     );
+    // Killing the master client on the replica side: same continuation.
+    let before = partial(&mut m);
+    assert_eq!(r.cmd(&["CLIENT", "KILL", "TYPE", "master"]), b":1\r\n");
+    m.cmd(&["SET", "after_kill", "1"]);
+    eventually("partial resync after CLIENT KILL TYPE master", || {
+        partial(&mut m) > before
+    });
+    converge(&mut m, &mut r, DBS, "after killing the master client");
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_full").as_deref(),
+        Some("1")
+    );
+    // HELLO tells clients they talk to a replica.
+    let hello = String::from_utf8_lossy(&r.cmd(&["HELLO", "2"])).into_owned();
+    assert!(hello.contains("role\r\n$7\r\nreplica\r\n"), "{hello}");
 }
 
 #[test]

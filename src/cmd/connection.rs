@@ -217,6 +217,11 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     // The reply already uses the protocol just selected.
     let id = ctx.c.id as i64;
+    let role: &[u8] = if ctx.srv.replica.active() {
+        b"replica"
+    } else {
+        b"master"
+    };
     let r = &mut ctx.c.reply;
     let proto = if r.resp3 { 3 } else { 2 };
     r.map(7);
@@ -231,7 +236,7 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
     r.bulk(b"mode");
     r.bulk(b"standalone");
     r.bulk(b"role");
-    r.bulk(b"master");
+    r.bulk(role);
     r.bulk(b"modules");
     r.array(0);
 }
@@ -681,6 +686,20 @@ fn client_kill(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
     }
     ctx.srv.to_close.extend(doomed);
+    // A replica's master client (not in the client table): killing it
+    // drops the link, which reconnects and asks to continue.
+    let master_matches = crate::server::replica::master_client(ctx.srv).is_some_and(|m| {
+        filter.ctype.is_none_or(|t| t == ClientType::Master)
+            && KillFilter {
+                ctype: None,
+                ..filter
+            }
+            .matches(m, now)
+    });
+    if master_matches {
+        crate::server::replica::kill_master_link(ctx.srv);
+        killed += 1;
+    }
     let kill_self = !filter.skipme && filter.matches(ctx.c, now);
     if kill_self {
         killed += 1;

@@ -1179,6 +1179,20 @@ pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>
     Some(f)
 }
 
+/// The master client, while the stream flows (CLIENT KILL matches it).
+pub fn master_client(srv: &Server) -> Option<&Client> {
+    srv.replica.link.as_ref()?.master.as_deref()
+}
+
+/// CLIENT KILL of the master client: the link drops and the cron
+/// reconnects, asking to continue.
+pub fn kill_master_link(srv: &mut Server) {
+    if let Some(mut link) = srv.replica.link.take() {
+        drop_link(srv, &mut link, "killed by CLIENT KILL");
+        srv.replica.link = Some(link);
+    }
+}
+
 /// (master client's database, replication ID, processed offset) while the
 /// stream flows: what a snapshot taken now carries for our own replicas.
 pub fn stream_position(srv: &Server) -> Option<(usize, String, u64)> {
