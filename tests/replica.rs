@@ -643,3 +643,66 @@ on_both!(
     replicaof_unblocks_blocked_clients_ember,
     replicaof_unblocks_blocked_clients_redis
 );
+
+/// A fake master streams a snapshot made by another ember, then commands
+/// a real master would not send but a replica must run as the master
+/// client: a script that writes (not refused as READONLY), a transaction,
+/// a SELECT; GETACK is answered with the offset of what came before it.
+#[test]
+fn fake_master_stream_runs_as_the_master_client() {
+    let source = start_ember(&[]);
+    let mut sc = source.connect();
+    sc.cmd(&["SET", "from_snapshot", "1"]);
+    assert_eq!(sc.cmd(&["SAVE"]), b"+OK\r\n");
+    let rdb = std::fs::read(source.dir.join("dump.rdb")).expect("dump.rdb");
+
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let replica = start_ember(&[]);
+    let mut r = replica.connect();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    let mut s = fake_master_handshake(&l);
+    s.write_all(format!("${}\r\n", rdb.len()).as_bytes())
+        .unwrap();
+    s.write_all(&rdb).unwrap();
+    // The replica acknowledges the snapshot at the offset of FULLRESYNC.
+    let ack = read_until(&mut s, b"\r\n$1\r\n0\r\n");
+    assert!(String::from_utf8_lossy(&ack).contains("ACK"), "{ack:?}");
+    let stream = [
+        encode_command(&["EVAL", "redis.call('set','by_script','1')", "0"]),
+        encode_command(&["MULTI"]),
+        encode_command(&["SET", "in_tx", "1"]),
+        encode_command(&["INCR", "n"]),
+        encode_command(&["EXEC"]),
+        encode_command(&["SELECT", "2"]),
+        encode_command(&["SET", "in_db2", "1"]),
+    ]
+    .concat();
+    s.write_all(&stream).unwrap();
+    s.write_all(&encode_command(&["REPLCONF", "GETACK", "*"]))
+        .unwrap();
+    let want = stream.len().to_string();
+    let ack = read_until(&mut s, format!("${}\r\n{want}\r\n", want.len()).as_bytes());
+    assert!(String::from_utf8_lossy(&ack).contains("ACK"), "{ack:?}");
+    for (db, key) in [
+        ("0", "from_snapshot"),
+        ("0", "by_script"),
+        ("0", "in_tx"),
+        ("0", "n"),
+        ("2", "in_db2"),
+    ] {
+        r.cmd(&["SELECT", db]);
+        assert_eq!(r.cmd(&["GET", key]), b"$1\r\n1\r\n", "{key}");
+    }
+    r.cmd(&["SELECT", "0"]);
+    let offset = (stream.len() + encode_command(&["REPLCONF", "GETACK", "*"]).len()).to_string();
+    assert_eq!(
+        info_field(&mut r, "replication", "slave_repl_offset").as_deref(),
+        Some(offset.as_str())
+    );
+    // The script still cannot write when a client runs it.
+    assert!(
+        r.cmd(&["EVAL", "return redis.call('set','x','1')", "0"])
+            .starts_with(b"-READONLY")
+    );
+}

@@ -1076,13 +1076,25 @@ fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         cmd::multi::queue(c, argv);
         return;
     }
-    let saved = (srv.ks.loading, srv.ks.paused, srv.acl.restricted);
+    let saved = (
+        srv.ks.loading,
+        srv.ks.paused,
+        srv.acl.restricted,
+        srv.replica.gate,
+    );
     srv.ks.loading = true;
     srv.ks.paused = false;
-    // The master client is not bound by any user's ACL rules.
+    // The master client is not bound by any user's ACL rules, and a
+    // script it runs may write (the script gate asks `replica.gate`).
     srv.acl.restricted = false;
+    srv.replica.gate = false;
     cmd::execute(srv, c, command, parent, argv, now);
-    (srv.ks.loading, srv.ks.paused, srv.acl.restricted) = saved;
+    (
+        srv.ks.loading,
+        srv.ks.paused,
+        srv.acl.restricted,
+        srv.replica.gate,
+    ) = saved;
     if c.reply.buf.first() == Some(&b'-') {
         let text = String::from_utf8_lossy(&c.reply.buf);
         warn!(
