@@ -136,6 +136,8 @@ pub struct Link {
     since_ms: i64,
     /// When the link last went down (0: never up since REPLICAOF).
     down_since_ms: i64,
+    /// Connection attempts made (picks the address to try).
+    attempts: usize,
     last_ack_ms: i64,
 }
 
@@ -159,6 +161,7 @@ impl Link {
             last_io_ms: 0,
             since_ms: 0,
             down_since_ms: 0,
+            attempts: 0,
             last_ack_ms: 0,
         }
     }
@@ -452,13 +455,17 @@ pub fn cron(srv: &mut Server, registry: &Registry, now: i64) {
 /// Starts the non-blocking connect.
 fn connect(srv: &mut Server, link: &mut Link, registry: &Registry, now: i64) {
     link.since_ms = now;
-    let addr = match (link.host.as_str(), link.port).to_socket_addrs() {
-        Ok(mut a) => a.next(),
+    // A name with several addresses (localhost: ::1 and 127.0.0.1) is
+    // tried one address per attempt, in turn.
+    let addrs: Vec<std::net::SocketAddr> = match (link.host.as_str(), link.port).to_socket_addrs() {
+        Ok(a) => a.collect(),
         Err(e) => {
             warn!("Unable to connect to MASTER: {e}");
             return;
         }
     };
+    let addr = addrs.get(link.attempts % addrs.len().max(1)).copied();
+    link.attempts = link.attempts.wrapping_add(1);
     let Some(addr) = addr else {
         warn!("Unable to connect to MASTER: no address for {}", link.host);
         return;
