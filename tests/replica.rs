@@ -138,9 +138,12 @@ fn ember_follows_a_redis_master_diskless() {
 fn ember_follows_a_redis_master_from_disk_via_replicaof() {
     require_redis!();
     let (master, mut m) = redis_master(&["--repl-diskless-sync", "no"]);
-    let replica = start_ember(&[]);
+    // The old data goes to the lazy-free thread.
+    let replica = start_ember(&["--replica-lazy-flush", "yes"]);
     let mut r = replica.connect();
-    r.cmd(&["SET", "mine", "goes away"]);
+    for i in 0..200 {
+        r.cmd(&["SET", &format!("mine{i}"), "goes away"]);
+    }
     let port = master.port.to_string();
     assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
     assert_eq!(
@@ -149,6 +152,9 @@ fn ember_follows_a_redis_master_from_disk_via_replicaof() {
     );
     eventually("link up", || link_up(&mut r));
     follows(&mut m, &mut r, &replica, "bytes from master to disk");
+    eventually("old data freed lazily", || {
+        info_field(&mut r, "memory", "lazyfreed_objects").as_deref() == Some("200")
+    });
     assert_eq!(
         r.cmd(&["CONFIG", "GET", "replicaof"]),
         format!(

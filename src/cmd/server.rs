@@ -97,7 +97,7 @@ fn flush_mode(ctx: &mut Ctx, argv: &[&[u8]]) -> Option<bool> {
 /// `lazy`, the old tables are detached (the keyspace gets fresh empty ones at
 /// once) and dropped on a background thread, so flushing millions of keys
 /// does not stall the event loop.
-fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize {
+pub(crate) fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize {
     let ks = &mut srv.ks;
     let removed: usize = ks.dbs[dbs.clone()].iter().map(Db::len).sum();
     if !lazy || removed <= lazyfree::LAZYFREE_THRESHOLD {

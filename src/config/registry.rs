@@ -442,7 +442,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("lazyfree-lazy-eviction", BOOL, "no", INERT, G::Lazyfree, "Free evicted values in the background."),
     d("lazyfree-lazy-expire", BOOL, "no", INERT, G::Lazyfree, "Free expired values in the background."),
     d("lazyfree-lazy-server-del", BOOL, "no", INERT, G::Lazyfree, "Free values deleted implicitly (e.g. RENAME) in the background."),
-    d("replica-lazy-flush", BOOL, "no", INERT, G::Lazyfree, "Flush asynchronously before a full resync.").alias(&["slave-lazy-flush"]),
+    d("replica-lazy-flush", BOOL, "no", 0, G::Lazyfree, "Flush asynchronously before a full resync.").alias(&["slave-lazy-flush"]),
     d("lazyfree-lazy-user-del", BOOL, "no", INERT, G::Lazyfree, "Make DEL behave like UNLINK."),
     d("lazyfree-lazy-user-flush", BOOL, "no", 0, G::Lazyfree, "Make FLUSHALL/FLUSHDB asynchronous by default."),
     // THREADED I/O

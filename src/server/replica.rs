@@ -938,7 +938,11 @@ fn install_snapshot(
         crate::persist::aof::stop(srv);
     }
     info!("MASTER <-> REPLICA sync: Flushing old data");
-    srv.ks.flush_all();
+    // `replica-lazy-flush yes`: the old data is freed on the lazy-free
+    // thread instead of stalling the loop.
+    let lazy = srv.config.get_bool("replica-lazy-flush") == Some(true);
+    let n = srv.ks.dbs.len();
+    cmd::server::empty_dbs(srv, 0..n, lazy);
     for (i, db) in fresh.dbs.into_iter().enumerate() {
         if let Some(slot) = srv.ks.dbs.get_mut(i) {
             *slot = db;
