@@ -22,6 +22,8 @@ use tracing::{info, warn};
 
 /// Tokens at or above this value are listeners; below are slab keys.
 const LISTENER_BASE: usize = usize::MAX / 2;
+// The master link's token sits right below them (see `dispatch_events`).
+const _: () = assert!(super::replica::TOKEN == LISTENER_BASE - 1);
 /// Events fetched per poll.
 const EVENTS_CAPACITY: usize = 1024;
 /// Share of a cron period the active expiry cycle may use (Redis: 25%).
@@ -232,12 +234,14 @@ impl EventLoop {
             )
         }));
         for &(tok, readable, writable) in &ready {
-            if tok == super::replica::TOKEN {
-                self.master_event();
-                continue;
-            }
-            if tok >= LISTENER_BASE {
-                self.accept(tok - LISTENER_BASE);
+            // Listeners, and just below them our master's link: one
+            // comparison for client tokens, as before.
+            if tok >= super::replica::TOKEN {
+                if tok == super::replica::TOKEN {
+                    self.master_event();
+                } else {
+                    self.accept(tok - LISTENER_BASE);
+                }
                 continue;
             }
             if readable {

@@ -38,8 +38,8 @@ use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use tracing::{info, warn};
 
-/// The event loop token of the master link (below the listeners' tokens,
-/// far above any client table key).
+/// The event loop token of the master link: just below the listeners'
+/// tokens (`usize::MAX / 2` and up), far above any client table key.
 pub const TOKEN: usize = usize::MAX / 2 - 1;
 /// Bytes read from the master per read call.
 const READ_CHUNK: usize = 64 * 1024;
