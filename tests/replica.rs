@@ -348,7 +348,7 @@ fn replica_loads_keys_whose_ttl_passed_from_the_snapshot() {
 #[test]
 fn dropped_link_continues_and_wait_counts_acks() {
     require_redis!();
-    let (_master, mut m, replica, mut r) = redis_master_ember_replica();
+    let (master, mut m, replica, mut r) = redis_master_ember_replica();
     // WAIT on the master counts ember's acknowledgement of the write.
     m.cmd(&["SET", "acked", "1"]);
     assert_eq!(m.cmd(&["WAIT", "1", "10000"]), b":1\r\n");
@@ -377,6 +377,13 @@ fn dropped_link_continues_and_wait_counts_acks() {
         info_field(&mut m, "stats", "sync_full").as_deref(),
         Some("1")
     );
+    // The master client shows in CLIENT LIST with flag M.
+    let list = String::from_utf8_lossy(&r.cmd(&["CLIENT", "LIST", "TYPE", "master"])).into_owned();
+    assert!(
+        list.contains(&format!("addr=127.0.0.1:{} ", master.port)) && list.contains(" flags=M "),
+        "{list}"
+    );
+    assert_eq!(list.matches("id=").count(), 1, "{list}");
     // Killing the master client on the replica side: same continuation.
     let before = partial(&mut m);
     assert_eq!(r.cmd(&["CLIENT", "KILL", "TYPE", "master"]), b":1\r\n");

@@ -551,14 +551,29 @@ fn client_list(ctx: &mut Ctx, argv: &[&[u8]]) {
     let fullname = ctx.fullname();
     let me = running(&fullname, argv);
     let this: &Client = ctx.c;
-    let mut everyone: Vec<&Client> = ctx.srv.other_clients().chain([this]).collect();
+    // A replica's master client is not in the client table.
+    let master = crate::server::replica::master_client(ctx.srv);
+    let is_master = |c: &Client| master.is_some_and(|m| m.id == c.id);
+    let type_of = |c: &Client| {
+        if is_master(c) {
+            ClientType::Master
+        } else {
+            ClientType::of(c)
+        }
+    };
+    let mut everyone: Vec<&Client> = ctx
+        .srv
+        .other_clients()
+        .chain([this])
+        .chain(master)
+        .collect();
     let shown: Vec<&Client> = match filter {
         ListFilter::All => {
             everyone.sort_unstable_by_key(|c| c.id);
             everyone
         }
         ListFilter::Type(t) => {
-            everyone.retain(|c| ClientType::of(c) == t);
+            everyone.retain(|c| type_of(c) == t);
             everyone.sort_unstable_by_key(|c| c.id);
             everyone
         }
@@ -570,7 +585,13 @@ fn client_list(ctx: &mut Ctx, argv: &[&[u8]]) {
     let mut out = Vec::with_capacity(shown.len() * 320);
     for c in shown {
         let run = (c.id == this.id).then_some(&me);
-        ClientInfo::of(c, ctx.now, run).write(&mut out);
+        let mut info = ClientInfo::of(c, ctx.now, run);
+        if is_master(c) {
+            info.flags = "M".into();
+            info.events = "r";
+            info.fd = crate::server::replica::master_fd(ctx.srv);
+        }
+        info.write(&mut out);
         out.push(b'\n');
     }
     ctx.c.reply.verbatim(&out, b"txt");

@@ -990,9 +990,18 @@ fn install_snapshot(
 fn start_stream(srv: &mut Server, link: &mut Link, now: i64) {
     let id = srv.next_client_id;
     srv.next_client_id += 1;
-    let addr = format!("{}:{}", link.host, link.port);
-    let mut c = Client::new(id, usize::MAX, Conn::Fake, addr, String::new(), now);
+    // CLIENT LIST shows the link's addresses, as Redis does.
+    let sock = link.sock.as_ref();
+    let addr = sock
+        .and_then(|s| s.peer_addr().ok())
+        .map_or_else(|| format!("{}:{}", link.host, link.port), |a| a.to_string());
+    let laddr = sock
+        .and_then(|s| s.local_addr().ok())
+        .map_or_else(String::new, |a| a.to_string());
+    let mut c = Client::new(id, usize::MAX, Conn::Fake, addr, laddr, now);
     c.authenticated = true;
+    // Not a user: ACL rules do not apply to it (see `run_as_master`).
+    c.user = b"(superuser)".to_vec();
     c.db = link.master_db;
     link.master = Some(Box::new(c));
     link.state = State::Connected;
@@ -1015,6 +1024,7 @@ fn apply_stream(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
     let Some(mut master) = link.master.take() else {
         return Ok(());
     };
+    master.last_interaction_ms = now;
     let mut data = std::mem::take(&mut link.input);
     let lim = Limits {
         max_bulk: srv.config.proto_max_bulk_len,
@@ -1205,6 +1215,16 @@ pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>
 /// The master client, while the stream flows (CLIENT KILL matches it).
 pub fn master_client(srv: &Server) -> Option<&Client> {
     srv.replica.link.as_ref()?.master.as_deref()
+}
+
+/// The master link's file descriptor (CLIENT LIST `fd=`), -1 without one.
+pub fn master_fd(srv: &Server) -> i32 {
+    use std::os::fd::AsRawFd;
+    srv.replica
+        .link
+        .as_ref()
+        .and_then(|l| l.sock.as_ref())
+        .map_or(-1, |s| s.as_raw_fd())
 }
 
 /// CLIENT KILL of the master client: the link drops and the cron
