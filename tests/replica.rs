@@ -268,6 +268,11 @@ fn replica_errors_and_info_match_a_redis_replica() {
     // INFO replication: the same fields in the same order, and the same
     // values for those that do not depend on timing or history.
     assert_eq!(info_names(er), info_names(rr));
+    // The master client counts as a connected client.
+    assert_eq!(
+        info_field(er, "clients", "connected_clients"),
+        info_field(rr, "clients", "connected_clients")
+    );
     for name in [
         "role",
         "master_host",

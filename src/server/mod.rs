@@ -215,10 +215,12 @@ impl Server {
         srv
     }
 
-    /// Connected clients, including the one currently lent to a handler,
-    /// but not replicas (INFO connected_clients, as Redis counts).
+    /// Connected clients, including the one currently lent to a handler
+    /// and a replica's master client, but not replicas (INFO
+    /// connected_clients, as Redis counts).
     pub fn connected_clients(&self) -> usize {
         self.clients.len() - self.repl.replicas.len()
+            + usize::from(replica::master_client(self).is_some())
     }
 
     /// Every connected client except the one being served.
