@@ -724,3 +724,39 @@ fn fake_master_stream_runs_as_the_master_client() {
             .starts_with(b"-READONLY")
     );
 }
+
+/// A replica restarted on its own dump.rdb (which records the master's
+/// replication ID and its offset) continues with `+CONTINUE`.
+#[test]
+fn restarted_replica_continues_from_its_rdb() {
+    require_redis!();
+    let (master, mut m, replica, mut r) = redis_master_ember_replica();
+    converge(&mut m, &mut r, DBS, "before the restart");
+    m.cmd_line("SELECT 4");
+    m.cmd(&["SET", "stream_in_db4", "1"]);
+    converge(&mut m, &mut r, DBS, "stream in db 4");
+    assert_eq!(r.cmd(&["SAVE"]), b"+OK\r\n");
+    let copy = temp_dir("ember-replica-restart");
+    std::fs::copy(replica.dir.join("dump.rdb"), copy.join("dump.rdb")).unwrap();
+    drop(r);
+    drop(replica);
+    // Written while the replica is away: comes from the backlog, in the
+    // database the stream was in when the file was saved.
+    m.cmd(&["SET", "while_away", "1"]);
+    let port = master.port.to_string();
+    let dir = copy.to_string_lossy().into_owned();
+    let restarted = start_ember(&["--dir", &dir, "--replicaof", "127.0.0.1", &port]);
+    let mut r = loaded(restarted.connect());
+    eventually("link up", || link_up(&mut r));
+    converge(&mut m, &mut r, DBS, "after the restart");
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_full").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
+        Some("1")
+    );
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(&copy);
+}

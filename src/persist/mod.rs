@@ -555,6 +555,8 @@ pub fn load_at_startup_with(
     let st = load_pumped(srv, &path, pump).map_err(|e| {
         format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
     })?;
+    // A replica's own file tells where in its master's history it is.
+    crate::server::replica::restore_position(srv, &st.aux);
     for (k, v) in &st.aux {
         match k.as_str() {
             "redis-ver" => info!("Loading RDB produced by version {v}"),

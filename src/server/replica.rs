@@ -1239,8 +1239,45 @@ pub fn kill_master_link(srv: &mut Server) {
 /// (master client's database, replication ID, processed offset) while the
 /// stream flows: what a snapshot taken now carries for our own replicas.
 pub fn stream_position(srv: &Server) -> Option<(usize, String, u64)> {
-    let db = srv.replica.link.as_ref()?.master.as_ref()?.db;
+    let link = srv.replica.link.as_ref()?;
+    let db = match link.master.as_ref() {
+        Some(m) => m.db,
+        // Down, but our data is still where the master's history was.
+        None if srv.replica.can_continue => link.master_db,
+        None => return None,
+    };
     Some((db, srv.replid.clone(), srv.repl.offset))
+}
+
+/// Start-up of a replica: an RDB file it saved itself carries the
+/// master's replication ID and our offset (`repl-id`, `repl-offset`,
+/// `repl-stream-db`), so the first PSYNC may continue instead of loading
+/// a new snapshot (as a restarted Redis replica does).
+pub fn restore_position(srv: &mut Server, aux: &[(String, String)]) {
+    if !srv.replica.active() {
+        return;
+    }
+    let get = |name: &str| aux.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let (Some(id), Some(offset)) = (get("repl-id"), get("repl-offset")) else {
+        return;
+    };
+    let Ok(offset) = offset.parse::<u64>() else {
+        return;
+    };
+    if id.len() != 40 {
+        return;
+    }
+    let db = get("repl-stream-db")
+        .and_then(|d| d.parse::<usize>().ok())
+        .filter(|&d| d < srv.ks.dbs.len())
+        .unwrap_or(0);
+    srv.replid = id.to_string();
+    srv.repl.restart_history(offset);
+    srv.replica.can_continue = true;
+    if let Some(link) = srv.replica.link.as_mut() {
+        link.master_db = db;
+    }
+    info!("Restored the replication position {id}:{offset} from the RDB file");
 }
 
 /// Whether a replica's own replicas may sync now (Redis answers
