@@ -760,3 +760,82 @@ fn restarted_replica_continues_from_its_rdb() {
     drop(restarted);
     let _ = std::fs::remove_dir_all(&copy);
 }
+
+/// Accepts the replica's next connection and reads its PING.
+fn fake_master_accept(l: &TcpListener) -> std::net::TcpStream {
+    let (mut s, _) = l.accept().expect("replica connects");
+    s.set_read_timeout(Some(CONVERGE)).unwrap();
+    read_until(&mut s, b"PING\r\n");
+    s
+}
+
+/// Malformed replies and streams from a master end the link with a log
+/// line and a retry; the replica keeps serving and never panics.
+#[test]
+fn malformed_master_input_is_survived() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let replica = start_ember(&[]);
+    let mut r = replica.connect();
+    r.cmd(&["SET", "kept", "1"]);
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    // Errors during the handshake.
+    let cases: &[&[u8]] = &[
+        b"-ERR not a master\r\n",
+        b"+PONG\r\n+OK\r\n+OK\r\n+FULLRESYNC short 1\r\n",
+        b"+PONG\r\n+OK\r\n+OK\r\n-ERR unknown command\r\n",
+        b"+PONG\r\n+OK\r\n+OK\r\n+CONTINUEX\r\n",
+    ];
+    for case in cases {
+        let mut s = fake_master_accept(&l);
+        s.write_all(case).unwrap();
+        drop(s);
+        assert_eq!(r.cmd(&["GET", "kept"]), b"$1\r\n1\r\n");
+    }
+    // A line far too long.
+    let mut s = fake_master_accept(&l);
+    s.write_all(&vec![b'+'; 100_000]).unwrap();
+    drop(s);
+    // Bad snapshot headers, then bad streams after a good snapshot.
+    let source = start_ember(&[]);
+    let mut sc = source.connect();
+    sc.cmd(&["SET", "snap", "1"]);
+    sc.cmd(&["SAVE"]);
+    let rdb = std::fs::read(source.dir.join("dump.rdb")).unwrap();
+    for header in [
+        &b"$-5\r\n"[..],
+        b"$abc\r\n",
+        b"$EOF:tooshort\r\n",
+        b"*1\r\n",
+    ] {
+        let mut s = fake_master_handshake(&l);
+        s.write_all(header).unwrap();
+        drop(s);
+    }
+    for stream in [
+        &b"*abc\r\n"[..],
+        b"*1\r\n$99999999999999\r\n",
+        b"*2\r\n$3\r\nGET\r\n",
+        b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*1\r\n$7\r\nNOTACMD\r\n*1\r\n$3\r\nSET\r\n",
+    ] {
+        let mut s = fake_master_handshake(&l);
+        s.write_all(format!("${}\r\n", rdb.len()).as_bytes())
+            .unwrap();
+        s.write_all(&rdb).unwrap();
+        read_until(&mut s, b"ACK");
+        s.write_all(stream).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        drop(s);
+        assert_eq!(r.cmd(&["GET", "snap"]), b"$1\r\n1\r\n");
+    }
+    // Unknown commands and wrong arities in a stream are skipped.
+    assert_eq!(r.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    assert_eq!(r.cmd(&["PING"]), b"+PONG\r\n");
+    let log = replica.log();
+    assert!(log.contains("error reply to PING"), "{log}");
+    assert!(
+        log.contains("protocol error in the master's stream"),
+        "{log}"
+    );
+    assert!(log.contains("Unknown command 'NOTACMD'"), "{log}");
+}
