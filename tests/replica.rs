@@ -839,3 +839,27 @@ fn malformed_master_input_is_survived() {
     );
     assert!(log.contains("Unknown command 'NOTACMD'"), "{log}");
 }
+
+/// A replica whose master does not answer: ROLE and INFO replication as
+/// a Redis replica shows them (IDs aside).
+#[test]
+fn replica_of_an_absent_master_reports_like_redis() {
+    require_redis!();
+    let redis = start_redis(&[]).expect("redis-server");
+    let ember = start_ember(&[]);
+    let (mut rr, mut er) = (redis.connect(), ember.connect());
+    let dead = free_port().to_string();
+    for c in [&mut rr, &mut er] {
+        assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &dead]), b"+OK\r\n");
+    }
+    let without_ids = |c: &mut RawConn| {
+        String::from_utf8_lossy(&c.cmd(&["INFO", "replication"]))
+            .lines()
+            .filter(|l| !l.starts_with("master_replid"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    eventually("same INFO and ROLE", || {
+        without_ids(&mut rr) == without_ids(&mut er) && rr.cmd(&["ROLE"]) == er.cmd(&["ROLE"])
+    });
+}
