@@ -378,10 +378,7 @@ fn dropped_link_continues_and_wait_counts_acks() {
         "{}",
         replica.log()
     );
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_full").as_deref(),
-        Some("1")
-    );
+    assert_syncs(&mut m, 1, 1);
     // The master client shows in CLIENT LIST with flag M.
     let list = String::from_utf8_lossy(&r.cmd(&["CLIENT", "LIST", "TYPE", "master"])).into_owned();
     assert!(
@@ -397,10 +394,7 @@ fn dropped_link_continues_and_wait_counts_acks() {
         partial(&mut m) > before
     });
     converge(&mut m, &mut r, DBS, "after killing the master client");
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_full").as_deref(),
-        Some("1")
-    );
+    assert_syncs(&mut m, 1, 2);
     // HELLO tells clients they talk to a replica.
     let hello = String::from_utf8_lossy(&r.cmd(&["HELLO", "2"])).into_owned();
     assert!(hello.contains("role\r\n$7\r\nreplica\r\n"), "{hello}");
@@ -455,14 +449,7 @@ fn ember_master_ember_replica_chain_and_promotion() {
     eventually("sub follows the promoted one", || {
         s.cmd(&["GET", "promoted"]) == b"$1\r\n1\r\n"
     });
-    assert_eq!(
-        info_field(&mut r, "stats", "sync_full").as_deref(),
-        Some("1")
-    );
-    assert_eq!(
-        info_field(&mut r, "stats", "sync_partial_ok").as_deref(),
-        Some("1")
-    );
+    assert_syncs(&mut r, 1, 1);
     assert_eq!(r.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
 }
 
@@ -749,14 +736,7 @@ fn restarted_replica_continues_from_its_rdb() {
     let mut r = loaded(restarted.connect());
     eventually("link up", || link_up(&mut r));
     converge(&mut m, &mut r, DBS, "after the restart");
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_full").as_deref(),
-        Some("1")
-    );
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
-        Some("1")
-    );
+    assert_syncs(&mut m, 1, 1);
     drop(restarted);
     let _ = std::fs::remove_dir_all(&copy);
 }

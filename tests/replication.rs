@@ -461,14 +461,7 @@ fn dropped_link_continues_from_the_backlog() {
         info_field(&mut m, "replication", "slave0").is_some_and(|s| s.contains("state=online"))
     });
     converge(&mut m, &mut r, DBS, "after the partial resync");
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_full").as_deref(),
-        Some("1")
-    );
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
-        Some("1")
-    );
+    assert_syncs(&mut m, 1, 1);
 }
 
 /// A replica that stops reading is closed once its backlog passes the

@@ -42,3 +42,17 @@ pub fn converge(master: &mut RawConn, replica: &mut RawConn, dbs: usize, what: &
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The master's INFO stats `sync_full` and `sync_partial_ok` are `full`
+/// and `partial`.
+pub fn assert_syncs(master: &mut RawConn, full: u64, partial: u64) {
+    let stat = |m: &mut RawConn, name: &str| {
+        info_field(m, "stats", name).and_then(|v| v.parse::<u64>().ok())
+    };
+    assert_eq!(stat(master, "sync_full"), Some(full), "sync_full");
+    assert_eq!(
+        stat(master, "sync_partial_ok"),
+        Some(partial),
+        "sync_partial_ok"
+    );
+}
