@@ -278,11 +278,18 @@ fn become_replica_state(srv: &mut Server) {
 /// `srv.replica.gate`): the error a normal client's command gets, if any.
 /// `writes`: the command writes (or is an EXEC of a queue that does).
 pub fn deny(srv: &Server, cmd: &cmd::Cmd, writes: bool) -> Option<&'static str> {
-    let link = srv.replica.link.as_ref()?;
+    if !srv.replica.active() {
+        return None;
+    }
     if writes && srv.config.get_bool("replica-read-only") != Some(false) {
         return Some(crate::error::READONLY_REPLICA);
     }
-    if link.state != State::Connected
+    let up = srv
+        .replica
+        .link
+        .as_ref()
+        .is_some_and(|l| l.state == State::Connected);
+    if !up
         && srv.config.get_bool("replica-serve-stale-data") == Some(false)
         && !cmd.has(cmd::flags::STALE)
     {
