@@ -577,6 +577,26 @@ fn replica_authenticates_with_masterauth_and_masteruser() {
     for r in [&mut p, &mut u] {
         converge(&mut m, r, DBS, "authenticated replica");
     }
+    // What the replicas told the master about themselves.
+    let announced = start_ember(&[
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--masterauth",
+        "secret",
+        "--replica-announce-ip",
+        "10.1.2.3",
+        "--replica-announce-port",
+        "7777",
+    ]);
+    let mut a = announced.connect();
+    eventually("announced replica linked", || link_up(&mut a));
+    let info = String::from_utf8_lossy(&m.cmd(&["INFO", "replication"])).into_owned();
+    assert!(
+        info.contains(&format!("ip=127.0.0.1,port={},", with_pass.port)),
+        "{info}"
+    );
+    assert!(info.contains("ip=10.1.2.3,port=7777,"), "{info}");
     // A wrong password is reported and retried, not fatal.
     let wrong = start_ember(&["--replicaof", "127.0.0.1", &port, "--masterauth", "nope"]);
     eventually("AUTH failure logged", || {
