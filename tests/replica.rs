@@ -138,8 +138,10 @@ fn ember_follows_a_redis_master_diskless() {
 fn ember_follows_a_redis_master_from_disk_via_replicaof() {
     require_redis!();
     let (master, mut m) = redis_master(&["--repl-diskless-sync", "no"]);
-    // The old data goes to the lazy-free thread.
-    let replica = start_ember(&["--replica-lazy-flush", "yes"]);
+    // The old data goes to the lazy-free thread. The master's values are
+    // not bound by the replica's own proto-max-bulk-len (writes() sends
+    // one of 1,000,000 bytes; the smallest limit is 1 MiB, so add more).
+    let replica = start_ember(&["--replica-lazy-flush", "yes", "--proto-max-bulk-len", "1mb"]);
     let mut r = replica.connect();
     for i in 0..200 {
         r.cmd(&["SET", &format!("mine{i}"), "goes away"]);
@@ -152,6 +154,14 @@ fn ember_follows_a_redis_master_from_disk_via_replicaof() {
     );
     eventually("link up", || link_up(&mut r));
     follows(&mut m, &mut r, &replica, "bytes from master to disk");
+    let bigger = "b".repeat(1_500_000);
+    assert_eq!(m.cmd(&["SET", "bigger", &bigger]), b"+OK\r\n");
+    converge(
+        &mut m,
+        &mut r,
+        DBS,
+        "a value above the replica's proto-max-bulk-len",
+    );
     eventually("old data freed lazily", || {
         info_field(&mut r, "memory", "lazyfreed_objects").as_deref() == Some("200")
     });

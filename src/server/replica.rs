@@ -51,6 +51,9 @@ const READS_PER_TURN: usize = 64;
 /// Longest reply line accepted during the handshake (a `+FULLRESYNC`
 /// line is about 60 bytes; anything this long is not a Redis master).
 const MAX_LINE: usize = 16 * 1024;
+/// Longest argument accepted in the master's stream (256 TiB: no limit in
+/// practice, as Redis sets none for its master).
+const MASTER_MAX_BULK: u64 = 1 << 48;
 /// Length of the end mark of a diskless transfer (`$EOF:<mark>`), Redis's
 /// RDB_EOF_MARK_SIZE.
 const EOF_MARK_LEN: usize = 40;
@@ -1033,8 +1036,12 @@ fn apply_stream(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
     };
     master.last_interaction_ms = now;
     let mut data = std::mem::take(&mut link.input);
+    // The master is trusted as Redis trusts it: no `proto-max-bulk-len`
+    // (its own may be larger), only a bound far beyond any real value
+    // that keeps the parser's offset arithmetic small. Nothing is
+    // allocated ahead of the bytes actually received.
     let lim = Limits {
-        max_bulk: srv.config.proto_max_bulk_len,
+        max_bulk: MASTER_MAX_BULK,
         authenticated: true,
     };
     let mut pos = 0;
