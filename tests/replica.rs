@@ -875,3 +875,49 @@ fn replica_of_an_absent_master_reports_like_redis() {
         without_ids(&mut rr) == without_ids(&mut er) && rr.cmd(&["ROLE"]) == er.cmd(&["ROLE"])
     });
 }
+
+/// INFO replication and ROLE while a snapshot is being received (before
+/// its `$` line, then part way through it), compared with a redis-server
+/// replica fed the same bytes by a fake master.
+#[test]
+fn replica_during_the_transfer_reports_like_redis() {
+    require_redis!();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let redis = start_redis(&[]).expect("redis-server");
+    let ember = start_ember(&[]);
+    let mut replicas = [redis.connect(), ember.connect()];
+    let mut links = Vec::new();
+    for c in &mut replicas {
+        assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+        links.push(fake_master_handshake(&l));
+    }
+    let same = |replicas: &mut [RawConn; 2]| {
+        let view = |c: &mut RawConn| {
+            let info = String::from_utf8_lossy(&c.cmd(&["INFO", "replication"]))
+                .lines()
+                .filter(|l| !l.starts_with("master_replid") && !l.starts_with('$'))
+                .map(str::to_string)
+                .collect::<Vec<_>>();
+            (info, c.cmd(&["ROLE"]))
+        };
+        let [a, b] = replicas;
+        view(a) == view(b)
+    };
+    eventually("same view before the $ line", || same(&mut replicas));
+    let info =
+        |c: &mut RawConn| String::from_utf8_lossy(&c.cmd(&["INFO", "replication"])).into_owned();
+    let before = info(&mut replicas[1]);
+    assert!(
+        before.contains("master_sync_total_bytes:-1\r\n"),
+        "{before}"
+    );
+    assert!(before.contains("master_sync_perc:-0.00\r\n"), "{before}");
+    for s in &mut links {
+        s.write_all(b"$1000\r\nREDIS0010").unwrap();
+    }
+    eventually("same view during the transfer", || same(&mut replicas));
+    let during = info(&mut replicas[1]);
+    assert!(during.contains("master_sync_read_bytes:9\r\n"), "{during}");
+    assert!(during.contains("master_sync_perc:0.90\r\n"), "{during}");
+}

@@ -1162,6 +1162,12 @@ pub fn role_reply(srv: &Server, r: &mut crate::resp::ReplyBuf) -> bool {
     true
 }
 
+/// Whole seconds from `then` to `now` (unix ms) counted as Redis counts
+/// them: the difference of the two unix times in seconds.
+fn secs_since(now: i64, then: i64) -> i64 {
+    (now / 1000 - then / 1000).max(0)
+}
+
 /// The replica's fields of INFO replication, after `role:slave` (None for
 /// a master).
 pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>> {
@@ -1172,7 +1178,7 @@ pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>
     f.push(("master_port", link.port.to_string()));
     f.push(("master_link_status", if up { "up" } else { "down" }.into()));
     let io = if link.master.is_some() {
-        (now - link.last_io_ms).max(0) / 1000
+        secs_since(now, link.last_io_ms)
     } else {
         -1
     };
@@ -1187,12 +1193,15 @@ pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>
     };
     f.push(("slave_read_repl_offset", read.to_string()));
     f.push(("slave_repl_offset", processed.to_string()));
-    if syncing && let Some(t) = link.transfer.as_ref() {
-        let total = match t.size {
-            Some(Size::Len(n)) => n,
-            _ => 0,
+    if syncing && let Some(t) = link.transfer.as_ref().or(link.received.as_ref()) {
+        // Redis's repl_transfer_size: -1 until the `$` line, 0 for a
+        // diskless (`$EOF:`) transfer, and the percentage follows from it.
+        let total: i64 = match t.size {
+            Some(Size::Len(n)) => n as i64,
+            Some(Size::Eof(_)) => 0,
+            None => -1,
         };
-        let perc = if total > 0 {
+        let perc = if total != 0 {
             t.read as f64 * 100.0 / total as f64
         } else {
             0.0
@@ -1201,17 +1210,17 @@ pub fn info_fields(srv: &Server, now: i64) -> Option<Vec<(&'static str, String)>
         f.push(("master_sync_read_bytes", t.read.to_string()));
         f.push((
             "master_sync_left_bytes",
-            (total as i64 - t.read as i64).to_string(),
+            (total - t.read as i64).to_string(),
         ));
         f.push(("master_sync_perc", format!("{perc:.2}")));
         f.push((
             "master_sync_last_io_seconds_ago",
-            ((now - link.last_io_ms).max(0) / 1000).to_string(),
+            secs_since(now, link.last_io_ms).to_string(),
         ));
     }
     if !up {
         let down = if link.down_since_ms > 0 {
-            (now - link.down_since_ms).max(0) / 1000
+            secs_since(now, link.down_since_ms)
         } else {
             -1
         };
