@@ -17,7 +17,9 @@
 //!
 //! A dropped link keeps the master's ID and our offset, so the next
 //! connection (once a second from the cron) asks to continue. Nothing here
-//! blocks the loop except loading a received snapshot, as in Redis.
+//! blocks the loop: the link reads a bounded amount per turn, and a
+//! received snapshot is loaded by the event loop with its pump
+//! ([`load_received`]), clients getting `-LOADING` meanwhile.
 //!
 //! Owns no command: `cmd::replication` parses REPLICAOF; ROLE and INFO ask
 //! [`role_reply`] and [`info_fields`].
