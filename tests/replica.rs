@@ -928,3 +928,32 @@ fn replica_during_the_transfer_reports_like_redis() {
     let during = info(&mut replicas[1]);
     assert!(during.contains("master_sync_perc:0.90\r\n"), "{during}");
 }
+
+/// `repl-timeout`: a master that stops answering (during the handshake,
+/// and once the stream flows) is given up on and connected to again.
+#[test]
+fn silent_master_times_out_and_is_retried() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let replica = start_ember(&["--repl-timeout", "1"]);
+    let mut r = replica.connect();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    // Never answers PING.
+    let silent = fake_master_accept(&l);
+    let started = Instant::now();
+    let mut s = fake_master_handshake(&l);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(silent);
+    assert!(replica.log().contains("timeout connecting to the master"));
+    // A snapshot, then silence: no PING within repl-timeout ends the link.
+    let source = start_ember(&[]);
+    source.connect().cmd(&["SAVE"]);
+    let rdb = std::fs::read(source.dir.join("dump.rdb")).unwrap();
+    s.write_all(format!("${}\r\n", rdb.len()).as_bytes())
+        .unwrap();
+    s.write_all(&rdb).unwrap();
+    eventually("link up", || link_up(&mut r));
+    let _next = fake_master_accept(&l);
+    assert!(replica.log().contains("no data nor PING received"));
+    assert!(!link_up(&mut r));
+}
