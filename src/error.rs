@@ -204,6 +204,23 @@ pub const LMPOP_COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 /// A DENYOOM command past maxmemory.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
+/// A write sent to a read-only replica (`replica-read-only yes`).
+pub const READONLY_REPLICA: &str = "READONLY You can't write against a read only replica.";
+/// A command without the STALE flag while the link to the master is down
+/// and `replica-serve-stale-data no`.
+pub const MASTERDOWN: &str =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+/// SYNC/PSYNC to a replica whose own link is not up.
+pub const NOMASTERLINK: &str = "NOMASTERLINK Can't SYNC while not connected with my master";
+/// WAIT on a replica.
+pub const WAIT_ON_REPLICA: &str = "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+/// REPLICAOF from a client that is itself a replica.
+pub const REPLICAOF_FROM_REPLICA: &str = "ERR Command is not valid when client is a replica.";
+/// Clients blocked when REPLICAOF turns the server into a replica.
+pub const UNBLOCKED_REPLICA: &str =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
+/// REPLICAOF with a port that is not an integer in 0..=65535.
+pub const INVALID_MASTER_PORT: &str = "ERR Invalid master port";
 
 // Blocking commands.
 /// CLIENT PAUSE with a mode other than WRITE or ALL.

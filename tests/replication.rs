@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::repl::*;
 use common::snapshot::*;
 use common::*;
 use std::io::{Read, Write};
@@ -17,8 +18,6 @@ use std::time::{Duration, Instant};
 
 /// Databases compared (the data uses 0, 3 and 5).
 const DBS: usize = 6;
-/// How long a replica may take to catch up (the machine is shared).
-const CONVERGE: Duration = Duration::from_secs(30);
 
 /// Keys of every type and encoding, with and without expiry, in several
 /// databases.
@@ -48,38 +47,6 @@ fn dataset() -> Vec<(usize, Args)> {
     d
 }
 
-fn info_field(c: &mut RawConn, section: &str, name: &str) -> Option<String> {
-    let text = String::from_utf8(bulk(&c.cmd(&["INFO", section])).unwrap_or_default()).ok()?;
-    let prefix = format!("{name}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
-}
-
-/// Polls `cond` until it holds or `CONVERGE` passes.
-fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + CONVERGE;
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Waits until the replica holds exactly the master's data.
-fn converge(master: &mut RawConn, replica: &mut RawConn, what: &str) {
-    let deadline = Instant::now() + CONVERGE;
-    loop {
-        let want = snapshot(master, DBS);
-        let got = snapshot(replica, DBS);
-        if want == got {
-            return;
-        }
-        if Instant::now() >= deadline {
-            assert_same(&want, &got, what);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn start_replica_of(port: u16) -> ServerProc {
     let port = port.to_string();
     let r = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
@@ -98,7 +65,7 @@ fn synced_pair() -> (ServerProc, RawConn, ServerProc, RawConn) {
     apply(&mut m, &dataset());
     let replica = start_replica_of(ember.port);
     let mut r = replica.connect();
-    converge(&mut m, &mut r, "after the full sync");
+    converge(&mut m, &mut r, DBS, "after the full sync");
     (ember, m, replica, r)
 }
 
@@ -142,7 +109,7 @@ fn redis_replica_follows_ember() {
     std::thread::sleep(Duration::from_millis(20));
     // Lazy expiry of `gone` is propagated as a DEL.
     assert_eq!(m.cmd_line("GET gone"), b"$-1\r\n");
-    converge(&mut m, &mut r, "after live writes");
+    converge(&mut m, &mut r, DBS, "after live writes");
     assert_eq!(r.cmd_line("EXISTS gone"), b":0\r\n");
 
     // WAIT counts the replica's acknowledgement.
@@ -237,7 +204,7 @@ fn second_replica_after_the_first_dies() {
     let second = start_replica_of(ember.port);
     let mut r = second.connect();
     m.cmd_line("SET last 1");
-    converge(&mut m, &mut r, "second replica");
+    converge(&mut m, &mut r, DBS, "second replica");
     eventually("one replica", || {
         info_field(&mut m, "replication", "connected_slaves").as_deref() == Some("1")
     });
@@ -493,15 +460,8 @@ fn dropped_link_continues_from_the_backlog() {
     eventually("the replica back online", || {
         info_field(&mut m, "replication", "slave0").is_some_and(|s| s.contains("state=online"))
     });
-    converge(&mut m, &mut r, "after the partial resync");
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_full").as_deref(),
-        Some("1")
-    );
-    assert_eq!(
-        info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
-        Some("1")
-    );
+    converge(&mut m, &mut r, DBS, "after the partial resync");
+    assert_syncs(&mut m, 1, 1);
 }
 
 /// A replica that stops reading is closed once its backlog passes the

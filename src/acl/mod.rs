@@ -61,7 +61,7 @@ pub struct Acl {
     pub log: VecDeque<LogEntry>,
     /// Whether some user is restricted at all; when not, the gate is one
     /// branch.
-    restricted: bool,
+    pub(crate) restricted: bool,
     /// INFO acl_access_denied_cmd / _key / _channel.
     pub denied_cmd: u64,
     pub denied_key: u64,

@@ -84,6 +84,9 @@ fn may_not_block(ctx: &Ctx) -> bool {
 /// (the loop sends `REPLCONF GETACK *` before sleeping) until enough ACKs
 /// arrive or the timeout in milliseconds passes (0: forever), as Redis.
 fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if ctx.srv.replica.active() {
+        return ctx.c.reply.error(error::WAIT_ON_REPLICA);
+    }
     let Some(wanted) = super::arg_i64(ctx, argv[1]) else {
         return;
     };

@@ -217,6 +217,11 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
     }
     // The reply already uses the protocol just selected.
     let id = ctx.c.id as i64;
+    let role: &[u8] = if ctx.srv.replica.active() {
+        b"replica"
+    } else {
+        b"master"
+    };
     let r = &mut ctx.c.reply;
     let proto = if r.resp3 { 3 } else { 2 };
     r.map(7);
@@ -231,7 +236,7 @@ fn hello(ctx: &mut Ctx, argv: &[&[u8]]) {
     r.bulk(b"mode");
     r.bulk(b"standalone");
     r.bulk(b"role");
-    r.bulk(b"master");
+    r.bulk(role);
     r.bulk(b"modules");
     r.array(0);
 }
@@ -546,14 +551,29 @@ fn client_list(ctx: &mut Ctx, argv: &[&[u8]]) {
     let fullname = ctx.fullname();
     let me = running(&fullname, argv);
     let this: &Client = ctx.c;
-    let mut everyone: Vec<&Client> = ctx.srv.other_clients().chain([this]).collect();
+    // A replica's master client is not in the client table.
+    let master = crate::server::replica::master_client(ctx.srv);
+    let is_master = |c: &Client| master.is_some_and(|m| m.id == c.id);
+    let type_of = |c: &Client| {
+        if is_master(c) {
+            ClientType::Master
+        } else {
+            ClientType::of(c)
+        }
+    };
+    let mut everyone: Vec<&Client> = ctx
+        .srv
+        .other_clients()
+        .chain([this])
+        .chain(master)
+        .collect();
     let shown: Vec<&Client> = match filter {
         ListFilter::All => {
             everyone.sort_unstable_by_key(|c| c.id);
             everyone
         }
         ListFilter::Type(t) => {
-            everyone.retain(|c| ClientType::of(c) == t);
+            everyone.retain(|c| type_of(c) == t);
             everyone.sort_unstable_by_key(|c| c.id);
             everyone
         }
@@ -565,7 +585,13 @@ fn client_list(ctx: &mut Ctx, argv: &[&[u8]]) {
     let mut out = Vec::with_capacity(shown.len() * 320);
     for c in shown {
         let run = (c.id == this.id).then_some(&me);
-        ClientInfo::of(c, ctx.now, run).write(&mut out);
+        let mut info = ClientInfo::of(c, ctx.now, run);
+        if is_master(c) {
+            info.flags = "M".into();
+            info.events = "r";
+            info.fd = crate::server::replica::master_fd(ctx.srv);
+        }
+        info.write(&mut out);
         out.push(b'\n');
     }
     ctx.c.reply.verbatim(&out, b"txt");
@@ -681,6 +707,20 @@ fn client_kill(ctx: &mut Ctx, argv: &[&[u8]]) {
         }
     }
     ctx.srv.to_close.extend(doomed);
+    // A replica's master client (not in the client table): killing it
+    // drops the link, which reconnects and asks to continue.
+    let master_matches = crate::server::replica::master_client(ctx.srv).is_some_and(|m| {
+        filter.ctype.is_none_or(|t| t == ClientType::Master)
+            && KillFilter {
+                ctype: None,
+                ..filter
+            }
+            .matches(m, now)
+    });
+    if master_matches {
+        crate::server::replica::kill_master_link(ctx.srv);
+        killed += 1;
+    }
     let kill_self = !filter.skipme && filter.matches(ctx.c, now);
     if kill_self {
         killed += 1;

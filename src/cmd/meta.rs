@@ -2273,6 +2273,25 @@ static TABLE: &[Meta] = &[
     .acl("admin dangerous")
     .args("replicationid:string offset:int"),
     m(
+        "replicaof",
+        "server",
+        "5.0.0",
+        "O(1)",
+        "Replicate from another server, or stop and act as a master",
+    )
+    .acl("admin dangerous")
+    .args("args:(host-port:(host port:int)|no-one:(NO ONE))"),
+    m(
+        "slaveof",
+        "server",
+        "1.0.0",
+        "O(1)",
+        "Replicate from another server, or stop and act as a master",
+    )
+    .acl("admin dangerous")
+    .deprecated("5.0.0", "`REPLICAOF`")
+    .args("args:(host-port:(host port:int)|no-one:(NO ONE))"),
+    m(
         "replconf",
         "server",
         "3.0.0",

@@ -550,6 +550,18 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     {
         return reject(srv, c, Some((cmd, parent)), error::NOREPLICAS, is_exec);
     }
+    // A replica refuses its clients' writes (the master's stream does not
+    // come through here) and, with replica-serve-stale-data no, most
+    // commands while its link is down.
+    if srv.replica.gate
+        && let Some(msg) = crate::server::replica::deny(
+            srv,
+            cmd,
+            cmd.has(flags::WRITE) || (is_exec && queued_has(c, flags::WRITE)),
+        )
+    {
+        return reject(srv, c, Some((cmd, parent)), msg, is_exec);
+    }
     // While start-up loads the data, only LOADING commands run (INFO...).
     if srv.persist.loading && !cmd.has(flags::LOADING) {
         return reject(srv, c, Some((cmd, parent)), error::LOADING, is_exec);

@@ -1,17 +1,22 @@
-//! The master side of replication's commands: SYNC, PSYNC and REPLCONF.
-//! They parse arguments and hand over to `server::repl`, which owns the
-//! replicas, the snapshot transfer and the stream. (WAIT lives with the
-//! blocking commands, ROLE and INFO replication with the server ones.)
+//! Replication's commands: SYNC, PSYNC and REPLCONF (the master side) and
+//! REPLICAOF / SLAVEOF (the replica side). They parse arguments and hand
+//! over to `server::repl`, which owns the replicas, the snapshot transfer
+//! and the stream, and to `server::replica`, which owns the link to our
+//! master. (WAIT lives with the blocking commands, ROLE and INFO
+//! replication with the server ones.)
 
 use super::{Cmd, Ctx, flags::*};
 use crate::error;
 use crate::server::repl::{self, ReplicaState};
 
 const SYNC_FLAGS: u32 = ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI;
+const REPLICAOF_FLAGS: u32 = ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING;
 
 pub static COMMANDS: &[Cmd] = &[
     Cmd::new("sync", 1, SYNC_FLAGS, sync),
     Cmd::new("psync", -3, SYNC_FLAGS, psync),
+    Cmd::new("replicaof", 3, REPLICAOF_FLAGS, replicaof),
+    Cmd::new("slaveof", 3, REPLICAOF_FLAGS, replicaof),
     Cmd::new(
         "replconf",
         -1,
@@ -40,6 +45,10 @@ fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
     if ctx.c.is_replica() {
         return;
     }
+    // A replica serves its own replicas once its link is up.
+    if !crate::server::replica::can_serve_sync(ctx.srv) {
+        return ctx.c.reply.error(error::NOMASTERLINK);
+    }
     if ctx.c.has_pending_reply() {
         return ctx
             .c
@@ -47,6 +56,38 @@ fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
             .error("ERR SYNC and PSYNC are invalid with pending output");
     }
     repl::sync(ctx.srv, ctx.c, psync);
+}
+
+/// REPLICAOF host port | NO ONE (also SLAVEOF): replicate from a master,
+/// or stop and become a master keeping the data. Connecting happens in
+/// the event loop; the reply only says the request was taken.
+fn replicaof(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
+        if ctx.srv.replica.active() {
+            crate::server::replica::unset_master(ctx.srv);
+            tracing::warn!("MASTER MODE enabled (user request from '{}')", ctx.c.addr);
+        }
+        return ctx.c.reply.ok();
+    }
+    if ctx.c.is_replica() {
+        return ctx.c.reply.error(error::REPLICAOF_FROM_REPLICA);
+    }
+    let port = crate::util::num::parse_i64(argv[2]).and_then(|p| u16::try_from(p).ok());
+    let Some(port) = port else {
+        return ctx.c.reply.error(error::INVALID_MASTER_PORT);
+    };
+    let host = String::from_utf8_lossy(argv[1]).into_owned();
+    if !crate::server::replica::set_master(ctx.srv, host.clone(), port) {
+        return ctx
+            .c
+            .reply
+            .simple("OK Already connected to specified master");
+    }
+    tracing::warn!(
+        "REPLICAOF {host}:{port} enabled (user request from '{}')",
+        ctx.c.addr
+    );
+    ctx.c.reply.ok();
 }
 
 /// REPLCONF <option> <value> [<option> <value> ...]: what a replica says
@@ -174,6 +215,65 @@ mod tests {
         assert_eq!(h.srv.repl.offset, 0);
         // Still an ordinary client: not counted as a replica.
         assert!(h.srv.repl.replicas.is_empty());
+    }
+
+    #[test]
+    fn replicaof_switches_roles_and_gates_writes() {
+        let mut h = Harness::new();
+        h.run(&["SET", "k", "v"]);
+        let replid = h.srv.replid.clone();
+        assert_eq!(h.run(&["REPLICAOF", "127.0.0.1", "1"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["slaveof", "127.0.0.1", "1"]),
+            "+OK Already connected to specified master\r\n"
+        );
+        // Waiting for the loop to connect.
+        assert_eq!(
+            h.run(&["ROLE"]),
+            "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:1\r\n$7\r\nconnect\r\n:-1\r\n"
+        );
+        assert_eq!(
+            h.run(&["CONFIG", "GET", "replicaof"]),
+            "*2\r\n$9\r\nreplicaof\r\n$11\r\n127.0.0.1 1\r\n"
+        );
+        assert_eq!(
+            h.run(&["SET", "k", "w"]),
+            "-READONLY You can't write against a read only replica.\r\n"
+        );
+        assert_eq!(h.run(&["GET", "k"]), "$1\r\nv\r\n");
+        assert!(
+            h.run(&["WAIT", "0", "0"])
+                .starts_with("-ERR WAIT cannot be used")
+        );
+        assert_eq!(
+            h.run(&["PSYNC", "?", "-1"]),
+            "-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
+        );
+        h.run(&["CONFIG", "SET", "replica-serve-stale-data", "no"]);
+        assert_eq!(
+            h.run(&["GET", "k"]),
+            "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n"
+        );
+        // INFO is a STALE command.
+        assert!(h.run(&["INFO", "replication"]).contains("role:slave"));
+        h.run(&["CONFIG", "SET", "replica-serve-stale-data", "yes"]);
+        h.run(&["CONFIG", "SET", "replica-read-only", "no"]);
+        assert_eq!(h.run(&["SET", "k", "w"]), "+OK\r\n");
+
+        // Promotion: the data stays, writes are accepted, a new history
+        // whose predecessor is the old one.
+        assert_eq!(h.run(&["REPLICAOF", "NO", "ONE"]), "+OK\r\n");
+        assert_eq!(h.run(&["GET", "k"]), "$1\r\nw\r\n");
+        assert_eq!(h.run(&["SET", "k", "x"]), "+OK\r\n");
+        assert_ne!(h.srv.replid, replid);
+        let info = h.run(&["INFO", "replication"]);
+        assert!(info.contains("role:master"), "{info}");
+        assert!(info.contains(&format!("master_replid2:{replid}")), "{info}");
+        assert!(info.contains("second_repl_offset:1\r\n"), "{info}");
+        assert_eq!(
+            h.run(&["CONFIG", "GET", "replicaof"]),
+            "*2\r\n$9\r\nreplicaof\r\n$0\r\n\r\n"
+        );
     }
 
     #[test]

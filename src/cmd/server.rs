@@ -97,7 +97,7 @@ fn flush_mode(ctx: &mut Ctx, argv: &[&[u8]]) -> Option<bool> {
 /// `lazy`, the old tables are detached (the keyspace gets fresh empty ones at
 /// once) and dropped on a background thread, so flushing millions of keys
 /// does not stall the event loop.
-fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize {
+pub(crate) fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize {
     let ks = &mut srv.ks;
     let removed: usize = ks.dbs[dbs.clone()].iter().map(Db::len).sum();
     if !lazy || removed <= lazyfree::LAZYFREE_THRESHOLD {
@@ -175,8 +175,12 @@ fn lastsave(ctx: &mut Ctx, _argv: &[&[u8]]) {
     ctx.c.reply.int(ctx.srv.persist.lastsave);
 }
 
-/// ROLE: always a master without replicas: [master, 0, []].
+/// ROLE: [master, offset, [[ip, port, offset]...]] or, on a replica,
+/// [slave, host, port, state, offset].
 fn role(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    if crate::server::replica::role_reply(ctx.srv, &mut ctx.c.reply) {
+        return;
+    }
     let replicas: Vec<(String, i64, u64)> =
         crate::server::repl::each_replica(ctx.srv, Some(&*ctx.c))
             .into_iter()
@@ -742,8 +746,17 @@ fn info_replication(srv: &Server, c: &Client, out: &mut String) {
         .config
         .get_int("repl-backlog-size")
         .unwrap_or(1024 * 1024);
-    let slaves = crate::server::repl::info_lines(srv, Some(c), crate::server::now_ms());
-    field(out, "role", "master");
+    let now = crate::server::now_ms();
+    let slaves = crate::server::repl::info_lines(srv, Some(c), now);
+    match crate::server::replica::info_fields(srv, now) {
+        Some(fields) => {
+            field(out, "role", "slave");
+            for (name, value) in fields {
+                field(out, name, value);
+            }
+        }
+        None => field(out, "role", "master"),
+    }
     field(out, "connected_slaves", slaves.len());
     if let Some(good) = crate::server::repl::info_good_replicas(srv, Some(c)) {
         field(out, "min_slaves_good_slaves", good);
@@ -754,13 +767,10 @@ fn info_replication(srv: &Server, c: &Client, out: &mut String) {
     }
     field(out, "master_failover_state", "no-failover");
     field(out, "master_replid", &srv.replid);
-    field(
-        out,
-        "master_replid2",
-        "0000000000000000000000000000000000000000",
-    );
+    let (replid2, second_offset) = srv.repl.replid2_info();
+    field(out, "master_replid2", replid2);
     field(out, "master_repl_offset", srv.repl.offset);
-    field(out, "second_repl_offset", -1);
+    field(out, "second_repl_offset", second_offset);
     let (active, first, histlen) = match srv.repl.backlog_span() {
         Some((first, len)) => (1, first, len),
         None => (0, 0, 0),
@@ -900,6 +910,9 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             "port" | "bind" => srv.rebind_listeners = true,
             "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
+            "replica-read-only" | "replica-serve-stale-data" => {
+                crate::server::replica::refresh_config(srv)
+            }
             "min-replicas-to-write" | "min-replicas-max-lag" | "repl-backlog-size" => {
                 crate::server::repl::refresh_config(srv)
             }

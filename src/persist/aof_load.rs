@@ -235,6 +235,7 @@ fn load_file(
         info!("Reading RDB base file on AOF loading...");
         f.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
         let opts = rdb::LoadOpts {
+            keep_expired: false,
             // Keys already expired are kept: later commands in the file
             // were made while they were alive. Expiry removes them after.
             now_ms: i64::MIN,

@@ -115,6 +115,7 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         used_mem: crate::server::used_memory(),
         aof_base: false,
         functions: srv.scripts.library_codes(),
+        repl: crate::server::replica::stream_position(srv),
     }
 }
 
@@ -462,6 +463,7 @@ fn open_rdb(
         .map_err(|e| format!("Can't stat {}: {e}", path.display()))?
         .len();
     let opts = rdb::LoadOpts {
+        keep_expired: srv.replica.active(),
         now_ms: now_ms(),
         verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
         limits: rdb::TypeLimits::from_config(&srv.config),
@@ -511,6 +513,22 @@ pub fn load_into(srv: &Server, path: &Path, ks: &mut Keyspace) -> Result<LoadSta
         .map_err(|e| format!("Bad RDB file {}: {e}", path.display()))
 }
 
+/// [`load_into`] calling `pump` now and then (a replica loading its
+/// master's snapshot serves clients meanwhile, with `-LOADING` for most
+/// commands: `persist.loading` is set for the duration).
+pub fn load_into_pumped(
+    srv: &mut Server,
+    path: &Path,
+    ks: &mut Keyspace,
+    pump: &mut dyn FnMut(&mut Server),
+) -> Result<LoadStats, String> {
+    let (mut d, opts) = open_rdb(srv, path)?;
+    srv.persist.loading = true;
+    let r = d.load_with(ks, &opts, &mut || pump(srv));
+    srv.persist.loading = false;
+    r.map_err(|e| format!("Bad RDB file {}: {e}", path.display()))
+}
+
 /// Start-up: loads `dir`/`dbfilename` if it exists, logging like Redis.
 /// An error means the server must not start (the file is left untouched).
 pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
@@ -537,6 +555,8 @@ pub fn load_at_startup_with(
     let st = load_pumped(srv, &path, pump).map_err(|e| {
         format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
     })?;
+    // A replica's own file tells where in its master's history it is.
+    crate::server::replica::restore_position(srv, &st.aux);
     for (k, v) in &st.aux {
         match k.as_str() {
             "redis-ver" => info!("Loading RDB produced by version {v}"),

@@ -426,6 +426,11 @@ pub struct SaveOpts {
     pub aof_base: bool,
     /// Function library codes, written as OP_FUNCTION2 records.
     pub functions: Vec<Vec<u8>>,
+    /// A replica's (master stream database, replication ID, offset),
+    /// written as the aux fields repl-stream-db, repl-id, repl-offset: its
+    /// own replicas loading the snapshot learn which database the stream
+    /// that follows is in.
+    pub repl: Option<(usize, String, u64)>,
 }
 
 /// Buffer size at which the writer hands bytes to the file.
@@ -466,6 +471,11 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
         b"aof-base",
         if opts.aof_base { b"1" } else { b"0" },
     );
+    if let Some((db, id, offset)) = &opts.repl {
+        aux(&mut enc, b"repl-stream-db", db.to_string().as_bytes());
+        aux(&mut enc, b"repl-id", id.as_bytes());
+        aux(&mut enc, b"repl-offset", offset.to_string().as_bytes());
+    }
     // Function libraries come before the data, as Redis writes them.
     for code in &opts.functions {
         enc.byte(OP_FUNCTION2);
@@ -804,6 +814,9 @@ pub struct LoadStats {
 pub struct LoadOpts {
     /// Keys whose expiry is before this (unix ms) are skipped.
     pub now_ms: i64,
+    /// Load keys whose expiry has passed anyway (a replica: its master
+    /// sends their deletion, as Redis replicas wait for it).
+    pub keep_expired: bool,
     /// Verify the CRC64 footer (`rdbchecksum`).
     pub verify_checksum: bool,
     pub limits: TypeLimits,
@@ -1356,6 +1369,7 @@ impl<I: Input> Decoder<I> {
             };
             if let Some(t) = when
                 && t < opts.now_ms
+                && !opts.keep_expired
             {
                 stats.keys_expired += 1;
                 continue;
@@ -1509,6 +1523,7 @@ mod tests {
     /// the same eviction settings.
     fn reload(ks: &Keyspace, now_ms: i64) -> Keyspace {
         let opts = SaveOpts {
+            repl: None,
             compress: true,
             checksum: true,
             list_fill: -2,
@@ -1522,6 +1537,7 @@ mod tests {
         let mut fresh = Keyspace::new(ks.dbs.len());
         fresh.evict = ks.evict;
         let load = LoadOpts {
+            keep_expired: false,
             now_ms,
             verify_checksum: true,
             limits: TypeLimits::default(),
@@ -1569,6 +1585,7 @@ mod tests {
         lru.evict.policy = evict::Policy::AllKeysLru;
         lru.set(0, b"k", val(), false);
         let opts = SaveOpts {
+            repl: None,
             compress: true,
             checksum: false,
             list_fill: -2,

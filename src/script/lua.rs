@@ -708,6 +708,12 @@ fn script_gate(
     if cmd.has(flags::WRITE) && crate::persist::writes_denied(srv) {
         return Err(crate::error::MISCONF.into());
     }
+    if cmd.has(flags::WRITE)
+        && srv.replica.gate
+        && let Some(msg) = crate::server::replica::deny(srv, cmd, true)
+    {
+        return Err(msg.into());
+    }
     if cmd.has(flags::WRITE) && crate::server::repl::too_few_good_replicas(srv) {
         return Err(crate::error::NOREPLICAS.into());
     }

@@ -22,6 +22,8 @@ use tracing::{info, warn};
 
 /// Tokens at or above this value are listeners; below are slab keys.
 const LISTENER_BASE: usize = usize::MAX / 2;
+// The master link's token sits right below them (see `dispatch_events`).
+const _: () = assert!(super::replica::TOKEN == LISTENER_BASE - 1);
 /// Events fetched per poll.
 const EVENTS_CAPACITY: usize = 1024;
 /// Share of a cron period the active expiry cycle may use (Redis: 25%).
@@ -174,7 +176,7 @@ impl EventLoop {
                 );
                 signals::clear_shutdown_request();
             }
-            let mut timeout = if self.read_again.is_empty() {
+            let mut timeout = if self.read_again.is_empty() && !self.srv.replica.read_pending {
                 self.next_cron.saturating_duration_since(Instant::now())
             } else {
                 Duration::ZERO
@@ -205,6 +207,11 @@ impl EventLoop {
                 self.read_client(tok);
             }
             self.dispatch_events();
+            // The master link stopped reading with input left (a turn's
+            // budget): go on with it between clients' turns.
+            if self.srv.replica.read_pending {
+                self.master_event();
+            }
             self.handle_blocked_timeouts();
             // Input that clients unblocked this turn (served, timed out,
             // CLIENT UNBLOCK) buffered while parked: like Redis's
@@ -229,8 +236,14 @@ impl EventLoop {
             )
         }));
         for &(tok, readable, writable) in &ready {
-            if tok >= LISTENER_BASE {
-                self.accept(tok - LISTENER_BASE);
+            // Listeners, and just below them our master's link: one
+            // comparison for client tokens, as before.
+            if tok >= super::replica::TOKEN {
+                if tok == super::replica::TOKEN {
+                    self.master_event();
+                } else {
+                    self.accept(tok - LISTENER_BASE);
+                }
                 continue;
             }
             if readable {
@@ -263,9 +276,16 @@ impl EventLoop {
     /// processEventsWhileBlocked). The real server state is swapped into
     /// the loop for that turn and back out for the loader.
     pub fn load_data(&mut self) -> Result<(), String> {
+        self.with_pump(crate::persist::load_at_startup_with)
+    }
+
+    /// Runs a load `f` on the server while its `pump` argument lets loop
+    /// turns run: the real server state is swapped into the loop for each
+    /// turn and back out for the loader.
+    fn with_pump<R>(&mut self, f: impl FnOnce(&mut Server, &mut dyn FnMut(&mut Server)) -> R) -> R {
         let placeholder = Server::new(self.srv.config.clone());
         let mut srv = std::mem::replace(&mut self.srv, placeholder);
-        let r = crate::persist::load_at_startup_with(&mut srv, &mut |s: &mut Server| {
+        let r = f(&mut srv, &mut |s: &mut Server| {
             std::mem::swap(&mut self.srv, s);
             if self
                 .poll
@@ -293,6 +313,20 @@ impl EventLoop {
                 }
             };
             self.add_client(conn, addr, laddr);
+        }
+    }
+
+    /// Input from (or room toward) our master, when ember is a replica:
+    /// its stream may wake clients blocked on keys.
+    fn master_event(&mut self) {
+        let now = now_ms();
+        super::replica::on_event(&mut self.srv, now);
+        // A snapshot received whole: loaded while clients get -LOADING.
+        if self.srv.replica.load_ready {
+            self.with_pump(super::replica::load_received);
+        }
+        if !self.srv.ks.blocked.ready.is_empty() {
+            self.serve_ready_keys(now);
         }
     }
 
@@ -760,6 +794,7 @@ impl EventLoop {
         self.srv.stats.sample_ops(now);
         crate::persist::cron(&mut self.srv, now);
         super::repl::cron(&mut self.srv, now);
+        super::replica::cron(&mut self.srv, self.poll.registry(), now);
         self.srv.stats.sample_cron(now);
         self.srv.update_memory_peak();
         if std::mem::take(&mut self.srv.rebind_listeners) {

@@ -65,6 +65,14 @@ pub fn format_time(unix_ms: i64) -> String {
     )
 }
 
+/// The role letter of log lines: `M` for a master, `S` for a replica.
+static ROLE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(b'M');
+
+/// Sets the role letter of the log lines that follow (`replica`: `S`).
+pub fn set_replica_role(replica: bool) {
+    ROLE.store(if replica { b'S' } else { b'M' }, Ordering::Relaxed);
+}
+
 impl<S, N> FormatEvent<S, N> for RedisFormat
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -87,8 +95,9 @@ where
         }
         write!(
             w,
-            "{}:M {} {} ",
+            "{}:{} {} {} ",
             std::process::id(),
+            ROLE.load(Ordering::Relaxed) as char,
             format_time(super::now_ms()),
             c
         )?;

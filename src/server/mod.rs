@@ -13,6 +13,7 @@ pub mod observe;
 pub mod pause;
 pub mod propagate;
 pub mod repl;
+pub mod replica;
 pub mod signals;
 pub mod tracking;
 
@@ -155,6 +156,8 @@ pub struct Server {
     pub prop: propagate::Propagation,
     /// Attached replicas, the replication stream's offset and backlog.
     pub repl: repl::Master,
+    /// The link to our master when ember is a replica (REPLICAOF).
+    pub replica: replica::Replica,
     pub aof: crate::persist::aof::Aof,
     /// ACL users, the permission gate's state and the ACL LOG.
     pub acl: crate::acl::Acl,
@@ -173,6 +176,7 @@ impl Server {
             .set_flags(crate::db::notify::configured_classes(&config)); // notify
         let pubsub_obuf_limit = config.client_output_buffer_limits()[2];
         let repl = repl::Master::new(&config);
+        let replica = replica::Replica::from_config(&config);
         let mut srv = Server {
             config,
             ks,
@@ -202,19 +206,23 @@ impl Server {
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),
             repl,
+            replica,
             aof: crate::persist::aof::Aof::default(),
             acl: crate::acl::Acl::new(),
             scripts: crate::script::Scripting::new(),
             busy_io: None,
         };
         srv.acl.set_requirepass(srv.config.requirepass.as_deref());
+        replica::init(&mut srv);
         srv
     }
 
-    /// Connected clients, including the one currently lent to a handler,
-    /// but not replicas (INFO connected_clients, as Redis counts).
+    /// Connected clients, including the one currently lent to a handler
+    /// and a replica's master client, but not replicas (INFO
+    /// connected_clients, as Redis counts).
     pub fn connected_clients(&self) -> usize {
         self.clients.len() - self.repl.replicas.len()
+            + usize::from(replica::master_client(self).is_some())
     }
 
     /// Every connected client except the one being served.

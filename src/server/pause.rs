@@ -81,7 +81,8 @@ pub fn transaction_done(srv: &mut Server) {
 /// input buffered behind it.
 pub fn end(srv: &mut Server) {
     srv.pause.state = None;
-    srv.ks.paused = false;
+    // A replica's data set stays static: its master expires keys.
+    srv.ks.paused = srv.replica.active();
     let held = std::mem::take(&mut srv.pause.held);
     srv.blocking.unblocked.extend(held);
 }

@@ -188,6 +188,14 @@ pub struct Master {
     pub sync_full: u64,
     pub sync_partial_ok: u64,
     pub sync_partial_err: u64,
+    /// The previous history's ID and the first offset it does not cover
+    /// (INFO master_replid2 / second_repl_offset): a replica promoted with
+    /// REPLICAOF NO ONE still continues its own replicas of that history.
+    pub replid2: Option<(String, u64)>,
+    /// Set while ember is itself a replica (`server::replica`): the stream
+    /// is the master's, proxied verbatim ([`proxy`]), so commands run here
+    /// feed only the AOF and no PINGs of our own are added.
+    pub proxying: bool,
 }
 
 impl Master {
@@ -206,7 +214,31 @@ impl Master {
     /// Whether the stream is produced: while the backlog exists, also
     /// with no replica attached, so one that reconnects can continue.
     pub fn feeding(&self) -> bool {
-        self.backlog.is_some()
+        self.backlog.is_some() && !self.proxying
+    }
+
+    /// Starts a new history at `offset` (a replica that loaded its
+    /// master's snapshot): an empty backlog, no previous ID, and the next
+    /// stream after a promotion starts with a SELECT.
+    pub fn restart_history(&mut self, offset: u64) {
+        self.offset = offset;
+        self.backlog = Some(VecDeque::new());
+        self.selected_db = None;
+        self.replid2 = None;
+    }
+
+    /// The stream must start with a SELECT again (a promoted replica: its
+    /// replicas' selected database is the old master's).
+    pub fn forget_selected_db(&mut self) {
+        self.selected_db = None;
+    }
+
+    /// INFO's master_replid2 and second_repl_offset.
+    pub fn replid2_info(&self) -> (&str, i64) {
+        match &self.replid2 {
+            Some((id, off)) => (id, *off as i64),
+            None => ("0000000000000000000000000000000000000000", -1),
+        }
     }
 
     /// Adds one propagated command in `db` to the stream (SELECT first when
@@ -356,6 +388,19 @@ pub fn distribute(srv: &mut Server) {
     srv.repl.out = out;
 }
 
+/// Adds bytes of the master's stream, as received, to the backlog and
+/// every replica's stream (ember as a replica: chained replication).
+pub fn proxy(srv: &mut Server, bytes: &[u8]) {
+    srv.repl.out.extend_from_slice(bytes);
+    distribute(srv);
+}
+
+/// Closes every attached replica (our history changed: they must sync
+/// again, from scratch or from the backlog).
+pub fn disconnect_replicas(srv: &mut Server, why: &str) {
+    for_each_replica(srv, |c, q| drop_replica(q.close, c, why));
+}
+
 /// Feeds a command that belongs to no database (PING, REPLCONF GETACK)
 /// straight into the stream.
 fn feed_alone(srv: &mut Server, argv: &[&[u8]]) {
@@ -452,7 +497,15 @@ fn try_continue(srv: &mut Server, c: &mut Client, replid: &[u8], offset: &[u8]) 
     let Some((first, len)) = srv.repl.backlog_span() else {
         return false;
     };
-    if replid != srv.replid.as_bytes() || want < first as i64 || want as u64 > first + len {
+    // The current history, or the previous one up to where it ended (a
+    // promoted replica's replicas continue with it).
+    let known = replid == srv.replid.as_bytes()
+        || srv
+            .repl
+            .replid2
+            .as_ref()
+            .is_some_and(|(id, end)| replid == id.as_bytes() && want as u64 <= *end);
+    if !known || want < first as i64 || want as u64 > first + len {
         return false;
     }
     let skip = (want as u64 - first) as usize;
@@ -824,7 +877,9 @@ pub fn before_sleep(srv: &mut Server) {
 /// than `repl-timeout`.
 pub fn cron(srv: &mut Server, now: i64) {
     if !srv.repl.active() {
-        free_idle_backlog(srv, now);
+        if !srv.repl.proxying {
+            free_idle_backlog(srv, now);
+        }
         return;
     }
     if now - srv.repl.last_cron_ms < CRON_PERIOD_MS {
@@ -837,7 +892,8 @@ pub fn cron(srv: &mut Server, now: i64) {
         .unwrap_or(10)
         .max(1) as i64
         * 1000;
-    if now - srv.repl.last_ping_ms >= period {
+    // A replica's replicas get its master's PINGs (proxied).
+    if now - srv.repl.last_ping_ms >= period && !srv.repl.proxying {
         srv.repl.last_ping_ms = now;
         feed_alone(srv, &[b"PING"]);
     }

@@ -7,6 +7,7 @@
 //!   and the [`require_redis!`] macro.
 #![allow(dead_code)]
 
+pub mod repl;
 pub mod snapshot;
 
 use std::io::{self, Read, Write};
