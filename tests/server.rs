@@ -788,3 +788,31 @@ on_both!(
     client_type_pubsub_ember,
     client_type_pubsub_redis
 );
+
+/// INFO stats counts event loop turns and their busy time, as Redis 7.2
+/// does: each request a client waits for takes at least one turn.
+#[test]
+fn info_counts_event_loop_cycles() {
+    let s = start_ember(&[]);
+    let mut c = s.connect();
+    let stats = |c: &mut RawConn| -> std::collections::HashMap<String, u64> {
+        let info = String::from_utf8(c.cmd(&["INFO", "stats"])).unwrap();
+        info.lines()
+            .filter_map(|l| l.trim().split_once(':'))
+            .filter_map(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
+            .collect()
+    };
+    let before = stats(&mut c)["eventloop_cycles"];
+    for i in 0..50 {
+        assert_eq!(c.cmd(&["SET", "k", &i.to_string()]), b"+OK\r\n");
+    }
+    let after = stats(&mut c);
+    let cycles = after["eventloop_cycles"];
+    assert!(
+        cycles >= before + 50,
+        "{before} -> {cycles} cycles for 50 requests"
+    );
+    // The turns' busy time covers the commands run in them (both counted
+    // up to the turn before the INFO that reports them).
+    assert!(after["eventloop_duration_sum"] >= after["eventloop_duration_cmd_sum"]);
+}

@@ -7,7 +7,7 @@
 
 use super::blocking::{self, BlockType};
 use super::listener::{self, Listener};
-use super::{Server, now_ms, pause, signals};
+use super::{Server, cmdclock, now_ms, pause, signals};
 use crate::client::{Client, Conn};
 use crate::cmd;
 use crate::cmd::connection::protected_mode_denied;
@@ -160,8 +160,17 @@ impl EventLoop {
     /// Runs until shutdown; returns the process exit code.
     pub fn run(&mut self) -> i32 {
         info!("Ready to accept connections");
+        // When the current turn's work began (after its poll returned).
+        let mut turn_started = None;
         loop {
             self.before_sleep();
+            // INFO's eventloop_cycles and eventloop_duration_sum: a turn
+            // runs from the end of one poll to the end of before-sleep.
+            if let Some(t) = turn_started.take() {
+                self.srv
+                    .stats
+                    .record_eventloop_cycle(cmdclock::elapsed_us(t));
+            }
             if self.srv.shutdown.is_some() {
                 return self.finish_shutdown();
             }
@@ -196,6 +205,7 @@ impl EventLoop {
                 warn!("poll failed: {e}");
                 return 1;
             }
+            turn_started = Some(cmdclock::start());
             // A pause that ended releases its clients before any new input
             // runs, so they keep their place in line.
             if self.srv.pause.deadline().is_some_and(|end| end < now_ms()) {

@@ -461,10 +461,10 @@ impl Stats {
         }
     }
 
-    /// Accounts one event loop turn that kept the thread busy for `busy`.
-    pub fn record_eventloop_cycle(&mut self, busy: std::time::Duration) {
+    /// Accounts one event loop turn that kept the thread busy for `usec`.
+    pub fn record_eventloop_cycle(&mut self, usec: u64) {
         self.eventloop_cycles += 1;
-        self.eventloop_duration_sum += busy.as_micros() as u64;
+        self.eventloop_duration_sum += usec;
     }
 }
 
