@@ -196,12 +196,20 @@ impl Keyspace {
     /// for writes, which must not find a stale value (under a pause only a
     /// transaction that itself ran CLIENT PAUSE still writes). True if it
     /// deleted the key.
+    #[inline]
     pub fn expire_now_if_needed(&mut self, db: usize, key: &[u8], now: i64) -> bool {
-        let d = &mut self.dbs[db];
-        // Most databases hold no key with a TTL: skip the hash and lookup.
-        if d.expires.is_empty() {
+        // Most databases hold no key with a TTL: skip the hash and lookup
+        // (inline: every keyed command passes here).
+        if self.dbs[db].expires.is_empty() {
             return false;
         }
+        self.expire_if_due(db, key, now)
+    }
+
+    /// [`Keyspace::expire_now_if_needed`] for a database with TTLs.
+    #[inline(never)]
+    fn expire_if_due(&mut self, db: usize, key: &[u8], now: i64) -> bool {
+        let d = &mut self.dbs[db];
         match d.expires.get(key) {
             Some(&when) if when <= now && !self.loading => {
                 d.expires.remove(key);
