@@ -438,6 +438,9 @@ fn writes_during_the_sync_reach_every_replica() {
         m.cmd(&["RPUSH", "after", &j.to_string()]);
     }
     assert!(seen_syncing, "no write happened while the replicas synced");
+    // Hashing 100,000 keys takes a debug build more than a second, and
+    // several seconds on a loaded machine.
+    m.timeout = Duration::from_secs(60);
     let want = m.cmd_line("DEBUG DIGEST");
     for r in [&r1, &r2] {
         let mut rc = r.connect();
