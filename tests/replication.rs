@@ -503,6 +503,8 @@ fn stalled_replica_hits_the_replica_output_limit() {
 fn replica_waits_for_a_running_bgsave() {
     let ember = start_ember(&[]);
     let mut m = ember.connect();
+    // A debug build on a loaded machine can take seconds here.
+    m.timeout = Duration::from_secs(60);
     assert_eq!(m.cmd_line("DEBUG POPULATE 300000 key 100"), b"+OK\r\n");
     assert!(
         m.cmd_line("BGSAVE")
