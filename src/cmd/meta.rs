@@ -752,6 +752,15 @@ const RO_NUMKEYS: &[KeySpec] = &[kn("RO access", 1, 0, 1, 1)];
 /// A destination, then numkeys and the sources (ZUNIONSTORE...).
 const STORE_NUMKEYS: &[KeySpec] = &[ks("OW update", 1, 0, 1), kn("RO access", 2, 0, 1, 1)];
 
+const RESTORE_COMPLEXITY: &str = "O(1) to create the key plus O(N*M) to rebuild N objects of \
+     average size M; O(N*M*log(N)) for sorted sets";
+const RESTORE_HISTORY: &[(&str, &str)] = &[
+    ("3.0.0", "New option: `REPLACE`."),
+    ("5.0.0", "New option: `ABSTTL`."),
+    ("5.0.0", "New options: `IDLETIME`, `FREQ`."),
+];
+const RESTORE_ARGS: &str = "key:key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0 \
+     [IDLETIME seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0";
 const MULTI_SUM: &str = "request_policy:multi_shard response_policy:agg_sum";
 const ALL_SHARDS_OK: &str = "request_policy:all_shards response_policy:all_succeeded";
 /// The NX/XX/GT/LT condition of the EXPIRE family (a macro so `concat!` can use it).
@@ -3709,21 +3718,25 @@ static TABLE: &[Meta] = &[
         "restore",
         "generic",
         "2.6.0",
-        "O(1) to create the key plus O(N*M) to rebuild N objects of average size M; \
-         O(N*M*log(N)) for sorted sets",
+        RESTORE_COMPLEXITY,
         "Create a key from a value serialized by DUMP",
     )
     .acl("keyspace dangerous")
     .keys(OW_UPDATE)
-    .history(&[
-        ("3.0.0", "New option: `REPLACE`."),
-        ("5.0.0", "New option: `ABSTTL`."),
-        ("5.0.0", "New options: `IDLETIME`, `FREQ`."),
-    ])
-    .args(
-        "key:key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0 \
-         [IDLETIME seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0",
-    ),
+    .history(RESTORE_HISTORY)
+    .args(RESTORE_ARGS),
+    m(
+        "restore-asking",
+        "server",
+        "3.0.0",
+        RESTORE_COMPLEXITY,
+        "RESTORE as sent by cluster key migration",
+    )
+    .acl("keyspace dangerous")
+    .keys(OW_UPDATE)
+    .history(RESTORE_HISTORY)
+    .args(RESTORE_ARGS)
+    .syscmd(),
     // ---- observability (src/cmd/ops.rs) ----
     m(
         "slowlog",

@@ -72,6 +72,9 @@ pub mod flags {
     /// before authentication, as Redis's CMD_PROTECTED. Not shown by
     /// COMMAND INFO.
     pub const PROTECTED: u32 = 1 << 22;
+    /// Accepted for a slot being imported after ASKING, in a cluster
+    /// (RESTORE-ASKING). ember has no cluster: shown by COMMAND INFO only.
+    pub const ASKING: u32 = 1 << 23;
 
     /// Flag names in the order COMMAND INFO lists them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -86,6 +89,7 @@ pub mod flags {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
