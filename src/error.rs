@@ -151,6 +151,19 @@ pub const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enabl
 pub const NO_SHUTDOWN_IN_PROGRESS: &str = "ERR No shutdown in progress.";
 pub const SHUTDOWN_FAILED: &str = "ERR Errors trying to SHUTDOWN. Check logs.";
 
+// MODULE.
+/// Redis 7's refusal of MODULE LOAD / LOADEX / UNLOAD when
+/// `enable-module-command` does not allow the caller.
+pub const MODULE_NOT_ALLOWED: &str = "ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+/// MODULE LOAD / LOADEX when the library could not be loaded.
+pub const MODULE_LOAD_FAILED: &str =
+    "ERR Error loading the extension. Please check the server logs.";
+/// MODULE UNLOAD of a name no loaded module has.
+pub const MODULE_NOT_LOADED: &str = "ERR Error unloading module: no such module with that name";
+
+// Cluster commands on a server that is not a cluster node.
+pub const CLUSTER_DISABLED: &str = "ERR This instance has cluster support disabled";
+
 /// `ERR unknown subcommand or wrong number of arguments for 'x'. Try DEBUG HELP.`
 /// (commands that parse their own subcommands). Like Redis's `%.128s`, the
 /// subcommand is cut at its first NUL byte and at 128 bytes.

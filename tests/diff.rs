@@ -98,6 +98,7 @@ diff_test!(scripting_libs, "scripting_libs.txt");
 diff_test!(scripting_functions, "scripting_functions.txt");
 diff_test!(pause, "pause.txt");
 diff_test!(replication, "replication.txt");
+diff_test!(cluster, "cluster.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

@@ -347,6 +347,76 @@ fn protected_mode_serves_non_local_clients_after_auth() {
     assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
 }
 
+/// The switches of the PROTECTED commands (`enable-module-command local`,
+/// `enable-debug-command no`): checked right after the arity, before
+/// authentication and before MULTI queuing; `local` lets loopback clients
+/// through, where MODULE LOAD fails as for a file that cannot be loaded.
+/// Returns (local transcript, 127.0.0.2 transcript).
+fn protected_switches(s: &ServerProc) -> (String, String) {
+    const LOCAL: &[u8] = b"AUTH secret\r\n\
+        MODULE LOAD /nonexistent/module.so\r\n\
+        MODULE LOADEX /nonexistent/module.so CONFIG a b ARGS c\r\n\
+        MODULE UNLOAD nosuch\r\n\
+        MODULE LIST\r\n\
+        MULTI\r\nDEBUG SLEEP 0\r\nPING\r\nEXEC\r\nQUIT\r\n";
+    const REMOTE: &[u8] = b"MODULE LOAD /nonexistent/module.so\r\n\
+        MODULE UNLOAD nosuch\r\nDEBUG SLEEP 0\r\nMODULE LIST\r\nAUTH secret\r\n\
+        MULTI\r\nMODULE LOAD x\r\nEXEC\r\nQUIT\r\n";
+    let mut local = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    local
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    local.write_all(LOCAL).unwrap();
+    let mut remote = connect_from_127_0_0_2(s.port);
+    remote.write_all(REMOTE).unwrap();
+    (read_all(local), read_all(remote))
+}
+
+const PROTECTED_ARGS: &[&str] = &[
+    "--enable-module-command",
+    "local",
+    "--enable-debug-command",
+    "no",
+    "--requirepass",
+    "secret",
+];
+const MODULE_DENIED: &str = "-ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
+const DEBUG_DENIED: &str = "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
+
+fn check_protected_switches(s: &ServerProc) {
+    let (local, remote) = protected_switches(s);
+    let failed = "-ERR Error loading the extension. Please check the server logs.\r\n";
+    let want_local = format!(
+        "+OK\r\n{failed}{failed}-ERR Error unloading module: no such module with that name\r\n\
+         *0\r\n+OK\r\n{DEBUG_DENIED}+QUEUED\r\n\
+         -EXECABORT Transaction discarded because of previous errors.\r\n+OK\r\n"
+    );
+    assert_eq!(local, want_local);
+    let want_remote = format!(
+        "{MODULE_DENIED}{MODULE_DENIED}{DEBUG_DENIED}-NOAUTH Authentication required.\r\n\
+         +OK\r\n+OK\r\n{MODULE_DENIED}\
+         -EXECABORT Transaction discarded because of previous errors.\r\n+OK\r\n"
+    );
+    assert_eq!(remote, want_remote);
+}
+
+#[test]
+fn protected_commands_switches_ember() {
+    let mut args = vec!["--protected-mode", "no"];
+    args.extend_from_slice(PROTECTED_ARGS);
+    check_protected_switches(&start_ember(&args));
+}
+
+#[test]
+fn protected_commands_switches_redis() {
+    if !redis_or_skip("protected_commands_switches_redis") {
+        return;
+    }
+    let mut args = vec!["--protected-mode", "no"];
+    args.extend_from_slice(PROTECTED_ARGS);
+    check_protected_switches(&start_redis(&args).expect("redis-server is on PATH"));
+}
+
 #[test]
 fn watch_is_invalidated_by_another_connection() {
     let s = start_ember(&[]);

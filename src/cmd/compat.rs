@@ -75,6 +75,7 @@ const REDIS_COMMANDS: &[&str] = &[
     "cluster|links",
     "cluster|meet",
     "cluster|myid",
+    "cluster|myshardid",
     "cluster|nodes",
     "cluster|replicas",
     "cluster|replicate",
@@ -380,13 +381,14 @@ const REDIS_COMMANDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::REDIS_COMMANDS;
-    use crate::cmd::{Cmd, table};
+    use crate::cmd::{Cmd, command, table};
 
     fn ours() -> Vec<(String, &'static Cmd)> {
         let mut v: Vec<(String, &'static Cmd)> = Vec::new();
         for c in table().iter() {
             v.push((c.name.to_string(), c));
-            for s in c.subs {
+            // COMMAND dispatches its own subcommands; `subcommands` shows them.
+            for s in command::subcommands(c) {
                 v.push((format!("{}|{}", c.name, s.name), s));
             }
         }

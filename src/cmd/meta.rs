@@ -752,6 +752,15 @@ const RO_NUMKEYS: &[KeySpec] = &[kn("RO access", 1, 0, 1, 1)];
 /// A destination, then numkeys and the sources (ZUNIONSTORE...).
 const STORE_NUMKEYS: &[KeySpec] = &[ks("OW update", 1, 0, 1), kn("RO access", 2, 0, 1, 1)];
 
+const RESTORE_COMPLEXITY: &str = "O(1) to create the key plus O(N*M) to rebuild N objects of \
+     average size M; O(N*M*log(N)) for sorted sets";
+const RESTORE_HISTORY: &[(&str, &str)] = &[
+    ("3.0.0", "New option: `REPLACE`."),
+    ("5.0.0", "New option: `ABSTTL`."),
+    ("5.0.0", "New options: `IDLETIME`, `FREQ`."),
+];
+const RESTORE_ARGS: &str = "key:key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0 \
+     [IDLETIME seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0";
 const MULTI_SUM: &str = "request_policy:multi_shard response_policy:agg_sum";
 const ALL_SHARDS_OK: &str = "request_policy:all_shards response_policy:all_succeeded";
 /// The NX/XX/GT/LT condition of the EXPIRE family (a macro so `concat!` can use it).
@@ -3709,21 +3718,25 @@ static TABLE: &[Meta] = &[
         "restore",
         "generic",
         "2.6.0",
-        "O(1) to create the key plus O(N*M) to rebuild N objects of average size M; \
-         O(N*M*log(N)) for sorted sets",
+        RESTORE_COMPLEXITY,
         "Create a key from a value serialized by DUMP",
     )
     .acl("keyspace dangerous")
     .keys(OW_UPDATE)
-    .history(&[
-        ("3.0.0", "New option: `REPLACE`."),
-        ("5.0.0", "New option: `ABSTTL`."),
-        ("5.0.0", "New options: `IDLETIME`, `FREQ`."),
-    ])
-    .args(
-        "key:key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0 \
-         [IDLETIME seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0",
-    ),
+    .history(RESTORE_HISTORY)
+    .args(RESTORE_ARGS),
+    m(
+        "restore-asking",
+        "server",
+        "3.0.0",
+        RESTORE_COMPLEXITY,
+        "RESTORE as sent by cluster key migration",
+    )
+    .acl("keyspace dangerous")
+    .keys(OW_UPDATE)
+    .history(RESTORE_HISTORY)
+    .args(RESTORE_ARGS)
+    .syscmd(),
     // ---- observability (src/cmd/ops.rs) ----
     m(
         "slowlog",
@@ -3893,6 +3906,323 @@ static TABLE: &[Meta] = &[
         "",
         "Stream every command the server runs to this connection",
     ),
+    m(
+        "lolwut",
+        "server",
+        "5.0.0",
+        "",
+        "Draw a little text art and print the Redis version",
+    )
+    .args("[VERSION version:int]"),
+    m(
+        "module",
+        "server",
+        "4.0.0",
+        "Depends on subcommand.",
+        "Container for module commands",
+    ),
+    m(
+        "module|help",
+        "server",
+        "5.0.0",
+        "O(1)",
+        "Describe the MODULE subcommands",
+    ),
+    m(
+        "module|list",
+        "server",
+        "4.0.0",
+        "O(N) where N is the number of loaded modules.",
+        "List the loaded modules",
+    )
+    .tips("nondeterministic_output_order"),
+    m(
+        "module|load",
+        "server",
+        "4.0.0",
+        "O(1)",
+        "Load a module from a shared library",
+    )
+    .args("path [arg...]"),
+    m(
+        "module|loadex",
+        "server",
+        "7.0.0",
+        "O(1)",
+        "Load a module with configuration values and arguments",
+    )
+    .args("path [CONFIG configs:(name value)]... [ARGS args:(arg)...]"),
+    m(
+        "module|unload",
+        "server",
+        "4.0.0",
+        "O(1)",
+        "Unload a module by name",
+    )
+    .args("name"),
+    // --- cluster ----------------------------------------------------------------
+    m(
+        "asking",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Mark the next command as following an ASK redirection",
+    )
+    .acl("connection"),
+    m(
+        "readonly",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Allow reads from a cluster replica on this connection",
+    )
+    .acl("connection"),
+    m(
+        "readwrite",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Stop reading from a cluster replica on this connection",
+    )
+    .acl("connection"),
+    m(
+        "cluster",
+        "cluster",
+        "3.0.0",
+        "Depends on subcommand.",
+        "Container for cluster commands",
+    ),
+    m(
+        "cluster|addslots",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the number of slots given",
+        "Give hash slots to this node",
+    )
+    .args("slot:int..."),
+    m(
+        "cluster|addslotsrange",
+        "cluster",
+        "7.0.0",
+        "O(N) where N is the number of slots in the ranges",
+        "Give ranges of hash slots to this node",
+    )
+    .args("start-slot_end-slot:(start-slot:int end-slot:int)..."),
+    m(
+        "cluster|bumpepoch",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Move this node to a new configuration epoch",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "cluster|count-failure-reports",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the number of failure reports",
+        "Count the live failure reports about a node",
+    )
+    .tips("nondeterministic_output")
+    .args("node-id"),
+    m(
+        "cluster|countkeysinslot",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Count the keys in a hash slot",
+    )
+    .args("slot:int"),
+    m(
+        "cluster|delslots",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the number of slots given",
+        "Take hash slots away from this node",
+    )
+    .args("slot:int..."),
+    m(
+        "cluster|delslotsrange",
+        "cluster",
+        "7.0.0",
+        "O(N) where N is the number of slots in the ranges",
+        "Take ranges of hash slots away from this node",
+    )
+    .args("start-slot_end-slot:(start-slot:int end-slot:int)..."),
+    m(
+        "cluster|failover",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Make this replica take over from its master",
+    )
+    .args("options:[FORCE|TAKEOVER]"),
+    m(
+        "cluster|flushslots",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Drop every hash slot this node serves",
+    ),
+    m(
+        "cluster|forget",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Remove a node from this node's view of the cluster",
+    )
+    .args("node-id"),
+    m(
+        "cluster|getkeysinslot",
+        "cluster",
+        "3.0.0",
+        "O(log(N)) where N is the number of keys asked for",
+        "List some key names of a hash slot",
+    )
+    .tips("nondeterministic_output")
+    .args("slot:int count:int"),
+    m(
+        "cluster|help",
+        "cluster",
+        "5.0.0",
+        "O(1)",
+        "Describe the CLUSTER subcommands",
+    ),
+    m(
+        "cluster|info",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Report the state of the cluster",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "cluster|keyslot",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the length of the key",
+        "Compute the hash slot of a key name",
+    )
+    .args("key"),
+    m(
+        "cluster|links",
+        "cluster",
+        "7.0.0",
+        "O(N) where N is the number of links to other nodes",
+        "List the cluster bus connections of this node",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "cluster|meet",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Introduce another node to this node's cluster",
+    )
+    .history(&[("4.0.0", "The bus port can be given.")])
+    .args("ip port:int [cluster_bus_port:int@4.0.0]"),
+    m(
+        "cluster|myid",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Return this node's ID",
+    ),
+    m(
+        "cluster|myshardid",
+        "cluster",
+        "7.0.0",
+        "O(1)",
+        "Return the ID of this node's shard",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "cluster|nodes",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the number of nodes",
+        "Describe every node as this node sees it",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "cluster|replicas",
+        "cluster",
+        "5.0.0",
+        "O(1)",
+        "List the replicas of a master node",
+    )
+    .tips("nondeterministic_output")
+    .args("node-id"),
+    m(
+        "cluster|replicate",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Make this node a replica of another",
+    )
+    .args("node-id"),
+    m(
+        "cluster|reset",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the number of known nodes",
+        "Forget the cluster and start over",
+    )
+    .args("hard_soft:[HARD|SOFT]"),
+    m(
+        "cluster|saveconfig",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Write the cluster configuration to disk",
+    ),
+    m(
+        "cluster|set-config-epoch",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Set the configuration epoch of a new node",
+    )
+    .args("config-epoch:int"),
+    m(
+        "cluster|setslot",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "Change which node owns a hash slot",
+    )
+    .args("slot:int subcommand:(IMPORTING node-id|MIGRATING node-id|NODE node-id|STABLE)"),
+    m(
+        "cluster|shards",
+        "cluster",
+        "7.0.0",
+        "O(N) where N is the number of nodes",
+        "Describe the shards of the cluster",
+    )
+    .tips("nondeterministic_output"),
+    m(
+        "cluster|slaves",
+        "cluster",
+        "3.0.0",
+        "O(1)",
+        "List the replicas of a master node",
+    )
+    .deprecated("5.0.0", "`CLUSTER REPLICAS`")
+    .tips("nondeterministic_output")
+    .args("node-id"),
+    m(
+        "cluster|slots",
+        "cluster",
+        "3.0.0",
+        "O(N) where N is the number of slots",
+        "Map hash slot ranges to nodes",
+    )
+    .deprecated("7.0.0", "`CLUSTER SHARDS`")
+    .history(&[
+        ("4.0.0", "Node IDs are included."),
+        ("7.0.0", "Each node also carries networking metadata."),
+    ])
+    .tips("nondeterministic_output"),
     // --- streams ----------------------------------------------------------------
     m(
         "xadd",
@@ -4256,8 +4586,9 @@ mod tests {
             assert!(seen.insert(m.name), "duplicate entry {}", m.name);
             assert_eq!(m.name, m.name.to_ascii_lowercase());
             assert!(!m.group.is_empty() && !m.since.is_empty(), "{}", m.name);
-            // Redis documents MONITOR, SYNC and PSYNC without a complexity.
-            let no_complexity = ["monitor", "sync", "psync"].contains(&m.name);
+            // Redis documents MONITOR, SYNC, PSYNC and LOLWUT without a
+            // complexity.
+            let no_complexity = ["monitor", "sync", "psync", "lolwut"].contains(&m.name);
             assert!(
                 !m.summary.is_empty() && (!m.complexity.is_empty() || no_complexity),
                 "{}",

@@ -7,6 +7,7 @@
 pub mod acl;
 pub mod bits;
 pub mod blocking;
+pub mod cluster;
 pub mod command;
 mod compat;
 pub mod connection;
@@ -16,7 +17,9 @@ pub mod hashes;
 pub mod hll;
 pub mod keys;
 pub mod lists;
+pub mod lolwut;
 pub mod meta;
+pub mod module;
 pub mod multi;
 pub mod ops;
 pub mod persist;
@@ -64,6 +67,14 @@ pub mod flags {
     /// Allowed for a RESP2 client that has subscriptions ((P|S)SUBSCRIBE,
     /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET). Not shown by COMMAND INFO.
     pub const SUBSCRIBED_OK: u32 = 1 << 21;
+    /// Refused unless its `enable-*-command` directive allows the caller
+    /// (DEBUG, MODULE LOAD/LOADEX/UNLOAD): checked right after the arity,
+    /// before authentication, as Redis's CMD_PROTECTED. Not shown by
+    /// COMMAND INFO.
+    pub const PROTECTED: u32 = 1 << 22;
+    /// Accepted for a slot being imported after ASKING, in a cluster
+    /// (RESTORE-ASKING). ember has no cluster: shown by COMMAND INFO only.
+    pub const ASKING: u32 = 1 << 23;
 
     /// Flag names in the order COMMAND INFO lists them.
     pub const NAMES: &[(u32, &str)] = &[
@@ -78,6 +89,7 @@ pub mod flags {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
@@ -309,6 +321,9 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(streams::COMMANDS)
         .chain(acl::COMMANDS)
         .chain(scripting::COMMANDS)
+        .chain(cluster::COMMANDS)
+        .chain(module::COMMANDS)
+        .chain(lolwut::COMMANDS)
 }
 
 /// Name lookup over every row, built once. Every row, subcommands included,
@@ -521,6 +536,11 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
             is_exec,
         );
     }
+    if cmd.has(flags::PROTECTED)
+        && let Some(msg) = protected_denial(srv, c, cmd, parent)
+    {
+        return reject(srv, c, Some((cmd, parent)), msg, is_exec);
+    }
     if !c.authenticated && srv.acl.auth_required() && !cmd.has(flags::NO_AUTH) {
         return reject(srv, c, Some((cmd, parent)), error::NOAUTH, is_exec);
     }
@@ -619,6 +639,24 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         return;
     }
     execute(srv, c, cmd, parent, argv, now);
+}
+
+/// The refusal of a PROTECTED command whose switch does not allow this
+/// client: `enable-module-command` for MODULE's subcommands,
+/// `enable-debug-command` for DEBUG (`local`: loopback and Unix socket
+/// clients only).
+fn protected_denial(
+    srv: &Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+) -> Option<&'static str> {
+    let (switch, msg) = if parent.unwrap_or(cmd).name == "module" {
+        (srv.config.enable_module_command, error::MODULE_NOT_ALLOWED)
+    } else {
+        (srv.config.enable_debug_command, error::DEBUG_NOT_ALLOWED)
+    };
+    (!switch.allows(server::is_local_client(c))).then_some(msg)
 }
 
 /// Redis's maxmemory gate: every command first evicts keys (under the

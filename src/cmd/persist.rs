@@ -24,6 +24,8 @@ pub static COMMANDS: &[Cmd] = &[
     ),
     Cmd::new("dump", 2, READONLY, dump).keys(1, 1, 1),
     Cmd::new("restore", -4, WRITE | DENYOOM, restore).keys(1, 1, 1),
+    // What cluster migration sends; outside a cluster Redis runs it as RESTORE.
+    Cmd::new("restore-asking", -4, WRITE | DENYOOM | ASKING, restore).keys(1, 1, 1),
 ];
 
 /// True if the option word `arg` is `name` (lower case), compared the way
@@ -275,6 +277,16 @@ mod tests {
             h.run(&["LRANGE", "l", "0", "-1"]),
             "*4\r\n$1\r\na\r\n$1\r\n1\r\n$2\r\n-2\r\n$3\r\n300\r\n"
         );
+    }
+
+    #[test]
+    fn restore_asking_is_restore_outside_a_cluster() {
+        let mut h = Harness::new();
+        let ok = h.run_bytes(&[b"RESTORE-ASKING", b"s", b"0", REDIS_STR]);
+        assert_eq!(ok, b"+OK\r\n");
+        assert_eq!(h.run(&["GET", "s"]), "$5\r\nhello\r\n");
+        let busy = h.run_bytes(&[b"restore-asking", b"s", b"0", REDIS_STR]);
+        assert_eq!(busy, b"-BUSYKEY Target key name already exists.\r\n");
     }
 
     #[test]

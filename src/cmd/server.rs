@@ -35,7 +35,12 @@ pub static COMMANDS: &[Cmd] = &[
         ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | SENTINEL | ALLOW_BUSY,
         shutdown,
     ),
-    Cmd::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug),
+    Cmd::new(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED,
+        debug,
+    ),
 ];
 
 /// Flags Redis gives CONFIG GET, SET, RESETSTAT and REWRITE.
@@ -1074,16 +1079,8 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
 // DEBUG
 
 /// DEBUG subcommand [argument ...], allowed by `enable-debug-command`
-/// (`local`: loopback and Unix socket clients only).
+/// (the PROTECTED gate in `call` checks it).
 fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
-    if !ctx
-        .srv
-        .config
-        .enable_debug_command
-        .allows(is_local_client(ctx.c))
-    {
-        return ctx.c.reply.error(error::DEBUG_NOT_ALLOWED);
-    }
     let sub = argv[1];
     let is = |name: &str| sub.eq_ignore_ascii_case(name.as_bytes());
     match argv.len() {

@@ -154,6 +154,7 @@ pub struct Config {
     pub dir: String,
     pub dbfilename: String,
     pub enable_debug_command: YesLocalNo,
+    pub enable_module_command: YesLocalNo,
     pub enable_protected_configs: YesLocalNo,
     pub loglevel: LogLevel,
     /// "" = standard output.
@@ -219,6 +220,7 @@ impl Default for Config {
                 .unwrap_or_default(),
             dbfilename: String::new(),
             enable_debug_command: YesLocalNo::No,
+            enable_module_command: YesLocalNo::No,
             enable_protected_configs: YesLocalNo::No,
             loglevel: LogLevel::Notice,
             logfile: String::new(),
@@ -978,6 +980,7 @@ impl Config {
             Slot::Dir => string(&self.dir),
             Slot::Dbfilename => string(&self.dbfilename),
             Slot::EnableDebugCommand => Value::Enum(ynl_to_u32(self.enable_debug_command)),
+            Slot::EnableModuleCommand => Value::Enum(ynl_to_u32(self.enable_module_command)),
             Slot::EnableProtectedConfigs => Value::Enum(ynl_to_u32(self.enable_protected_configs)),
             Slot::Loglevel => Value::Enum(self.loglevel as u32),
             Slot::Logfile => string(&self.logfile),
@@ -1067,6 +1070,7 @@ impl Config {
             Slot::Dir => self.dir = s(&v),
             Slot::Dbfilename => self.dbfilename = s(&v),
             Slot::EnableDebugCommand => self.enable_debug_command = u32_to_ynl(e(&v)),
+            Slot::EnableModuleCommand => self.enable_module_command = u32_to_ynl(e(&v)),
             Slot::EnableProtectedConfigs => self.enable_protected_configs = u32_to_ynl(e(&v)),
             Slot::Loglevel => {
                 self.loglevel = match e(&v) {

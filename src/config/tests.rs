@@ -136,6 +136,7 @@ fn typed_defaults() {
     );
     assert_eq!(c.dbfilename, "dump.rdb");
     assert_eq!(c.enable_debug_command, YesLocalNo::No);
+    assert_eq!(c.enable_module_command, YesLocalNo::No);
     assert_eq!(c.enable_protected_configs, YesLocalNo::No);
     assert_eq!(c.loglevel, LogLevel::Notice);
     assert_eq!(c.logfile, "");
