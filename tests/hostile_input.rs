@@ -489,7 +489,7 @@ fn read_commands(data: &[u8]) -> (Vec<Vec<Vec<u8>>>, Result<(), Stop>) {
     let mut rd = CmdReader::new(data, 0);
     let mut cmds = Vec::new();
     loop {
-        match rd.next() {
+        match rd.next_command() {
             Ok(Some(argv)) => cmds.push(argv),
             Ok(None) => return (cmds, Ok(())),
             Err(e) => return (cmds, Err(e)),

@@ -15,7 +15,7 @@ fn read_all(data: &[u8]) -> (Vec<Vec<Vec<u8>>>, Result<(), Stop>) {
     let mut rd = CmdReader::new(data, 0);
     let mut cmds = Vec::new();
     loop {
-        match rd.next() {
+        match rd.next_command() {
             Ok(Some(argv)) => {
                 assert!(!argv.is_empty());
                 cmds.push(argv);

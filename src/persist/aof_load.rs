@@ -84,7 +84,7 @@ impl<R: BufRead> CmdReader<R> {
 
     /// The next command: Ok(None) at a clean end of file. Annotation
     /// lines (`#...`) are skipped.
-    pub fn next(&mut self) -> Result<Option<Vec<Vec<u8>>>, Stop> {
+    pub fn next_command(&mut self) -> Result<Option<Vec<Vec<u8>>>, Stop> {
         loop {
             let valid = self.offset;
             let first = match self.r.fill_buf() {
@@ -278,7 +278,7 @@ fn load_file(
             pump(srv);
         }
         let valid = rd.offset;
-        match rd.next() {
+        match rd.next_command() {
             Ok(Some(argv)) => {
                 if argv[0].eq_ignore_ascii_case(b"multi") {
                     // A nested MULTI changes nothing (Redis answers it
@@ -493,7 +493,7 @@ mod tests {
         let mut rd = CmdReader { r: data, offset: 0 };
         let mut out = Vec::new();
         loop {
-            match rd.next() {
+            match rd.next_command() {
                 Ok(Some(a)) => out.push(a),
                 Ok(None) => return (out, None),
                 Err(e) => return (out, Some(e)),
