@@ -30,20 +30,31 @@ const PUMP_EVERY: u64 = 1024;
 
 /// Why reading commands stopped early.
 #[derive(Debug, PartialEq, Eq)]
-enum Stop {
+pub enum Stop {
     /// The file ends inside a command: whole commands end at `valid`.
     Truncated { valid: u64 },
     /// A malformed byte at `offset`.
     Corrupt { offset: u64, what: String },
 }
 
-/// A RESP command reader over a file, counting offsets.
-struct CmdReader<R: BufRead> {
+/// A RESP command reader over a file, counting offsets. Public for the
+/// fuzz harness (`fuzz/fuzz_targets/aof.rs`).
+pub struct CmdReader<R: BufRead> {
     r: R,
     offset: u64,
 }
 
 impl<R: BufRead> CmdReader<R> {
+    /// A reader whose first byte is at file offset `offset`.
+    pub fn new(r: R, offset: u64) -> Self {
+        CmdReader { r, offset }
+    }
+
+    /// File offset of the next unread byte.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
     /// Reads one line (through LF), at most `MAX_HEADER_LINE` bytes.
     fn line(&mut self, valid: u64) -> Result<Vec<u8>, Stop> {
         let mut line = Vec::new();
@@ -73,7 +84,7 @@ impl<R: BufRead> CmdReader<R> {
 
     /// The next command: Ok(None) at a clean end of file. Annotation
     /// lines (`#...`) are skipped.
-    fn next(&mut self) -> Result<Option<Vec<Vec<u8>>>, Stop> {
+    pub fn next_command(&mut self) -> Result<Option<Vec<Vec<u8>>>, Stop> {
         loop {
             let valid = self.offset;
             let first = match self.r.fill_buf() {
@@ -254,10 +265,7 @@ fn load_file(
         info!("Reading the remaining AOF tail...");
     }
     f.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
-    let mut rd = CmdReader {
-        r: BufReader::with_capacity(1 << 20, f),
-        offset: start,
-    };
+    let mut rd = CmdReader::new(BufReader::with_capacity(1 << 20, f), start);
     let mut c = loader_client();
     // Commands of an open MULTI block: applied at EXEC, dropped when the
     // file ends before it.
@@ -270,7 +278,7 @@ fn load_file(
             pump(srv);
         }
         let valid = rd.offset;
-        match rd.next() {
+        match rd.next_command() {
             Ok(Some(argv)) => {
                 if argv[0].eq_ignore_ascii_case(b"multi") {
                     // A nested MULTI changes nothing (Redis answers it
@@ -485,7 +493,7 @@ mod tests {
         let mut rd = CmdReader { r: data, offset: 0 };
         let mut out = Vec::new();
         loop {
-            match rd.next() {
+            match rd.next_command() {
                 Ok(Some(a)) => out.push(a),
                 Ok(None) => return (out, None),
                 Err(e) => return (out, Some(e)),
