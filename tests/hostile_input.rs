@@ -11,11 +11,15 @@
 //! Its own test binary, so the allocation-tracking allocator below sees
 //! only these tests.
 
+#[path = "common/resp_stream.rs"]
+mod resp_stream;
+
 use ember::persist::aof_load::{CmdReader, Stop};
 use ember::persist::rdb::{self, TypeLimits};
-use ember::resp::{Limits, ParseState, Parsed, parse_command};
+use ember::resp::Limits;
 use ember::testing::Harness;
 use ember::types::Value;
+use resp_stream::{End, parse_stream};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -379,44 +383,6 @@ fn declared_counts_do_not_allocate() {
 
 // ---------------------------------------------------------------------------
 // RESP
-
-#[derive(Debug, PartialEq)]
-enum End {
-    Incomplete,
-    Error(String),
-}
-
-/// Parses `data` arriving `chunk` bytes at a time, as the event loop does.
-fn parse_stream(data: &[u8], chunk: usize, lim: &Limits) -> (Vec<Vec<Vec<u8>>>, End) {
-    let mut out = Vec::new();
-    let mut q: Vec<u8> = Vec::new();
-    let mut st = ParseState::default();
-    let mut fed = 0;
-    loop {
-        let take = chunk.min(data.len() - fed);
-        q.extend_from_slice(&data[fed..fed + take]);
-        fed += take;
-        loop {
-            let len = q.len();
-            let mut argv = Vec::new();
-            match parse_command(&mut q, &mut argv, lim, &mut st) {
-                Ok(Parsed::Complete { consumed }) => {
-                    assert!(
-                        consumed > 0 && consumed <= len,
-                        "consumed {consumed} of {len}"
-                    );
-                    out.push(argv.iter().map(|a| a.to_vec()).collect());
-                    q.drain(..consumed);
-                }
-                Ok(Parsed::Incomplete { .. }) => break,
-                Err(e) => return (out, End::Error(e.0)),
-            }
-        }
-        if fed == data.len() {
-            return (out, End::Incomplete);
-        }
-    }
-}
 
 fn multibulk(args: &[&[u8]]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", args.len()).into_bytes();
