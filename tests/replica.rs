@@ -362,6 +362,53 @@ fn replica_hides_expired_keys_without_deleting_them() {
     });
 }
 
+/// CLIENT PAUSE on a replica holds its master's stream as it holds any
+/// client (Redis postpones the master client): WRITE stops at the first
+/// write, whose offset is then not acknowledged; reads and the rest of the
+/// stream go on when the pause ends.
+#[test]
+fn client_pause_holds_the_masters_stream() {
+    require_redis!();
+    let mut t = Replicas::start();
+    let (m, rr, er) = (&mut t.m, &mut t.rr, &mut t.er);
+    m.cmd(&["SET", "k", "1"]);
+    eventually("k replicated", || {
+        er.cmd(&["GET", "k"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "k"]) == b"$1\r\n1\r\n"
+    });
+    let offset = |c: &mut RawConn| info_field(c, "replication", "slave_repl_offset");
+    for c in [&mut *rr, &mut *er] {
+        assert_eq!(c.cmd(&["CLIENT", "PAUSE", "60000", "WRITE"]), b"+OK\r\n");
+    }
+    let (before_r, before_e) = (offset(rr), offset(er));
+    m.cmd(&["SET", "k", "2"]);
+    m.cmd(&["INCR", "n"]);
+    std::thread::sleep(Duration::from_millis(400));
+    same_replies(rr, er, &["GET k", "GET n", "DBSIZE"]);
+    assert_eq!(
+        er.cmd(&["GET", "k"]),
+        b"$1\r\n1\r\n",
+        "held during the pause"
+    );
+    assert_eq!(offset(rr), before_r, "redis acknowledged nothing held");
+    assert_eq!(offset(er), before_e, "ember acknowledged nothing held");
+    for c in [&mut *rr, &mut *er] {
+        assert_eq!(c.cmd(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    }
+    eventually("the held stream applied", || {
+        er.cmd(&["GET", "n"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "n"]) == b"$1\r\n1\r\n"
+    });
+    same_replies(rr, er, &["GET k", "GET n", "DBSIZE"]);
+    eventually("the same offset", || offset(rr) == offset(er));
+    // A pause that runs out releases the stream too.
+    for c in [&mut *rr, &mut *er] {
+        assert_eq!(c.cmd(&["CLIENT", "PAUSE", "300", "WRITE"]), b"+OK\r\n");
+    }
+    m.cmd(&["SET", "k", "3"]);
+    eventually("released when the pause ran out", || {
+        er.cmd(&["GET", "k"]) == b"$1\r\n3\r\n" && rr.cmd(&["GET", "k"]) == b"$1\r\n3\r\n"
+    });
+}
+
 #[test]
 fn replica_loads_keys_whose_ttl_passed_from_the_snapshot() {
     require_redis!();

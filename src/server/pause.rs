@@ -85,6 +85,10 @@ pub fn end(srv: &mut Server) {
     srv.ks.paused = srv.replica.active();
     let held = std::mem::take(&mut srv.pause.held);
     srv.blocking.unblocked.extend(held);
+    // The master's stream, if the pause stopped it, goes on next turn.
+    if srv.replica.held_by_pause {
+        srv.replica.read_pending = true;
+    }
 }
 
 /// Ends the pause if its end time has passed at `now` (strictly before, as

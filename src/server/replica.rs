@@ -30,7 +30,7 @@ use crate::cmd;
 use crate::config::Value;
 use crate::resp::{Limits, ParseState, Parsed, parse_command};
 use crate::server::propagate::encode_command;
-use crate::server::repl;
+use crate::server::{pause, repl};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
@@ -201,6 +201,11 @@ pub struct Replica {
     /// The last turn stopped reading the master link before it was
     /// drained: the loop must call [`on_event`] again without waiting.
     pub read_pending: bool,
+    /// The master's stream stopped at a command a CLIENT PAUSE holds (as
+    /// Redis postpones its master client): the rest waits in the link's
+    /// input, the offset stays put, and [`crate::server::pause::end`] asks
+    /// for it to run again.
+    pub held_by_pause: bool,
     /// A received snapshot waits for [`load_received`].
     pub load_ready: bool,
     /// [`load_received`] runs: the link's events wait.
@@ -424,6 +429,7 @@ fn drop_link(srv: &mut Server, link: &mut Link, why: &str) {
     }
     close_link(srv, link);
     link.state = State::Connect;
+    srv.replica.held_by_pause = false;
 }
 
 /// Replication's part of the cron: connect, time out, acknowledge.
@@ -546,6 +552,11 @@ fn handle_event(srv: &mut Server, link: &mut Link, now: i64) -> Result<bool, Str
         link.since_ms = now;
         link.steps = VecDeque::from([Step::Pong]);
         send(link, &[b"PING"]);
+    }
+    // A pause that held the stream ended: what is buffered runs first
+    // (the socket may have nothing new to read).
+    if std::mem::take(&mut srv.replica.held_by_pause) && link.state == State::Connected {
+        process(srv, link, now)?;
     }
     flush(link)?;
     let pending = read_some(srv, link, now)?;
@@ -1058,6 +1069,17 @@ fn apply_stream(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
                 break;
             }
         };
+        // CLIENT PAUSE holds the master's commands like any client's
+        // (ALL: every command, GETACK included; WRITE: those that may
+        // write), and with them everything behind them in the stream.
+        if srv.pause.mode().is_some()
+            && !argv.is_empty()
+            && cmd::resolve(&argv)
+                .is_some_and(|(command, _)| pause::holds(srv, &master, command, &argv))
+        {
+            srv.replica.held_by_pause = true;
+            break;
+        }
         let getack = argv.len() >= 2
             && argv[0].eq_ignore_ascii_case(b"replconf")
             && argv[1].eq_ignore_ascii_case(b"getack");
