@@ -362,6 +362,65 @@ fn replica_hides_expired_keys_without_deleting_them() {
     });
 }
 
+/// A writable replica (`replica-read-only no`) expires the keys its own
+/// clients gave a TTL, as Redis does, while the master's keys wait for the
+/// master's DEL; FLUSHALL forgets them; REPLICAOF NO ONE hands every key
+/// to the normal active expiry.
+#[test]
+fn writable_replica_expires_its_own_keys_with_a_ttl() {
+    require_redis!();
+    let mut t = Replicas::start();
+    let (m, rr, er) = (&mut t.m, &mut t.rr, &mut t.er);
+    assert_eq!(m.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
+    m.cmd(&["SET", "from-master", "v", "PX", "100"]);
+    m.cmd(&["SET", "marker", "1"]);
+    eventually("marker replicated", || {
+        er.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n"
+    });
+    let local: &[&str] = &[
+        "CONFIG SET replica-read-only no",
+        "SET local v PX 100",
+        "SET kept v EX 1000",
+        "HSET h f v",
+        "PEXPIRE h 100",
+        "SELECT 3",
+        "SET other-db v PX 100",
+        "SET persisted v PX 100",
+        "PERSIST persisted",
+        "SELECT 0",
+    ];
+    same_replies(rr, er, local);
+    let expired = |c: &mut RawConn| info_field(c, "stats", "expired_keys");
+    eventually("local keys expired on both", || {
+        expired(rr).as_deref() == Some("3") && expired(er).as_deref() == Some("3")
+    });
+    // The master's key is hidden, not deleted; the replicas' own keys are
+    // gone; the rest stays.
+    same_replies(
+        rr,
+        er,
+        &[
+            "DBSIZE",
+            "EXISTS from-master",
+            "EXISTS local kept h",
+            "SELECT 3",
+            "DBSIZE",
+            "EXISTS persisted",
+            "SELECT 0",
+        ],
+    );
+    // Nothing to expire after FLUSHALL: a key given a TTL before it and
+    // written again without one stays.
+    same_replies(
+        rr,
+        er,
+        &["SET again v PX 100", "FLUSHALL", "SET again v", "DBSIZE"],
+    );
+    std::thread::sleep(Duration::from_millis(400));
+    same_replies(rr, er, &["EXISTS again", "DBSIZE"]);
+    assert_eq!(expired(er).as_deref(), Some("3"));
+}
+
 /// CLIENT PAUSE on a replica holds its master's stream as it holds any
 /// client (Redis postpones the master client): WRITE stops at the first
 /// write, whose offset is then not acknowledged; reads and the rest of the

@@ -104,6 +104,11 @@ fn flush_mode(ctx: &mut Ctx, argv: &[&[u8]]) -> Option<bool> {
 /// does not stall the event loop.
 pub(crate) fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: bool) -> usize {
     let ks = &mut srv.ks;
+    // Emptying every database (FLUSHALL, a replica's full sync) leaves no
+    // key for a writable replica to expire.
+    if dbs.len() == ks.dbs.len() {
+        ks.replica_ttls.clear();
+    }
     let removed: usize = ks.dbs[dbs.clone()].iter().map(Db::len).sum();
     if !lazy || removed <= lazyfree::LAZYFREE_THRESHOLD {
         for i in dbs {

@@ -8,6 +8,7 @@ pub mod evict;
 pub mod invalidation;
 pub mod lazyfree;
 pub mod notify;
+pub mod replica_ttl;
 pub mod watch;
 
 use crate::types::Value;
@@ -92,6 +93,9 @@ pub struct Keyspace {
     pub call_no_touch: bool,
     /// Best eviction candidates between eviction runs.
     pool: evict::EvictionPool,
+    /// Keys a writable replica's own clients gave a TTL (see
+    /// [`replica_ttl`]).
+    pub replica_ttls: replica_ttl::ReplicaTtls,
     /// Where random eviction looks first (round robin over databases).
     evict_next_db: usize,
     rng: u64,
@@ -143,6 +147,7 @@ impl Keyspace {
             fork_no_touch: false,
             call_no_touch: false,
             pool: evict::EvictionPool::default(),
+            replica_ttls: replica_ttl::ReplicaTtls::default(),
             evict_next_db: 0,
             rng: seed | 1,
         }
@@ -391,6 +396,7 @@ impl Keyspace {
         let d = &mut self.dbs[db];
         if d.main.contains_key(key) {
             d.expires.insert(key, when_ms);
+            self.replica_ttls.remember(db, key);
         }
     }
 
@@ -463,6 +469,7 @@ impl Keyspace {
         match expire {
             Some(when) => {
                 d.expires.insert(key, when);
+                self.replica_ttls.remember(db, key);
             }
             None => {
                 d.expires.remove(key);
@@ -513,6 +520,7 @@ impl Keyspace {
         match expire {
             Some(when) => {
                 dst.expires.insert(key, when);
+                self.replica_ttls.remember(to, key);
             }
             None => {
                 dst.expires.remove(key);

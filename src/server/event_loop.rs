@@ -112,6 +112,8 @@ impl EventLoop {
     fn expire_step(&mut self, now: i64, slice: Duration) {
         let capped = self.srv.ks.stats.expired_time_cap_reached_count;
         self.srv.ks.active_expire_cycle(now, slice);
+        // A writable replica's own keys with a TTL (nothing otherwise).
+        self.srv.ks.expire_replica_keys(now);
         self.expire_backlog = self.srv.ks.stats.expired_time_cap_reached_count != capped;
         self.last_expire = Instant::now();
         crate::persist::aof::propagate_expired(&mut self.srv);

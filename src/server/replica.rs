@@ -271,6 +271,9 @@ pub fn init(srv: &mut Server) {
 /// CONFIG SET replica-read-only / replica-serve-stale-data.
 pub fn refresh_config(srv: &mut Server) {
     srv.replica.gate = srv.replica.active() && gate_needed(&srv.config);
+    // A writable replica expires the keys its own clients give a TTL.
+    srv.ks.replica_ttls.active =
+        srv.replica.active() && srv.config.get_bool("replica-read-only") == Some(false);
 }
 
 /// The switches every replica has on: keys are hidden, not deleted, once
@@ -387,6 +390,9 @@ pub fn unset_master(srv: &mut Server) {
     super::logging::set_replica_role(false);
     srv.replica.can_continue = false;
     srv.replica.gate = false;
+    // A master expires every key itself.
+    srv.ks.replica_ttls.active = false;
+    srv.ks.replica_ttls.clear();
     srv.ks.paused = srv.pause.mode().is_some();
     repl::update_propagation(srv);
     // They learn the new ID when they reconnect, and continue.
@@ -1140,9 +1146,12 @@ fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         srv.ks.paused,
         srv.acl.restricted,
         srv.replica.gate,
+        srv.ks.replica_ttls.active,
     );
     srv.ks.loading = true;
     srv.ks.paused = false;
+    // The master expires its own keys (and sends the DELs).
+    srv.ks.replica_ttls.active = false;
     // The master client is not bound by any user's ACL rules, and a
     // script it runs may write (the script gate asks `replica.gate`).
     srv.acl.restricted = false;
@@ -1153,6 +1162,7 @@ fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
         srv.ks.paused,
         srv.acl.restricted,
         srv.replica.gate,
+        srv.ks.replica_ttls.active,
     ) = saved;
     if c.reply.buf.first() == Some(&b'-') {
         let text = String::from_utf8_lossy(&c.reply.buf);
