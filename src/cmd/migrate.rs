@@ -51,9 +51,10 @@ struct Cached {
     /// than was asked); the next MIGRATE reads them first, as Redis, which
     /// reads byte by byte, would find them still in the socket.
     pending: Vec<u8>,
-    /// The database the connection has SELECTed, None when unknown (a new
-    /// connection, or after the target replied with an error).
-    last_dbid: Option<i64>,
+    /// The database the connection has SELECTed, -1 when unknown (a new
+    /// connection, or after the target replied with an error). As in
+    /// Redis, MIGRATE to database -1 then sends no SELECT at all.
+    last_dbid: i64,
     last_use_ms: i64,
 }
 
@@ -493,7 +494,7 @@ fn attempt(
             Ok(stream) => Cached {
                 stream,
                 pending: Vec::new(),
-                last_dbid: None,
+                last_dbid: -1,
                 last_use_ms: now,
             },
             Err(ConnectError::Address) => {
@@ -518,7 +519,7 @@ fn attempt(
             None => push_command(&mut prefix, &[b"AUTH", pass]),
         }
     }
-    let select = conn.last_dbid != Some(dbid);
+    let select = conn.last_dbid != dbid;
     if select {
         push_command(&mut prefix, &[b"SELECT", dbid.to_string().as_bytes()]);
     }
@@ -560,7 +561,7 @@ fn attempt(
         };
         match failed {
             Some(err) if !error_from_target => {
-                conn.last_dbid = None;
+                conn.last_dbid = -1;
                 error_from_target = true;
                 reply_target_error(ctx, err);
             }
@@ -603,7 +604,7 @@ fn attempt(
         return Ok(());
     }
     if !error_from_target {
-        conn.last_dbid = Some(dbid);
+        conn.last_dbid = dbid;
         ctx.c.reply.ok();
     }
     ctx.srv.migrate.put(name.to_vec(), conn);
@@ -629,4 +630,324 @@ fn reply_target_error(ctx: &mut Ctx, line: &[u8]) {
             .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
     );
     buf.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+    use std::net::TcpListener;
+    use std::thread::JoinHandle;
+
+    /// A fake target: accepts `conns` connections in turn; on each, reads
+    /// until `expect_cmds` RESP commands arrived (counted by their '*'
+    /// headers at line starts, good enough for these payloads), then writes
+    /// `reply` and keeps the socket open until the peer closes it. Returns
+    /// the port and, from the thread, everything it received per connection.
+    fn fake_target(
+        conns: usize,
+        expect_cmds: usize,
+        reply: &'static [u8],
+    ) -> (u16, JoinHandle<Vec<Vec<u8>>>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let h = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            for _ in 0..conns {
+                let (mut s, _) = l.accept().unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while count_commands(&buf) < expect_cmds {
+                    match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = s.write_all(reply);
+                // Wait for the peer to close (or a timeout).
+                while let Ok(n) = s.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                }
+                got.push(buf);
+            }
+            got
+        });
+        (port, h)
+    }
+
+    fn count_commands(buf: &[u8]) -> usize {
+        buf.split(|&b| b == b'\n')
+            .filter(|l| l.starts_with(b"*"))
+            .count()
+    }
+
+    fn migrate(h: &mut Harness, port: u16, rest: &[&str]) -> String {
+        let port = port.to_string();
+        let mut argv = vec!["MIGRATE", "127.0.0.1", port.as_str()];
+        argv.extend_from_slice(rest);
+        h.run(&argv)
+    }
+
+    #[test]
+    fn sends_select_and_restore_with_the_remaining_ttl() {
+        let (port, t) = fake_target(1, 3, b"+OK\r\n+OK\r\n+OK\r\n");
+        let mut h = Harness::new();
+        h.now = Some(1_000_000);
+        h.run(&["SET", "a", "1"]);
+        h.run(&["SET", "b", "2", "PXAT", "1005000"]);
+        let r = migrate(
+            &mut h,
+            port,
+            &["", "5", "2000", "REPLACE", "KEYS", "a", "b"],
+        );
+        assert_eq!(r, "+OK\r\n");
+        assert_eq!(h.run(&["DBSIZE"]), ":0\r\n");
+        assert_eq!(h.srv.migrate.len(), 1);
+        h.srv.migrate.close_idle(i64::MAX);
+        let got = t.join().unwrap();
+        let text = String::from_utf8_lossy(&got[0]).into_owned();
+        assert!(text.starts_with(
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n*5\r\n$7\r\nRESTORE\r\n$1\r\na\r\n$1\r\n0\r\n"
+        ));
+        assert!(text.contains("$1\r\nb\r\n$4\r\n5000\r\n"), "{text:?}");
+        assert!(text.ends_with("$7\r\nREPLACE\r\n"));
+    }
+
+    #[test]
+    fn auth_precedes_select_and_its_error_fails_every_key() {
+        // The target refuses AUTH but takes the RESTORE: Redis still counts
+        // the key as refused and keeps it.
+        let (port, t) = fake_target(1, 3, b"-WRONGPASS nope\r\n+OK\r\n+OK\r\n");
+        let mut h = Harness::new();
+        h.run(&["SET", "a", "1"]);
+        let r = migrate(&mut h, port, &["a", "0", "2000", "AUTH2", "u", "p"]);
+        assert_eq!(
+            r,
+            "-ERR Target instance replied with error: WRONGPASS nope\r\n"
+        );
+        assert_eq!(h.run(&["EXISTS", "a"]), ":1\r\n");
+        h.srv.migrate.close_idle(i64::MAX);
+        let got = t.join().unwrap();
+        assert!(
+            got[0].starts_with(b"*3\r\n$4\r\nAUTH\r\n$1\r\nu\r\n$1\r\np\r\n*2\r\n$6\r\nSELECT")
+        );
+    }
+
+    #[test]
+    fn a_cached_connection_skips_select_and_expires_when_idle() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let t = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut chunk = [0u8; 4096];
+            let mut all = Vec::new();
+            // First MIGRATE: SELECT + RESTORE; second: RESTORE only.
+            for replies in [&b"+OK\r\n+OK\r\n"[..], b"+OK\r\n"] {
+                let want = replies.len() / 5;
+                let mut buf = Vec::new();
+                while count_commands(&buf) < want {
+                    let n = s.read(&mut chunk).unwrap();
+                    assert!(n > 0);
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                s.write_all(replies).unwrap();
+                all.push(buf);
+            }
+            let n = s.read(&mut chunk).unwrap_or(0);
+            (all, n)
+        });
+        let mut h = Harness::new();
+        h.now = Some(1_000_000);
+        h.run(&["SET", "a", "1"]);
+        assert_eq!(
+            migrate(&mut h, port, &["a", "0", "2000", "COPY"]),
+            "+OK\r\n"
+        );
+        h.now = Some(1_005_000);
+        assert_eq!(
+            migrate(&mut h, port, &["a", "0", "2000", "COPY"]),
+            "+OK\r\n"
+        );
+        assert_eq!(h.srv.migrate.len(), 1);
+        h.srv.migrate.close_idle(1_005_000 + CACHE_TTL_MS);
+        assert_eq!(h.srv.migrate.len(), 1);
+        h.srv.migrate.close_idle(1_005_000 + CACHE_TTL_MS + 1);
+        assert_eq!(h.srv.migrate.len(), 0);
+        let (all, eof) = t.join().unwrap();
+        assert!(all[0].starts_with(b"*2\r\n$6\r\nSELECT"));
+        assert!(all[1].starts_with(b"*4\r\n$7\r\nRESTORE"));
+        assert_eq!(eof, 0);
+    }
+
+    #[test]
+    fn odd_target_replies_never_panic() {
+        // A reply line longer than 1023 bytes is cut there, as Redis cuts
+        // it; CR inside becomes a space; a NUL ends the text.
+        let mut long = b"-ERR ".to_vec();
+        long.extend(std::iter::repeat_n(b'x', 3000));
+        long.extend_from_slice(b"\r\n");
+        let long: &'static [u8] = Box::leak(long.into_boxed_slice());
+        for (reply, want) in [
+            (
+                &b"+OK\r\n-BUSYKEY a\rb\r\n"[..],
+                "-ERR Target instance replied with error: BUSYKEY a b\r\n".to_string(),
+            ),
+            (
+                b"+OK\r\n-E\0hidden\r\n",
+                "-ERR Target instance replied with error: E\r\n".to_string(),
+            ),
+            (b"+OK\r\n$3\r\nfoo\r\n", "+OK\r\n".to_string()),
+            (
+                long,
+                format!("-ERR Target instance replied with error: {}\r\n", {
+                    let mut s = "ERR ".to_string();
+                    s.push_str(&"x".repeat(LINE_MAX - 5));
+                    s
+                }),
+            ),
+        ] {
+            let (port, t) = fake_target(1, 2, reply);
+            let mut h = Harness::new();
+            h.run(&["SET", "a", "1"]);
+            let r = migrate(&mut h, port, &["a", "0", "2000", "COPY"]);
+            assert_eq!(r, want);
+            h.srv.migrate.close_idle(i64::MAX);
+            t.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_target_that_hangs_up_is_retried_once() {
+        // Both connections are closed without a reply: one retry on a new
+        // connection, then the read error, and the key stays.
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let closer = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let (s, _) = l.accept().unwrap();
+                drop(s);
+            }
+        });
+        let mut h = Harness::new();
+        h.run(&["SET", "a", "1"]);
+        let r = migrate(&mut h, port, &["a", "0", "2000"]);
+        assert_eq!(r, "-IOERR error or timeout reading to target instance\r\n");
+        assert_eq!(h.run(&["EXISTS", "a"]), ":1\r\n");
+        assert_eq!(h.srv.migrate.len(), 0);
+        closer.join().unwrap();
+    }
+
+    #[test]
+    fn options_and_errors() {
+        let mut h = Harness::new();
+        let cases: &[(&[&str], &str)] = &[
+            (
+                &["k", "0", "1", "KEYS", "a"],
+                "-ERR When using MIGRATE KEYS option, the key argument must be set to the empty string\r\n",
+            ),
+            (&["k", "0", "1", "AUTH"], "-ERR syntax error\r\n"),
+            (&["k", "0", "1", "AUTH2", "u"], "-ERR syntax error\r\n"),
+            (&["k", "0", "1", "COPY", "bogus"], "-ERR syntax error\r\n"),
+            (
+                &["k", "x", "1"],
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                &["k", "0", "1.5"],
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (&["k", "0", "1"], "+NOKEY\r\n"),
+            (&["", "0", "1", "KEYS"], "+NOKEY\r\n"),
+            (
+                &["", "0", "1", "AUTH", "KEYS", "KEYS", "nope"],
+                "+NOKEY\r\n",
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(migrate(&mut h, 1, args), *want, "{args:?}");
+        }
+        assert_eq!(
+            h.run(&["MIGRATE", "h", "1", "k", "0"]),
+            "-ERR wrong number of arguments for 'migrate' command\r\n"
+        );
+        h.run(&["SET", "k", "v"]);
+        assert_eq!(
+            h.run(&["MIGRATE", "", "1", "k", "0", "100"]),
+            "-IOERR error or timeout connecting to the client\r\n"
+        );
+        assert_eq!(
+            h.run(&["MIGRATE", "127.0.0.1", "-5", "k", "0", "100"]),
+            "-IOERR error or timeout connecting to the client\r\n"
+        );
+        assert_eq!(
+            h.run(&["MIGRATE", "127.0.0.1\u{0}", "1", "k", "0", "100"]),
+            "-IOERR error or timeout connecting to the client\r\n"
+        );
+    }
+
+    #[test]
+    fn port_is_read_like_atoi() {
+        assert_eq!(atoi(b"6379"), 6379);
+        assert_eq!(atoi(b"  12abc"), 12);
+        assert_eq!(atoi(b"+7"), 7);
+        assert_eq!(atoi(b"-1"), -1);
+        assert_eq!(atoi(b"x"), 0);
+        assert_eq!(atoi(b""), 0);
+        assert_eq!(atoi(b"4294967297"), 1);
+        assert_eq!(atoi(&[b'9'; 400]), i64::from(i64::MAX as i32));
+    }
+
+    #[test]
+    fn getkeys_walks_options_like_redis() {
+        let argv =
+            |s: &[&'static str]| -> Vec<&'static [u8]> { s.iter().map(|a| a.as_bytes()).collect() };
+        let pos = |s: &[&'static str]| -> Vec<usize> {
+            getkeys(&argv(s)).into_iter().map(|(p, _)| p).collect()
+        };
+        assert_eq!(pos(&["migrate", "h", "1", "k", "0", "5"]), vec![3]);
+        assert_eq!(
+            pos(&["migrate", "h", "1", "", "0", "5", "KEYS", "a", "b"]),
+            vec![7, 8]
+        );
+        assert_eq!(
+            pos(&["migrate", "h", "1", "k", "0", "5", "KEYS", "a"]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            pos(&[
+                "migrate", "h", "1", "", "0", "5", "AUTH", "KEYS", "KEYS", "a"
+            ]),
+            vec![9]
+        );
+        assert_eq!(
+            pos(&[
+                "migrate", "h", "1", "", "0", "5", "AUTH2", "KEYS", "KEYS", "KEYS", "a"
+            ]),
+            vec![10]
+        );
+        assert_eq!(
+            pos(&["migrate", "h", "1", "", "0", "5", "KEYS"]),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn secrets_are_the_values_the_parser_reached() {
+        let argv: Vec<&[u8]> = [
+            "migrate", "h", "1", "k", "0", "5", "COPY", "AUTH", "pw", "AUTH2", "u", "p", "KEYS",
+            "AUTH",
+        ]
+        .iter()
+        .map(|a| a.as_bytes())
+        .collect();
+        let hidden: Vec<usize> = (0..argv.len())
+            .filter(|&i| redacted_arg(&argv, i))
+            .collect();
+        assert_eq!(hidden, vec![8, 10, 11]);
+        let short: Vec<&[u8]> = vec![b"migrate", b"h", b"1", b"k", b"0", b"5", b"AUTH2", b"u"];
+        assert!((0..short.len()).all(|i| !redacted_arg(&short, i)));
+    }
 }
