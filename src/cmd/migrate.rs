@@ -434,9 +434,16 @@ fn migrate(ctx: &mut Ctx, argv: &[&[u8]]) {
     let mut sent: Vec<&[u8]> = Vec::with_capacity(found.len());
     let mut restores = Vec::new();
     for &k in &found {
-        let ttl = match ctx.srv.ks.get_expire(db, k) {
-            Some(at) if at - now < 0 => continue,
-            Some(at) => (at - now).max(1),
+        // Redis skips a key that expired since the lookup and sends at
+        // least 1 ms for one that expires now.
+        let ttl = match ctx
+            .srv
+            .ks
+            .get_expire(db, k)
+            .map(|at| at.saturating_sub(now))
+        {
+            Some(left) if left < 0 => continue,
+            Some(left) => left.max(1),
             None => 0,
         };
         let Some(v) = ctx.srv.ks.get_live(db, k) else {
@@ -827,7 +834,11 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         let closer = std::thread::spawn(move || {
             for _ in 0..2 {
-                let (s, _) = l.accept().unwrap();
+                // Take the request (so the write side completes), then
+                // hang up without a word.
+                let (mut s, _) = l.accept().unwrap();
+                let mut chunk = [0u8; 4096];
+                let _ = s.read(&mut chunk);
                 drop(s);
             }
         });
@@ -874,6 +885,19 @@ mod tests {
             "-ERR wrong number of arguments for 'migrate' command\r\n"
         );
         h.run(&["SET", "k", "v"]);
+        // A closed port (bound then released), with the largest timeout.
+        let closed = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        for timeout in ["9223372036854775807", "0", "-3"] {
+            let r = migrate(&mut h, closed, &["k", "0", timeout]);
+            assert_eq!(
+                r, "-IOERR error or timeout writing to target instance\r\n",
+                "{timeout}"
+            );
+        }
         assert_eq!(
             h.run(&["MIGRATE", "", "1", "k", "0", "100"]),
             "-IOERR error or timeout connecting to the client\r\n"
