@@ -99,6 +99,7 @@ diff_test!(scripting_functions, "scripting_functions.txt");
 diff_test!(pause, "pause.txt");
 diff_test!(replication, "replication.txt");
 diff_test!(cluster, "cluster.txt");
+diff_test!(migrate, "migrate.txt");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

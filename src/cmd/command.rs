@@ -568,8 +568,32 @@ fn find_keys(specs: &[KeySpec], meta: Option<&Meta>, argv: &[&[u8]]) -> Option<V
             });
             i += step;
         }
+        // A spec that may miss keys makes the whole answer unreliable:
+        // the caller falls back to the command's own key finder (Redis's
+        // getKeysUsingKeySpecs gives up the same way).
+        if spec.flag_list().any(|f| f == "incomplete") {
+            return None;
+        }
     }
     Some(out)
+}
+
+/// The keys of a command line: by its key specs, or by the command's own
+/// key finder (`Meta::getkeys`) when the specs cannot tell.
+fn find_keys_or_walk(
+    specs: &[KeySpec],
+    meta: Option<&Meta>,
+    argv: &[&[u8]],
+) -> Option<Vec<FoundKey>> {
+    find_keys(specs, meta, argv).or_else(|| {
+        let walk = meta?.getkeys?;
+        Some(
+            walk(argv)
+                .into_iter()
+                .map(|(pos, flags)| FoundKey { pos, flags })
+                .collect(),
+        )
+    })
 }
 
 /// SORT's STORE destination, whose position no key spec can describe:
@@ -620,7 +644,7 @@ pub fn keys_and_flags_of(
     let e = Entry { cmd, parent };
     let meta = e.meta();
     let specs = key_specs(cmd, meta);
-    find_keys(&specs, meta, argv)
+    find_keys_or_walk(&specs, meta, argv)
         .unwrap_or_default()
         .into_iter()
         .map(|k| (k.pos, k.flags))
@@ -655,7 +679,7 @@ fn getkeys_generic(ctx: &mut Ctx, argv: &[&[u8]], with_flags: bool) {
     if !e.cmd.arity_ok(target.len()) {
         return ctx.c.reply.error(error::GETKEYS_BAD_ARITY);
     }
-    let mut keys = find_keys(&specs, meta, target).unwrap_or_default();
+    let mut keys = find_keys_or_walk(&specs, meta, target).unwrap_or_default();
     if e.parent.is_none() && e.cmd.name == "sort" {
         keys.extend(sort_store_key(target));
     }

@@ -181,6 +181,11 @@ pub const DOC_SYSCMD: u8 = 2;
 /// Key spec flags computed from a command line (argv[0] is the name).
 pub type VarFlags = fn(&[&[u8]]) -> &'static str;
 
+/// The keys of a command line (argument index, key-spec flags) found by
+/// walking its arguments, for when a key spec flagged `incomplete` matched
+/// (Redis's getkeys_proc fallback; MIGRATE ... KEYS).
+pub type GetKeys = fn(&[&[u8]]) -> Vec<(usize, &'static str)>;
+
 /// Everything COMMAND INFO/DOCS needs beyond the command row.
 #[derive(Debug)]
 pub struct Meta {
@@ -206,6 +211,8 @@ pub struct Meta {
     /// For key specs flagged `variable_flags`: the flags that apply to these
     /// arguments (argv[0] is the command name), for COMMAND GETKEYSANDFLAGS.
     pub var_flags: Option<VarFlags>,
+    /// What finds the keys when an `incomplete` key spec matched.
+    pub getkeys: Option<GetKeys>,
 }
 
 /// A metadata entry: name, group, since, complexity, summary.
@@ -231,6 +238,7 @@ pub const fn m(
         deprecated_since: "",
         replaced_by: "",
         var_flags: None,
+        getkeys: None,
     }
 }
 
@@ -263,6 +271,10 @@ impl Meta {
     }
     pub const fn var_flags(mut self, f: VarFlags) -> Meta {
         self.var_flags = Some(f);
+        self
+    }
+    pub const fn getkeys(mut self, f: GetKeys) -> Meta {
+        self.getkeys = Some(f);
         self
     }
     pub const fn syscmd(mut self) -> Meta {
@@ -401,7 +413,7 @@ fn lex(s: &str) -> Vec<Tok<'_>> {
 /// with at least one letter.
 fn is_token_word(w: &str) -> bool {
     // Streams' one-character tokens, only in the named form (`auto_id=*`).
-    if matches!(w, "=" | "~" | "*" | "$") {
+    if matches!(w, "=" | "~" | "*" | "$" | "\"\"") {
         return true;
     }
     !w.is_empty()
@@ -603,7 +615,8 @@ fn word_item(w: &str) -> Result<Item, String> {
             return Err(format!("bad named token {core:?}"));
         }
         let mut a = Arg::new(name, ArgKind::PureToken);
-        a.token = Some(token.to_string());
+        // `""` is the empty token (MIGRATE's empty key argument).
+        a.token = Some(if token == "\"\"" { "" } else { token }.to_string());
         (a, false)
     } else if is_token_word(core) {
         let mut a = Arg::new(&core.to_ascii_lowercase(), ArgKind::PureToken);
@@ -3737,6 +3750,45 @@ static TABLE: &[Meta] = &[
     .history(RESTORE_HISTORY)
     .args(RESTORE_ARGS)
     .syscmd(),
+    m(
+        "migrate",
+        "generic",
+        "2.6.0",
+        "DUMP and DEL of each key here and RESTORE on the target (see those commands), plus \
+         O(N) bytes sent for N bytes of serialized values",
+        "Move keys to another server over the network",
+    )
+    .acl("keyspace dangerous")
+    .tips("nondeterministic_output")
+    .keys(&[
+        ks("RW access delete", 3, 0, 1),
+        KeySpec {
+            notes: "",
+            flags: "RW access delete incomplete",
+            begin: Begin::Keyword {
+                keyword: "KEYS",
+                startfrom: -2,
+            },
+            find: Find::Range {
+                lastkey: -1,
+                keystep: 1,
+                limit: 0,
+            },
+        },
+    ])
+    .getkeys(crate::cmd::migrate::getkeys)
+    .history(&[
+        ("3.0.0", "`COPY` and `REPLACE` options."),
+        ("3.0.6", "`KEYS` option."),
+        ("4.0.7", "`AUTH` option."),
+        ("6.0.0", "`AUTH2` option."),
+    ])
+    .args(
+        "host port:int key_or_empty_string:(key:key|empty_string=\"\") destination-db:int \
+         timeout:int [COPY]@3.0.0 [REPLACE]@3.0.0 \
+         authentication:[[AUTH password]@4.0.7|[AUTH2 username_password:(username password)]@6.0.0] \
+         [KEYS key:key#1...]@3.0.6",
+    ),
     // ---- observability (src/cmd/ops.rs) ----
     m(
         "slowlog",

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod lists;
 pub mod lolwut;
 pub mod meta;
+pub mod migrate;
 pub mod module;
 pub mod multi;
 pub mod ops;
@@ -324,6 +325,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(cluster::COMMANDS)
         .chain(module::COMMANDS)
         .chain(lolwut::COMMANDS)
+        .chain(migrate::COMMANDS)
 }
 
 /// Name lookup over every row, built once. Every row, subcommands included,

@@ -704,7 +704,7 @@ fn info_stats(srv: &Server, out: &mut String) {
     field(out, "pubsubshard_channels", srv.pubsub.shard_channels.len());
     field(out, "latest_fork_usec", srv.persist.latest_fork_usec);
     field(out, "total_forks", srv.persist.total_forks);
-    field(out, "migrate_cached_sockets", 0);
+    field(out, "migrate_cached_sockets", srv.migrate.len());
     field(out, "slave_expires_tracked_keys", 0);
     field(out, "active_defrag_hits", 0);
     field(out, "active_defrag_misses", 0);

@@ -807,6 +807,7 @@ impl EventLoop {
         crate::persist::cron(&mut self.srv, now);
         super::repl::cron(&mut self.srv, now);
         super::replica::cron(&mut self.srv, self.poll.registry(), now);
+        cmd::migrate::cron(&mut self.srv, now);
         self.srv.stats.sample_cron(now);
         self.srv.update_memory_peak();
         if std::mem::take(&mut self.srv.rebind_listeners) {

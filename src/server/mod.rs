@@ -165,6 +165,8 @@ pub struct Server {
     pub scripts: crate::script::Scripting,
     /// Listener and registry handles for accepting while a script is busy.
     pub busy_io: Option<busy::BusyIo>,
+    /// MIGRATE's cached connections to its targets.
+    pub migrate: crate::cmd::migrate::SocketCache,
 }
 
 impl Server {
@@ -211,6 +213,7 @@ impl Server {
             acl: crate::acl::Acl::new(),
             scripts: crate::script::Scripting::new(),
             busy_io: None,
+            migrate: Default::default(),
         };
         srv.acl.set_requirepass(srv.config.requirepass.as_deref());
         replica::init(&mut srv);

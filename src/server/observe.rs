@@ -248,14 +248,18 @@ impl Observe {
     }
 }
 
-/// Which arguments of a command line are secrets: AUTH's arguments, and
-/// the two after HELLO's AUTH token (Redis 7.2 shows them as "(redacted)").
+/// Which arguments of a command line are secrets: AUTH's arguments, the
+/// two after HELLO's AUTH token and MIGRATE's AUTH/AUTH2 values (Redis 7.2
+/// shows them as "(redacted)").
 pub fn redacted(argv: &[&[u8]], i: usize) -> bool {
     let Some(name) = argv.first() else {
         return false;
     };
     if name.eq_ignore_ascii_case(b"auth") {
         return i > 0;
+    }
+    if name.eq_ignore_ascii_case(b"migrate") {
+        return crate::cmd::migrate::redacted_arg(argv, i);
     }
     if name.eq_ignore_ascii_case(b"hello") {
         // HELLO [protover [AUTH user pass] [SETNAME name]]
