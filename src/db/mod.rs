@@ -595,6 +595,8 @@ impl Keyspace {
             loop {
                 let d = &mut self.dbs[db];
                 if d.expires.is_empty() {
+                    // INFO keyspace's avg_ttl drops to 0 with the last TTL.
+                    d.avg_ttl = 0;
                     break;
                 }
                 let mut sampled = 0usize;
@@ -681,6 +683,18 @@ mod tests {
 
     fn s(v: &str) -> Value {
         Value::Str(StrValue::from_bytes(v.as_bytes()))
+    }
+
+    #[test]
+    fn avg_ttl_drops_to_zero_with_the_last_ttl() {
+        let mut ks = Keyspace::new(1);
+        let now = 1_000_000;
+        ks.set_with_expire(0, b"k", s("v"), Some(now + 50_000));
+        ks.active_expire_cycle(now, std::time::Duration::from_millis(5));
+        assert!(ks.dbs[0].avg_ttl > 0);
+        ks.persist(0, b"k");
+        ks.active_expire_cycle(now, std::time::Duration::from_millis(5));
+        assert_eq!(ks.dbs[0].avg_ttl, 0);
     }
 
     #[test]
