@@ -644,11 +644,21 @@ pub fn keys_and_flags_of(
     let e = Entry { cmd, parent };
     let meta = e.meta();
     let specs = key_specs(cmd, meta);
-    find_keys_or_walk(&specs, meta, argv)
-        .unwrap_or_default()
+    command_keys(e, &specs, meta, argv)
         .into_iter()
         .map(|k| (k.pos, k.flags))
         .collect()
+}
+
+/// Every key of a command line: its key specs' (or its own finder's),
+/// plus SORT's STORE destination. One answer for GETKEYS, the ACL key gate
+/// and CLIENT TRACKING, as Redis's getKeysFromCommand is.
+fn command_keys(e: Entry, specs: &[KeySpec], meta: Option<&Meta>, argv: &[&[u8]]) -> Vec<FoundKey> {
+    let mut keys = find_keys_or_walk(specs, meta, argv).unwrap_or_default();
+    if e.parent.is_none() && e.cmd.name == "sort" {
+        keys.extend(sort_store_key(argv));
+    }
+    keys
 }
 
 fn getkeys_generic(ctx: &mut Ctx, argv: &[&[u8]], with_flags: bool) {
@@ -679,10 +689,7 @@ fn getkeys_generic(ctx: &mut Ctx, argv: &[&[u8]], with_flags: bool) {
     if !e.cmd.arity_ok(target.len()) {
         return ctx.c.reply.error(error::GETKEYS_BAD_ARITY);
     }
-    let mut keys = find_keys_or_walk(&specs, meta, target).unwrap_or_default();
-    if e.parent.is_none() && e.cmd.name == "sort" {
-        keys.extend(sort_store_key(target));
-    }
+    let keys = command_keys(e, &specs, meta, target);
     if keys.is_empty() && !e.cmd.has(NO_MANDATORY_KEYS) {
         return ctx.c.reply.error(error::GETKEYS_INVALID_ARGS);
     }
