@@ -43,7 +43,8 @@ fn aof_ready(c: &mut RawConn) -> bool {
 fn waitaof_errors_are_redis_7_2s() {
     let s = start_ember(&[]);
     let mut c = s.connect();
-    let no_aof = b"-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n";
+    let no_aof =
+        b"-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n";
     expect(&mut c, &["WAITAOF", "1", "0", "0"], no_aof);
     expect(&mut c, &["WAITAOF", "0", "0", "0"], &counts(0, 0));
     expect(
@@ -114,7 +115,13 @@ fn waitaof_local_follows_appendfsync() {
     // Input behind a released WAITAOF runs at once.
     c.cmd(&["INCR", "n"]);
     let start = Instant::now();
-    c.send_raw(&[encode_command(&["WAITAOF", "1", "0", "0"]), encode_command(&["PING"])].concat());
+    c.send_raw(
+        &[
+            encode_command(&["WAITAOF", "1", "0", "0"]),
+            encode_command(&["PING"]),
+        ]
+        .concat(),
+    );
     expect_reply(&mut c, &counts(1, 0));
     expect_reply(&mut c, b"+PONG\r\n");
     assert!(start.elapsed() < Duration::from_secs(5));
@@ -190,17 +197,10 @@ fn waitaof_counts_an_ember_replicas_fsync() {
     ]);
     let mut r = replica.connect();
     eventually("link up", || link_up(&mut r));
-    eventually("replica AOF rewritten after the sync", || {
-        aof_ready(&mut r)
-    });
+    eventually("replica AOF rewritten after the sync", || aof_ready(&mut r));
     m.cmd(&["SET", "k", "1"]);
     let (reply, took) = waitaof(&mut m, "0", "1", "5000");
-    assert_eq!(
-        escape(&reply),
-        escape(&counts(0, 1)),
-        "{}",
-        replica.log()
-    );
+    assert_eq!(escape(&reply), escape(&counts(0, 1)), "{}", replica.log());
     eprintln!("WAITAOF 0 1, replica appendfsync always: {took:?}");
     // WAIT counts the replica too.
     expect(&mut m, &["WAIT", "1", "5000"], b":1\r\n");
@@ -291,10 +291,14 @@ fn ember_replica_fack_is_accepted_by_a_redis_7_0_master() {
     m.cmd(&["SET", "last", "v"]);
     expect(&mut m, &["WAIT", "1", "5000"], b":1\r\n");
     let offset = info_field(&mut m, "replication", "master_repl_offset").unwrap();
-    eventually("the master's slave0 line shows the acknowledged offset", || {
-        info_field(&mut m, "replication", "slave0")
-            .is_some_and(|l| l.contains(&format!("offset={offset},")) && l.contains("state=online"))
-    });
+    eventually(
+        "the master's slave0 line shows the acknowledged offset",
+        || {
+            info_field(&mut m, "replication", "slave0").is_some_and(|l| {
+                l.contains(&format!("offset={offset},")) && l.contains("state=online")
+            })
+        },
+    );
     assert!(link_up(&mut r));
     expect(&mut r, &["GET", "last"], b"$1\r\nv\r\n");
 }

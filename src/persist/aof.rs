@@ -1342,6 +1342,11 @@ mod tests {
         flush(&mut h.srv);
         assert_eq!(h.srv.aof.fsynced_reploff, Some(0));
         assert_eq!(local_count(&mut h), "*1\r\n*2\r\n:0\r\n:0\r\n");
+        // A script answers for its caller's last write, without blocking.
+        assert_eq!(
+            h.run(&["EVAL", "return redis.call('waitaof', 1, 0, 0)", "0"]),
+            "*2\r\n:0\r\n:0\r\n"
+        );
         // A transaction is MULTI, its commands and EXEC.
         h.run(&["MULTI"]);
         h.run(&["SET", "a", "2"]);

@@ -9,10 +9,13 @@
 //! then the live stream. The stream is what propagation hands the AOF
 //! (`persist::aof::feed_ready` calls [`Master::feed`] and [`distribute`]),
 //! with a SELECT whenever the database changes, plus periodic PINGs and
-//! `REPLCONF GETACK *` for WAIT. `master_repl_offset` counts the stream's
-//! bytes; the backlog keeps its last `repl-backlog-size` bytes so a replica
-//! that reconnects with the same replication ID and an offset still in it
-//! continues (`+CONTINUE`) instead of loading a new snapshot.
+//! `REPLCONF GETACK *` for WAIT and WAITAOF. `master_repl_offset` counts
+//! the stream's bytes (and, with the AOF on but no stream, one per
+//! command: Redis 7.2); the backlog keeps its last `repl-backlog-size`
+//! bytes so a replica that reconnects with the same replication ID and an
+//! offset still in it continues (`+CONTINUE`) instead of loading a new
+//! snapshot. Replicas' ACKs (and FACKs, their fsynced AOF offset) answer
+//! the clients blocked in WAIT / WAITAOF ([`serve_waiters`]).
 //!
 //! Knows no command: `cmd::replication` parses SYNC, PSYNC, REPLCONF.
 

@@ -13,7 +13,8 @@
 //! visible (the master sends the deletions), and each command's bytes are
 //! forwarded verbatim to our own replicas and backlog (`repl::proxy`), so
 //! `master_repl_offset` is the processed offset. `REPLCONF ACK <offset>`
-//! goes back once a second and on `REPLCONF GETACK`.
+//! goes back once a second and on `REPLCONF GETACK`, with `FACK <offset>`
+//! (what our AOF has fsynced) while the AOF is on, as Redis 7.2 sends.
 //!
 //! A dropped link keeps the master's ID and our offset, so the next
 //! connection (once a second from the cron) asks to continue. Nothing here
