@@ -302,3 +302,53 @@ fn ember_replica_fack_is_accepted_by_a_redis_7_0_master() {
     assert!(link_up(&mut r));
     expect(&mut r, &["GET", "last"], b"$1\r\nv\r\n");
 }
+
+/// A replica moved to a master whose stream is shorter counts its fsyncs
+/// in the new master's offsets: the first rewrite after the sync starts
+/// from the new offset, so no FACK left from the old stream says a write
+/// of the new master is on disk.
+#[test]
+fn waitaof_replica_switching_masters_counts_the_new_stream() {
+    let long = start_ember(&[]);
+    let mut l = long.connect();
+    let value = "v".repeat(1000);
+    for i in 0..200 {
+        l.cmd(&["SET", &format!("k{i}"), &value]);
+    }
+    let short = start_ember(&[]);
+    let mut s = short.connect();
+    let lport = long.port.to_string();
+    let replica = start_ember(&[
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--replicaof",
+        "127.0.0.1",
+        &lport,
+    ]);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    eventually("replica AOF ready", || aof_ready(&mut r));
+    l.cmd(&["SET", "more", "1"]);
+    let (reply, _) = waitaof(&mut l, "0", "1", "5000");
+    assert_eq!(escape(&reply), escape(&counts(0, 1)));
+
+    // To the other master, with fsyncs off on the replica.
+    r.cmd(&["CONFIG", "SET", "appendfsync", "no"]);
+    let sport = short.port.to_string();
+    expect(&mut r, &["REPLICAOF", "127.0.0.1", &sport], b"+OK\r\n");
+    eventually("link up with the second master", || {
+        link_up(&mut r)
+            && info_field(&mut s, "replication", "connected_slaves").as_deref() == Some("1")
+    });
+    eventually("replica AOF ready again", || aof_ready(&mut r));
+    s.cmd(&["SET", "x", "1"]);
+    expect(&mut s, &["WAIT", "1", "5000"], b":1\r\n");
+    let (reply, _) = waitaof(&mut s, "0", "1", "300");
+    assert_eq!(escape(&reply), escape(&counts(0, 0)));
+    r.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
+    s.cmd(&["SET", "x", "2"]);
+    let (reply, _) = waitaof(&mut s, "0", "1", "5000");
+    assert_eq!(escape(&reply), escape(&counts(0, 1)));
+}

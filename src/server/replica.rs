@@ -984,13 +984,15 @@ fn install_snapshot(
         );
         let _ = std::fs::remove_file(&t.path);
     }
-    if aof_on && let Err(e) = crate::persist::aof::start(srv) {
-        warn!("Failed enabling the AOF after successful master synchronization: {e}");
-    }
     // Our replicas followed the old history: they sync again.
     repl::disconnect_replicas(srv, "new snapshot from the master");
     srv.replid = t.replid;
     srv.repl.restart_history(t.offset);
+    // After the new offset is ours: the AOF's fsynced offset starts from
+    // it (the rewrite's fork point), not from the old master's stream.
+    if aof_on && let Err(e) = crate::persist::aof::start(srv) {
+        warn!("Failed enabling the AOF after successful master synchronization: {e}");
+    }
     link.master_db = st
         .aux
         .iter()
