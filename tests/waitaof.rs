@@ -20,11 +20,13 @@ fn counts(local: i64, replicas: i64) -> Vec<u8> {
     format!("*2\r\n:{local}\r\n:{replicas}\r\n").into_bytes()
 }
 
-/// Runs WAITAOF and returns its reply and how long it took.
-fn waitaof(c: &mut RawConn, local: &str, replicas: &str, timeout: &str) -> (Vec<u8>, Duration) {
+/// Runs `WAITAOF local replicas timeout`, asserts it answered
+/// [want.0, want.1] and returns how long it took.
+fn waitaof(c: &mut RawConn, args: [&str; 3], want: (i64, i64)) -> Duration {
     let start = Instant::now();
-    let reply = c.cmd(&["WAITAOF", local, replicas, timeout]);
-    (reply, start.elapsed())
+    let reply = c.cmd(&["WAITAOF", args[0], args[1], args[2]]);
+    assert_eq!(escape(&reply), escape(&counts(want.0, want.1)), "{args:?}");
+    start.elapsed()
 }
 
 fn link_up(c: &mut RawConn) -> bool {
@@ -39,6 +41,40 @@ fn aof_ready(c: &mut RawConn) -> bool {
         && info_field(c, "persistence", "aof_rewrite_scheduled").as_deref() == Some("0")
 }
 
+/// Turns the AOF on at run time with `appendfsync always` and waits for
+/// its first rewrite (the local count is valid from then on).
+fn turn_aof_on(c: &mut RawConn) {
+    c.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
+    expect(c, &["CONFIG", "SET", "appendonly", "yes"], b"+OK\r\n");
+    eventually("first rewrite", || aof_ready(c));
+}
+
+/// The arguments of a replica of the server on `port` with the AOF on
+/// and `appendfsync always`.
+fn aof_replica_args(port: &str) -> [&str; 7] {
+    [
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--replicaof",
+        "127.0.0.1",
+        port,
+    ]
+}
+
+/// An ember replica of the server on `port` with the AOF on
+/// (`appendfsync always`), once its link is up and the AOF rewritten after
+/// the sync (its FACK counts from then on), and a connection to it.
+fn aof_replica_of(port: u16) -> (ServerProc, RawConn) {
+    let port = port.to_string();
+    let replica = start_ember(&aof_replica_args(&port));
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    eventually("replica AOF rewritten after the sync", || aof_ready(&mut r));
+    (replica, r)
+}
+
 #[test]
 fn waitaof_errors_are_redis_7_2s() {
     let s = start_ember(&[]);
@@ -47,35 +83,31 @@ fn waitaof_errors_are_redis_7_2s() {
         b"-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n";
     expect(&mut c, &["WAITAOF", "1", "0", "0"], no_aof);
     expect(&mut c, &["WAITAOF", "0", "0", "0"], &counts(0, 0));
-    expect(
-        &mut c,
-        &["WAITAOF", "2", "0", "0"],
-        b"-ERR value is out of range, value must between 0 and 1\r\n",
-    );
-    expect(
-        &mut c,
-        &["WAITAOF", "0", "-1", "0"],
-        b"-ERR value is out of range, must be positive\r\n",
-    );
-    expect(
-        &mut c,
-        &["WAITAOF", "0", "0", "-1"],
-        b"-ERR timeout is negative\r\n",
-    );
-    expect(
-        &mut c,
-        &["WAITAOF", "0", "0", "x"],
-        b"-ERR timeout is not an integer or out of range\r\n",
-    );
-    expect(
-        &mut c,
-        &["WAITAOF", "0", "0"],
-        b"-ERR wrong number of arguments for 'waitaof' command\r\n",
-    );
+    let errors: &[(&[&str], &str)] = &[
+        (
+            &["WAITAOF", "2", "0", "0"],
+            "ERR value is out of range, value must between 0 and 1",
+        ),
+        (
+            &["WAITAOF", "0", "-1", "0"],
+            "ERR value is out of range, must be positive",
+        ),
+        (&["WAITAOF", "0", "0", "-1"], "ERR timeout is negative"),
+        (
+            &["WAITAOF", "0", "0", "x"],
+            "ERR timeout is not an integer or out of range",
+        ),
+        (
+            &["WAITAOF", "0", "0"],
+            "ERR wrong number of arguments for 'waitaof' command",
+        ),
+    ];
+    for (args, err) in errors {
+        expect(&mut c, args, format!("-{err}\r\n").as_bytes());
+    }
     // No replica: a wait for one times out with what there is.
     c.cmd(&["SET", "k", "v"]);
-    let (reply, took) = waitaof(&mut c, "0", "1", "100");
-    assert_eq!(escape(&reply), escape(&counts(0, 0)));
+    let took = waitaof(&mut c, ["0", "1", "100"], (0, 0));
     assert!(took >= Duration::from_millis(100), "{took:?}");
     // On a replica (the link need not be up).
     let port = free_port().to_string();
@@ -94,8 +126,7 @@ fn waitaof_local_follows_appendfsync() {
     eventually("AOF on", || aof_ready(&mut c));
     // always: fsynced before the reply of the write leaves.
     c.cmd(&["SET", "k", "1"]);
-    let (reply, took) = waitaof(&mut c, "1", "0", "0");
-    assert_eq!(escape(&reply), escape(&counts(1, 0)));
+    let took = waitaof(&mut c, ["1", "0", "0"], (1, 0));
     eprintln!("WAITAOF 1 0 0, appendfsync always: {took:?}");
     assert!(took < Duration::from_secs(2), "{took:?}");
     // Each propagated command moves the offset by one without replicas
@@ -108,8 +139,7 @@ fn waitaof_local_follows_appendfsync() {
     // everysec: the fsync thread covers it within about a second.
     c.cmd(&["CONFIG", "SET", "appendfsync", "everysec"]);
     c.cmd(&["INCR", "n"]);
-    let (reply, took) = waitaof(&mut c, "1", "0", "0");
-    assert_eq!(escape(&reply), escape(&counts(1, 0)));
+    let took = waitaof(&mut c, ["1", "0", "0"], (1, 0));
     eprintln!("WAITAOF 1 0 0, appendfsync everysec: {took:?}");
     assert!(took < Duration::from_secs(5), "{took:?}");
     // Input behind a released WAITAOF runs at once.
@@ -129,8 +159,7 @@ fn waitaof_local_follows_appendfsync() {
     // no: the write is never known to be on disk.
     c.cmd(&["CONFIG", "SET", "appendfsync", "no"]);
     c.cmd(&["INCR", "n"]);
-    let (reply, took) = waitaof(&mut c, "1", "0", "100");
-    assert_eq!(escape(&reply), escape(&counts(0, 0)));
+    let took = waitaof(&mut c, ["1", "0", "100"], (0, 0));
     assert!(took >= Duration::from_millis(100), "{took:?}");
 
     // A client blocked for the local fsync gets an error when the AOF is
@@ -147,12 +176,9 @@ fn waitaof_local_follows_appendfsync() {
     expect(&mut blocked, &["PING"], b"+PONG\r\n");
 
     // Turned on again at run time: counted once the rewrite made the base.
-    c.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
-    expect(&mut c, &["CONFIG", "SET", "appendonly", "yes"], b"+OK\r\n");
-    eventually("first rewrite", || aof_ready(&mut c));
+    turn_aof_on(&mut c);
     c.cmd(&["INCR", "n"]);
-    let (reply, _) = waitaof(&mut c, "1", "0", "5000");
-    assert_eq!(escape(&reply), escape(&counts(1, 0)));
+    waitaof(&mut c, ["1", "0", "5000"], (1, 0));
 
     // Inside MULTI it never blocks.
     c.cmd(&["CONFIG", "SET", "appendfsync", "no"]);
@@ -185,22 +211,9 @@ fn waitaof_blocked_master_is_unblocked_by_replicaof() {
 fn waitaof_counts_an_ember_replicas_fsync() {
     let master = start_ember(&[]);
     let mut m = master.connect();
-    let port = master.port.to_string();
-    let replica = start_ember(&[
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--replicaof",
-        "127.0.0.1",
-        &port,
-    ]);
-    let mut r = replica.connect();
-    eventually("link up", || link_up(&mut r));
-    eventually("replica AOF rewritten after the sync", || aof_ready(&mut r));
+    let (_replica, mut r) = aof_replica_of(master.port);
     m.cmd(&["SET", "k", "1"]);
-    let (reply, took) = waitaof(&mut m, "0", "1", "5000");
-    assert_eq!(escape(&reply), escape(&counts(0, 1)), "{}", replica.log());
+    let took = waitaof(&mut m, ["0", "1", "5000"], (0, 1));
     eprintln!("WAITAOF 0 1, replica appendfsync always: {took:?}");
     // WAIT counts the replica too.
     expect(&mut m, &["WAIT", "1", "5000"], b":1\r\n");
@@ -208,32 +221,26 @@ fn waitaof_counts_an_ember_replicas_fsync() {
     // everysec on the replica: its fsync thread, then its ACK.
     r.cmd(&["CONFIG", "SET", "appendfsync", "everysec"]);
     m.cmd(&["INCR", "n"]);
-    let (reply, took) = waitaof(&mut m, "0", "1", "10000");
-    assert_eq!(escape(&reply), escape(&counts(0, 1)));
+    let took = waitaof(&mut m, ["0", "1", "10000"], (0, 1));
     eprintln!("WAITAOF 0 1, replica appendfsync everysec: {took:?}");
 
     // no on the replica: applied (WAIT counts it) but never fsynced.
     r.cmd(&["CONFIG", "SET", "appendfsync", "no"]);
     m.cmd(&["INCR", "n"]);
     expect(&mut m, &["WAIT", "1", "5000"], b":1\r\n");
-    let (reply, took) = waitaof(&mut m, "0", "1", "300");
-    assert_eq!(escape(&reply), escape(&counts(0, 0)));
+    let took = waitaof(&mut m, ["0", "1", "300"], (0, 0));
     assert!(took >= Duration::from_millis(300), "{took:?}");
 
     // Both sides: the master's AOF turned on, the replica back to always.
     r.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
-    m.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
-    expect(&mut m, &["CONFIG", "SET", "appendonly", "yes"], b"+OK\r\n");
-    eventually("master AOF on", || aof_ready(&mut m));
+    turn_aof_on(&mut m);
     m.cmd(&["INCR", "n"]);
-    let (reply, _) = waitaof(&mut m, "1", "1", "10000");
-    assert_eq!(escape(&reply), escape(&counts(1, 1)));
+    waitaof(&mut m, ["1", "1", "10000"], (1, 1));
 
     // The replica's AOF off: it sends no FACK, its last one stays.
     r.cmd(&["CONFIG", "SET", "appendonly", "no"]);
     m.cmd(&["INCR", "n"]);
-    let (reply, _) = waitaof(&mut m, "1", "1", "300");
-    assert_eq!(escape(&reply), escape(&counts(1, 0)));
+    waitaof(&mut m, ["1", "1", "300"], (1, 0));
     expect(&mut m, &["WAIT", "1", "5000"], b":1\r\n");
 }
 
@@ -243,23 +250,13 @@ fn waitaof_never_counts_a_redis_7_0_replica() {
     let master = start_ember(&[]);
     let mut m = master.connect();
     let port = master.port.to_string();
-    let replica = start_redis(&[
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--replicaof",
-        "127.0.0.1",
-        &port,
-    ])
-    .expect("redis-server");
+    let replica = start_redis(&aof_replica_args(&port)).expect("redis-server");
     let mut r = replica.connect();
     eventually("link up", || link_up(&mut r));
     m.cmd(&["SET", "k", "1"]);
     // It acknowledges the write (WAIT) but says nothing of its AOF.
     expect(&mut m, &["WAIT", "1", "5000"], b":1\r\n");
-    let (reply, took) = waitaof(&mut m, "0", "1", "300");
-    assert_eq!(escape(&reply), escape(&counts(0, 0)));
+    let took = waitaof(&mut m, ["0", "1", "300"], (0, 0));
     assert!(took >= Duration::from_millis(300), "{took:?}");
 }
 
@@ -268,19 +265,7 @@ fn ember_replica_fack_is_accepted_by_a_redis_7_0_master() {
     require_redis!();
     let master = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
     let mut m = master.connect();
-    let port = master.port.to_string();
-    let replica = start_ember(&[
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--replicaof",
-        "127.0.0.1",
-        &port,
-    ]);
-    let mut r = replica.connect();
-    eventually("link up", || link_up(&mut r));
-    eventually("replica AOF ready", || aof_ready(&mut r));
+    let (_replica, mut r) = aof_replica_of(master.port);
     for i in 0..50 {
         m.cmd(&["SET", &format!("k{i}"), "v"]);
     }
@@ -317,22 +302,9 @@ fn waitaof_replica_switching_masters_counts_the_new_stream() {
     }
     let short = start_ember(&[]);
     let mut s = short.connect();
-    let lport = long.port.to_string();
-    let replica = start_ember(&[
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--replicaof",
-        "127.0.0.1",
-        &lport,
-    ]);
-    let mut r = replica.connect();
-    eventually("link up", || link_up(&mut r));
-    eventually("replica AOF ready", || aof_ready(&mut r));
+    let (_replica, mut r) = aof_replica_of(long.port);
     l.cmd(&["SET", "more", "1"]);
-    let (reply, _) = waitaof(&mut l, "0", "1", "5000");
-    assert_eq!(escape(&reply), escape(&counts(0, 1)));
+    waitaof(&mut l, ["0", "1", "5000"], (0, 1));
 
     // To the other master, with fsyncs off on the replica.
     r.cmd(&["CONFIG", "SET", "appendfsync", "no"]);
@@ -345,10 +317,8 @@ fn waitaof_replica_switching_masters_counts_the_new_stream() {
     eventually("replica AOF ready again", || aof_ready(&mut r));
     s.cmd(&["SET", "x", "1"]);
     expect(&mut s, &["WAIT", "1", "5000"], b":1\r\n");
-    let (reply, _) = waitaof(&mut s, "0", "1", "300");
-    assert_eq!(escape(&reply), escape(&counts(0, 0)));
+    waitaof(&mut s, ["0", "1", "300"], (0, 0));
     r.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
     s.cmd(&["SET", "x", "2"]);
-    let (reply, _) = waitaof(&mut s, "0", "1", "5000");
-    assert_eq!(escape(&reply), escape(&counts(0, 1)));
+    waitaof(&mut s, ["0", "1", "5000"], (0, 1));
 }

@@ -317,50 +317,42 @@ mod tests {
     fn waitaof_arguments_and_roles() {
         let mut h = Harness::new();
         let err = |s: &str| format!("-{s}\r\n");
-        assert_eq!(
-            h.run(&["WAITAOF", "x", "0", "0"]),
-            err("ERR value is not an integer or out of range")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "2", "0", "0"]),
-            err("ERR value is out of range, value must between 0 and 1")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "-1", "0", "0"]),
-            err("ERR value is out of range, value must between 0 and 1")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "0", "-1", "0"]),
-            err("ERR value is out of range, must be positive")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "0", "1.5", "0"]),
-            err("ERR value is not an integer or out of range")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "0", "0", "-1"]),
-            err("ERR timeout is negative")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "0", "0", "1.5"]),
-            err("ERR timeout is not an integer or out of range")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "0", "0", "9223372036854775807"]),
-            err("ERR timeout is out of range")
-        );
-        assert_eq!(
-            h.run(&["WAIT", "0", "9223372036854775807"]),
-            err("ERR timeout is out of range")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "0", "0"]),
-            err("ERR wrong number of arguments for 'waitaof' command")
-        );
-        assert_eq!(
-            h.run(&["WAITAOF", "1", "0", "0"]),
-            err("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.")
-        );
+        let not_int = "ERR value is not an integer or out of range";
+        let not_0_1 = "ERR value is out of range, value must between 0 and 1";
+        let cases: &[(&[&str], &str)] = &[
+            (&["WAITAOF", "x", "0", "0"], not_int),
+            (&["WAITAOF", "2", "0", "0"], not_0_1),
+            (&["WAITAOF", "-1", "0", "0"], not_0_1),
+            (
+                &["WAITAOF", "0", "-1", "0"],
+                "ERR value is out of range, must be positive",
+            ),
+            (&["WAITAOF", "0", "1.5", "0"], not_int),
+            (&["WAITAOF", "0", "0", "-1"], "ERR timeout is negative"),
+            (
+                &["WAITAOF", "0", "0", "1.5"],
+                "ERR timeout is not an integer or out of range",
+            ),
+            (
+                &["WAITAOF", "0", "0", "9223372036854775807"],
+                "ERR timeout is out of range",
+            ),
+            (
+                &["WAIT", "0", "9223372036854775807"],
+                "ERR timeout is out of range",
+            ),
+            (
+                &["WAITAOF", "0", "0"],
+                "ERR wrong number of arguments for 'waitaof' command",
+            ),
+            (
+                &["WAITAOF", "1", "0", "0"],
+                "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.",
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(h.run(args), err(want), "{args:?}");
+        }
         // Nothing asked of the local AOF or replicas: answered at once.
         assert_eq!(h.run(&["WAITAOF", "0", "0", "0"]), "*2\r\n:0\r\n:0\r\n");
         // Not in a transaction or a script: they answer without blocking.
