@@ -189,15 +189,34 @@ fn waitaof_local_follows_appendfsync() {
 }
 
 #[test]
-fn waitaof_blocked_master_is_unblocked_by_replicaof() {
-    let s = start_ember(&["--appendonly", "yes"]);
+fn waitaof_blocked_client_is_released_by_client_unblock_and_replicaof() {
+    let s = start_ember(&["--appendonly", "yes", "--appendfsync", "no"]);
     let mut c = s.connect();
     let mut blocked = s.connect();
+    let id = String::from_utf8_lossy(&blocked.cmd(&["CLIENT", "ID"]))
+        .trim_start_matches(':')
+        .trim()
+        .to_string();
     blocked.cmd(&["INCR", "n"]);
-    blocked.send(&["WAITAOF", "0", "1", "0"]);
-    eventually("client blocked", || {
-        info_field(&mut c, "clients", "blocked_clients").as_deref() == Some("1")
-    });
+    let park = |blocked: &mut RawConn, c: &mut RawConn| {
+        blocked.send(&["WAITAOF", "1", "1", "0"]);
+        eventually("client blocked", || {
+            info_field(c, "clients", "blocked_clients").as_deref() == Some("1")
+        });
+    };
+    // CLIENT UNBLOCK: the counts so far, as on a timeout (Redis 7.2
+    // answers every blocked type that way), or the UNBLOCKED error.
+    park(&mut blocked, &mut c);
+    expect(&mut c, &["CLIENT", "UNBLOCK", &id], b":1\r\n");
+    expect_reply(&mut blocked, &counts(0, 0));
+    park(&mut blocked, &mut c);
+    expect(&mut c, &["CLIENT", "UNBLOCK", &id, "ERROR"], b":1\r\n");
+    expect_reply(
+        &mut blocked,
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
+    );
+    // Turned into a replica: -UNBLOCKED, as every blocked client.
+    park(&mut blocked, &mut c);
     let port = free_port().to_string();
     expect(&mut c, &["REPLICAOF", "127.0.0.1", &port], b"+OK\r\n");
     expect_reply(
