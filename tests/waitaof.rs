@@ -341,3 +341,24 @@ fn waitaof_replica_switching_masters_counts_the_new_stream() {
     s.cmd(&["SET", "x", "2"]);
     waitaof(&mut s, ["0", "1", "5000"], (0, 1));
 }
+
+/// A WAITAOF blocked on a master without replicas is released once a
+/// replica attaches, loads the snapshot (which holds the write) and its
+/// AOF's first rewrite is done: its FACK then covers the sync offset.
+#[test]
+fn waitaof_is_released_when_a_new_replica_finished_its_sync() {
+    let master = start_ember(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let mut m = master.connect();
+    eventually("master AOF on", || aof_ready(&mut m));
+    let mut blocked = master.connect();
+    blocked.cmd(&["INCR", "n"]);
+    blocked.send(&["WAITAOF", "1", "1", "0"]);
+    expect_silence(&mut blocked, 200);
+    let start = Instant::now();
+    let (_replica, _r) = aof_replica_of(master.port);
+    expect_reply(&mut blocked, &counts(1, 1));
+    eprintln!(
+        "WAITAOF 1 1 released {:?} after the replica started",
+        start.elapsed()
+    );
+}

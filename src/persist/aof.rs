@@ -1160,6 +1160,9 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
         aof.state = State::On;
         aof.fsynced_reploff = Some(aof.fsynced_pending.load(Ordering::Acquire));
         info!("Background AOF rewrite finished successfully, the AOF is on");
+        // A replica's master may be waiting for this (WAITAOF after a
+        // full sync).
+        crate::server::replica::fsynced_moved(srv);
     }
     Ok(())
 }
