@@ -340,6 +340,11 @@ fn waitaof_replica_switching_masters_counts_the_new_stream() {
     r.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
     s.cmd(&["SET", "x", "2"]);
     waitaof(&mut s, ["0", "1", "5000"], (0, 1));
+
+    // Promoted, it answers WAITAOF for its own writes.
+    expect(&mut r, &["REPLICAOF", "NO", "ONE"], b"+OK\r\n");
+    r.cmd(&["INCR", "n"]);
+    waitaof(&mut r, ["1", "0", "0"], (1, 0));
 }
 
 /// A WAITAOF blocked on a master without replicas is released once a
