@@ -315,8 +315,8 @@ pub fn run_function(
     // WAITAOF in a script answers for its caller's last write (the
     // script's own writes are propagated when it ends). Redis 7.2 used
     // the Lua client's offset, which never moves, so it answered for
-    // offset 0 (a false "fsynced"); later Redis and Valkey take the
-    // caller's, as here.
+    // offset 0 (a false "fsynced"); Valkey takes the caller's, as
+    // here.
     fake.repl_woff = caller.repl_woff;
     // Commands a script calls run with its caller's ACL user.
     fake.user.clone_from(&caller.user);
