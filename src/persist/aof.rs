@@ -3,7 +3,8 @@
 //! `aof-use-rdb-preamble yes`, else RESP commands) and incremental files
 //! of RESP commands. This module owns the writer (the buffer filled by
 //! propagation, flushed and fsynced in before_sleep by the `appendfsync`
-//! policy), the rewrite (BGREWRITEAOF and the automatic one, in a forked
+//! policy, and the replication offset its fsyncs reached: WAITAOF's local
+//! count, a replica's FACK), the rewrite (BGREWRITEAOF and the automatic one, in a forked
 //! child), turning the AOF on and off at run time, and opening the files
 //! at start-up. Loading lives in `aof_load.rs`, the manifest format in
 //! `manifest.rs`.
