@@ -227,6 +227,14 @@ pub const MASTERDOWN: &str =
 pub const NOMASTERLINK: &str = "NOMASTERLINK Can't SYNC while not connected with my master";
 /// WAIT on a replica.
 pub const WAIT_ON_REPLICA: &str = "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+/// WAITAOF on a replica.
+pub const WAITAOF_ON_REPLICA: &str = "ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated.";
+/// WAITAOF asking for a local fsync while `appendonly` is off (also the
+/// reply of one blocked when the AOF is turned off).
+pub const WAITAOF_NO_AOF: &str =
+    "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
+/// An integer argument outside 0..=1 (WAITAOF numlocal, REPLCONF rdb-only).
+pub const NOT_0_OR_1: &str = "ERR value is out of range, value must between 0 and 1";
 /// REPLICAOF from a client that is itself a replica.
 pub const REPLICAOF_FROM_REPLICA: &str = "ERR Command is not valid when client is a replica.";
 /// Clients blocked when REPLICAOF turns the server into a replica.

@@ -3,7 +3,8 @@
 //! tries its non-blocking form; when that finds nothing it parks the client
 //! with `Ctx::block`, and the loop re-runs it when a write makes one of its
 //! keys ready. Inside MULTI (EXEC) they never block: they answer as on
-//! timeout.
+//! timeout. WAIT and WAITAOF park the same way, but are answered by
+//! `server::repl` when replicas acknowledge or the AOF fsyncs.
 
 use super::lists::{self, Env, MoveErr};
 use super::{Cmd, Ctx, flags::*};
@@ -25,6 +26,7 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("bzpopmax", -3, BLOCKING_WRITE | FAST, bzpopmax).keys(1, -2, 1),
     Cmd::new("bzmpop", -5, BLOCKING_WRITE, bzmpop),
     Cmd::new("wait", 3, NOSCRIPT, wait),
+    Cmd::new("waitaof", 4, BLOCKING, waitaof),
 ];
 
 /// Parses a blocking timeout in seconds into milliseconds (0 = forever),
@@ -90,28 +92,84 @@ fn wait(ctx: &mut Ctx, argv: &[&[u8]]) {
     let Some(wanted) = super::arg_i64(ctx, argv[1]) else {
         return;
     };
-    let timeout = match crate::util::num::parse_i64(argv[2]) {
-        None => return ctx.c.reply.error(error::TIMEOUT_NOT_INT),
-        Some(t) if t < 0 => return ctx.c.reply.error(error::TIMEOUT_IS_NEGATIVE),
-        Some(t) => t,
+    let timeout = match parse_timeout_ms(argv[2], ctx.now) {
+        Ok(t) => t,
+        Err(e) => return ctx.c.reply.error(e),
     };
     let offset = ctx.c.repl_woff;
     let acked = crate::server::repl::count_acks(ctx.srv, offset);
     if wanted <= acked || may_not_block(ctx) {
         return ctx.c.reply.int(acked);
     }
-    ctx.block(
-        argv,
-        &[],
-        timeout,
-        BlockType::List,
-        TimeoutReply::Acks(offset),
-    );
+    wait_for_acks(ctx, argv, timeout, TimeoutReply::Acks(offset));
+}
+
+/// WAITAOF numlocal numreplicas timeout (Redis 7.2): waits until this
+/// client's last write (its replication offset, as WAIT uses) is fsynced
+/// to the local AOF (numlocal 1) and to the AOF of at least numreplicas
+/// replicas (their `REPLCONF ACK ... FACK`), or the timeout in
+/// milliseconds passes (0: forever). Replies [local 0/1, replicas]. Does
+/// not block inside MULTI or a script. The local count moves in
+/// before_sleep, when an fsync (`always`, or the `everysec` thread) has
+/// covered the offset; `appendfsync no` never does.
+fn waitaof(ctx: &mut Ctx, argv: &[&[u8]]) {
+    use crate::server::repl;
+    // Redis checks the arguments first, then the role.
+    let Some(local) = super::arg_i64(ctx, argv[1]) else {
+        return;
+    };
+    if !(0..=1).contains(&local) {
+        return ctx.c.reply.error(error::NOT_0_OR_1);
+    }
+    let Some(replicas) = super::arg_i64(ctx, argv[2]) else {
+        return;
+    };
+    if replicas < 0 {
+        return ctx.c.reply.error(error::NOT_POSITIVE);
+    }
+    let timeout = match parse_timeout_ms(argv[3], ctx.now) {
+        Ok(t) => t,
+        Err(e) => return ctx.c.reply.error(e),
+    };
+    if ctx.srv.replica.active() {
+        return ctx.c.reply.error(error::WAITAOF_ON_REPLICA);
+    }
+    if local > 0 && ctx.srv.aof.state == crate::persist::aof::State::Off {
+        return ctx.c.reply.error(error::WAITAOF_NO_AOF);
+    }
+    let offset = ctx.c.repl_woff;
+    let done = repl::count_aof_acks(ctx.srv, offset) >= replicas
+        && repl::local_fsynced(ctx.srv, offset) >= local;
+    if done || may_not_block(ctx) {
+        return repl::aof_acks_reply(ctx.srv, &mut ctx.c.reply, offset);
+    }
+    wait_for_acks(ctx, argv, timeout, TimeoutReply::AofAcks(offset));
+}
+
+/// Parks a WAIT / WAITAOF client among the replication waiters and asks
+/// the replicas for an ACK before sleeping (one GETACK per turn).
+fn wait_for_acks(ctx: &mut Ctx, argv: &[&[u8]], timeout: i64, reply: TimeoutReply) {
+    ctx.block(argv, &[], timeout, BlockType::List, reply);
     if !ctx.c.reprocessing {
         crate::server::repl::prune_waiters(ctx.srv);
         ctx.srv.repl.waiters.push(ctx.c.token);
         ctx.srv.repl.get_ack = true;
     }
+}
+
+/// Parses a timeout in milliseconds (WAIT, WAITAOF) with Redis 7.2's
+/// errors (getTimeoutFromObjectOrReply for milliseconds): an integer, not
+/// negative, and the deadline `now + ms` must fit an i64. (Redis 7.0 had
+/// no range check and waited forever past it.)
+pub fn parse_timeout_ms(arg: &[u8], now: i64) -> Result<i64, &'static str> {
+    let ms = num::parse_i64(arg).ok_or(error::TIMEOUT_NOT_INT)?;
+    if ms < 0 {
+        return Err(error::TIMEOUT_IS_NEGATIVE);
+    }
+    if ms > 0 && ms > i64::MAX - now.max(0) {
+        return Err(error::TIMEOUT_OUT_OF_RANGE);
+    }
+    Ok(ms)
 }
 
 /// BLPOP key [key ...] timeout

@@ -3492,6 +3492,16 @@ static TABLE: &[Meta] = &[
     .acl("connection")
     .tips("request_policy:all_shards response_policy:agg_min")
     .args("numreplicas:int timeout:int"),
+    m(
+        "waitaof",
+        "generic",
+        "7.2.0",
+        "O(1)",
+        "Wait until this connection's writes are fsynced to the local AOF and/or enough replicas' AOFs",
+    )
+    .acl("connection")
+    .tips("request_policy:all_shards response_policy:agg_min")
+    .args("numlocal:int numreplicas:int timeout:int"),
     // --- geo ----------------------------------------------------------------
     m(
         "geoadd",

@@ -92,13 +92,14 @@ fn replicaof(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// REPLCONF <option> <value> [<option> <value> ...]: what a replica says
 /// about itself (listening-port, ip-address, capa, rdb-only) answered with
-/// OK; `ACK <offset>` records its progress and `GETACK` (meant for
-/// replicas) is ignored, both without a reply.
+/// OK; `ACK <offset> [FACK <aof offset>]` records its progress (and what
+/// its AOF has fsynced, Redis 7.2) and `GETACK` (meant for replicas) is
+/// ignored, both without a reply.
 fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
     if argv.len().is_multiple_of(2) {
         return ctx.c.reply.error(error::SYNTAX);
     }
-    for pair in argv[1..].chunks_exact(2) {
+    for (i, pair) in argv[1..].chunks_exact(2).enumerate() {
         let (opt, val) = (pair[0], pair[1]);
         let is = |name: &str| opt.eq_ignore_ascii_case(name.as_bytes());
         if is("listening-port") {
@@ -137,9 +138,18 @@ fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
             // Capabilities ember may use; it sends disk-based snapshots,
             // which every replica understands.
         } else if is("ack") {
-            if let Some(offset) = crate::util::num::parse_i64(val) {
-                repl::ack(ctx.srv, ctx.c, offset.max(0) as u64, ctx.now);
-            }
+            // The pair after it may be `FACK <offset>`; anything else
+            // after an ACK is ignored, as Redis (7.0 too) ignores it.
+            let Some(offset) = crate::util::num::parse_i64(val) else {
+                return;
+            };
+            let fack = match argv.get(2 * i + 3..2 * i + 5) {
+                Some([word, off]) if word.eq_ignore_ascii_case(b"fack") => {
+                    crate::util::num::parse_i64(off).map(|f| f.max(0) as u64)
+                }
+                _ => None,
+            };
+            repl::ack(ctx.srv, ctx.c, offset.max(0) as u64, fack, ctx.now);
             return;
         } else if is("getack") {
             // Only a replica answers GETACK; ember is always a master.
@@ -149,10 +159,7 @@ fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
                 return;
             };
             if !(0..=1).contains(&v) {
-                return ctx
-                    .c
-                    .reply
-                    .error("ERR value is out of range, value must between 0 and 1");
+                return ctx.c.reply.error(error::NOT_0_OR_1);
             }
             ctx.c
                 .repl
@@ -274,6 +281,122 @@ mod tests {
             h.run(&["CONFIG", "GET", "replicaof"]),
             "*2\r\n$9\r\nreplicaof\r\n$0\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn replconf_ack_records_the_fsynced_offset() {
+        use crate::server::repl::{ReplicaState, SyncState};
+        let mut h = Harness::new();
+        let mut r = ReplicaState::new();
+        r.state = SyncState::Online;
+        h.c.repl = Some(Box::new(r));
+        let offsets = |h: &Harness| {
+            let r = h.c.repl.as_ref().unwrap();
+            (r.ack_offset, r.aof_ack_offset)
+        };
+        assert_eq!(h.run(&["REPLCONF", "ACK", "100"]), "");
+        assert_eq!(offsets(&h), (100, 0));
+        assert_eq!(h.run(&["REPLCONF", "ACK", "120", "FACK", "90"]), "");
+        assert_eq!(offsets(&h), (120, 90));
+        // Offsets never go back; the word is case-insensitive.
+        assert_eq!(h.run(&["replconf", "ack", "110", "fack", "80"]), "");
+        assert_eq!(offsets(&h), (120, 90));
+        // A bad FACK offset still records the ACK; other words after an
+        // ACK are ignored (Redis 7.0 ignores FACK that way).
+        assert_eq!(h.run(&["REPLCONF", "ACK", "130", "FACK", "x"]), "");
+        assert_eq!(offsets(&h), (130, 90));
+        assert_eq!(h.run(&["REPLCONF", "ACK", "140", "foo", "150"]), "");
+        assert_eq!(offsets(&h), (140, 90));
+        assert_eq!(
+            h.run(&["REPLCONF", "ACK", "140", "FACK"]),
+            "-ERR syntax error\r\n"
+        );
+    }
+
+    #[test]
+    fn waitaof_arguments_and_roles() {
+        let mut h = Harness::new();
+        let err = |s: &str| format!("-{s}\r\n");
+        let not_int = "ERR value is not an integer or out of range";
+        let not_0_1 = "ERR value is out of range, value must between 0 and 1";
+        let cases: &[(&[&str], &str)] = &[
+            (&["WAITAOF", "x", "0", "0"], not_int),
+            (&["WAITAOF", "2", "0", "0"], not_0_1),
+            (&["WAITAOF", "-1", "0", "0"], not_0_1),
+            (
+                &["WAITAOF", "0", "-1", "0"],
+                "ERR value is out of range, must be positive",
+            ),
+            (&["WAITAOF", "0", "1.5", "0"], not_int),
+            (&["WAITAOF", "0", "0", "-1"], "ERR timeout is negative"),
+            (
+                &["WAITAOF", "0", "0", "1.5"],
+                "ERR timeout is not an integer or out of range",
+            ),
+            (
+                &["WAITAOF", "0", "0", "9223372036854775807"],
+                "ERR timeout is out of range",
+            ),
+            (
+                &["WAIT", "0", "9223372036854775807"],
+                "ERR timeout is out of range",
+            ),
+            (
+                &["WAITAOF", "0", "0"],
+                "ERR wrong number of arguments for 'waitaof' command",
+            ),
+            (
+                &["WAITAOF", "1", "0", "0"],
+                "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.",
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(h.run(args), err(want), "{args:?}");
+        }
+        // Nothing asked of the local AOF or replicas: answered at once.
+        assert_eq!(h.run(&["WAITAOF", "0", "0", "0"]), "*2\r\n:0\r\n:0\r\n");
+        // Not in a transaction or a script: they answer without blocking.
+        h.run(&["MULTI"]);
+        assert_eq!(h.run(&["WAITAOF", "0", "1", "0"]), "+QUEUED\r\n");
+        assert_eq!(h.run(&["EXEC"]), "*1\r\n*2\r\n:0\r\n:0\r\n");
+        assert_eq!(
+            h.run(&["EVAL", "return redis.call('waitaof', 0, 1, 0)", "0"]),
+            "*2\r\n:0\r\n:0\r\n"
+        );
+        // On a replica (arguments are checked first).
+        h.run(&["REPLICAOF", "127.0.0.1", "1"]);
+        assert_eq!(
+            h.run(&["WAITAOF", "0", "0", "0"]),
+            err(
+                "ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated."
+            )
+        );
+        assert_eq!(
+            h.run(&["WAITAOF", "3", "0", "0"]),
+            err("ERR value is out of range, value must between 0 and 1")
+        );
+    }
+
+    /// COMMAND INFO as Redis 7.2 builds it from waitaof.json (flags
+    /// BLOCKING, @connection plus the implied @slow @blocking, the
+    /// all-shards tips, no keys).
+    #[test]
+    fn waitaof_command_info() {
+        let mut h = Harness::new();
+        assert_eq!(
+            h.run(&["COMMAND", "INFO", "waitaof"]),
+            "*1\r\n*10\r\n$7\r\nwaitaof\r\n:4\r\n*1\r\n+blocking\r\n:0\r\n:0\r\n:0\r\n\
+             *3\r\n+@slow\r\n+@blocking\r\n+@connection\r\n*2\r\n$25\r\nrequest_policy:all_shards\r\n\
+             $23\r\nresponse_policy:agg_min\r\n*0\r\n*0\r\n"
+        );
+        let docs = h.run(&["COMMAND", "DOCS", "waitaof"]);
+        for part in [
+            "$5\r\n7.2.0\r\n",
+            "$8\r\nnumlocal\r\n",
+            "$11\r\nnumreplicas\r\n",
+        ] {
+            assert!(docs.contains(part), "{docs}");
+        }
     }
 
     #[test]

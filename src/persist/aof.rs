@@ -3,7 +3,8 @@
 //! `aof-use-rdb-preamble yes`, else RESP commands) and incremental files
 //! of RESP commands. This module owns the writer (the buffer filled by
 //! propagation, flushed and fsynced in before_sleep by the `appendfsync`
-//! policy), the rewrite (BGREWRITEAOF and the automatic one, in a forked
+//! policy, and the replication offset its fsyncs reached: WAITAOF's local
+//! count, a replica's FACK), the rewrite (BGREWRITEAOF and the automatic one, in a forked
 //! child), turning the AOF on and off at run time, and opening the files
 //! at start-up. Loading lives in `aof_load.rs`, the manifest format in
 //! `manifest.rs`.
@@ -22,7 +23,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 use tracing::{info, warn};
@@ -55,26 +56,32 @@ pub struct RewriteChild {
 }
 
 /// The fsync thread of `appendfsync everysec` (Redis's bio job): it gets
-/// a duplicate of the incr file's descriptor and fsyncs it, so the event
-/// loop never waits for the disk. A forked child never talks to it.
+/// a duplicate of the incr file's descriptor and the replication offset
+/// the file holds up to, fsyncs it, and on success raises `fsynced` (the
+/// Aof's `fsynced_pending`) to that offset, so the event loop never waits
+/// for the disk. A forked child never talks to it.
 #[derive(Debug)]
 struct FsyncWorker {
-    tx: mpsc::Sender<File>,
+    tx: mpsc::Sender<(File, u64)>,
     pending: Arc<AtomicUsize>,
     failed: Arc<AtomicBool>,
 }
 
 impl FsyncWorker {
-    fn spawn() -> io::Result<FsyncWorker> {
-        let (tx, rx) = mpsc::channel::<File>();
+    fn spawn(fsynced: Arc<AtomicU64>) -> io::Result<FsyncWorker> {
+        let (tx, rx) = mpsc::channel::<(File, u64)>();
         let pending = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(AtomicBool::new(false));
         let (p, fl) = (pending.clone(), failed.clone());
         std::thread::Builder::new()
             .name("aof-fsync".into())
             .spawn(move || {
-                while let Ok(f) = rx.recv() {
-                    fl.store(f.sync_data().is_err(), Ordering::Relaxed);
+                while let Ok((f, offset)) = rx.recv() {
+                    let ok = f.sync_data().is_ok();
+                    fl.store(!ok, Ordering::Relaxed);
+                    if ok {
+                        fsynced.fetch_max(offset, Ordering::AcqRel);
+                    }
                     p.fetch_sub(1, Ordering::AcqRel);
                 }
             })?;
@@ -83,6 +90,11 @@ impl FsyncWorker {
             pending,
             failed,
         })
+    }
+
+    /// Fsyncs in flight.
+    fn busy(&self) -> bool {
+        self.pending.load(Ordering::Acquire) > 0
     }
 }
 
@@ -125,6 +137,16 @@ pub struct Aof {
     last_failure_unix: i64,
     pub last_rewrite_ok: bool,
     pub last_rewrite_time_sec: i64,
+    /// The replication offset known to be fsynced to the AOF (Redis
+    /// `fsynced_reploff`, what WAITAOF's local count and a replica's
+    /// `REPLCONF ACK ... FACK` report): None while the AOF is off (Redis
+    /// -1), 0 until the first rewrite of an AOF turned on at run time is
+    /// done; moved from `fsynced_pending` in before_sleep.
+    pub fsynced_reploff: Option<u64>,
+    /// The largest offset an fsync covered (Redis
+    /// `fsynced_reploff_pending`): raised by the loop after an `always`
+    /// fsync and by the fsync thread after an `everysec` one.
+    fsynced_pending: Arc<AtomicU64>,
 }
 
 impl Default for Aof {
@@ -154,6 +176,20 @@ impl Default for Aof {
             last_failure_unix: 0,
             last_rewrite_ok: true,
             last_rewrite_time_sec: -1,
+            fsynced_reploff: None,
+            fsynced_pending: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl Aof {
+    /// Waits for the fsyncs in flight (Redis bioDrainWorker), so none of
+    /// them raises `fsynced_pending` after it is set anew.
+    fn drain_fsyncs(&self) {
+        if let Some(w) = self.worker.as_ref() {
+            while w.busy() {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
         }
     }
 }
@@ -231,6 +267,10 @@ pub fn feed_ready(srv: &mut Server) {
         prop, aof, repl, ..
     } = srv;
     let to_replicas = repl.feeding();
+    // Without a stream to measure, each command still moves the offset by
+    // one (Redis 7.2), so WAITAOF can tell a client's writes from what is
+    // fsynced. A replica's offset is its master's stream.
+    let count_alone = !to_replicas && !repl.proxying;
     // Waiting for the first base, only what follows the rewrite's fork
     // belongs in the (temporary) incr file: the snapshot has the rest.
     let on = match aof.state {
@@ -246,6 +286,8 @@ pub fn feed_ready(srv: &mut Server) {
     prop.drain_ready(|db, resp| {
         if to_replicas {
             repl.feed(db, resp);
+        } else if count_alone {
+            repl.offset += 1;
         }
         if !on {
             return;
@@ -284,11 +326,40 @@ pub fn propagate_expired(srv: &mut Server) {
 /// Writes the buffer to the incr file and fsyncs by `appendfsync` (Redis
 /// flushAppendOnlyFile). Runs first in before_sleep. With `always` a
 /// failed write or fsync stops the server: replies that promise
-/// durability must not leave.
+/// durability must not leave. Then publishes the fsynced replication
+/// offset and answers the WAITAOF (and WAIT) clients now satisfied, as
+/// Redis's before-sleep does.
 pub fn flush(srv: &mut Server) {
+    write_and_sync(srv);
+    publish_fsynced(srv);
+}
+
+/// Moves the offset the fsyncs reached into `fsynced_reploff` (only once
+/// the AOF is on: during the first rewrite of an AOF turned on at run
+/// time the data is not all on disk yet), tells the master link when it
+/// moved, and serves the clients blocked in WAIT / WAITAOF.
+fn publish_fsynced(srv: &mut Server) {
+    if srv.aof.state == State::On
+        && let Some(prev) = srv.aof.fsynced_reploff
+    {
+        let now = srv.aof.fsynced_pending.load(Ordering::Acquire);
+        if now != prev {
+            srv.aof.fsynced_reploff = Some(now);
+            crate::server::replica::fsynced_moved(srv);
+        }
+    }
+    if !srv.repl.waiters.is_empty() {
+        crate::server::repl::serve_waiters(srv);
+    }
+}
+
+fn write_and_sync(srv: &mut Server) {
     if srv.aof.state == State::Off {
         return;
     }
+    // Everything propagated so far is in the buffer: once it is written
+    // and fsynced, the file holds the stream up to here.
+    let offset = srv.repl.offset;
     let policy = srv.aof.fsync;
     let skip_fsync =
         srv.aof.child.is_some() && srv.config.get_bool("no-appendfsync-on-rewrite") == Some(true);
@@ -346,6 +417,7 @@ pub fn flush(srv: &mut Server) {
             }
             aof.synced_size = aof.current_size;
             aof.last_fsync_ms = now_ms();
+            aof.fsynced_pending.fetch_max(offset, Ordering::AcqRel);
         }
         Fsync::EverySec if unsynced => {
             let now = now_ms();
@@ -353,7 +425,7 @@ pub fn flush(srv: &mut Server) {
                 return;
             }
             if aof.worker.is_none() {
-                aof.worker = FsyncWorker::spawn().ok();
+                aof.worker = FsyncWorker::spawn(aof.fsynced_pending.clone()).ok();
             }
             let (Some(w), Some(f)) = (aof.worker.as_ref(), aof.file.as_ref()) else {
                 return;
@@ -370,15 +442,30 @@ pub fn flush(srv: &mut Server) {
             }
             if let Ok(dup) = f.try_clone() {
                 w.pending.fetch_add(1, Ordering::AcqRel);
-                if w.tx.send(dup).is_err() {
+                if let Err(mpsc::SendError((dup, _))) = w.tx.send((dup, offset)) {
                     w.pending.fetch_sub(1, Ordering::AcqRel);
-                    let _ = f.sync_data();
+                    if dup.sync_data().is_ok() {
+                        aof.fsynced_pending.fetch_max(offset, Ordering::AcqRel);
+                    }
                 }
                 aof.synced_size = aof.current_size;
                 aof.last_fsync_ms = now;
             }
         }
-        _ => {}
+        // Nothing written since the last fsync, and none in flight (or
+        // failed): the file holds everything up to here on disk. This also
+        // covers offsets that moved without adding to the file (Redis
+        // does the same). `no` never knows what the OS wrote.
+        Fsync::Always | Fsync::EverySec => {
+            let idle = aof
+                .worker
+                .as_ref()
+                .is_none_or(|w| !w.busy() && !w.failed.load(Ordering::Relaxed));
+            if idle && aof.buf.is_empty() {
+                aof.fsynced_pending.fetch_max(offset, Ordering::AcqRel);
+            }
+        }
+        Fsync::No => {}
     }
 }
 
@@ -392,10 +479,15 @@ fn os_words(e: &io::Error) -> String {
     }
 }
 
-/// Fsyncs the incr file now (shutdown, switching files).
-pub(super) fn fsync_now(aof: &mut Aof) {
-    if let Some(f) = aof.file.as_ref() {
-        let _ = f.sync_data();
+/// Fsyncs the incr file now (shutdown, switching files), after a
+/// [`flush`]: when the buffer was written, the file then holds the stream
+/// up to `offset` on disk.
+pub(super) fn fsync_now(aof: &mut Aof, offset: u64) {
+    if let Some(f) = aof.file.as_ref()
+        && f.sync_data().is_ok()
+        && aof.buf.is_empty()
+    {
+        aof.fsynced_pending.fetch_max(offset, Ordering::AcqRel);
     }
     aof.synced_size = aof.current_size;
 }
@@ -731,6 +823,7 @@ pub fn open_on_start(srv: &mut Server) -> Result<(), String> {
     aof.synced_size = size;
     aof.base_size = size;
     aof.last_fsync_ms = now_ms();
+    aof.fsynced_reploff = Some(0);
     srv.prop.enabled = true;
     srv.aof.timestamps = timestamps_enabled(&srv.config);
     srv.aof.fsync = fsync_policy(&srv.config);
@@ -782,7 +875,7 @@ pub fn stop(srv: &mut Server) {
         return;
     }
     flush(srv);
-    fsync_now(&mut srv.aof);
+    fsync_now(&mut srv.aof, srv.repl.offset);
     if srv.aof.child.is_some() {
         warn!("Killing running AOF rewrite child");
         kill_child(srv);
@@ -797,6 +890,8 @@ fn stop_writing(srv: &mut Server) {
     aof.buf.clear();
     aof.selected_db = None;
     aof.rewrite_scheduled = false;
+    aof.fsynced_reploff = None;
+    aof.fsynced_pending.store(0, Ordering::Release);
     // Replicas may still want the stream.
     crate::server::repl::update_propagation(srv);
     if !srv.prop.enabled {
@@ -813,7 +908,7 @@ pub fn prepare_shutdown(srv: &mut Server) {
     if srv.aof.state != State::Off {
         info!("Calling fsync() on the AOF file.");
         flush(srv);
-        fsync_now(&mut srv.aof);
+        fsync_now(&mut srv.aof, srv.repl.offset);
     }
 }
 
@@ -836,8 +931,20 @@ pub fn rewrite_background(srv: &mut Server) -> Result<i32, String> {
     }
     ensure_dir(&srv.config).map_err(|e| e.to_string())?;
     flush(srv);
-    fsync_now(&mut srv.aof);
+    fsync_now(&mut srv.aof, srv.repl.offset);
     open_new_incr(srv).map_err(|e| format!("Can't open new incr AOF: {e}"))?;
+    if srv.aof.state == State::WaitRewrite {
+        // The first base will hold everything up to here: that is the
+        // fsynced offset once it is installed, or a later one an fsync of
+        // the temporary incr file reaches. The old file's fsyncs finish
+        // first, so none of them moves the new count (a replica that
+        // changed masters counts another stream).
+        srv.aof.drain_fsyncs();
+        srv.aof
+            .fsynced_pending
+            .store(srv.repl.offset, Ordering::Release);
+        srv.aof.fsynced_reploff = Some(0);
+    }
     srv.aof.rewrites += 1;
     let started = Instant::now();
     // SAFETY: as for BGSAVE (persist::bgsave): the child only reads its
@@ -1052,7 +1159,11 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
     aof.base_size = size;
     if waiting {
         aof.state = State::On;
+        aof.fsynced_reploff = Some(aof.fsynced_pending.load(Ordering::Acquire));
         info!("Background AOF rewrite finished successfully, the AOF is on");
+        // A replica's master may be waiting for this (WAITAOF after a
+        // full sync).
+        crate::server::replica::fsynced_moved(srv);
     }
     Ok(())
 }
@@ -1218,6 +1329,96 @@ mod tests {
             out.push(words.join(" "));
         }
         out
+    }
+
+    /// WAITAOF's local count: the replication offset the fsyncs reached,
+    /// by `appendfsync`; without replicas each command moves the offset
+    /// by one (Redis 7.2), so a client's writes stay distinguishable.
+    #[test]
+    fn fsynced_offset_follows_the_policy() {
+        let (mut h, dir) = aof_harness("fsynced");
+        open_on_start(&mut h.srv).unwrap();
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(0));
+        h.srv.aof.fsync = Fsync::No;
+        assert_eq!(h.run(&["SET", "a", "1"]), "+OK\r\n");
+        assert_eq!(h.srv.repl.offset, 1);
+        assert_eq!(h.c.repl_woff, 1);
+        flush(&mut h.srv);
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(0));
+        assert_eq!(local_count(&mut h), "*1\r\n*2\r\n:0\r\n:0\r\n");
+        // A script answers for its caller's last write, without blocking.
+        assert_eq!(
+            h.run(&["EVAL", "return redis.call('waitaof', 1, 0, 0)", "0"]),
+            "*2\r\n:0\r\n:0\r\n"
+        );
+        // A transaction is MULTI, its commands and EXEC.
+        h.run(&["MULTI"]);
+        h.run(&["SET", "a", "2"]);
+        h.run(&["INCR", "n"]);
+        h.run(&["EXEC"]);
+        assert_eq!(h.srv.repl.offset, 5);
+        assert_eq!(h.c.repl_woff, 5);
+        // Reads move nothing.
+        h.run(&["GET", "a"]);
+        assert_eq!(h.c.repl_woff, 5);
+
+        h.srv.aof.fsync = Fsync::Always;
+        h.run(&["SET", "b", "1"]);
+        flush(&mut h.srv);
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(6));
+        assert_eq!(local_count(&mut h), "*1\r\n*2\r\n:1\r\n:0\r\n");
+
+        h.srv.aof.fsync = Fsync::EverySec;
+        h.run(&["SET", "c", "1"]);
+        // The fsync thread covers it within a second (plus the turn).
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while h.srv.aof.fsynced_reploff != Some(7) {
+            assert!(Instant::now() < deadline, "everysec never fsynced");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            flush(&mut h.srv);
+        }
+
+        // Off: no local count, and WAITAOF with numlocal is refused.
+        stop(&mut h.srv);
+        assert_eq!(h.srv.aof.fsynced_reploff, None);
+        assert_eq!(
+            h.run(&["WAITAOF", "1", "0", "0"]),
+            "-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n"
+        );
+        assert_eq!(h.run(&["WAITAOF", "0", "0", "0"]), "*2\r\n:0\r\n:0\r\n");
+        // No AOF and no replica: nothing is propagated, the offset stays.
+        h.run(&["SET", "d", "1"]);
+        assert_eq!(h.srv.repl.offset, 7);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// WAITAOF 1 0 0 inside a transaction, where it answers at once.
+    fn local_count(h: &mut Harness) -> String {
+        h.run(&["MULTI"]);
+        h.run(&["WAITAOF", "1", "0", "0"]);
+        h.run(&["EXEC"])
+    }
+
+    /// Turned on at run time, the count starts at 0 and takes the offset of
+    /// the rewrite's fork (or an fsync's beyond it) once the base exists.
+    #[test]
+    fn fsynced_offset_after_turning_the_aof_on() {
+        let (mut h, dir) = aof_harness("fsynced-on");
+        start(&mut h.srv).unwrap();
+        h.srv.aof.fsync = Fsync::Always;
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(0));
+        h.run(&["SET", "a", "1"]);
+        flush(&mut h.srv);
+        // Not before the first base is in place.
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(0));
+        wait_rewrite(&mut h);
+        assert_eq!(h.srv.aof.state, State::On);
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(1));
+        h.run(&["SET", "b", "1"]);
+        flush(&mut h.srv);
+        assert_eq!(h.srv.aof.fsynced_reploff, Some(2));
+        stop(&mut h.srv);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Each command's deterministic form, as Redis 7.0 writes it (checked

@@ -400,7 +400,7 @@ pub fn load_at_startup(srv: &mut Server, pump: &mut dyn FnMut(&mut Server)) -> R
 pub fn debug_loadaof(srv: &mut Server) {
     if srv.aof.state == aof::State::On {
         aof::flush(srv);
-        aof::fsync_now(&mut srv.aof);
+        aof::fsync_now(&mut srv.aof, srv.repl.offset);
     }
     srv.ks.flush_all();
     srv.ks.expired_log.clear();

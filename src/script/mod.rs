@@ -312,6 +312,12 @@ pub fn run_function(
         return caller.reply.error("ERR script already running");
     };
     fake.db = caller.db;
+    // WAITAOF in a script answers for its caller's last write (the
+    // script's own writes are propagated when it ends). Redis 7.2 used
+    // the Lua client's offset, which never moves, so it answered for
+    // offset 0 (a false "fsynced"); Valkey takes the caller's, as
+    // here.
+    fake.repl_woff = caller.repl_woff;
     // Commands a script calls run with its caller's ACL user.
     fake.user.clone_from(&caller.user);
     // What CLIENT-style reports (the ACL LOG) show of it: age and idle 0.

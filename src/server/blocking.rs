@@ -30,6 +30,9 @@ pub enum TimeoutReply {
     NullBulk,
     /// WAIT: the number of replicas that acknowledged this offset.
     Acks(u64),
+    /// WAITAOF: [local AOF fsynced this offset (0/1), replicas that
+    /// fsynced it].
+    AofAcks(u64),
 }
 
 /// A parked client's command and what it waits for.
@@ -137,6 +140,7 @@ pub fn unblock_timeout(srv: &mut Server, c: &mut Client) {
             TimeoutReply::NullArray => c.reply.null_array(),
             TimeoutReply::NullBulk => c.reply.null(),
             TimeoutReply::Acks(off) => c.reply.int(super::repl::count_acks(srv, off)),
+            TimeoutReply::AofAcks(off) => super::repl::aof_acks_reply(srv, &mut c.reply, off),
         }
     }
     unblock(srv, c);

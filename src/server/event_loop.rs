@@ -187,7 +187,12 @@ impl EventLoop {
                 );
                 signals::clear_shutdown_request();
             }
-            let mut timeout = if self.read_again.is_empty() && !self.srv.replica.read_pending {
+            // Clients unblocked in before-sleep (WAITAOF after an fsync)
+            // run their buffered input without waiting for an event.
+            let mut timeout = if self.read_again.is_empty()
+                && !self.srv.replica.read_pending
+                && self.srv.blocking.unblocked.is_empty()
+            {
                 self.next_cron.saturating_duration_since(Instant::now())
             } else {
                 Duration::ZERO

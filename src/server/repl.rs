@@ -9,10 +9,13 @@
 //! then the live stream. The stream is what propagation hands the AOF
 //! (`persist::aof::feed_ready` calls [`Master::feed`] and [`distribute`]),
 //! with a SELECT whenever the database changes, plus periodic PINGs and
-//! `REPLCONF GETACK *` for WAIT. `master_repl_offset` counts the stream's
-//! bytes; the backlog keeps its last `repl-backlog-size` bytes so a replica
-//! that reconnects with the same replication ID and an offset still in it
-//! continues (`+CONTINUE`) instead of loading a new snapshot.
+//! `REPLCONF GETACK *` for WAIT and WAITAOF. `master_repl_offset` counts
+//! the stream's bytes (and, with the AOF on but no stream, one per
+//! command: Redis 7.2); the backlog keeps its last `repl-backlog-size`
+//! bytes so a replica that reconnects with the same replication ID and an
+//! offset still in it continues (`+CONTINUE`) instead of loading a new
+//! snapshot. Replicas' ACKs (and FACKs, their fsynced AOF offset) answer
+//! the clients blocked in WAIT / WAITAOF ([`serve_waiters`]).
 //!
 //! Knows no command: `cmd::replication` parses SYNC, PSYNC, REPLCONF.
 
@@ -76,6 +79,10 @@ pub struct ReplicaState {
     /// The offset the replica last acknowledged, and when (unix ms).
     pub ack_offset: u64,
     pub ack_ms: i64,
+    /// The offset it last said is fsynced to its AOF (`REPLCONF ACK
+    /// <offset> FACK <aof offset>`, Redis `repl_aof_off`; 0 from replicas
+    /// that send no FACK, such as Redis before 7.2).
+    pub aof_ack_offset: u64,
     /// Asked with PSYNC (gets `+FULLRESYNC`, sends ACKs), not old SYNC.
     pub psync: bool,
     /// REPLCONF rdb-only 1: only the snapshot is wanted (redis-cli --rdb).
@@ -97,6 +104,7 @@ impl ReplicaState {
             announced_ip: None,
             ack_offset: 0,
             ack_ms: 0,
+            aof_ack_offset: 0,
             psync: false,
             rdb_only: false,
             functions_only: false,
@@ -795,25 +803,53 @@ pub fn info_good_replicas(srv: &Server, lent: Option<&Client>) -> Option<i64> {
         .map(|(_, lag)| good_replicas(srv, lent, lag))
 }
 
-/// Replicas that acknowledged `offset` or more.
-pub fn count_acks(srv: &Server, offset: u64) -> i64 {
+/// Online replicas whose acknowledged offset (`ack_offset`, or with
+/// `aof` the fsynced `aof_ack_offset`) reached `offset`.
+fn count_replicas(srv: &Server, offset: u64, aof: bool) -> i64 {
     each_replica(srv, None)
         .iter()
         .filter(|c| {
-            c.repl
-                .as_ref()
-                .is_some_and(|r| r.state == SyncState::Online && r.ack_offset >= offset)
+            c.repl.as_ref().is_some_and(|r| {
+                let acked = if aof { r.aof_ack_offset } else { r.ack_offset };
+                r.state == SyncState::Online && acked >= offset
+            })
         })
         .count() as i64
 }
 
-/// REPLCONF ACK from replica `c`.
-pub fn ack(srv: &mut Server, c: &mut Client, offset: u64, now: i64) {
+/// Replicas that acknowledged `offset` or more (WAIT).
+pub fn count_acks(srv: &Server, offset: u64) -> i64 {
+    count_replicas(srv, offset, false)
+}
+
+/// Replicas that said `offset` or more is fsynced to their AOF (WAITAOF).
+pub fn count_aof_acks(srv: &Server, offset: u64) -> i64 {
+    count_replicas(srv, offset, true)
+}
+
+/// 1 when our own AOF has `offset` fsynced, else 0 (also with the AOF
+/// off): WAITAOF's local count.
+pub fn local_fsynced(srv: &Server, offset: u64) -> i64 {
+    i64::from(srv.aof.fsynced_reploff.is_some_and(|f| f >= offset))
+}
+
+/// WAITAOF's reply: [local fsynced (0/1), replicas that fsynced].
+pub fn aof_acks_reply(srv: &Server, out: &mut crate::resp::ReplyBuf, offset: u64) {
+    out.array(2);
+    out.int(local_fsynced(srv, offset));
+    out.int(count_aof_acks(srv, offset));
+}
+
+/// REPLCONF ACK from replica `c`, with the FACK offset when it sent one.
+pub fn ack(srv: &mut Server, c: &mut Client, offset: u64, fack: Option<u64>, now: i64) {
     if !c.is_replica() {
         return;
     }
     if let Some(r) = c.repl.as_mut() {
         r.ack_offset = r.ack_offset.max(offset);
+        if let Some(f) = fack {
+            r.aof_ack_offset = r.aof_ack_offset.max(f);
+        }
         r.ack_ms = now;
     }
     if !srv.repl.waiters.is_empty() {
@@ -821,9 +857,9 @@ pub fn ack(srv: &mut Server, c: &mut Client, offset: u64, now: i64) {
     }
 }
 
-/// Forgets WAIT registrations of clients no longer waiting (answered by
-/// their timeout, unblocked, gone), so the list stays as long as the
-/// number of clients blocked in WAIT.
+/// Forgets WAIT / WAITAOF registrations of clients no longer waiting
+/// (answered by their timeout, unblocked, gone), so the list stays as
+/// long as the number of clients blocked in them.
 pub fn prune_waiters(srv: &mut Server) {
     use super::blocking::TimeoutReply;
     let Server { repl, clients, .. } = srv;
@@ -832,32 +868,90 @@ pub fn prune_waiters(srv: &mut Server) {
             .get(t)
             .and_then(|c| c.as_deref())
             .and_then(|c| c.blocked.as_ref())
-            .is_some_and(|b| matches!(b.timeout_reply, TimeoutReply::Acks(_)))
+            .is_some_and(|b| {
+                matches!(
+                    b.timeout_reply,
+                    TimeoutReply::Acks(_) | TimeoutReply::AofAcks(_)
+                )
+            })
     });
 }
 
-/// Answers the WAIT clients enough replicas acknowledged.
-fn serve_waiters(srv: &mut Server) {
+/// What a blocked WAIT or WAITAOF waits for.
+enum Wanted {
+    /// WAIT numreplicas.
+    Acks { offset: u64, replicas: i64 },
+    /// WAITAOF numlocal numreplicas.
+    AofAcks {
+        offset: u64,
+        local: i64,
+        replicas: i64,
+    },
+}
+
+fn wanted_of(c: &Client) -> Option<Wanted> {
     use super::blocking::TimeoutReply;
+    let b = c.blocked.as_ref()?;
+    let num = |i: usize| {
+        b.argv
+            .get(i)
+            .and_then(|a| crate::util::num::parse_i64(a))
+            .unwrap_or(0)
+    };
+    match b.timeout_reply {
+        TimeoutReply::Acks(offset) => Some(Wanted::Acks {
+            offset,
+            replicas: num(1),
+        }),
+        TimeoutReply::AofAcks(offset) => Some(Wanted::AofAcks {
+            offset,
+            local: num(1),
+            replicas: num(2),
+        }),
+        _ => None,
+    }
+}
+
+/// Answers the WAIT and WAITAOF clients whose wait is over: enough
+/// replicas acknowledged (fsynced, for WAITAOF) and, for WAITAOF, the
+/// local AOF fsynced their offset. A WAITAOF wanting a local fsync gets
+/// its error once the AOF was turned off (Redis
+/// processClientsWaitingReplicas). Runs on every ACK and before sleeping.
+pub fn serve_waiters(srv: &mut Server) {
     let waiters = std::mem::take(&mut srv.repl.waiters);
     let mut still = Vec::new();
     for tok in waiters {
         let Some(mut c) = srv.clients.get_mut(tok).and_then(Option::take) else {
             continue;
         };
-        let wait = c.blocked.as_ref().and_then(|b| match b.timeout_reply {
-            TimeoutReply::Acks(off) => Some((off, b.argv.get(1).cloned().unwrap_or_default())),
-            _ => None,
-        });
-        if let Some((off, wanted)) = wait {
-            let acked = count_acks(srv, off);
-            let wanted = crate::util::num::parse_i64(&wanted).unwrap_or(0);
-            if acked >= wanted {
-                c.reply.int(acked);
-                super::blocking::unblock(srv, &mut c);
-            } else {
-                still.push(tok);
+        match wanted_of(&c) {
+            Some(Wanted::Acks { offset, replicas }) => {
+                let acked = count_acks(srv, offset);
+                if acked >= replicas {
+                    c.reply.int(acked);
+                    super::blocking::unblock(srv, &mut c);
+                } else {
+                    still.push(tok);
+                }
             }
+            Some(Wanted::AofAcks {
+                offset,
+                local,
+                replicas,
+            }) => {
+                if local > 0 && srv.aof.state == crate::persist::aof::State::Off {
+                    c.reply.error(crate::error::WAITAOF_NO_AOF);
+                    super::blocking::unblock(srv, &mut c);
+                } else if count_aof_acks(srv, offset) >= replicas
+                    && local_fsynced(srv, offset) >= local
+                {
+                    aof_acks_reply(srv, &mut c.reply, offset);
+                    super::blocking::unblock(srv, &mut c);
+                } else {
+                    still.push(tok);
+                }
+            }
+            None => {}
         }
         srv.clients[tok] = Some(c);
     }

@@ -13,7 +13,8 @@
 //! visible (the master sends the deletions), and each command's bytes are
 //! forwarded verbatim to our own replicas and backlog (`repl::proxy`), so
 //! `master_repl_offset` is the processed offset. `REPLCONF ACK <offset>`
-//! goes back once a second and on `REPLCONF GETACK`.
+//! goes back once a second and on `REPLCONF GETACK`, with `FACK <offset>`
+//! (what our AOF has fsynced) while the AOF is on, as Redis 7.2 sends.
 //!
 //! A dropped link keeps the master's ID and our offset, so the next
 //! connection (once a second from the cron) asks to continue. Nothing here
@@ -144,6 +145,10 @@ pub struct Link {
     /// Connection attempts made (picks the address to try).
     attempts: usize,
     last_ack_ms: i64,
+    /// The master asked for an ACK (GETACK, for WAIT / WAITAOF) while our
+    /// AOF had not fsynced everything acknowledged: an ACK follows as soon
+    /// as the fsync catches up, not only at the next second's one.
+    fack_owed: bool,
 }
 
 impl Link {
@@ -168,6 +173,7 @@ impl Link {
             down_since_ms: 0,
             attempts: 0,
             last_ack_ms: 0,
+            fack_owed: false,
         }
     }
 
@@ -995,13 +1001,15 @@ fn install_snapshot(
         );
         let _ = std::fs::remove_file(&t.path);
     }
-    if aof_on && let Err(e) = crate::persist::aof::start(srv) {
-        warn!("Failed enabling the AOF after successful master synchronization: {e}");
-    }
     // Our replicas followed the old history: they sync again.
     repl::disconnect_replicas(srv, "new snapshot from the master");
     srv.replid = t.replid;
     srv.repl.restart_history(t.offset);
+    // After the new offset is ours: the AOF's fsynced offset starts from
+    // it (the rewrite's fork point), not from the old master's stream.
+    if aof_on && let Err(e) = crate::persist::aof::start(srv) {
+        warn!("Failed enabling the AOF after successful master synchronization: {e}");
+    }
     link.master_db = st
         .aux
         .iter()
@@ -1041,11 +1049,51 @@ fn start_stream(srv: &mut Server, link: &mut Link, now: i64) {
     srv.replica.can_continue = true;
 }
 
-/// `REPLCONF ACK <processed offset>`.
+/// `REPLCONF ACK <processed offset>`, with `FACK <fsynced offset>` while
+/// our AOF is on (Redis 7.2 replicationSendAck; masters before 7.2 read
+/// only the offset and ignore the rest).
 fn send_ack(srv: &mut Server, link: &mut Link, now: i64) {
-    let offset = srv.repl.offset.to_string();
-    send(link, &[b"REPLCONF", b"ACK", offset.as_bytes()]);
+    let offset = srv.repl.offset;
+    let off = offset.to_string();
+    match srv.aof.fsynced_reploff {
+        Some(fsynced) => {
+            let f = fsynced.to_string();
+            send(
+                link,
+                &[b"REPLCONF", b"ACK", off.as_bytes(), b"FACK", f.as_bytes()],
+            );
+            link.fack_owed = fsynced < offset;
+        }
+        None => {
+            send(link, &[b"REPLCONF", b"ACK", off.as_bytes()]);
+            link.fack_owed = false;
+        }
+    }
     link.last_ack_ms = now;
+}
+
+/// Our AOF fsynced further (before_sleep): when the master asked for an
+/// ACK our fsyncs had not caught up with, it gets another now, so its
+/// WAITAOF clients need not wait for the once-a-second ACK. (Redis
+/// replicas answer only GETACK and the second's ACK; an extra ACK is
+/// harmless to any master.)
+pub fn fsynced_moved(srv: &mut Server) {
+    let owed = srv
+        .replica
+        .link
+        .as_ref()
+        .is_some_and(|l| l.fack_owed && l.state == State::Connected);
+    if !owed {
+        return;
+    }
+    let Some(mut link) = srv.replica.link.take() else {
+        return;
+    };
+    send_ack(srv, &mut link, now_ms());
+    if let Err(why) = flush(&mut link) {
+        drop_link(srv, &mut link, &why);
+    }
+    srv.replica.link = Some(link);
 }
 
 /// Runs every whole command of the stream as the master client.
@@ -1091,9 +1139,7 @@ fn apply_stream(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
             && argv[1].eq_ignore_ascii_case(b"getack");
         if getack {
             // The offset before this command, as Redis acknowledges.
-            let offset = srv.repl.offset.to_string();
-            send(link, &[b"REPLCONF", b"ACK", offset.as_bytes()]);
-            link.last_ack_ms = now;
+            send_ack(srv, link, now);
         } else if !argv.is_empty() {
             run_as_master(srv, &mut master, &argv, now);
         }
