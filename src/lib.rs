@@ -13,6 +13,8 @@ pub mod pubsub;
 pub mod resp;
 pub mod script;
 pub mod server;
+#[cfg(test)]
+pub mod test_rng;
 pub mod testing;
 pub mod types;
 pub mod util;

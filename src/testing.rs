@@ -61,3 +61,25 @@ impl Harness {
         String::from_utf8_lossy(&self.run_bytes(&a)).into_owned()
     }
 }
+
+#[cfg(test)]
+mod rng_tests {
+    use crate::test_rng::Rng;
+
+    #[test]
+    fn any_seed_gives_a_varied_sequence() {
+        for seed in [0, 1, 2, u64::MAX] {
+            let mut r = Rng(seed);
+            let v: Vec<u64> = (0..64).map(|_| r.next()).collect();
+            let mut d = v.clone();
+            d.sort_unstable();
+            d.dedup();
+            assert_eq!(d.len(), v.len(), "seed {seed}");
+            assert!(v.iter().any(|x| x.count_ones() > 16));
+        }
+        let mut r = Rng(3);
+        assert!((0..1000).all(|_| r.below(7) < 7));
+        assert_eq!(r.below(0), 0);
+        assert_eq!(r.bytes(5).len(), 5);
+    }
+}

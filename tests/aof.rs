@@ -335,22 +335,15 @@ fn redis_aof_loads_in_ember() {
     }
 }
 
-struct Rng(u64);
+use common::rng::Rng;
 
-impl Rng {
-    fn seeded() -> Rng {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1);
-        Rng(t | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
+/// A generator seeded from the clock: each run kills at other points.
+fn seeded() -> Rng {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    Rng(t)
 }
 
 /// Sends SETs one at a time until the connection breaks; returns, for each
@@ -396,7 +389,7 @@ fn missing(c: &mut RawConn, tag: &str, idx: &[u64]) -> Vec<u64> {
 #[test]
 fn sigkill_with_appendfsync_always_loses_no_acknowledged_write() {
     let dir = temp_dir("ember-aof-crash");
-    let mut rng = Rng::seeded();
+    let mut rng = seeded();
     let mut total = 0;
     for round in 0..5 {
         let srv = ember_in(&dir, &[]);

@@ -13,6 +13,10 @@
 
 #[path = "common/resp_stream.rs"]
 mod resp_stream;
+// The shared generator; not every helper of it is used here.
+#[path = "../src/test_rng.rs"]
+#[allow(dead_code)]
+mod rng;
 
 use ember::persist::aof_load::{CmdReader, Stop};
 use ember::persist::rdb::{self, TypeLimits};
@@ -84,20 +88,7 @@ fn the_tracker_sees_allocations() {
 // ---------------------------------------------------------------------------
 // Deterministic damage.
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use rng::Rng;
 
 /// Length-field encodings that lie: RDB lengths (6-bit, 14-bit, 32-bit,
 /// 64-bit, the encoded-string marker) and RESP counts.
@@ -127,23 +118,23 @@ const RESP_NUMBERS: &[&[u8]] = &[
 /// One to three damaging edits of `base` (splicing in part of `other`).
 fn mutate(rng: &mut Rng, base: &[u8], other: &[u8], numbers: &[&[u8]], resp: bool) -> Vec<u8> {
     let mut b = base.to_vec();
-    for _ in 0..1 + rng.below(3) {
+    for _ in 0..1 + rng.below_usize(3) {
         if b.is_empty() {
             b.push(rng.next() as u8);
         }
-        let at = rng.below(b.len());
-        match rng.below(7) {
-            0 => b[at] ^= 1 << rng.below(8),
+        let at = rng.below_usize(b.len());
+        match rng.below_usize(7) {
+            0 => b[at] ^= 1 << rng.below_usize(8),
             1 => b[at] = rng.next() as u8,
             2 => b.truncate(at),
             3 => {
-                let n = numbers[rng.below(numbers.len())];
+                let n = numbers[rng.below_usize(numbers.len())];
                 if resp {
                     // Replace the number after a '*' or '$'.
                     let marks: Vec<usize> = (0..b.len())
                         .filter(|&i| b[i] == b'*' || b[i] == b'$')
                         .collect();
-                    if let Some(&m) = marks.get(rng.below(marks.len())) {
+                    if let Some(&m) = marks.get(rng.below_usize(marks.len())) {
                         let end = (m + 1..b.len()).find(|&i| b[i] == b'\r').unwrap_or(b.len());
                         b.splice(m + 1..end, n.iter().copied());
                     }
@@ -153,17 +144,17 @@ fn mutate(rng: &mut Rng, base: &[u8], other: &[u8], numbers: &[&[u8]], resp: boo
                 }
             }
             4 => {
-                let from = rng.below(other.len());
+                let from = rng.below_usize(other.len());
                 b.truncate(at);
                 b.extend_from_slice(&other[from..]);
             }
             5 => {
-                let n = 1 + rng.below(8);
+                let n = 1 + rng.below_usize(8);
                 let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
                 b.splice(at..at, bytes);
             }
             _ => {
-                let end = (at + 1 + rng.below(16)).min(b.len());
+                let end = (at + 1 + rng.below_usize(16)).min(b.len());
                 b.drain(at..end);
             }
         }
@@ -289,7 +280,7 @@ fn damaged_dump_payloads_error_or_round_trip() {
     let (mut ok, mut refused) = (0, 0);
     for round in 0..15000 {
         let base = &bodies[round % bodies.len()];
-        let other = &bodies[rng.below(bodies.len())];
+        let other = &bodies[rng.below_usize(bodies.len())];
         let body = mutate(&mut rng, base, other, RDB_LENGTHS, false);
         let (r, largest) = largest_alloc(|| rdb::restore_value(&body, &lim));
         assert!(
@@ -427,7 +418,7 @@ fn damaged_resp_frames_parse_the_same_whole_and_in_pieces() {
     let (mut parsed, mut errors) = (0, 0);
     for round in 0..6000 {
         let base = &frames[round % frames.len()];
-        let other = &frames[rng.below(frames.len())];
+        let other = &frames[rng.below_usize(frames.len())];
         let data = mutate(&mut rng, base, other, RESP_NUMBERS, true);
         let lim = &limits[round % limits.len()];
         let (whole, largest) = largest_alloc(|| parse_stream(&data, data.len().max(1), lim));

@@ -26,19 +26,7 @@ use std::time::{Duration, Instant};
 // Data set
 // ---------------------------------------------------------------------------
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+use common::rng::Rng;
 
 /// A far-future absolute expiry (ms), the same for both servers.
 const FAR: i64 = 4_102_444_800_000; // 2100-01-01

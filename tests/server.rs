@@ -196,19 +196,7 @@ fn idle_clients_time_out() {
     c.expect_close(Duration::from_secs(5)).unwrap();
 }
 
-/// xorshift64 for reproducible garbage.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::rng::Rng;
 
 fn random_frame(r: &mut Rng) -> Vec<u8> {
     let cmds: &[&[&str]] = &[

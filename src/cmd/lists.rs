@@ -1325,22 +1325,12 @@ mod tests {
         assert_eq!(h.run(&["LLEN", "g"]), ":1\r\n");
     }
 
-    /// xorshift64*, deterministic.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n.max(1)
-        }
-        fn index(&mut self, len: usize) -> i64 {
-            let span = len as i64 + 3;
-            self.below(2 * span as u64) as i64 - span
-        }
+    use crate::test_rng::Rng;
+
+    /// An index for a list of `len`, often out of range either way.
+    fn index(r: &mut Rng, len: usize) -> i64 {
+        let span = len as i64 + 3;
+        r.below(2 * span as u64) as i64 - span
     }
 
     fn random_elem(r: &mut Rng) -> String {
@@ -1433,7 +1423,7 @@ mod tests {
                         }
                     }
                     4 => {
-                        let idx = r.index(m.len());
+                        let idx = index(&mut r, m.len());
                         let v = random_elem(&mut r);
                         let i = if idx < 0 { m.len() as i64 + idx } else { idx };
                         let want = if m.is_empty() {
@@ -1493,7 +1483,7 @@ mod tests {
                         assert_eq!(got, int(removed as i64), "{ctx}");
                     }
                     7 => {
-                        let (s, e) = (r.index(m.len()), r.index(m.len()));
+                        let (s, e) = (index(&mut r, m.len()), index(&mut r, m.len()));
                         let kept = model_range(&m, s, e);
                         assert_eq!(
                             h.run(&["LTRIM", "k", &s.to_string(), &e.to_string()]),
@@ -1503,7 +1493,7 @@ mod tests {
                         m = kept.into();
                     }
                     8 => {
-                        let (s, e) = (r.index(m.len()), r.index(m.len()));
+                        let (s, e) = (index(&mut r, m.len()), index(&mut r, m.len()));
                         let want = reply_of(&model_range(&m, s, e));
                         assert_eq!(
                             h.run(&["LRANGE", "k", &s.to_string(), &e.to_string()]),
@@ -1512,7 +1502,7 @@ mod tests {
                         );
                     }
                     9 => {
-                        let idx = r.index(m.len());
+                        let idx = index(&mut r, m.len());
                         let i = if idx < 0 { m.len() as i64 + idx } else { idx };
                         let want = if (0..m.len() as i64).contains(&i) {
                             bulk(&m[i as usize])

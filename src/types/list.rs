@@ -1761,19 +1761,7 @@ mod tests {
         check(&l);
     }
 
-    /// xorshift PRNG for the model test.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n.max(1)
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn random_elem(r: &mut Rng) -> Vec<u8> {
         match r.below(6) {

@@ -965,22 +965,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// SplitMix64: a tiny deterministic PRNG for reproducible tests.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn members(s: &SetValue) -> Vec<Vec<u8>> {
         s.iter().map(Member::to_vec).collect()
@@ -1355,8 +1340,8 @@ mod tests {
             let mut next = || seed.next();
             for _ in 0..60 {
                 let before = s.encoding();
-                let m = &pool[rng.below(pool.len())];
-                match rng.below(10) {
+                let m = &pool[rng.below_usize(pool.len())];
+                match rng.below_usize(10) {
                     0..=4 => assert_eq!(s.add(m, &lim), model.insert(m.clone())),
                     5..=6 => assert_eq!(s.remove(m), model.remove(m)),
                     7 => {

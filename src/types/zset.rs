@@ -2075,21 +2075,7 @@ mod tests {
     use super::*;
     use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-    /// xorshift64, deterministic.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            let mut x = self.0;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.0 = x;
-            x
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::test_rng::Rng;
 
     #[test]
     fn members_inline_up_to_the_limit_and_box_beyond_it() {

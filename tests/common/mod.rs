@@ -8,6 +8,9 @@
 #![allow(dead_code)]
 
 pub mod repl;
+/// The tests' deterministic generator, shared with the library's unit tests.
+#[path = "../../src/test_rng.rs"]
+pub mod rng;
 pub mod snapshot;
 
 use std::io::{self, Read, Write};
