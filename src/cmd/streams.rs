@@ -562,17 +562,19 @@ fn xadd(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn xtrim(ctx: &mut Ctx, argv: &[&[u8]]) {
     let lim = node_limits(ctx);
     let (db, key, now) = (ctx.c.db, argv[1], ctx.now);
-    let s = match write(&mut ctx.srv.ks, db, key, now) {
-        Err(e) => return ctx.c.reply.error(e),
-        Ok(None) => return ctx.c.reply.int(0),
-        Ok(Some(s)) => s,
-    };
+    // The arguments are checked before the key, as in Redis: a syntax
+    // error wins over a missing key or one of another type.
     let a = match parse_add_trim(argv, false, lim.max_entries) {
         Ok(a) => a,
         Err(e) => return ctx.c.reply.error(&e),
     };
     let Some(t) = a.trim else {
         return ctx.c.reply.error(error::SYNTAX);
+    };
+    let s = match write(&mut ctx.srv.ks, db, key, now) {
+        Err(e) => return ctx.c.reply.error(e),
+        Ok(None) => return ctx.c.reply.int(0),
+        Ok(Some(s)) => s,
     };
     let n = s.trim(t, a.approx, a.limit);
     if a.approx {
