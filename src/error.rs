@@ -32,7 +32,7 @@ pub fn wrong_arity(fullname: &str) -> String {
 
 /// `ERR unknown subcommand 'x'. Try CONFIG HELP.`
 pub fn unknown_subcommand(sub: &[u8], container: &str) -> String {
-    let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]);
+    let sub = c_str_arg(&sub[..sub.len().min(128)]);
     format!(
         "ERR unknown subcommand '{sub}'. Try {} HELP.",
         container.to_ascii_uppercase()
@@ -41,14 +41,14 @@ pub fn unknown_subcommand(sub: &[u8], container: &str) -> String {
 
 /// `ERR unknown command 'x', with args beginning with: 'a' 'b' `
 pub fn unknown_command(argv: &[&[u8]]) -> String {
-    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]);
+    let name = c_str_arg(&argv[0][..argv[0].len().min(128)]);
     let mut args = String::new();
     for a in &argv[1..] {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        let a = String::from_utf8_lossy(&a[..a.len().min(room)]);
+        let a = c_str_arg(&a[..a.len().min(room)]);
         args.push('\'');
         args.push_str(&a);
         args.push_str("' ");
@@ -105,7 +105,7 @@ pub const MAXAGE_NOT_POSITIVE: &str = "ERR maxage should be greater than 0";
 pub const PROTECTED_MODE_DENIED: &str = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 
 /// An argument as C's `%s` prints it: cut at the first NUL byte.
-fn c_str_arg(arg: &[u8]) -> std::borrow::Cow<'_, str> {
+pub fn c_str_arg(arg: &[u8]) -> std::borrow::Cow<'_, str> {
     let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
     String::from_utf8_lossy(&arg[..end])
 }

@@ -194,8 +194,8 @@ fn reply_entry_or_null(out: &mut ReplyBuf, s: &StreamValue, id: StreamId) {
 fn nogroup(key: &[u8], group: &[u8]) -> String {
     format!(
         "NOGROUP No such key '{}' or consumer group '{}'",
-        String::from_utf8_lossy(key),
-        String::from_utf8_lossy(group)
+        error::c_str_arg(key),
+        error::c_str_arg(group)
     )
 }
 
@@ -895,8 +895,8 @@ fn read_generic(ctx: &mut Ctx, argv: &[&[u8]], is_group: bool) {
         {
             let msg = format!(
                 "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
-                String::from_utf8_lossy(key),
-                String::from_utf8_lossy(g)
+                error::c_str_arg(key),
+                error::c_str_arg(g)
             );
             return ctx.c.reply.error(&msg);
         }
