@@ -11,6 +11,7 @@ pub static COMMANDS: &[Cmd] = &[
     Cmd::new("pfcount", -2, READONLY | MAY_REPLICATE, pfcount).keys(1, -1, 1),
     Cmd::new("pfmerge", -2, WRITE | DENYOOM, pfmerge).keys(1, -1, 1),
     Cmd::new("pfdebug", 3, WRITE | DENYOOM | ADMIN, pfdebug).keys(2, 2, 1),
+    Cmd::new("pfselftest", 1, ADMIN, pfselftest),
 ];
 
 const NOT_HLL: &str = "WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -195,13 +196,23 @@ fn pfmerge(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// PFDEBUG GETREG|ENCODING|TODENSE key: register values, the encoding
 /// name, or a forced conversion to dense (for tests).
+/// PFSELFTEST: the sketch code's self test (`hll::selftest`); +OK or the
+/// first failed check. Takes about half a second, like Redis's.
+fn pfselftest(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    let seed = crate::server::now_ms() as u64 ^ u64::from(std::process::id()) << 32;
+    match hll::selftest(sparse_max(ctx), seed, 10_000_000) {
+        Ok(()) => ctx.c.reply.ok(),
+        Err(e) => ctx.c.reply.error(&e),
+    }
+}
+
 fn pfdebug(ctx: &mut Ctx, argv: &[&[u8]]) {
     let sub = argv[1].to_ascii_lowercase();
     let key = argv[2];
     if !matches!(sub.as_slice(), b"getreg" | b"encoding" | b"todense") {
         let msg = format!(
             "ERR Unknown PFDEBUG subcommand '{}'",
-            String::from_utf8_lossy(argv[1])
+            error::c_str_arg(argv[1])
         );
         return ctx.c.reply.error(&msg);
     }

@@ -1297,6 +1297,15 @@ static TABLE: &[Meta] = &[
     .syscmd()
     .args("subcommand key:key"),
     m(
+        "pfselftest",
+        "hyperloglog",
+        "2.8.9",
+        "N/A",
+        "Run the HyperLogLog code's self test",
+    )
+    .acl("hyperloglog")
+    .syscmd(),
+    m(
         "incr",
         "string",
         "1.0.0",

@@ -393,9 +393,84 @@ pub fn count(b: &[u8]) -> Result<u64, Corrupt> {
     Ok(count_registers(&registers(b)?))
 }
 
+/// PFSELFTEST: checks the dense register packing with random values, then
+/// adds `elements` (Redis: 10M) distinct elements to a sparse sketch (promoted to dense past
+/// `sparse_max`, as any sketch is) and to a dense one side by side, and at
+/// 1, 10, 100, ... elements checks that the sparse one is still sparse
+/// while small, that both estimate the same, and that the estimate is
+/// within six standard errors (one for 10 elements, where a collision is
+/// statistically likely). The error names the first failed check, with
+/// Redis's wording.
+pub fn selftest(sparse_max: usize, seed: u64, elements: u64) -> Result<(), String> {
+    let mut rng = seed | 1;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    // Registers: packed 6-bit values read back as written.
+    let mut regs = vec![0u8; DENSE_SIZE - HDR];
+    let mut want = vec![0u8; REGISTERS];
+    for _ in 0..16 {
+        for (j, w) in want.iter_mut().enumerate() {
+            *w = (next() & u64::from(REGISTER_MAX)) as u8;
+            dense_set(&mut regs, j, *w);
+        }
+        if let Some(j) = (0..REGISTERS).find(|&j| dense_get(&regs, j) != want[j]) {
+            return Err(format!("TESTFAILED Register error at {j}"));
+        }
+    }
+    // Estimates.
+    let corrupt = |_| "TESTFAILED corrupted sketch".to_string();
+    let relerr = 1.04 / (REGISTERS as f64).sqrt();
+    let mut sparse = new_sparse();
+    let mut dense = new_sparse();
+    to_dense(&mut dense).map_err(corrupt)?;
+    let base = next();
+    let mut checkpoint = 1u64;
+    for j in 1..=elements {
+        let ele = (j ^ base).to_le_bytes();
+        add(&mut sparse, &ele, sparse_max).map_err(corrupt)?;
+        add(&mut dense, &ele, sparse_max).map_err(corrupt)?;
+        if j != checkpoint {
+            continue;
+        }
+        if (j as usize) < sparse_max / 2 && sparse[4] != SPARSE {
+            return Err("TESTFAILED sparse encoding not used".into());
+        }
+        let card = count(&dense).map_err(corrupt)?;
+        if count(&sparse).map_err(corrupt)? != card {
+            return Err("TESTFAILED dense/sparse disagree".into());
+        }
+        let abserr = checkpoint.abs_diff(card);
+        let maxerr = if j == 10 {
+            1
+        } else {
+            (relerr * 6.0 * checkpoint as f64).ceil() as u64
+        };
+        if abserr > maxerr {
+            return Err(format!(
+                "TESTFAILED Too big error. card:{checkpoint} abserr:{abserr}"
+            ));
+        }
+        checkpoint *= 10;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selftest_passes_sparse_and_dense() {
+        for seed in [1, 0x9E37_79B9_7F4A_7C15, 12345] {
+            assert_eq!(selftest(3000, seed, 100_000), Ok(()));
+            // A sketch that is dense from its first element on.
+            assert_eq!(selftest(0, seed, 100_000), Ok(()));
+        }
+    }
 
     #[test]
     fn murmur_matches_reference_vectors() {
