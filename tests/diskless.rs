@@ -230,7 +230,8 @@ fn raw_replica(port: u16, eof: bool) -> (TcpStream, String) {
 #[test]
 fn eof_framing_and_stream_after_the_first_ack() {
     let (ember, mut m) = master(&["--repl-diskless-sync-delay", "0"]);
-    let (mut s, _full) = raw_replica(ember.port, true);
+    let (mut s, full) = raw_replica(ember.port, true);
+    let replid = full.split(' ').nth(1).unwrap().to_string();
     let header = read_line(&mut s);
     let mark = header
         .strip_prefix("$EOF:")
@@ -248,12 +249,25 @@ fn eof_framing_and_stream_after_the_first_ack() {
     }
     let rdb = &payload[..payload.len() - mark.len()];
     assert!(rdb.starts_with(b"REDIS"), "{:?}", &rdb[..rdb.len().min(16)]);
+    // The same aux fields as Redis's snapshots for replicas.
+    let has = |needle: &[u8]| rdb.windows(needle.len()).any(|w| w == needle);
+    for field in [&b"repl-stream-db"[..], b"repl-id", b"repl-offset"] {
+        assert!(has(field), "no {}", String::from_utf8_lossy(field));
+    }
+    assert!(has(replid.as_bytes()), "the snapshot lacks {replid}");
     // The held stream: nothing is sent before our ACK.
     eventually("the transfer reaped", || {
         info_field(&mut m, "persistence", "rdb_bgsave_in_progress").as_deref() == Some("0")
     });
     assert!(
         info_field(&mut m, "replication", "slave0").is_some_and(|s| s.contains("state=online"))
+    );
+    // The child's bytes count as replication output, as in Redis.
+    let counted = stat(&mut m, "stats", "total_net_repl_output_bytes");
+    assert!(
+        counted >= (header.len() + 2 + payload.len()) as u64,
+        "{counted} < {}",
+        payload.len()
     );
     m.cmd_line("SET held 1");
     assert_eq!(drain(&mut s, Duration::from_millis(500)), b"");

@@ -44,6 +44,9 @@ struct Sock {
 pub struct FanOut {
     socks: Vec<Sock>,
     timeout: Duration,
+    /// Bytes sent, summed over the replicas (INFO
+    /// total_net_repl_output_bytes).
+    pub sent: u64,
 }
 
 impl FanOut {
@@ -59,6 +62,7 @@ impl FanOut {
                 })
                 .collect(),
             timeout,
+            sent: 0,
         }
     }
 
@@ -128,6 +132,7 @@ impl FanOut {
                 };
                 if n > 0 {
                     done[i] += n as usize;
+                    self.sent += n as u64;
                     self.socks[i].last_progress = Instant::now();
                     continue;
                 }
@@ -195,20 +200,21 @@ impl Write for FanOut {
 }
 
 /// The whole transfer in the child: preambles, the RDB written by `rdb`,
-/// the end mark. Ok(replicas that received everything).
+/// the end mark. Ok((replicas that received everything, bytes sent to
+/// all of them)).
 pub fn transfer(
     targets: Vec<Target>,
     mark: &[u8],
     timeout: Duration,
     rdb: impl FnOnce(&mut FanOut) -> io::Result<()>,
-) -> io::Result<usize> {
+) -> io::Result<(usize, u64)> {
     let mut out = FanOut::new(targets, timeout);
     out.start()?;
     rdb(&mut out)?;
     out.write_all(mark)?;
     let alive = out.alive();
     info!("Diskless rdb transfer, done writing to the sockets, {alive} replicas still up.");
-    Ok(alive)
+    Ok((alive, out.sent))
 }
 
 #[cfg(test)]
@@ -251,7 +257,8 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(n, 2);
+        assert_eq!(n.0, 2);
+        assert_eq!(n.1, (1 + 2 + 2 * (payload.len() + 3)) as u64);
         for (reader, pre) in readers.into_iter().zip([b"A".as_slice(), b"BB"]) {
             let got = reader.join().unwrap();
             assert_eq!(&got[..pre.len()], pre);
@@ -278,7 +285,7 @@ mod tests {
             out.write_all(&payload)
         })
         .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!(n.0, 1);
         let got = reader.join().unwrap();
         assert_eq!(got.len(), expect);
         assert_eq!(got[expect - 1], b'!');

@@ -116,7 +116,8 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         used_mem: crate::server::used_memory(),
         aof_base: false,
         functions: srv.scripts.library_codes(),
-        repl: crate::server::replica::stream_position(srv),
+        repl: crate::server::replica::stream_position(srv)
+            .or_else(|| crate::server::repl::master_position(srv)),
     }
 }
 
@@ -278,18 +279,21 @@ fn child_main(srv: &Server) -> ! {
 /// rdb_bgsave_in_progress, no BGSAVE or rewrite beside it), but its end
 /// changes neither LASTSAVE nor the unsaved-changes count nor the last
 /// save status. `timeout` drops a replica that takes nothing for that long.
+/// Returns the child's pid and the pipe its report arrives on: the bytes it
+/// sent, 8 bytes little-endian, written just before it exits.
 pub fn save_to_sockets(
     srv: &mut Server,
     targets: Vec<diskless::Target>,
     mark: &[u8],
     timeout: std::time::Duration,
-) -> Result<i32, String> {
+) -> Result<(i32, io::PipeReader), String> {
     if srv.persist.child.is_some() {
         return Err("Background save already in progress".into());
     }
     if srv.aof.child.is_some() {
         return Err("An AOF rewrite is in progress".into());
     }
+    let (report_rx, report_tx) = io::pipe().map_err(|e| format!("pipe: {e}"))?;
     let started = Instant::now();
     // SAFETY: as in `bgsave`: the child only reads its forked copy of
     // `srv`, writes to the replica sockets it kept and leaves with
@@ -301,10 +305,12 @@ pub fn save_to_sockets(
             warn!("Can't save in background: fork: {e}");
             Err(format!("fork: {e}"))
         }
-        0 => socket_child_main(srv, targets, mark, timeout),
+        0 => socket_child_main(srv, targets, mark, timeout, report_tx),
         pid => {
+            // Only the child writes the report: EOF once it is gone.
+            drop(report_tx);
             info!("Background RDB transfer started by pid {pid}");
-            Ok(record_fork(srv, pid, started))
+            Ok((record_fork(srv, pid, started), report_rx))
         }
     }
 }
@@ -316,7 +322,9 @@ fn socket_child_main(
     targets: Vec<diskless::Target>,
     mark: &[u8],
     timeout: std::time::Duration,
+    mut report: io::PipeWriter,
 ) -> ! {
+    use std::io::Write;
     child_prelude_keeping(&targets.iter().map(|t| t.fd).collect::<Vec<_>>());
     let opts = save_opts(srv);
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -325,7 +333,10 @@ fn socket_child_main(
         })
     }));
     let ok = match ok {
-        Ok(Ok(_)) => true,
+        Ok(Ok((_, sent))) => {
+            let _ = report.write_all(&sent.to_le_bytes());
+            true
+        }
         Ok(Err(e)) => {
             warn!("Diskless rdb transfer failed: {e}");
             false

@@ -191,8 +191,10 @@ pub struct Master {
     out: Vec<u8>,
     /// The background save forked for replicas.
     bgsave_pid: Option<i32>,
-    /// The diskless transfer child (`repl-diskless-sync yes`).
+    /// The diskless transfer child (`repl-diskless-sync yes`) and the
+    /// pipe it reports the bytes it sent on.
     socket_pid: Option<i32>,
+    socket_report: Option<io::PipeReader>,
     last_cron_ms: i64,
     /// When the last replica detached (for `repl-backlog-ttl`).
     idle_since: i64,
@@ -778,6 +780,9 @@ fn start_socket_save(srv: &mut Server, lent: Option<&mut Client>) {
             })
         })
         .collect();
+    if targets.is_empty() {
+        return;
+    }
     let timeout = srv.config.get_int("repl-timeout").unwrap_or(60).max(1) as u64;
     tracing::info!("Starting BGSAVE for SYNC with target: replicas sockets");
     srv.repl.selected_db = None;
@@ -787,10 +792,24 @@ fn start_socket_save(srv: &mut Server, lent: Option<&mut Client>) {
         mark.as_bytes(),
         std::time::Duration::from_secs(timeout),
     );
-    if let Ok(pid) = result {
+    let result = result.map(|(pid, report)| {
         srv.repl.socket_pid = Some(pid);
-    }
+        srv.repl.socket_report = Some(report);
+        pid
+    });
     after_fork(srv, lent, &result, offset, true);
+}
+
+/// A master's stream position for its snapshots (RDB aux fields
+/// repl-stream-db, repl-id, repl-offset), as Redis writes it into every
+/// RDB while a backlog exists: the stream's database (0 when none is
+/// selected), our replication ID and `master_repl_offset`.
+pub fn master_position(srv: &Server) -> Option<(usize, String, u64)> {
+    if srv.repl.backlog.is_none() || srv.replica.active() {
+        return None;
+    }
+    let db = srv.repl.selected_db.unwrap_or(0);
+    Some((db, srv.replid.clone(), srv.repl.offset))
 }
 
 /// Whether `pid` is the diskless transfer child (its end is not a save).
@@ -845,6 +864,13 @@ pub fn bgsave_done(srv: &mut Server, pid: i32, ok: bool) {
 /// after their first ACK (or are closed if it failed; they retry).
 fn socket_save_done(srv: &mut Server, ok: bool) {
     srv.repl.socket_pid = None;
+    // The child has exited: its report is complete (or absent).
+    if let Some(mut report) = srv.repl.socket_report.take() {
+        let mut sent = [0u8; 8];
+        if report.read_exact(&mut sent).is_ok() {
+            srv.stats.total_net_repl_output_bytes += u64::from_le_bytes(sent);
+        }
+    }
     let now = super::now_ms();
     let names: Vec<(usize, String)> = each_replica(srv, None)
         .iter()
