@@ -356,3 +356,66 @@ fn only_replica_gone_mid_transfer_stops_the_child() {
         "{log}"
     );
 }
+
+/// A transfer child that dies (killed here) fails its replicas cleanly:
+/// they are closed, and a real replica of that transfer reconnects and
+/// syncs with a new child.
+#[test]
+fn killed_child_fails_its_replicas_and_they_retry() {
+    require_redis!();
+    let ember = start_ember(&["--repl-diskless-sync-delay", "3", "--rdbcompression", "no"]);
+    let mut m = ember.connect();
+    m.timeout = Duration::from_secs(60);
+    assert_eq!(m.cmd_line("DEBUG POPULATE 30000 key 1000"), b"+OK\r\n");
+    let port = ember.port.to_string();
+    let replica = start_redis(&["--replicaof", "127.0.0.1", &port]).expect("redis-server");
+    eventually("the replica waiting", || {
+        ember.log().contains("Delay next BGSAVE for diskless SYNC")
+    });
+    // A replica that never reads holds the child in the middle of the
+    // transfer (it goes at the pace of the slowest replica).
+    let (mut stalled, _full) = raw_replica(ember.port, true);
+    let marker = "Background RDB transfer started by pid ";
+    let mut pid = String::new();
+    eventually("the transfer child", || {
+        let log = ember.log();
+        pid = log
+            .lines()
+            .find_map(|l| l.split(marker).nth(1))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        !pid.is_empty()
+    });
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The stalled link is closed by the master.
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match stalled.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let mut r = wait_link_up(&replica);
+    eventually("the replica's data", || {
+        r.cmd_line("DBSIZE") == b":30000\r\n"
+    });
+    let log = ember.log();
+    assert!(
+        log.contains("Background transfer terminated by signal 9"),
+        "{log}"
+    );
+    assert!(
+        log.contains("SYNC failed. BGSAVE child returned an error"),
+        "{log}"
+    );
+    assert!(stat(&mut m, "stats", "sync_full") >= 3);
+    assert_eq!(m.cmd_line("PING"), b"+PONG\r\n");
+}
