@@ -419,3 +419,73 @@ fn killed_child_fails_its_replicas_and_they_retry() {
     assert!(stat(&mut m, "stats", "sync_full") >= 3);
     assert_eq!(m.cmd_line("PING"), b"+PONG\r\n");
 }
+
+/// The INFO fields a diskless transfer touches, on ember and on a real
+/// Redis master in the same situation: during a transfer a replica that
+/// does not read holds open, and once a replica read it all.
+#[test]
+fn info_during_and_after_a_transfer_matches_redis() {
+    require_redis!();
+    let args = [
+        "--repl-diskless-sync",
+        "yes",
+        "--repl-diskless-sync-delay",
+        "0",
+        "--rdbcompression",
+        "no",
+    ];
+    let fields = |m: &mut RawConn| -> Vec<String> {
+        let mut out = Vec::new();
+        for (section, name) in [
+            ("persistence", "rdb_bgsave_in_progress"),
+            ("persistence", "rdb_saves"),
+            ("persistence", "rdb_last_bgsave_status"),
+            ("replication", "connected_slaves"),
+            ("replication", "slave0"),
+            ("stats", "sync_full"),
+        ] {
+            let v = info_field(m, section, name).unwrap_or_default();
+            out.push(format!("{name}:{v}"));
+        }
+        out
+    };
+    let mut seen = Vec::new();
+    for server in [
+        start_ember(&args),
+        start_redis(&args).expect("redis-server"),
+    ] {
+        let mut m = server.connect();
+        m.timeout = Duration::from_secs(60);
+        assert_eq!(m.cmd_line("DEBUG POPULATE 30000 key 1000"), b"+OK\r\n");
+        let (stalled, _full) = raw_replica(server.port, true);
+        eventually("the transfer running", || {
+            info_field(&mut m, "persistence", "rdb_bgsave_in_progress").as_deref() == Some("1")
+        });
+        std::thread::sleep(Duration::from_millis(1200));
+        let during = fields(&mut m);
+        drop(stalled);
+        eventually("the transfer over", || {
+            info_field(&mut m, "persistence", "rdb_bgsave_in_progress").as_deref() == Some("0")
+                && info_field(&mut m, "replication", "connected_slaves").as_deref() == Some("0")
+        });
+        // A replica that reads the whole transfer: online afterwards.
+        let (mut link, _full) = raw_replica(server.port, true);
+        let header = read_line(&mut link);
+        let mark = header.strip_prefix("$EOF:").unwrap().as_bytes().to_vec();
+        let mut tail = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        while !tail.ends_with(&mark) {
+            let n = link.read(&mut buf).unwrap();
+            assert!(n > 0);
+            tail.extend_from_slice(&buf[..n]);
+            let keep = tail.len().saturating_sub(mark.len());
+            tail.drain(..keep);
+        }
+        eventually("the transfer reaped", || {
+            info_field(&mut m, "persistence", "rdb_bgsave_in_progress").as_deref() == Some("0")
+        });
+        let after = fields(&mut m);
+        seen.push((during, after));
+    }
+    assert_eq!(seen[0], seen[1], "ember (left) and redis-server (right)");
+}

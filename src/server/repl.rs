@@ -1263,11 +1263,15 @@ pub fn info_lines(srv: &Server, lent: Option<&Client>, now: i64) -> Vec<String> 
         .filter_map(|(i, c)| {
             let r = c.repl.as_ref()?;
             let (ip, port) = replica_addr(srv, c);
+            // Redis shows a lag only once the replica is online.
+            let lag = match r.state {
+                SyncState::Online => (now - r.ack_ms).max(0) / 1000,
+                _ => 0,
+            };
             Some(format!(
-                "slave{i}:ip={ip},port={port},state={},offset={},lag={}",
+                "slave{i}:ip={ip},port={port},state={},offset={},lag={lag}",
                 r.state.info_word(),
                 r.ack_offset,
-                (now - r.ack_ms).max(0) / 1000
             ))
         })
         .collect()
