@@ -208,6 +208,14 @@ fn unwritable_dir_still_syncs_diskless() {
 /// Connects as a replica and sends the handshake (`capa eof` or not),
 /// then PSYNC ? -1; returns the link and the +FULLRESYNC line.
 fn raw_replica(port: u16, eof: bool) -> (TcpStream, String) {
+    let mut s = raw_psync(port, eof);
+    let full = read_line(&mut s);
+    assert!(full.starts_with("+FULLRESYNC "), "{full}");
+    (s, full)
+}
+
+/// The handshake and PSYNC ? -1, without reading the answer.
+fn raw_psync(port: u16, eof: bool) -> TcpStream {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let capa: &[&str] = if eof {
@@ -221,9 +229,7 @@ fn raw_replica(port: u16, eof: bool) -> (TcpStream, String) {
         assert!(line == "+PONG" || line == "+OK", "{line}");
     }
     s.write_all(&encode_command(&["PSYNC", "?", "-1"])).unwrap();
-    let full = read_line(&mut s);
-    assert!(full.starts_with("+FULLRESYNC "), "{full}");
-    (s, full)
+    s
 }
 
 /// The wire format, and the stream held until the first ACK.
@@ -284,7 +290,13 @@ fn eof_framing_and_stream_after_the_first_ack() {
 fn replica_without_capa_eof_gets_the_disk_snapshot() {
     let (ember, _m) = master(&["--repl-diskless-sync-delay", "0"]);
     let (mut s, _full) = raw_replica(ember.port, false);
-    let header = read_line(&mut s);
+    read_disk_snapshot(&mut s);
+    assert!(ember.log().contains("target: disk"));
+}
+
+/// Reads a `$<len>` snapshot from a link, checking it is an RDB.
+fn read_disk_snapshot(s: &mut TcpStream) {
+    let header = read_line(s);
     let len: usize = header
         .strip_prefix('$')
         .and_then(|n| n.parse().ok())
@@ -292,7 +304,26 @@ fn replica_without_capa_eof_gets_the_disk_snapshot() {
     let mut rdb = vec![0u8; len];
     s.read_exact(&mut rdb).unwrap();
     assert!(rdb.starts_with(b"REDIS"));
-    assert!(ember.log().contains("target: disk"));
+}
+
+/// Replicas waiting together get the disk snapshot as soon as one of them
+/// lacks `capa eof` (Redis decides from the capabilities all share): the
+/// one without it ends the diskless delay of the other.
+#[test]
+fn one_replica_without_capa_eof_sends_all_waiting_to_disk() {
+    let (ember, _m) = master(&["--repl-diskless-sync-delay", "600"]);
+    let mut eof = raw_psync(ember.port, true);
+    eventually("the diskless delay", || {
+        ember.log().contains("Delay next BGSAVE for diskless SYNC")
+    });
+    let mut plain = raw_psync(ember.port, false);
+    for s in [&mut eof, &mut plain] {
+        let full = read_line(s);
+        assert!(full.starts_with("+FULLRESYNC "), "{full}");
+        read_disk_snapshot(s);
+    }
+    let log = ember.log();
+    assert_eq!(log.matches("target: disk").count(), 1, "{log}");
 }
 
 /// A replica that stops reading in the middle of a transfer is dropped
