@@ -217,26 +217,6 @@ fn read_exact_timeout(s: &mut TcpStream, n: usize) -> Vec<u8> {
     buf
 }
 
-/// Reads one CRLF-terminated line (newlines sent as keep-alives before
-/// the payload header are skipped).
-fn read_line(s: &mut TcpStream) -> String {
-    let mut line = Vec::new();
-    let mut b = [0u8; 1];
-    loop {
-        s.read_exact(&mut b).expect("replication link read");
-        if b[0] == b'\n' {
-            if line.is_empty() {
-                continue;
-            }
-            break;
-        }
-        if b[0] != b'\r' {
-            line.push(b[0]);
-        }
-    }
-    String::from_utf8(line).unwrap()
-}
-
 /// Does the replica's handshake on `port` and reads the snapshot; returns
 /// the link, the +FULLRESYNC line and the RDB bytes.
 fn handshake(port: u16) -> (TcpStream, String, Vec<u8>) {
@@ -260,23 +240,6 @@ fn handshake(port: u16) -> (TcpStream, String, Vec<u8>) {
         .unwrap_or_else(|| panic!("payload header {header:?}"));
     let rdb = read_exact_timeout(&mut s, len);
     (s, full, rdb)
-}
-
-/// Reads whatever the link delivers within `wait`.
-fn drain(s: &mut TcpStream, wait: Duration) -> Vec<u8> {
-    s.set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    let deadline = Instant::now() + wait;
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    while Instant::now() < deadline {
-        match s.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-            Err(_) => {}
-        }
-    }
-    out
 }
 
 /// The handshake and the stream, byte for byte against Redis: the same

@@ -135,8 +135,11 @@ fn replconf(ctx: &mut Ctx, argv: &[&[u8]]) {
                 .get_or_insert_with(Default::default)
                 .functions_only = functions;
         } else if is("capa") {
-            // Capabilities ember may use; it sends disk-based snapshots,
-            // which every replica understands.
+            // `eof`: the replica reads diskless transfers; others (psync2)
+            // need nothing from the master side.
+            if val.eq_ignore_ascii_case(b"eof") {
+                ctx.c.repl.get_or_insert_with(Default::default).capa_eof = true;
+            }
         } else if is("ack") {
             // The pair after it may be `FACK <offset>`; anything else
             // after an ACK is ignored, as Redis (7.0 too) ignores it.

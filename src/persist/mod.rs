@@ -18,6 +18,7 @@
 pub mod aof;
 pub mod aof_load;
 pub mod digest;
+pub mod diskless;
 pub mod lzf;
 pub mod manifest;
 pub mod packed;
@@ -115,7 +116,8 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         used_mem: crate::server::used_memory(),
         aof_base: false,
         functions: srv.scripts.library_codes(),
-        repl: crate::server::replica::stream_position(srv),
+        repl: crate::server::replica::stream_position(srv)
+            .or_else(|| crate::server::repl::master_position(srv)),
     }
 }
 
@@ -231,18 +233,24 @@ pub fn bgsave(srv: &mut Server) -> Result<i32, String> {
         }
         0 => child_main(srv),
         pid => {
-            srv.persist.latest_fork_usec = started.elapsed().as_micros() as u64;
-            srv.persist.total_forks += 1;
             info!("Background saving started by pid {pid}");
-            srv.persist.child = Some(ChildInfo {
-                pid,
-                start_unix: now_ms() / 1000,
-                started,
-            });
-            set_resize_allowed(srv, false);
-            Ok(pid)
+            Ok(record_fork(srv, pid, started))
         }
     }
+}
+
+/// The parent after forking the RDB child `pid`: INFO's fork numbers,
+/// `persist.child`, no dict resizes while the pages are shared.
+fn record_fork(srv: &mut Server, pid: i32, started: Instant) -> i32 {
+    srv.persist.latest_fork_usec = started.elapsed().as_micros() as u64;
+    srv.persist.total_forks += 1;
+    srv.persist.child = Some(ChildInfo {
+        pid,
+        start_unix: now_ms() / 1000,
+        started,
+    });
+    set_resize_allowed(srv, false);
+    pid
 }
 
 /// The forked child: write the snapshot, exit 0 on success, 1 on failure.
@@ -265,9 +273,88 @@ fn child_main(srv: &Server) -> ! {
     unsafe { libc::_exit(if ok { 0 } else { 1 }) }
 }
 
+/// Forks a child that streams the snapshot to replica sockets
+/// (`repl-diskless-sync yes`; Redis rdbSaveToSlavesSockets): nothing is
+/// written to `dir`. Counts as the RDB child (`persist.child`: INFO
+/// rdb_bgsave_in_progress, no BGSAVE or rewrite beside it), but its end
+/// changes neither LASTSAVE nor the unsaved-changes count nor the last
+/// save status. `timeout` drops a replica that takes nothing for that long.
+/// Returns the child's pid and the pipe its report arrives on: the bytes it
+/// sent, 8 bytes little-endian, written just before it exits.
+pub fn save_to_sockets(
+    srv: &mut Server,
+    targets: Vec<diskless::Target>,
+    mark: &[u8],
+    timeout: std::time::Duration,
+) -> Result<(i32, io::PipeReader), String> {
+    if srv.persist.child.is_some() {
+        return Err("Background save already in progress".into());
+    }
+    if srv.aof.child.is_some() {
+        return Err("An AOF rewrite is in progress".into());
+    }
+    let (report_rx, report_tx) = io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    let started = Instant::now();
+    // SAFETY: as in `bgsave`: the child only reads its forked copy of
+    // `srv`, writes to the replica sockets it kept and leaves with
+    // `_exit`. Tested by tests/diskless.rs.
+    let pid = unsafe { libc::fork() };
+    match pid {
+        -1 => {
+            let e = io::Error::last_os_error();
+            warn!("Can't save in background: fork: {e}");
+            Err(format!("fork: {e}"))
+        }
+        0 => socket_child_main(srv, targets, mark, timeout, report_tx),
+        pid => {
+            // Only the child writes the report: EOF once it is gone.
+            drop(report_tx);
+            info!("Background RDB transfer started by pid {pid}");
+            Ok((record_fork(srv, pid, started), report_rx))
+        }
+    }
+}
+
+/// The forked child of [`save_to_sockets`]: exit 0 when at least one
+/// replica received the whole snapshot (the others were shut down).
+fn socket_child_main(
+    srv: &Server,
+    targets: Vec<diskless::Target>,
+    mark: &[u8],
+    timeout: std::time::Duration,
+    mut report: io::PipeWriter,
+) -> ! {
+    use std::io::Write;
+    child_prelude_keeping(&targets.iter().map(|t| t.fd).collect::<Vec<_>>());
+    let opts = save_opts(srv);
+    let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        diskless::transfer(targets, mark, timeout, |out| {
+            rdb::write_rdb(&srv.ks, out, &opts).map(|_| ())
+        })
+    }));
+    let ok = match ok {
+        Ok(Ok((_, sent))) => {
+            let _ = report.write_all(&sent.to_le_bytes());
+            true
+        }
+        Ok(Err(e)) => {
+            warn!("Diskless rdb transfer failed: {e}");
+            false
+        }
+        Err(_) => false,
+    };
+    // SAFETY: as in `child_main`.
+    unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+}
+
 /// What every fork child does first: default signal dispositions, no
 /// inherited sockets.
 fn child_prelude() {
+    child_prelude_keeping(&[]);
+}
+
+/// [`child_prelude`], keeping the sockets in `keep` open.
+fn child_prelude_keeping(keep: &[i32]) {
     // SAFETY: resetting signal dispositions to the default is always sound;
     // the child must die on SIGTERM/SIGINT/SIGUSR1 instead of running the
     // parent's flag-setting handlers it would never look at.
@@ -276,18 +363,19 @@ fn child_prelude() {
         libc::signal(libc::SIGINT, libc::SIG_DFL);
         libc::signal(libc::SIGUSR1, libc::SIG_DFL);
     }
-    close_inherited_sockets();
+    close_inherited_sockets(keep);
 }
 
 /// Closes every socket the child inherited (listeners and clients), so a
-/// long save does not keep the port bound after the parent exits.
-fn close_inherited_sockets() {
+/// long save does not keep the port bound after the parent exits; `keep`
+/// are the replica sockets a diskless transfer writes to.
+fn close_inherited_sockets(keep: &[i32]) {
     let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
         return;
     };
     let fds: Vec<i32> = dir
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .filter(|&fd| fd > 2)
+        .filter(|&fd| fd > 2 && !keep.contains(&fd))
         .collect();
     for fd in fds {
         // SAFETY: fstat writes into a zeroed stat buffer we own; close on a
@@ -347,7 +435,16 @@ pub fn reap_children(srv: &mut Server) {
 
 fn child_done(srv: &mut Server, child: &ChildInfo, exitcode: i32, bysignal: i32) {
     let now = now_ms() / 1000;
-    if exitcode == 0 && bysignal == 0 {
+    if crate::server::repl::is_socket_child(srv, child.pid) {
+        // A diskless transfer saved nothing: only its outcome is logged.
+        if exitcode == 0 && bysignal == 0 {
+            info!("Background RDB transfer terminated with success");
+        } else if bysignal == 0 {
+            warn!("Background transfer error");
+        } else {
+            warn!("Background transfer terminated by signal {bysignal}");
+        }
+    } else if exitcode == 0 && bysignal == 0 {
         info!("Background saving terminated with success");
         srv.ks.dirty = srv.ks.dirty.saturating_sub(srv.persist.dirty_before_bgsave);
         srv.persist.lastsave = now;

@@ -89,6 +89,17 @@ pub struct ReplicaState {
     pub rdb_only: bool,
     /// REPLCONF rdb-filter-only functions: a snapshot without keys.
     pub functions_only: bool,
+    /// REPLCONF capa eof: reads a diskless (`$EOF:`) transfer.
+    pub capa_eof: bool,
+    /// When it asked for a full sync (unix ms): `repl-diskless-sync-delay`
+    /// counts from the first of the waiting replicas.
+    wait_since: i64,
+    /// Its snapshot is being written to its socket by the diskless child:
+    /// the parent writes nothing to it meanwhile.
+    diskless: bool,
+    /// Received a diskless snapshot: online, but the held stream waits for
+    /// its first REPLCONF ACK (it is still loading until then).
+    stream_on_ack: bool,
     /// `master_repl_offset` at the fork of its snapshot.
     sync_offset: u64,
     /// The stream produced since that fork, held until the RDB is sent.
@@ -108,6 +119,10 @@ impl ReplicaState {
             psync: false,
             rdb_only: false,
             functions_only: false,
+            capa_eof: false,
+            wait_since: 0,
+            diskless: false,
+            stream_on_ack: false,
             sync_offset: 0,
             held: Vec::new(),
             transfer: None,
@@ -184,6 +199,10 @@ pub struct Master {
     out: Vec<u8>,
     /// The background save forked for replicas.
     bgsave_pid: Option<i32>,
+    /// The diskless transfer child (`repl-diskless-sync yes`) and the
+    /// pipe it reports the bytes it sent on.
+    socket_pid: Option<i32>,
+    socket_report: Option<io::PipeReader>,
     last_cron_ms: i64,
     /// When the last replica detached (for `repl-backlog-ttl`).
     idle_since: i64,
@@ -373,6 +392,7 @@ pub fn distribute(srv: &mut Server) {
         match r.state {
             SyncState::Handshake | SyncState::WaitBgsaveStart => continue,
             SyncState::WaitBgsaveEnd | SyncState::SendBulk => r.held.extend_from_slice(&out),
+            SyncState::Online if r.stream_on_ack => r.held.extend_from_slice(&out),
             SyncState::Online => {
                 if r.rdb_only {
                     continue;
@@ -435,6 +455,7 @@ pub fn sync(srv: &mut Server, c: &mut Client, psync: Option<(&[u8], &[u8])>) {
     r.state = SyncState::WaitBgsaveStart;
     r.psync = psync.is_some();
     r.ack_ms = super::now_ms();
+    r.wait_since = r.ack_ms;
     if srv.repl.backlog.is_none() {
         // A new history starts: new ID, as Redis does when it creates the
         // backlog for its first replica.
@@ -464,6 +485,11 @@ pub fn sync(srv: &mut Server, c: &mut Client, psync: Option<(&[u8], &[u8])>) {
             tracing::info!("Waiting for end of BGSAVE for SYNC");
             return;
         }
+    }
+    if srv.repl.socket_pid.is_some() {
+        // Its sockets were handed to the child at the fork.
+        tracing::info!("Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC");
+        return;
     }
     start_bgsave(srv, Some(c));
 }
@@ -576,19 +602,110 @@ fn full_resync(replid: &str, c: &mut Client, offset: u64) {
     }
 }
 
+/// How the replicas waiting for a snapshot get it.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// A BGSAVE to `dir`, then the file.
+    Disk,
+    /// A child writing to their sockets (`repl-diskless-sync yes` and
+    /// every one of them announced `capa eof`).
+    Sockets,
+    /// Diskless, but `repl-diskless-sync-delay` still waits for more.
+    Delay,
+}
+
+/// The replicas waiting for a save to fork (`lent` included when it is
+/// one), not being closed.
+fn waiting_replicas<'a>(srv: &'a Server, lent: Option<&'a Client>) -> Vec<&'a Client> {
+    each_replica(srv, lent)
+        .into_iter()
+        .filter(|c| !c.close_after_reply && !c.close_asap)
+        .filter(|c| {
+            c.repl
+                .as_ref()
+                .is_some_and(|r| r.state == SyncState::WaitBgsaveStart)
+        })
+        .collect()
+}
+
+/// The socket a diskless child can write to (not an in-process client).
+fn raw_fd(c: &Client) -> Option<std::os::fd::RawFd> {
+    use std::os::fd::AsRawFd;
+    match &c.conn {
+        crate::client::Conn::Tcp(s) => Some(s.as_raw_fd()),
+        crate::client::Conn::Unix(s) => Some(s.as_raw_fd()),
+        crate::client::Conn::Fake => None,
+    }
+}
+
+/// Disk or sockets for the replicas waiting now (Redis decides from the
+/// capabilities all of them share), and whether the delay still runs.
+fn choose_target(srv: &Server, lent: Option<&Client>, now: i64) -> Target {
+    if srv.config.get_bool("repl-diskless-sync") != Some(true) {
+        return Target::Disk;
+    }
+    let waiting = waiting_replicas(srv, lent);
+    let all_eof = waiting
+        .iter()
+        .all(|c| c.repl.as_ref().is_some_and(|r| r.capa_eof) && raw_fd(c).is_some());
+    if !all_eof {
+        return Target::Disk;
+    }
+    let delay = srv
+        .config
+        .get_int("repl-diskless-sync-delay")
+        .unwrap_or(5)
+        .max(0) as i64;
+    let max = srv
+        .config
+        .get_int("repl-diskless-sync-max-replicas")
+        .unwrap_or(0);
+    let oldest = waiting
+        .iter()
+        .filter_map(|c| c.repl.as_ref().map(|r| r.wait_since))
+        .min()
+        .unwrap_or(now);
+    let enough = max > 0 && waiting.len() as u64 >= max as u64;
+    if delay == 0 || now - oldest >= delay.saturating_mul(1000) || enough {
+        Target::Sockets
+    } else {
+        Target::Delay
+    }
+}
+
 /// Forks a save for the replicas waiting for one, unless a child runs
-/// (they wait for the next chance: cron). `lent` is a replica currently
-/// lent to its command handler.
+/// (they wait for the next chance: cron) or a diskless delay runs.
+/// `lent` is a replica currently lent to its command handler (SYNC/PSYNC:
+/// the log says why it waits).
 fn start_bgsave(srv: &mut Server, lent: Option<&mut Client>) {
+    let from_sync = lent.is_some();
     if srv.persist.child.is_some() || crate::persist::aof::child_running(srv) {
-        tracing::info!("Waiting for next BGSAVE for SYNC");
+        if from_sync {
+            tracing::info!("Waiting for next BGSAVE for SYNC");
+        }
         return;
     }
-    // The snapshot has no selected database: the stream after it must
-    // start with a SELECT.
-    srv.repl.selected_db = None;
-    let result = crate::persist::bgsave(srv);
-    let offset = srv.repl.offset;
+    match choose_target(srv, lent.as_deref(), super::now_ms()) {
+        Target::Disk => start_disk_save(srv, lent),
+        Target::Sockets => start_socket_save(srv, lent),
+        Target::Delay => {
+            if from_sync {
+                tracing::info!("Delay next BGSAVE for diskless SYNC");
+            }
+        }
+    }
+}
+
+/// Answers the waiting replicas once a save forked for them (`Ok`: marks
+/// them as fed from the snapshot at `offset`, `diskless` when the child
+/// writes it to their sockets), or failed to (an error, then closed).
+fn after_fork(
+    srv: &mut Server,
+    lent: Option<&mut Client>,
+    result: &Result<i32, String>,
+    offset: u64,
+    diskless: bool,
+) {
     let Server {
         clients,
         repl,
@@ -596,10 +713,6 @@ fn start_bgsave(srv: &mut Server, lent: Option<&mut Client>) {
         pending_writes,
         ..
     } = srv;
-    if let Ok(pid) = result {
-        tracing::info!("Starting BGSAVE for SYNC with target: disk");
-        repl.bgsave_pid = Some(pid);
-    }
     let lent_token = lent.as_deref().map(|c| c.token);
     let mut waiting: Vec<&mut Client> = replicas_mut(clients, &repl.replicas).collect();
     if let Some(c) = lent {
@@ -610,7 +723,19 @@ fn start_bgsave(srv: &mut Server, lent: Option<&mut Client>) {
         if closing || c.repl.as_ref().map(|r| r.state) != Some(SyncState::WaitBgsaveStart) {
             continue;
         }
-        match &result {
+        match result {
+            Ok(_) if diskless => {
+                // The child sends what the reply buffer held, the
+                // +FULLRESYNC line and the snapshot itself.
+                c.reply.buf.clear();
+                c.sent = 0;
+                if let Some(r) = c.repl.as_mut() {
+                    r.state = SyncState::WaitBgsaveEnd;
+                    r.sync_offset = offset;
+                    r.diskless = true;
+                }
+                continue;
+            }
             Ok(_) => full_resync(replid, c, offset),
             Err(e) => {
                 // Closed once the error is written; not waited for again.
@@ -625,9 +750,87 @@ fn start_bgsave(srv: &mut Server, lent: Option<&mut Client>) {
     }
 }
 
+/// A BGSAVE to disk for the waiting replicas; the file is sent when it ends.
+fn start_disk_save(srv: &mut Server, lent: Option<&mut Client>) {
+    // The snapshot has no selected database: the stream after it must
+    // start with a SELECT.
+    srv.repl.selected_db = None;
+    let result = crate::persist::bgsave(srv);
+    let offset = srv.repl.offset;
+    if let Ok(pid) = result {
+        tracing::info!("Starting BGSAVE for SYNC with target: disk");
+        srv.repl.bgsave_pid = Some(pid);
+    }
+    after_fork(srv, lent, &result, offset, false);
+}
+
+/// A diskless transfer: a child writes `$EOF:<mark>\r\n<rdb><mark>` to
+/// every waiting replica's socket (`persist::diskless`).
+fn start_socket_save(srv: &mut Server, lent: Option<&mut Client>) {
+    let offset = srv.repl.offset;
+    let mark = super::random_hex40();
+    let targets: Vec<crate::persist::diskless::Target> = waiting_replicas(srv, lent.as_deref())
+        .into_iter()
+        .filter_map(|c| {
+            let fd = raw_fd(c)?;
+            let r = c.repl.as_ref()?;
+            let mut preamble = c.reply.buf.get(c.sent..).unwrap_or_default().to_vec();
+            if r.psync {
+                preamble.extend_from_slice(
+                    format!("+FULLRESYNC {} {offset}\r\n", srv.replid).as_bytes(),
+                );
+            }
+            preamble.extend_from_slice(format!("$EOF:{mark}\r\n").as_bytes());
+            Some(crate::persist::diskless::Target {
+                fd,
+                name: replica_name(srv, c),
+                preamble,
+            })
+        })
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
+    let timeout = srv.config.get_int("repl-timeout").unwrap_or(60).max(1) as u64;
+    tracing::info!("Starting BGSAVE for SYNC with target: replicas sockets");
+    srv.repl.selected_db = None;
+    let result = crate::persist::save_to_sockets(
+        srv,
+        targets,
+        mark.as_bytes(),
+        std::time::Duration::from_secs(timeout),
+    );
+    let result = result.map(|(pid, report)| {
+        srv.repl.socket_pid = Some(pid);
+        srv.repl.socket_report = Some(report);
+        pid
+    });
+    after_fork(srv, lent, &result, offset, true);
+}
+
+/// A master's stream position for its snapshots (RDB aux fields
+/// repl-stream-db, repl-id, repl-offset), as Redis writes it into every
+/// RDB while a backlog exists: the stream's database (0 when none is
+/// selected), our replication ID and `master_repl_offset`.
+pub fn master_position(srv: &Server) -> Option<(usize, String, u64)> {
+    if srv.repl.backlog.is_none() || srv.replica.active() {
+        return None;
+    }
+    let db = srv.repl.selected_db.unwrap_or(0);
+    Some((db, srv.replid.clone(), srv.repl.offset))
+}
+
+/// Whether `pid` is the diskless transfer child (its end is not a save).
+pub fn is_socket_child(srv: &Server, pid: i32) -> bool {
+    srv.repl.socket_pid == Some(pid)
+}
+
 /// The background save `pid` ended (`ok`: it wrote the file): replicas
 /// waiting for it start receiving the file, or are closed if it failed.
 pub fn bgsave_done(srv: &mut Server, pid: i32, ok: bool) {
+    if srv.repl.socket_pid == Some(pid) {
+        return socket_save_done(srv, ok);
+    }
     if srv.repl.bgsave_pid != Some(pid) {
         return;
     }
@@ -665,6 +868,57 @@ pub fn bgsave_done(srv: &mut Server, pid: i32, ok: bool) {
     }
 }
 
+/// The diskless child ended: its replicas are online and get the stream
+/// after their first ACK (or are closed if it failed; they retry).
+fn socket_save_done(srv: &mut Server, ok: bool) {
+    srv.repl.socket_pid = None;
+    // The child has exited: its report is complete (or absent).
+    if let Some(mut report) = srv.repl.socket_report.take() {
+        let mut sent = [0u8; 8];
+        if report.read_exact(&mut sent).is_ok() {
+            srv.stats.total_net_repl_output_bytes += u64::from_le_bytes(sent);
+        }
+    }
+    let now = super::now_ms();
+    let names: Vec<(usize, String)> = each_replica(srv, None)
+        .iter()
+        .map(|c| (c.token, replica_name(srv, c)))
+        .collect();
+    for_each_replica(srv, |c, q| {
+        let Some(r) = c.repl.as_mut() else {
+            return;
+        };
+        if !std::mem::take(&mut r.diskless) {
+            return;
+        }
+        let name = names
+            .iter()
+            .find(|(t, _)| *t == c.token)
+            .map_or("?", |(_, n)| n.as_str());
+        if !ok {
+            tracing::warn!("SYNC failed. BGSAVE child returned an error");
+            return drop_replica(q.close, c, "diskless transfer failed");
+        }
+        tracing::info!(
+            "Streamed RDB transfer with replica {name} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming"
+        );
+        r.state = SyncState::Online;
+        r.ack_ms = now;
+        if r.rdb_only {
+            // It wanted the snapshot alone: nothing follows.
+            r.held = Vec::new();
+            c.close_asap = true;
+            q.close.push(c.token);
+            return;
+        }
+        r.stream_on_ack = true;
+        tracing::info!("Synchronization with replica {name} succeeded");
+    });
+    if waiting_start(srv) {
+        start_bgsave(srv, None);
+    }
+}
+
 fn waiting_start(srv: &Server) -> bool {
     srv.repl.replicas.iter().any(|&t| {
         srv.clients
@@ -679,7 +933,9 @@ fn waiting_start(srv: &Server) -> bool {
 /// Whether the client is sending a snapshot (the loop writes it with
 /// [`send_rdb`] instead of its plain reply path).
 pub fn sending_rdb(c: &Client) -> bool {
-    c.repl.as_ref().is_some_and(|r| r.transfer.is_some())
+    c.repl
+        .as_ref()
+        .is_some_and(|r| r.transfer.is_some() || r.diskless || r.stream_on_ack)
 }
 
 /// Writes as much of the snapshot as the socket takes, one chunk of the
@@ -687,6 +943,14 @@ pub fn sending_rdb(c: &Client) -> bool {
 /// stream follows and the replica is online. Ok(true): a replica that only
 /// wanted the snapshot is done and may be closed.
 pub fn send_rdb(c: &mut Client, now: i64) -> io::Result<bool> {
+    // The diskless child owns the socket, or the replica is still loading
+    // what it sent: nothing of ours goes out meanwhile.
+    if c.repl
+        .as_ref()
+        .is_some_and(|r| r.diskless || r.stream_on_ack)
+    {
+        return Ok(false);
+    }
     loop {
         if c.has_pending_reply() && !c.flush()? {
             return Ok(false);
@@ -765,11 +1029,36 @@ pub fn forget(srv: &mut Server, c: &Client) {
         return;
     }
     srv.repl.replicas.retain(|&t| t != c.token);
+    if c.repl.as_ref().is_some_and(|r| r.diskless) {
+        stop_diskless_transfer(srv, c);
+    }
     if srv.repl.replicas.is_empty() {
         srv.repl.idle_since = super::now_ms();
     }
     tracing::info!("Connection with replica {} lost.", replica_name(srv, c));
     update_propagation(srv);
+}
+
+/// A replica in a diskless transfer is freed: the child holds its own
+/// copy of the socket, so the connection is shut down for it to stop
+/// writing there; the child is killed if no replica is left for it.
+fn stop_diskless_transfer(srv: &mut Server, c: &Client) {
+    match &c.conn {
+        crate::client::Conn::Tcp(s) => {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+        crate::client::Conn::Unix(s) => {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+        crate::client::Conn::Fake => {}
+    }
+    let others = each_replica(srv, None)
+        .iter()
+        .any(|o| o.repl.as_ref().is_some_and(|r| r.diskless));
+    if !others && srv.repl.socket_pid.is_some() {
+        tracing::warn!("Diskless rdb transfer, last replica dropped, killing fork child.");
+        crate::persist::kill_child(srv);
+    }
 }
 
 /// Online replicas whose last ACK is at most `max_lag` seconds old
@@ -851,6 +1140,12 @@ pub fn ack(srv: &mut Server, c: &mut Client, offset: u64, fack: Option<u64>, now
             r.aof_ack_offset = r.aof_ack_offset.max(f);
         }
         r.ack_ms = now;
+        if std::mem::take(&mut r.stream_on_ack) {
+            // Loaded the diskless snapshot: the stream since its fork
+            // follows (Redis repl_start_cmd_stream_on_ack).
+            let held = std::mem::take(&mut r.held);
+            c.reply.buf.extend_from_slice(&held);
+        }
     }
     if !srv.repl.waiters.is_empty() {
         serve_waiters(srv);
@@ -997,7 +1292,7 @@ pub fn cron(srv: &mut Server, now: i64) {
             return;
         };
         match r.state {
-            SyncState::WaitBgsaveStart | SyncState::WaitBgsaveEnd => {
+            SyncState::WaitBgsaveStart | SyncState::WaitBgsaveEnd if !r.diskless => {
                 // Keeps the replica's read timeout from firing while the
                 // snapshot is produced (it skips newlines before the
                 // payload).
@@ -1062,11 +1357,15 @@ pub fn info_lines(srv: &Server, lent: Option<&Client>, now: i64) -> Vec<String> 
         .filter_map(|(i, c)| {
             let r = c.repl.as_ref()?;
             let (ip, port) = replica_addr(srv, c);
+            // Redis shows a lag only once the replica is online.
+            let lag = match r.state {
+                SyncState::Online => (now - r.ack_ms).max(0) / 1000,
+                _ => 0,
+            };
             Some(format!(
-                "slave{i}:ip={ip},port={port},state={},offset={},lag={}",
+                "slave{i}:ip={ip},port={port},state={},offset={},lag={lag}",
                 r.state.info_word(),
                 r.ack_offset,
-                (now - r.ack_ms).max(0) / 1000
             ))
         })
         .collect()

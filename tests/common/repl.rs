@@ -4,6 +4,8 @@
 
 use super::RawConn;
 use super::snapshot::{assert_same, bulk, snapshot};
+use std::io::Read;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// How long a replica may take to catch up (the machine is shared).
@@ -55,4 +57,38 @@ pub fn assert_syncs(master: &mut RawConn, full: u64, partial: u64) {
         Some(partial),
         "sync_partial_ok"
     );
+}
+
+/// Reads one CRLF-terminated line from a raw replication link (newlines
+/// sent as keep-alives before the payload header are skipped).
+pub fn read_line(s: &mut TcpStream) -> String {
+    let mut line = Vec::new();
+    let mut b = [0u8; 1];
+    loop {
+        s.read_exact(&mut b).expect("replication link read");
+        match b[0] {
+            b'\n' if line.is_empty() => continue,
+            b'\n' => break,
+            b'\r' => {}
+            c => line.push(c),
+        }
+    }
+    String::from_utf8(line).unwrap()
+}
+
+/// Reads whatever a raw replication link delivers within `wait`.
+pub fn drain(s: &mut TcpStream, wait: Duration) -> Vec<u8> {
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let deadline = Instant::now() + wait;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+    out
 }
