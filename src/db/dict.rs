@@ -23,8 +23,8 @@ const FORCE_RESIZE_RATIO: usize = 4;
 /// A rehash step of `n` buckets gives up after visiting `n * EMPTY_VISITS_PER_STEP`
 /// empty buckets, so a sparse table cannot turn one step into a long scan.
 const EMPTY_VISITS_PER_STEP: usize = 10;
-/// Freeing an old table of at least this many buckets (1 MiB) returns the
-/// allocator's dirty pages to the OS at once.
+/// Freeing an old table of at least this many buckets (1 MiB) has the free
+/// thread return the allocator's dirty pages to the OS.
 const PURGE_AFTER_FREEING_BUCKETS: usize = 1 << 17;
 /// Random bucket probes before [`Dict::random_entry`] falls back to a linear walk.
 const RANDOM_PROBES: usize = 100;
@@ -765,8 +765,9 @@ impl<V> Dict<V> {
         self.rehash_idx = 0;
         if old_size >= PURGE_AFTER_FREEING_BUCKETS {
             // The allocator would keep the freed array's pages resident until its
-            // decay timer returns them; hand them back now so RSS follows the data.
-            crate::alloc::purge();
+            // decay timer returns them; hand them back now so RSS follows the data,
+            // on the free thread: the madvise calls take milliseconds.
+            crate::db::lazyfree::purge_later();
         }
         false
     }

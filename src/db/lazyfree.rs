@@ -24,6 +24,8 @@ pub const LAZYFREE_THRESHOLD: usize = 64;
 static PENDING: AtomicU64 = AtomicU64::new(0);
 /// Objects the free thread has dropped since start (or CONFIG RESETSTAT).
 static FREED: AtomicU64 = AtomicU64::new(0);
+/// Purges done for [`purge_later`] (never reset).
+static PURGES: AtomicU64 = AtomicU64::new(0);
 /// Jobs ever handed to the free thread (never reset).
 static SENT: AtomicU64 = AtomicU64::new(0);
 
@@ -39,6 +41,7 @@ fn sender() -> Option<&'static Inbox> {
         let spawned = std::thread::Builder::new()
             .name("ember-lazyfree".into())
             .spawn(move || {
+                lower_priority();
                 for (job, n) in rx {
                     drop(job);
                     PENDING.fetch_sub(n, Ordering::Relaxed);
@@ -54,6 +57,42 @@ fn sender() -> Option<&'static Inbox> {
         }
     })
     .as_ref()
+}
+
+/// Makes the calling thread (the free thread) the nicest there is (nice
+/// 19): freeing a huge value must not take the CPU from the event loop.
+/// When both want one core (a server pinned to a CPU, or a busy machine),
+/// the loop preempts it at once and it gets the time the loop leaves; on
+/// an idle core it runs at full speed. Linux's nice value is per thread;
+/// elsewhere the thread keeps the process's priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid has no preconditions; setpriority only reads its
+        // arguments, and a failure (not allowed, ...) is harmless.
+        unsafe {
+            let tid = libc::gettid();
+            if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19) != 0 {
+                tracing::debug!("could not lower the free thread's priority");
+            }
+        }
+    }
+}
+
+/// Returns the allocator's dirty pages to the OS (`alloc::purge`) on the
+/// free thread, after the jobs queued before it, or here when there is no
+/// free thread. After a mass expiry the purge that follows the shrink of
+/// the emptied key table took ~10 ms of `madvise`, a stall of every client
+/// when run on the loop.
+pub fn purge_later() {
+    struct Purge;
+    impl Drop for Purge {
+        fn drop(&mut self) {
+            crate::alloc::purge();
+            PURGES.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    send(Box::new(Purge), 0);
 }
 
 /// Sends a job to the free thread; drops it here when there is none.
@@ -154,5 +193,37 @@ mod tests {
         free_value(v);
         assert!(SENT.load(Ordering::Relaxed) > before);
         wait_idle();
+    }
+
+    /// The free thread runs at nice 19 (Linux: field 19 of its
+    /// /proc/self/task/TID/stat).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_free_thread_is_the_nicest() {
+        assert!(sender().is_some());
+        let nice = (0..500).find_map(|_| {
+            let found = std::fs::read_dir("/proc/self/task").ok()?.find_map(|t| {
+                let stat = std::fs::read_to_string(t.ok()?.path().join("stat")).ok()?;
+                let (comm, rest) = stat.split_once(") ")?;
+                comm.ends_with("(ember-lazyfree")
+                    .then(|| rest.split_whitespace().nth(16)?.parse::<i32>().ok())?
+            });
+            if found != Some(19) {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            found.filter(|&n| n == 19)
+        });
+        assert_eq!(nice, Some(19));
+    }
+
+    #[test]
+    fn purge_later_runs_on_the_free_thread() {
+        let before = PURGES.load(Ordering::Relaxed);
+        purge_later();
+        let done = (0..1000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            PURGES.load(Ordering::Relaxed) > before
+        });
+        assert!(done, "the purge never ran");
     }
 }
