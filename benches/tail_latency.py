@@ -239,6 +239,7 @@ def with_benchmark(srv, action, tail, keyspace, opts):
             block.append(line)
             if len(block) > 1 and block[-2].split()[:6] == SUMMARY_HEADER:
                 reports.append(parse_report(block))
+                reports[-1]["ended"] = time.time()
                 block = []
                 if stopping.is_set():
                     break
@@ -249,7 +250,9 @@ def with_benchmark(srv, action, tail, keyspace, opts):
     time.sleep(0.5)
     if proc.poll() is not None:
         sys.exit(f"redis-benchmark exited at start: {proc.stdout.read()[:500]}")
+    t0 = time.time()
     action()
+    t1 = time.time()
     time.sleep(tail)
     stopping.set()
     done.wait()
@@ -263,7 +266,11 @@ def with_benchmark(srv, action, tail, keyspace, opts):
     return {"n": n, "secs": secs, "chunks": len(reports),
             "p50": merged_percentile(reports, 0.5), "p99": merged_percentile(reports, 0.99),
             "p999": merged_percentile(reports, 0.999), "max": max(r["max"] for r in reports),
-            "worst_chunk_p999": max(merged_percentile([r], 0.999) for r in reports)}
+            "worst_chunk_p999": max(merged_percentile([r], 0.999) for r in reports),
+            # When the chunk holding the max ended, relative to the start of
+            # the operation, and how long the operation itself took: which
+            # phase a spike belongs to (a chunk spans about a second).
+            "max_chunk_end": max(reports, key=lambda r: r["max"])["ended"] - t0, "op_secs": t1 - t0}
 
 
 LOADS = {"redis-benchmark": with_benchmark, "probe": with_probe}
@@ -345,8 +352,9 @@ def main():
                 srv.stop()
             rows.append((name, label, r))
             extra = (f" chunks={r['chunks']} worst-chunk-p99.9={r['worst_chunk_p999']:.3f}"
+                     f" max-in-chunk-ending-at={r['max_chunk_end']:+.1f}s op={r['op_secs']:.1f}s"
                      if "chunks" in r else "")
-            print(f"{name:7} {label:6} n={r['n']:7d} ({r['n'] / r['secs']:.0f}/s) p50={r['p50']:.3f} p99={r['p99']:.3f} "
+            print(f"{time.strftime('%H:%M:%S', time.gmtime())} {name:7} {label:6} n={r['n']:7d} ({r['n'] / r['secs']:.0f}/s) p50={r['p50']:.3f} p99={r['p99']:.3f} "
                   f"p99.9={r['p999']:.3f} max={r['max']:.3f} ms{extra}  ({r['note']})", flush=True)
     print()
     print("| scenario | server | GETs | GET/s | p99 ms | p99.9 ms | max ms | what ran |")
