@@ -29,15 +29,19 @@ pub struct Pause {
     state: Option<(PauseMode, i64)>,
     /// Held client tokens in arrival order.
     held: VecDeque<usize>,
+    /// A FAILOVER pauses writes until it ends (Redis's failover purpose):
+    /// a pause of its own, which CLIENT UNPAUSE does not end.
+    failover: bool,
 }
 
 impl Pause {
     /// The mode in force, if any.
     pub fn mode(&self) -> Option<PauseMode> {
-        self.state.map(|(m, _)| m)
+        let failover = self.failover.then_some(PauseMode::Write);
+        self.state.map(|(m, _)| m).max(failover)
     }
 
-    /// When the pause in force ends (unix ms).
+    /// When the CLIENT PAUSE in force ends (unix ms).
     pub fn deadline(&self) -> Option<i64> {
         self.state.map(|(_, end)| end)
     }
@@ -81,8 +85,24 @@ pub fn transaction_done(srv: &mut Server) {
 /// input buffered behind it.
 pub fn end(srv: &mut Server) {
     srv.pause.state = None;
+    release(srv);
+}
+
+/// A FAILOVER starts (`on`) or ends: writes are held while it runs.
+pub fn set_failover(srv: &mut Server, on: bool) {
+    srv.pause.failover = on;
+    if on {
+        srv.ks.paused = true;
+    } else if srv.pause.state.is_none() {
+        release(srv);
+    }
+}
+
+/// No pause is in force any more (or only the failover's, which holds the
+/// released clients' writes again): the held clients run again.
+fn release(srv: &mut Server) {
     // A replica's data set stays static: its master expires keys.
-    srv.ks.paused = srv.replica.active();
+    srv.ks.paused = srv.replica.active() || srv.pause.failover;
     let held = std::mem::take(&mut srv.pause.held);
     srv.blocking.unblocked.extend(held);
     // The master's stream, if the pause stopped it, goes on next turn.
