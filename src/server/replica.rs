@@ -567,9 +567,11 @@ fn handle_event(srv: &mut Server, link: &mut Link, now: i64) -> Result<bool, Str
         link.steps = VecDeque::from([Step::Pong]);
         send(link, &[b"PING"]);
     }
-    // A pause that held the stream ended: what is buffered runs first
-    // (the socket may have nothing new to read).
-    if std::mem::take(&mut srv.replica.held_by_pause) && link.state == State::Connected {
+    // A pause that held the stream ended, or a snapshot just loaded with
+    // stream bytes behind it in the same reads: what is buffered runs
+    // first (the socket may have nothing new to read).
+    let held = std::mem::take(&mut srv.replica.held_by_pause);
+    if link.state == State::Connected && (held || !link.input.is_empty()) {
         process(srv, link, now)?;
     }
     flush(link)?;
