@@ -369,3 +369,26 @@ fn refused_failover_reverts_to_master() {
     replicas_synced(&mut m, 1);
     converge(&mut m, &mut t, DBS, "after the refused failover");
 }
+
+/// FAILOVER ABORT once the master already became the target's replica
+/// (failover-in-progress): it is a master again and the replica comes back
+/// and continues.
+#[test]
+fn abort_during_hand_over_restores_the_master() {
+    require_redis!();
+    let (ember, mut em, redis, mut rr) = ember_master_with_replica(true);
+    signal(&redis, "-STOP");
+    let line = format!("FAILOVER TO 127.0.0.1 {} TIMEOUT 100 FORCE", redis.port);
+    assert_eq!(em.cmd_line(&line), b"+OK\r\n");
+    eventually("the forced hand-over", || {
+        field(&mut em, "master_failover_state") == "failover-in-progress"
+    });
+    assert_eq!(em.cmd_line("FAILOVER ABORT"), b"+OK\r\n");
+    assert_eq!(field(&mut em, "role"), "master");
+    assert_eq!(field(&mut em, "master_failover_state"), "no-failover");
+    assert_eq!(em.cmd_line("SET after 1"), b"+OK\r\n");
+    signal(&redis, "-CONT");
+    replicas_synced(&mut em, 1);
+    converge(&mut em, &mut rr, DBS, "after the abort");
+    assert!(ember.log().contains("aborted: Failover manually aborted"));
+}
