@@ -163,6 +163,8 @@ fn failover_errors_match_redis() {
         "FAILOVER FORCE",
         "FAILOVER TO h 1",
         "FAILOVER bogus",
+        "PSYNC ? -1 FAILOVER",
+        "psync 0123 1 failover",
         "COMMAND INFO failover",
     ] {
         same(&mut rm, &mut em, line);
@@ -189,6 +191,7 @@ fn failover_errors_match_redis() {
     same(&mut rrc, &mut erc, "FAILOVER");
     same(&mut rrc, &mut erc, "FAILOVER TO 127.0.0.1 1");
     same(&mut rrc, &mut erc, "FAILOVER ABORT");
+    same(&mut rrc, &mut erc, "PSYNC 0123 1 FAILOVER");
 
     // A failover that waits: the replicas are stopped and the masters
     // wrote since their last acknowledgement.

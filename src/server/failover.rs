@@ -234,24 +234,25 @@ fn hand_over(srv: &mut Server) {
     super::replica::set_master(srv, host, port);
 }
 
-/// The replica side of `PSYNC <replid> <offset> FAILOVER` (any PSYNC with
-/// a fourth argument is looked at, as Redis does): Err is the reply that
-/// refuses the PSYNC. A request naming our replication ID promotes us
-/// before the PSYNC is served; no replica may sync while our own failover
-/// runs.
+/// The replica side of `PSYNC <replid> <offset> FAILOVER` (only the
+/// fourth argument is looked at, as Redis does): Err is the reply that
+/// refuses the PSYNC. A replica whose replication ID the request names is
+/// promoted before the PSYNC is served; a master refuses it; no replica
+/// may sync while our own failover runs.
 pub fn psync_request(srv: &mut Server, c: &Client, argv: &[&[u8]]) -> Result<(), &'static str> {
     if argv.len() > 3 && argv[3].eq_ignore_ascii_case(b"failover") {
-        if argv[1] != srv.replid.as_bytes() {
+        tracing::warn!(
+            "Failover request received for replid {}.",
+            String::from_utf8_lossy(argv[1])
+        );
+        if !srv.replica.active() {
+            return Err("ERR PSYNC FAILOVER can't be sent to a master.");
+        }
+        if !argv[1].eq_ignore_ascii_case(srv.replid.as_bytes()) {
             return Err("ERR PSYNC FAILOVER replid must match my replid.");
         }
-        if srv.replica.active() {
-            super::replica::unset_master(srv);
-        }
-        tracing::info!(
-            "Failover request received for replid {} from {}.",
-            String::from_utf8_lossy(argv[1]),
-            c.addr
-        );
+        super::replica::unset_master(srv);
+        tracing::info!("MASTER MODE enabled (failover request from '{}')", c.addr);
     }
     if srv.failover.active() {
         return Err(crate::error::NOMASTERLINK_FAILOVER);

@@ -223,6 +223,34 @@ mod tests {
     }
 
     #[test]
+    fn a_failover_pause_outlives_client_pause_and_unpause() {
+        let mut h = Harness::new();
+        h.now = Some(NOW);
+        set_failover(&mut h.srv, true);
+        assert_eq!(h.srv.pause.mode(), Some(PauseMode::Write));
+        assert_eq!(h.srv.pause.deadline(), None, "no end time of its own");
+        assert!(h.srv.ks.paused);
+        assert_eq!(h.run(&["GET", "k"]), "$-1\r\n");
+        // A CLIENT PAUSE ALL on top widens the mode; its end (or CLIENT
+        // UNPAUSE) leaves the failover's WRITE pause.
+        start(&mut h.srv, PauseMode::All, NOW + 100, false);
+        assert_eq!(h.srv.pause.mode(), Some(PauseMode::All));
+        assert_eq!(h.run(&["GET", "k"]), "");
+        forget(&mut h.srv, &mut h.c);
+        end(&mut h.srv);
+        assert_eq!(h.srv.pause.mode(), Some(PauseMode::Write));
+        assert!(h.srv.ks.paused);
+        assert_eq!(h.run(&["GET", "k"]), "$-1\r\n");
+        assert_eq!(h.run(&["SET", "k", "v"]), "");
+        assert!(h.srv.pause.is_held(h.c.token));
+        // The failover ending releases what it held.
+        set_failover(&mut h.srv, false);
+        assert_eq!(h.srv.pause.mode(), None);
+        assert!(!h.srv.ks.paused);
+        assert_eq!(h.srv.blocking.unblocked, vec![h.c.token]);
+    }
+
+    #[test]
     fn exec_is_held_only_when_its_queue_may_write() {
         let mut h = Harness::new();
         h.now = Some(NOW);
