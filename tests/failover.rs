@@ -13,6 +13,9 @@ use std::time::Duration;
 /// Databases compared.
 const DBS: usize = 3;
 
+/// A redis-server master starts a replica's (diskless) sync at once.
+const FAST_SYNC: &[&str] = &["--repl-diskless-sync-delay", "0"];
+
 fn field(c: &mut RawConn, name: &str) -> String {
     info_field(c, "replication", name).unwrap_or_default()
 }
@@ -142,7 +145,7 @@ fn same(rm: &mut RawConn, em: &mut RawConn, line: &str) {
 #[test]
 fn failover_errors_match_redis() {
     require_redis!();
-    let redis = start_redis(&[]).expect("redis-server");
+    let redis = start_redis(FAST_SYNC).expect("redis-server");
     let ember = start_ember(&[]);
     let (mut rm, mut em) = (redis.connect(), ember.connect());
     for line in [
@@ -268,7 +271,7 @@ fn ember_master_hands_over_to_a_redis_replica() {
 #[test]
 fn redis_master_hands_over_to_an_ember_replica() {
     require_redis!();
-    let redis = start_redis(&["--repl-diskless-sync-delay", "0"]).expect("redis-server");
+    let redis = start_redis(FAST_SYNC).expect("redis-server");
     let mut rm = redis.connect();
     load(&mut rm, "before");
     let ember = start_ember_replica_of(redis.port);
@@ -394,4 +397,68 @@ fn abort_during_hand_over_restores_the_master() {
     replicas_synced(&mut em, 1);
     converge(&mut em, &mut rr, DBS, "after the abort");
     assert!(ember.log().contains("aborted: Failover manually aborted"));
+}
+
+/// INFO replication's fields (names, and the values that do not depend on
+/// timing or offsets) and ROLE's shape.
+fn stage_view(c: &mut RawConn) -> Vec<String> {
+    let text = String::from_utf8_lossy(&c.cmd(&["INFO", "replication"])).into_owned();
+    let keep = [
+        "role",
+        "master_host",
+        "master_link_status",
+        "master_sync_in_progress",
+        "connected_slaves",
+        "master_failover_state",
+        "slave_read_only",
+    ];
+    let mut view: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| match keep.contains(&k) {
+            true => format!("{k}:{v}"),
+            false if k.starts_with("slave") && v.contains("state=") => {
+                let state = v.split(',').find(|p| p.starts_with("state="));
+                format!("{k}:{}", state.unwrap_or("?"))
+            }
+            false => k.to_string(),
+        })
+        .collect();
+    let role = String::from_utf8_lossy(&c.cmd(&["ROLE"])).into_owned();
+    let words: Vec<&str> = role.split("\r\n").filter(|w| !w.is_empty()).collect();
+    view.push(format!("ROLE {} {:?}", words.len(), words.get(2)));
+    view
+}
+
+/// INFO replication and ROLE while waiting for the target and once the
+/// master handed over to a target that does not answer, as a redis-server
+/// master in the same situation reports them.
+#[test]
+fn info_at_each_stage_matches_redis() {
+    require_redis!();
+    let redis = start_redis(FAST_SYNC).expect("redis-server");
+    let mut rm = redis.connect();
+    let rr = start_redis_replica_of(redis.port);
+    let (_ember, mut em, er, _) = ember_master_with_replica(true);
+    replicas_synced(&mut rm, 1);
+    signal(&rr, "-STOP");
+    signal(&er, "-STOP");
+    rm.cmd(&["SET", "moved", "1"]);
+    em.cmd(&["SET", "moved", "1"]);
+    let line = |p: u16| format!("FAILOVER TO 127.0.0.1 {p} TIMEOUT 1500 FORCE");
+    assert_eq!(rm.cmd_line(&line(rr.port)), b"+OK\r\n");
+    assert_eq!(em.cmd_line(&line(er.port)), b"+OK\r\n");
+    assert_eq!(stage_view(&mut em), stage_view(&mut rm), "waiting-for-sync");
+    for c in [&mut rm, &mut em] {
+        eventually("the forced hand-over", || {
+            field(c, "master_failover_state") == "failover-in-progress"
+        });
+    }
+    let (want, got) = (stage_view(&mut rm), stage_view(&mut em));
+    assert_eq!(got, want, "failover-in-progress");
+    assert!(want.iter().any(|l| l == "role:slave"), "{want:?}");
+    same(&mut rm, &mut em, "FAILOVER ABORT");
+    signal(&rr, "-CONT");
+    signal(&er, "-CONT");
+    assert_eq!(field(&mut em, "role"), "master");
 }
