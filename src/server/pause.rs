@@ -5,8 +5,9 @@
 //! the pause ends, so a pause started meanwhile can hold it again. While a
 //! pause is in force the keyspace is kept static (`Keyspace::paused`: no
 //! active or lazy expiry deletes, no eviction), as Redis does so replicas
-//! stay consistent. Knows no command beyond the flags that decide what
-//! WRITE mode holds.
+//! stay consistent. A FAILOVER holds writes with a pause of its own
+//! ([`set_failover`], no end time, untouched by CLIENT UNPAUSE). Knows no
+//! command beyond the flags that decide what WRITE mode holds.
 
 use crate::client::Client;
 use crate::cmd::{Cmd, flags};
