@@ -1,4 +1,4 @@
-//! FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]: hands
+//! `FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]`: hands
 //! the master role to a replica (Redis 6.2+). Parses the arguments as
 //! Redis does (every syntax and number error before any state check) and
 //! hands over to `server::failover`, which runs the failover.
