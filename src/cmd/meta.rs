@@ -2313,6 +2313,15 @@ static TABLE: &[Meta] = &[
     .acl("admin dangerous")
     .args("args:(host-port:(host port:int)|no-one:(NO ONE))"),
     m(
+        "failover",
+        "server",
+        "6.2.0",
+        "O(1)",
+        "Hand the master role over to one of the replicas",
+    )
+    .acl("admin dangerous")
+    .args("TO target:[host port:int [FORCE]] [ABORT] [TIMEOUT milliseconds:int]"),
+    m(
         "slaveof",
         "server",
         "1.0.0",

@@ -12,6 +12,7 @@ pub mod command;
 mod compat;
 pub mod connection;
 pub mod debug;
+pub mod failover;
 pub mod geo;
 pub mod hashes;
 pub mod hll;
@@ -311,6 +312,7 @@ fn families() -> impl Iterator<Item = &'static Cmd> {
         .chain(zsets::COMMANDS)
         .chain(multi::COMMANDS)
         .chain(replication::COMMANDS)
+        .chain(failover::COMMANDS)
         .chain(persist::COMMANDS)
         .chain(pubsub::COMMANDS)
         .chain(blocking::COMMANDS)

@@ -31,12 +31,23 @@ const MAX_IP_LEN: usize = 255;
 /// SYNC: a full resynchronisation without the `+FULLRESYNC` line (the
 /// protocol before PSYNC; redis-cli --rdb uses it).
 fn sync(ctx: &mut Ctx, _argv: &[&[u8]]) {
+    if ctx.srv.failover.active() && !ctx.c.is_replica() {
+        return ctx.c.reply.error(crate::error::NOMASTERLINK_FAILOVER);
+    }
     start(ctx, None);
 }
 
 /// PSYNC replicationid offset: `+CONTINUE` when ember still has the
 /// stream from `offset` of history `replicationid`, else `+FULLRESYNC`.
 fn psync(ctx: &mut Ctx, argv: &[&[u8]]) {
+    // A replica asking again on the same link is ignored (Redis too).
+    if ctx.c.is_replica() {
+        return;
+    }
+    // `PSYNC <our replid> <offset> FAILOVER`: our master hands over.
+    if let Err(e) = crate::server::failover::psync_request(ctx.srv, ctx.c, argv) {
+        return ctx.c.reply.error(e);
+    }
     start(ctx, Some((argv[1], argv[2])));
 }
 
@@ -62,6 +73,12 @@ fn start(ctx: &mut Ctx, psync: Option<(&[u8], &[u8])>) {
 /// or stop and become a master keeping the data. Connecting happens in
 /// the event loop; the reply only says the request was taken.
 fn replicaof(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if ctx.srv.failover.active() {
+        return ctx
+            .c
+            .reply
+            .error("ERR REPLICAOF not allowed while failing over.");
+    }
     if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
         if ctx.srv.replica.active() {
             crate::server::replica::unset_master(ctx.srv);

@@ -775,7 +775,7 @@ fn info_replication(srv: &Server, c: &Client, out: &mut String) {
         out.push_str(line);
         out.push_str("\r\n");
     }
-    field(out, "master_failover_state", "no-failover");
+    field(out, "master_failover_state", srv.failover.state_word());
     field(out, "master_replid", &srv.replid);
     let (replid2, second_offset) = srv.repl.replid2_info();
     field(out, "master_replid2", replid2);

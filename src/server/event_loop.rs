@@ -758,6 +758,9 @@ impl EventLoop {
             super::tracking::before_sleep(&mut self.srv, now_ms());
         }
         super::repl::before_sleep(&mut self.srv);
+        if self.srv.failover.active() {
+            super::failover::before_sleep(&mut self.srv, now_ms());
+        }
         crate::persist::aof::flush(&mut self.srv);
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for &tok in &pending {

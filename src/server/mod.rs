@@ -7,6 +7,7 @@ pub mod busy;
 pub mod cmdclock;
 pub mod daemon;
 pub mod event_loop;
+pub mod failover;
 pub mod listener;
 pub mod logging;
 pub mod observe;
@@ -158,6 +159,8 @@ pub struct Server {
     pub repl: repl::Master,
     /// The link to our master when ember is a replica (REPLICAOF).
     pub replica: replica::Replica,
+    /// FAILOVER's progress (master side).
+    pub failover: failover::Failover,
     pub aof: crate::persist::aof::Aof,
     /// ACL users, the permission gate's state and the ACL LOG.
     pub acl: crate::acl::Acl,
@@ -194,6 +197,7 @@ impl Server {
             to_close: Vec::new(),
             blocking: blocking::Blocking::default(),
             pause: pause::Pause::default(),
+            failover: failover::Failover::default(),
             pubsub: crate::pubsub::PubSub::default(),
             pubsub_obuf_limit,
             cronloops: 0,

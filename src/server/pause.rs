@@ -5,8 +5,9 @@
 //! the pause ends, so a pause started meanwhile can hold it again. While a
 //! pause is in force the keyspace is kept static (`Keyspace::paused`: no
 //! active or lazy expiry deletes, no eviction), as Redis does so replicas
-//! stay consistent. Knows no command beyond the flags that decide what
-//! WRITE mode holds.
+//! stay consistent. A FAILOVER holds writes with a pause of its own
+//! ([`set_failover`], no end time, untouched by CLIENT UNPAUSE). Knows no
+//! command beyond the flags that decide what WRITE mode holds.
 
 use crate::client::Client;
 use crate::cmd::{Cmd, flags};
@@ -29,15 +30,19 @@ pub struct Pause {
     state: Option<(PauseMode, i64)>,
     /// Held client tokens in arrival order.
     held: VecDeque<usize>,
+    /// A FAILOVER pauses writes until it ends (Redis's failover purpose):
+    /// a pause of its own, which CLIENT UNPAUSE does not end.
+    failover: bool,
 }
 
 impl Pause {
     /// The mode in force, if any.
     pub fn mode(&self) -> Option<PauseMode> {
-        self.state.map(|(m, _)| m)
+        let failover = self.failover.then_some(PauseMode::Write);
+        self.state.map(|(m, _)| m).max(failover)
     }
 
-    /// When the pause in force ends (unix ms).
+    /// When the CLIENT PAUSE in force ends (unix ms).
     pub fn deadline(&self) -> Option<i64> {
         self.state.map(|(_, end)| end)
     }
@@ -81,8 +86,24 @@ pub fn transaction_done(srv: &mut Server) {
 /// input buffered behind it.
 pub fn end(srv: &mut Server) {
     srv.pause.state = None;
+    release(srv);
+}
+
+/// A FAILOVER starts (`on`) or ends: writes are held while it runs.
+pub fn set_failover(srv: &mut Server, on: bool) {
+    srv.pause.failover = on;
+    if on {
+        srv.ks.paused = true;
+    } else if srv.pause.state.is_none() {
+        release(srv);
+    }
+}
+
+/// No pause is in force any more (or only the failover's, which holds the
+/// released clients' writes again): the held clients run again.
+fn release(srv: &mut Server) {
     // A replica's data set stays static: its master expires keys.
-    srv.ks.paused = srv.replica.active();
+    srv.ks.paused = srv.replica.active() || srv.pause.failover;
     let held = std::mem::take(&mut srv.pause.held);
     srv.blocking.unblocked.extend(held);
     // The master's stream, if the pause stopped it, goes on next turn.
@@ -200,6 +221,34 @@ mod tests {
         }
         assert_eq!(h.run(&["CLIENT", "UNPAUSE"]), "+OK\r\n");
         assert_eq!(h.run(&["SET", "k", "v"]), "+OK\r\n");
+    }
+
+    #[test]
+    fn a_failover_pause_outlives_client_pause_and_unpause() {
+        let mut h = Harness::new();
+        h.now = Some(NOW);
+        set_failover(&mut h.srv, true);
+        assert_eq!(h.srv.pause.mode(), Some(PauseMode::Write));
+        assert_eq!(h.srv.pause.deadline(), None, "no end time of its own");
+        assert!(h.srv.ks.paused);
+        assert_eq!(h.run(&["GET", "k"]), "$-1\r\n");
+        // A CLIENT PAUSE ALL on top widens the mode; its end (or CLIENT
+        // UNPAUSE) leaves the failover's WRITE pause.
+        start(&mut h.srv, PauseMode::All, NOW + 100, false);
+        assert_eq!(h.srv.pause.mode(), Some(PauseMode::All));
+        assert_eq!(h.run(&["GET", "k"]), "");
+        forget(&mut h.srv, &mut h.c);
+        end(&mut h.srv);
+        assert_eq!(h.srv.pause.mode(), Some(PauseMode::Write));
+        assert!(h.srv.ks.paused);
+        assert_eq!(h.run(&["GET", "k"]), "$-1\r\n");
+        assert_eq!(h.run(&["SET", "k", "v"]), "");
+        assert!(h.srv.pause.is_held(h.c.token));
+        // The failover ending releases what it held.
+        set_failover(&mut h.srv, false);
+        assert_eq!(h.srv.pause.mode(), None);
+        assert!(!h.srv.ks.paused);
+        assert_eq!(h.srv.blocking.unblocked, vec![h.c.token]);
     }
 
     #[test]

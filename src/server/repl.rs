@@ -1282,7 +1282,8 @@ pub fn cron(srv: &mut Server, now: i64) {
         .max(1) as i64
         * 1000;
     // A replica's replicas get its master's PINGs (proxied).
-    if now - srv.repl.last_ping_ms >= period && !srv.repl.proxying {
+    // Nor while a FAILOVER waits for a replica to reach our offset.
+    if now - srv.repl.last_ping_ms >= period && !srv.repl.proxying && !srv.failover.active() {
         srv.repl.last_ping_ms = now;
         feed_alone(srv, &[b"PING"]);
     }

@@ -442,6 +442,8 @@ fn drop_link(srv: &mut Server, link: &mut Link, why: &str) {
     close_link(srv, link);
     link.state = State::Connect;
     srv.replica.held_by_pause = false;
+    // A FAILOVER whose target did not take over is reverted.
+    super::failover::target_failed(srv, why);
 }
 
 /// Replication's part of the cron: connect, time out, acknowledge.
@@ -565,9 +567,11 @@ fn handle_event(srv: &mut Server, link: &mut Link, now: i64) -> Result<bool, Str
         link.steps = VecDeque::from([Step::Pong]);
         send(link, &[b"PING"]);
     }
-    // A pause that held the stream ended: what is buffered runs first
-    // (the socket may have nothing new to read).
-    if std::mem::take(&mut srv.replica.held_by_pause) && link.state == State::Connected {
+    // A pause that held the stream ended, or a snapshot just loaded with
+    // stream bytes behind it in the same reads: what is buffered runs
+    // first (the socket may have nothing new to read).
+    let held = std::mem::take(&mut srv.replica.held_by_pause);
+    if link.state == State::Connected && (held || !link.input.is_empty()) {
         process(srv, link, now)?;
     }
     flush(link)?;
@@ -754,7 +758,12 @@ fn send_psync(srv: &mut Server, link: &mut Link) {
             srv.replid
         );
         let id = srv.replid.clone();
-        send(link, &[b"PSYNC", id.as_bytes(), offset.as_bytes()]);
+        let mut argv: Vec<&[u8]> = vec![b"PSYNC", id.as_bytes(), offset.as_bytes()];
+        // Our FAILOVER asks the target to take over (Redis sends it so).
+        if super::failover::asking_target(srv) {
+            argv.push(b"FAILOVER");
+        }
+        send(link, &argv);
     } else {
         info!("Partial resynchronization not possible (no cached master)");
         send(link, &[b"PSYNC", b"?", b"-1"]);
@@ -788,6 +797,7 @@ fn psync_reply(srv: &mut Server, link: &mut Link, line: &str, now: i64) -> Resul
         });
         link.state = State::Transfer;
         link.since_ms = now;
+        super::failover::target_accepted(srv);
         return Ok(());
     }
     if let Some(rest) = line.strip_prefix("+CONTINUE") {
@@ -801,6 +811,7 @@ fn psync_reply(srv: &mut Server, link: &mut Link, line: &str, now: i64) -> Resul
             info!("Master replication ID changed to {id}");
             repl::disconnect_replicas(srv, "master replication ID changed");
         }
+        super::failover::target_accepted(srv);
         start_stream(srv, link, now);
         info!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         return Ok(());
