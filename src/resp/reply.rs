@@ -43,6 +43,10 @@ impl ReplyBuf {
     /// or "WRONGTYPE ...". CR and LF are replaced by spaces as Redis does.
     pub fn error(&mut self, msg: &str) {
         self.buf.push(b'-');
+        // As Redis's addReplyErrorFormat: CR and LF at either end are
+        // dropped, inside they become spaces (an argument echoed in the
+        // message must not end the line).
+        let msg = msg.trim_matches(['\r', '\n']);
         self.buf.extend(
             msg.bytes()
                 .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
