@@ -430,6 +430,45 @@ fn dropped_link_continues_from_the_backlog() {
     assert_syncs(&mut m, 1, 1);
 }
 
+/// A master restarted on its own dump.rdb keeps the history the file was
+/// saved in as its secondary ID (Redis 7 does the same), so a replica that
+/// was in sync continues with `+CONTINUE` instead of a full sync.
+#[test]
+fn restarted_master_lets_its_replica_continue() {
+    require_redis!();
+    let (ember, mut m, _replica, mut r) = synced_pair();
+    m.cmd_line("SET before_restart 1");
+    converge(&mut m, &mut r, DBS, "before the restart");
+    let old_id = info_field(&mut m, "replication", "master_replid").expect("master_replid");
+    let copy = temp_dir("ember-master-restart");
+    // Keep a copy of the snapshot: the server's directory goes with its
+    // ServerProc.
+    assert_eq!(m.cmd_line("SAVE"), b"+OK\r\n");
+    std::fs::copy(ember.dir.join("dump.rdb"), copy.join("dump.rdb")).unwrap();
+    drop(m);
+    drop(ember);
+    let dir = copy.to_string_lossy().into_owned();
+    let restarted = start_ember(&["--dir", &dir]);
+    let mut m = restarted.connect();
+    eventually("the data loaded", || {
+        m.cmd_line("GET before_restart") == b"$1\r\n1\r\n"
+    });
+    assert_eq!(
+        info_field(&mut m, "replication", "master_replid2").as_deref(),
+        Some(old_id.as_str())
+    );
+    let port = restarted.port.to_string();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    m.cmd_line("SET after_restart 1");
+    eventually("the replica online", || {
+        info_field(&mut m, "replication", "slave0").is_some_and(|s| s.contains("state=online"))
+    });
+    converge(&mut m, &mut r, DBS, "after the restart");
+    assert_syncs(&mut m, 0, 1);
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(&copy);
+}
+
 /// A replica that stops reading is closed once its backlog passes the
 /// `replica` class of client-output-buffer-limit; ember stays healthy.
 #[test]

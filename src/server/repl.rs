@@ -250,6 +250,8 @@ impl Master {
     pub fn restart_history(&mut self, offset: u64) {
         self.offset = offset;
         self.backlog = Some(VecDeque::new());
+        // A new backlog keeps its `repl-backlog-ttl` from now.
+        self.idle_since = super::now_ms();
         self.selected_db = None;
         self.replid2 = None;
     }

@@ -1368,10 +1368,10 @@ pub fn stream_position(srv: &Server) -> Option<(usize, String, u64)> {
 /// `repl-stream-db`), so the first PSYNC may continue instead of loading
 /// a new snapshot (as a restarted Redis replica does).
 pub fn restore_position(srv: &mut Server, aux: &[(String, String)]) {
-    if !srv.replica.active() {
-        return;
-    }
     let get = |name: &str| aux.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if !srv.replica.active() {
+        return restore_master_position(srv, &get);
+    }
     let (Some(id), Some(offset)) = (get("repl-id"), get("repl-offset")) else {
         return;
     };
@@ -1392,6 +1392,30 @@ pub fn restore_position(srv: &mut Server, aux: &[(String, String)]) {
         link.master_db = db;
     }
     info!("Restored the replication position {id}:{offset} from the RDB file");
+}
+
+/// A master restarting on its own RDB file (Redis 7 does the same): the
+/// history the file was saved in becomes the secondary ID, valid up to the
+/// offset it was saved at, and the stream goes on from that offset with an
+/// empty backlog, so replicas that were in sync continue (`+CONTINUE`)
+/// instead of loading the whole data set again. Our own ID stays the new
+/// random one. A file without a stream database (`repl-stream-db`) does
+/// not qualify, as in Redis.
+fn restore_master_position<'a>(srv: &mut Server, get: &dyn Fn(&str) -> Option<&'a str>) {
+    let (Some(id), Some(offset), Some(_db)) = (
+        get("repl-id"),
+        get("repl-offset").and_then(|o| o.parse::<u64>().ok()),
+        get("repl-stream-db").and_then(|d| d.parse::<usize>().ok()),
+    ) else {
+        return;
+    };
+    if id.len() != 40 || id == srv.replid {
+        return;
+    }
+    srv.repl.restart_history(offset);
+    srv.repl.replid2 = Some((id.to_string(), offset + 1));
+    repl::update_propagation(srv);
+    info!("Restored the replication history {id}:{offset} from the RDB file as the secondary ID");
 }
 
 /// Whether a replica's own replicas may sync now (Redis answers
