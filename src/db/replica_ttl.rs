@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 const PASS_BUDGET: Duration = Duration::from_millis(1);
 /// Keys examined between clock checks.
 const KEYS_PER_CHECK: usize = 64;
+/// Buckets a rehash step of the names' table moves.
+const REHASH_BUCKETS: usize = 100;
 /// A pass stops after this many keys in a row that were not yet due.
 const NOT_DUE_IN_A_ROW: usize = 3;
 
@@ -74,6 +76,12 @@ impl Keyspace {
             return;
         }
         let start = Instant::now();
+        // Keep the table dense: random picks probe buckets, and in a table
+        // most of whose names were forgotten they would fall back to
+        // walking it. The shrink moves buckets within part of the budget.
+        let keys = &mut self.replica_ttls.keys;
+        keys.shrink_if_needed();
+        while keys.rehash_step(REHASH_BUCKETS) && start.elapsed() < PASS_BUDGET / 2 {}
         let mut not_due = 0;
         let mut checked = 0usize;
         while !self.replica_ttls.is_empty() {
@@ -156,6 +164,34 @@ mod tests {
         ks.expire_replica_keys(now + 60_000);
         assert!(ks.dbs[2].main.get(b"later").is_none());
         assert!(ks.replica_ttls.is_empty());
+    }
+
+    #[test]
+    fn the_names_table_shrinks_once_they_are_forgotten() {
+        let mut ks = Keyspace::new(1);
+        let now = 1_000_000;
+        ks.replica_ttls.active = true;
+        for i in 0..50_000 {
+            ks.set_with_expire(0, format!("k{i}").as_bytes(), s("v"), Some(now - 1));
+        }
+        ks.set_with_expire(0, b"later", s("v"), Some(now + 60_000));
+        let big = ks.replica_ttls.keys.bucket_count();
+        for _ in 0..2_000 {
+            ks.expire_replica_keys(now);
+            if ks.replica_ttls.len() == 1 && !ks.replica_ttls.keys.is_rehashing() {
+                break;
+            }
+        }
+        assert_eq!(ks.replica_ttls.len(), 1);
+        assert!(ks.dbs[0].main.get(b"later").is_some());
+        for _ in 0..200 {
+            ks.expire_replica_keys(now);
+        }
+        assert!(
+            ks.replica_ttls.keys.bucket_count() < big / 100,
+            "{} buckets left of {big}",
+            ks.replica_ttls.keys.bucket_count()
+        );
     }
 
     #[test]
