@@ -97,6 +97,7 @@ fn main() {
             std::process::exit(1);
         }
     };
+    announce(&el.srv.config);
     if let Err(e) = ember::acl::load_at_startup(&mut el.srv) {
         tracing::warn!("{e}");
         std::process::exit(1);
@@ -119,4 +120,28 @@ fn main() {
     // removal; process::exit runs no destructors, so drop it explicitly.
     drop(exit_guard);
     std::process::exit(code);
+}
+
+/// Redis's start-up announcement: a banner with the mode, port and pid when
+/// `always-show-logo yes` or when logging to a terminal, one line otherwise.
+/// Log watchers (Redis's own test harness among them) look for `PID: <pid>`
+/// in the banner and `Running mode=` in the line.
+fn announce(config: &Config) {
+    let to_stdout = config.logfile.is_empty();
+    let tty = to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let logo = config.get_bool("always-show-logo").unwrap_or(false);
+    let pid = std::process::id();
+    if (logo || tty) && !config.get_bool("syslog-enabled").unwrap_or(false) {
+        tracing::info!(
+            "ember {} (Redis {} compatible) {} bit",
+            ember::VERSION,
+            ember::REDIS_COMPAT_VERSION,
+            usize::BITS
+        );
+        tracing::info!("Running in standalone mode");
+        tracing::info!("Port: {}", config.port);
+        tracing::info!("PID: {pid}");
+    } else {
+        tracing::info!("Running mode=standalone, port={}.", config.port);
+    }
 }

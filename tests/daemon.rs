@@ -605,3 +605,32 @@ fn supervised_upstart_without_upstart_job_warns_and_serves() {
         s.log()
     );
 }
+
+/// `always-show-logo yes` prints the banner with the port and pid that log
+/// watchers (Redis's own test harness) wait for; without it one line says
+/// the mode and port, as Redis logs when not on a terminal.
+#[test]
+fn startup_banner_follows_always_show_logo() {
+    let port = free_port();
+    let s = spawn(
+        temp_dir("ember-banner"),
+        port,
+        &["--always-show-logo", "yes"],
+        &[],
+    );
+    assert!(wait_for(TIMEOUT, || RawConn::connect(port).ok()).is_some());
+    let log = s.log();
+    assert!(log.contains(&format!(" PID: {}\n", s.pid())), "log:\n{log}");
+    assert!(log.contains(&format!(" Port: {port}\n")), "log:\n{log}");
+    assert!(!log.contains("Running mode="), "log:\n{log}");
+
+    let port = free_port();
+    let s = spawn(temp_dir("ember-nobanner"), port, &[], &[]);
+    assert!(wait_for(TIMEOUT, || RawConn::connect(port).ok()).is_some());
+    let log = s.log();
+    assert!(
+        log.contains(&format!("Running mode=standalone, port={port}.\n")),
+        "log:\n{log}"
+    );
+    assert!(!log.contains(" PID: "), "log:\n{log}");
+}
