@@ -433,6 +433,7 @@ on_both!(disconnects, disconnects_ember, disconnects_redis);
 
 fn client_unblock(s: &ServerProc) {
     let mut admin = s.connect();
+    expect(&mut admin, &["CONFIG", "RESETSTAT"], b"+OK\r\n");
     let mut w = s.connect();
     let id = client_id(&mut w);
     expect(&mut admin, &["CLIENT", "UNBLOCK", &id], &int(0));
@@ -456,6 +457,18 @@ fn client_unblock(s: &ServerProc) {
     );
     expect(&mut admin, &["CLIENT", "UNBLOCK", &id, "ERROR"], &int(0));
     wait_blocked(&mut admin, 0);
+    // The error counts as the blocked command's failed call and as an
+    // error reply.
+    let stats = String::from_utf8_lossy(&admin.cmd(&["INFO", "STATS"])).into_owned();
+    assert!(stats.contains("total_error_replies:1\r\n"), "{stats}");
+    let errs = String::from_utf8_lossy(&admin.cmd(&["INFO", "ERRORSTATS"])).into_owned();
+    assert!(errs.contains("errorstat_UNBLOCKED:count=1\r\n"), "{errs}");
+    let cmds = String::from_utf8_lossy(&admin.cmd(&["INFO", "COMMANDSTATS"])).into_owned();
+    assert!(
+        cmds.contains("cmdstat_blmpop:calls=1,")
+            && cmds.contains("rejected_calls=0,failed_calls=1\r\n"),
+        "{cmds}"
+    );
     // The unblocked client is gone from the key's waiters.
     expect(&mut admin, &["RPUSH", "k", "v"], &int(1));
     expect(&mut admin, &["LLEN", "k"], &int(1));

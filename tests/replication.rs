@@ -519,3 +519,24 @@ fn replica_waits_for_a_running_bgsave() {
     assert!(log.contains("Waiting for next BGSAVE for SYNC"), "{log}");
     assert_eq!(log.matches("Background saving started").count(), 2, "{log}");
 }
+
+/// A replica that has just synced gets no PING before a full
+/// `repl-ping-replica-period` has passed, as with Redis (whose PINGs keep a
+/// fixed beat): the first thing on the stream after a write is its SELECT.
+#[test]
+fn no_ping_right_after_the_sync() {
+    let ember = start_ember(&["--repl-diskless-sync", "no"]);
+    let mut c = RawConn::connect(ember.port).unwrap();
+    c.cmd_line("CONFIG SET repl-ping-replica-period 3600");
+    let (mut link, _full, _rdb) = handshake(ember.port);
+    // More than one replication cron tick (1 s).
+    std::thread::sleep(Duration::from_millis(1300));
+    c.cmd_line("SET foo bar");
+    let stream = drain(&mut link, Duration::from_millis(300));
+    assert!(
+        stream.starts_with(b"*2\r\n$6\r\nSELECT\r\n"),
+        "{}",
+        String::from_utf8_lossy(&stream)
+    );
+    assert!(!stream.windows(4).any(|w| w == b"PING"));
+}

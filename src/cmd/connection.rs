@@ -981,6 +981,16 @@ fn client_unblock(ctx: &mut Ctx, argv: &[&[u8]]) {
     };
     if as_error {
         target.reply.error(error::UNBLOCKED);
+        // The blocked command fails with this error: it counts in the
+        // error statistics and as the command's failed call, as Redis's
+        // unblock-on-error accounting does.
+        let blocked_cmd = target
+            .blocked
+            .as_ref()
+            .and_then(|b| b.argv.first())
+            .and_then(|name| crate::cmd::table().lookup(name));
+        ctx.srv
+            .record_failed_while_blocked(blocked_cmd, error::UNBLOCKED.as_bytes());
         crate::server::blocking::unblock(ctx.srv, &mut target);
     } else {
         crate::server::blocking::unblock_timeout(ctx.srv, &mut target);

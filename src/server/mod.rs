@@ -524,6 +524,15 @@ impl Server {
         self.record_error(msg.as_bytes());
     }
 
+    /// A blocked command that ends with error `msg` (CLIENT UNBLOCK ...
+    /// ERROR): one failed call of `cmd` and one error reply.
+    pub fn record_failed_while_blocked(&mut self, cmd: Option<&'static Cmd>, msg: &[u8]) {
+        if let Some(st) = cmd.and_then(|cmd| self.cmd_stats.entry(cmd)) {
+            st.failed_calls += 1;
+        }
+        self.record_error(msg);
+    }
+
     /// Counts one error reply (INFO total_error_replies and errorstats).
     pub fn record_error(&mut self, msg: &[u8]) {
         self.stats.total_error_replies += 1;

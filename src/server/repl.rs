@@ -1283,6 +1283,13 @@ pub fn cron(srv: &mut Server, now: i64) {
         .unwrap_or(10)
         .max(1) as i64
         * 1000;
+    // The first PING comes a full period after replicas first attach, not
+    // at once: Redis pings on a fixed beat from start-up, so a replica that
+    // has just synced (or a test that raised the period before syncing)
+    // sees no PING right away.
+    if srv.repl.last_ping_ms == 0 {
+        srv.repl.last_ping_ms = now;
+    }
     // A replica's replicas get its master's PINGs (proxied).
     // Nor while a FAILOVER waits for a replica to reach our offset.
     if now - srv.repl.last_ping_ms >= period && !srv.repl.proxying && !srv.failover.active() {
