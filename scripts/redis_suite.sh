@@ -12,7 +12,10 @@
 #
 # Needs tclsh and redis-tools (redis-cli, redis-benchmark). Prints one
 # summary line per unit and the failing tests; logs stay in
-# target/redis-suite/logs. Exit status: 0 if every unit ran clean.
+# target/redis-suite/logs. Exit status: 0 every unit ran clean, 1 some
+# test failed, 2 set-up failed (no source, no binary), 3 skipped (no tclsh
+# or redis-cli). tests/redis_suite.rs runs the units listed in
+# tests/redis_suite_units.txt this way as part of `cargo test`.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${EMBER_REDIS_SUITE_DIR:-$root/target/redis-suite}
@@ -24,7 +27,7 @@ baseport=${EMBER_SUITE_BASEPORT:-21111}
 fetch() {
     mkdir -p "$cache/pkg"
     if ! ls "$cache"/pkg/redis_*.orig.tar.gz >/dev/null 2>&1; then
-        if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        if ! grep -rqs "^Types: deb-src\|^deb-src " /etc/apt/sources.list /etc/apt/sources.list.d/; then
             echo "redis_suite: no deb-src source configured; add one, e.g.:" >&2
             echo "  printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > /etc/apt/sources.list.d/debsrc.sources && apt-get update" >&2
             return 1
@@ -40,7 +43,7 @@ fetch() {
 
 if ! command -v tclsh >/dev/null || ! command -v redis-cli >/dev/null; then
     echo "redis_suite: SKIPPED (needs tclsh and redis-cli)"
-    exit 0
+    exit 3
 fi
 fetch || { echo "redis_suite: could not fetch Debian's redis source" >&2; exit 2; }
 [ -x "$bin" ] || { echo "redis_suite: no server binary at $bin (cargo build --release)" >&2; exit 2; }
