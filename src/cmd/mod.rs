@@ -732,6 +732,9 @@ pub fn execute(
     srv.ks.events.depth += 1; // notify
     let db = c.db;
     let prop = srv.prop.begin(srv.ks.dirty); // propagate
+    if prop.is_some() && cmd.has(flags::TOUCHES_ARBITRARY_KEYS) {
+        srv.prop.touches_arbitrary_keys();
+    }
     srv.ks.clock_ms = now;
     srv.ks.call_no_touch = c.no_touch && cmd.name != "touch";
     let mut ctx = Ctx {
