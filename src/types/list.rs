@@ -1289,8 +1289,9 @@ impl ListValue {
     }
 
     /// Replaces the element at `index`; false if out of range. The node is
-    /// edited in place whatever its size (as Redis 7.2's LSET). No
-    /// conversion.
+    /// edited in place whatever its size (as Redis 7.2's LSET), except that
+    /// an element of at least the packed threshold put into a node shared
+    /// with others splits it and takes a node of its own. No conversion.
     pub fn set(&mut self, index: i64, e: &Elem) -> bool {
         let Some(idx) = self.resolve_index(index) else {
             return false;
@@ -1298,6 +1299,23 @@ impl ListValue {
         let (ni, off) = self.position(idx);
         match &mut self.repr {
             Repr::Pack(p) => p.replace_at(off, e),
+            Repr::Quick(q) if is_large(e.text_len()) && q.nodes[ni].count() > 1 => {
+                let (_, ei) = q.locate(idx);
+                let tail = q.nodes[ni].split_back(ei + 1);
+                q.nodes[ni].drop_back();
+                let mut alone = Pack::with_room(0, entry_size(e));
+                alone.push_back(e);
+                let at = if q.nodes[ni].is_empty() {
+                    q.nodes[ni] = alone;
+                    ni + 1
+                } else {
+                    q.nodes.insert(ni + 1, alone);
+                    ni + 2
+                };
+                if !tail.is_empty() {
+                    q.nodes.insert(at, tail);
+                }
+            }
             Repr::Quick(q) => q.nodes[ni].replace_at(off, e),
         }
         true
@@ -1787,6 +1805,18 @@ mod tests {
         assert!(l.insert(&e("large"), &e("y"), true));
         assert_eq!(items(&l), ["a", "wider", "b", "large", "y", "c"]);
         assert_eq!(counts(&l), [1, 1, 1, 1, 2]);
+        check(&l);
+        // LSET of a large element splits a shared node around it, at
+        // either end or in the middle; a small one is replaced in place.
+        let mut l = quick(&[&["a", "b", "c"], &["d", "e"]], 8);
+        assert!(l.set(1, &e("middle")));
+        assert_eq!(counts(&l), [1, 1, 1, 2]);
+        assert!(l.set(3, &e("first")));
+        assert_eq!(counts(&l), [1, 1, 1, 1, 1]);
+        assert!(l.set(-1, &e("last!")));
+        assert!(l.set(1, &e("m")));
+        assert_eq!(items(&l), ["a", "m", "c", "first", "last!"]);
+        assert_eq!(counts(&l), [1, 1, 1, 1, 1]);
         check(&l);
         // 0 restores the default: everything packs again.
         assert!(set_packed_threshold(0));
