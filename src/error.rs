@@ -329,6 +329,13 @@ pub const DEBUG_RELOAD_FAILED: &str = "ERR Error trying to load the RDB dump, ch
 pub const RESP2_NOT_SUPPORTED: &str = "ERR RESP2 is not supported by this command";
 /// DEBUG PROTOCOL with an unknown type name.
 pub const DEBUG_PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+/// A parked XREADGROUP whose consumer group was destroyed meanwhile.
+pub const NOGROUP_WHILE_BLOCKED: &str =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
+/// DEBUG QUICKLIST-PACKED-THRESHOLD with a size that is not a memory amount
+/// below 4 GB.
+pub const DEBUG_PACKED_THRESHOLD: &str =
+    "ERR argument must be a memory value bigger than 1 and smaller than 4gb";
 /// WAIT's timeout is not an integer (milliseconds).
 pub const TIMEOUT_NOT_INT: &str = "ERR timeout is not an integer or out of range";
 

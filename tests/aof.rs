@@ -1082,3 +1082,44 @@ fn scripts_log_their_effects_and_functions_survive_rewrites() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Lazy expiry by SCAN and RANDOMKEY reaches the AOF as plain DELs, one
+/// per key, not as a transaction (Redis 7: they touch arbitrary keys, like
+/// active expiry); a command run inside EXEC keeps its transaction.
+#[test]
+fn scan_and_randomkey_expiries_are_not_wrapped() {
+    let dir = temp_dir("ember-aof-scan-expire");
+    let srv = ember_in(&dir, &[]);
+    let mut c = srv.connect();
+    let del = |k: &str| format!("*2\r\n$3\r\nDEL\r\n${}\r\n{k}\r\n", k.len());
+    expect(&mut c, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"], b"+OK\r\n");
+    for cmd in [&["SCAN", "0"][..], &["RANDOMKEY"][..]] {
+        expect(&mut c, &["FLUSHALL"], b"+OK\r\n");
+        expect(&mut c, &["SET", "foo1", "bar", "PX", "1"], b"+OK\r\n");
+        expect(&mut c, &["SET", "foo2", "bar", "PX", "1"], b"+OK\r\n");
+        std::thread::sleep(Duration::from_millis(5));
+        c.cmd(cmd);
+        let incr = std::fs::read(last_incr(&dir)).unwrap();
+        let text = String::from_utf8_lossy(&incr);
+        let tail = &text[text.rfind("FLUSHALL").unwrap_or(0)..];
+        assert!(
+            tail.contains(&del("foo1")) && tail.contains(&del("foo2")),
+            "{text}"
+        );
+        assert!(!tail.contains("MULTI"), "{cmd:?} wrapped: {text}");
+    }
+    // Inside a transaction the expiries stay in it.
+    expect(&mut c, &["SET", "foo3", "bar", "PX", "1"], b"+OK\r\n");
+    std::thread::sleep(Duration::from_millis(5));
+    expect(&mut c, &["MULTI"], b"+OK\r\n");
+    expect(&mut c, &["SCAN", "0"], b"+QUEUED\r\n");
+    expect(&mut c, &["SET", "x", "1"], b"+QUEUED\r\n");
+    c.cmd(&["EXEC"]);
+    let incr = std::fs::read(last_incr(&dir)).unwrap();
+    let text = String::from_utf8_lossy(&incr);
+    let tail = &text[text.rfind("foo3\r\n$3\r\nbar").unwrap_or(0)..];
+    assert!(
+        tail.contains(&format!("MULTI\r\n{}", del("foo3"))),
+        "{text}"
+    );
+}

@@ -856,3 +856,96 @@ on_both!(
     stream_group_waits_ember,
     stream_group_waits_redis
 );
+
+// ---------------------------------------------------------------------------
+// Command statistics of blocked commands
+// ---------------------------------------------------------------------------
+
+/// `calls=N,...,failed_calls=M` of INFO commandstats for `cmd`, as
+/// (calls, failed_calls).
+fn cmdstat(admin: &mut RawConn, cmd: &str) -> (u64, u64) {
+    let line = info_field(admin, "commandstats", &format!("cmdstat_{cmd}")).unwrap_or_default();
+    let field = |name: &str| {
+        line.split(',')
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("calls"), field("failed_calls"))
+}
+
+/// A command that blocks is one call however it ends (served, timed out,
+/// failed because its consumer group went away), however often writes to
+/// its keys woke it meanwhile: Redis counts it when it first runs.
+fn blocked_calls_counted_once(s: &ServerProc) {
+    let mut admin = s.connect();
+    let mut a = s.connect();
+    expect(&mut admin, &["CONFIG", "RESETSTAT"], b"+OK\r\n");
+    park(&mut a, &mut admin, &["BLPOP", "l", "0"], 1);
+    assert_eq!(cmdstat(&mut admin, "blpop"), (1, 0));
+    expect(&mut admin, &["RPUSH", "l", "x"], &int(1));
+    expect_reply(&mut a, &kv("l", "x"));
+    // Woken by a write of the wrong type first: still one call.
+    park(&mut a, &mut admin, &["BLPOP", "l", "0"], 1);
+    expect(&mut admin, &["SET", "l", "s"], b"+OK\r\n");
+    expect(&mut admin, &["DEL", "l"], &int(1));
+    expect(&mut admin, &["RPUSH", "l", "y"], &int(1));
+    expect_reply(&mut a, &kv("l", "y"));
+    a.send(&["BLPOP", "l", "0.05"]);
+    expect_reply(&mut a, NIL_ARRAY);
+    assert_eq!(cmdstat(&mut admin, "blpop"), (3, 0));
+
+    expect(
+        &mut admin,
+        &["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+        b"+OK\r\n",
+    );
+    let group_read = [
+        "XREADGROUP",
+        "GROUP",
+        "g",
+        "c",
+        "BLOCK",
+        "0",
+        "STREAMS",
+        "s",
+        ">",
+    ];
+    park(&mut a, &mut admin, &group_read, 1);
+    expect(&mut admin, &["XGROUP", "DESTROY", "s", "g"], &int(1));
+    expect_reply(
+        &mut a,
+        b"-NOGROUP the consumer group this client was blocked on no longer exists\r\n",
+    );
+    assert_eq!(cmdstat(&mut admin, "xreadgroup"), (1, 1));
+}
+on_both!(
+    blocked_calls_counted_once,
+    blocked_calls_counted_once_ember,
+    blocked_calls_counted_once_redis
+);
+
+/// A transaction that pushes to a waited-on key, gives it a short TTL and
+/// then sleeps past it: the waiter must see the key as expired and stay
+/// parked, not be served the element.
+fn expired_before_the_waiter_runs(s: &ServerProc) {
+    let mut admin = s.connect();
+    let mut a = s.connect();
+    // Only the waiter's own lookup may find the key expired.
+    expect(&mut admin, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"], b"+OK\r\n");
+    park(&mut a, &mut admin, &["BRPOP", "k", "0"], 1);
+    expect(&mut admin, &["MULTI"], b"+OK\r\n");
+    expect(&mut admin, &["RPUSH", "k", "hello"], b"+QUEUED\r\n");
+    expect(&mut admin, &["PEXPIRE", "k", "100"], b"+QUEUED\r\n");
+    expect(&mut admin, &["DEBUG", "SLEEP", "0.2"], b"+QUEUED\r\n");
+    expect(&mut admin, &["EXEC"], b"*3\r\n:1\r\n:1\r\n+OK\r\n");
+    expect_silence(&mut a, 100);
+    assert_eq!(blocked_clients(&mut admin), 1);
+    expect(&mut admin, &["EXISTS", "k"], &int(0));
+    expect(&mut admin, &["DEBUG", "SET-ACTIVE-EXPIRE", "1"], b"+OK\r\n");
+}
+on_both!(
+    expired_before_the_waiter_runs,
+    expired_before_the_waiter_runs_ember,
+    expired_before_the_waiter_runs_redis
+);

@@ -1,7 +1,7 @@
 //! The DEBUG subcommands tests and client libraries lean on: DIGEST and
 //! DIGEST-VALUE (dataset fingerprints), RELOAD (save, flush, load),
-//! POPULATE (bulk test keys), PROTOCOL (one reply of each RESP3 type), LOG
-//! and ERROR. The DEBUG row, its gate and the older subcommands (OBJECT,
+//! POPULATE (bulk test keys), PROTOCOL (one reply of each RESP3 type),
+//! QUICKLIST-PACKED-THRESHOLD, LOG and ERROR. The DEBUG row, its gate and the older subcommands (OBJECT,
 //! SLEEP, SET-ACTIVE-EXPIRE) live in `server.rs`.
 
 use super::Ctx;
@@ -137,6 +137,16 @@ pub fn reload(ctx: &mut Ctx, opts: &[&[u8]]) {
 
 fn fresh_expire(db: &crate::db::Db, key: &[u8]) -> Option<i64> {
     db.expires.get(key).copied()
+}
+
+/// DEBUG QUICKLIST-PACKED-THRESHOLD size: list elements of at least `size`
+/// (a memory amount such as `1b` or `10kb`; 0 restores the 1 GB default)
+/// get a quicklist node of their own from now on.
+pub fn packed_threshold(ctx: &mut Ctx, size: &[u8]) {
+    match crate::config::parse::parse_memory(size) {
+        Some(n) if crate::types::list::set_packed_threshold(n) => ctx.c.reply.ok(),
+        _ => ctx.c.reply.error(error::DEBUG_PACKED_THRESHOLD),
+    }
 }
 
 /// DEBUG PROTOCOL type: one reply of the named RESP3 type (its RESP2

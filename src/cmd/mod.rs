@@ -732,6 +732,9 @@ pub fn execute(
     srv.ks.events.depth += 1; // notify
     let db = c.db;
     let prop = srv.prop.begin(srv.ks.dirty); // propagate
+    if prop.is_some() && cmd.has(flags::TOUCHES_ARBITRARY_KEYS) {
+        srv.prop.touches_arbitrary_keys();
+    }
     srv.ks.clock_ms = now;
     srv.ks.call_no_touch = c.no_touch && cmd.name != "touch";
     let mut ctx = Ctx {
@@ -758,7 +761,13 @@ pub fn execute(
     // The row's dense index, for the command statistics and the latency
     // histogram.
     let row = table().index_of(cmd);
-    srv.record_call_row(row, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
+    let reply = c.reply.buf.get(reply_mark..).unwrap_or_default();
+    if c.reprocessing {
+        // A blocked command was counted when it first ran.
+        srv.record_rerun_row(row, usec, reply);
+    } else {
+        srv.record_call_row(row, usec, reply);
+    }
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
         ReplyMode::Off => c.reply.buf.truncate(reply_mark),

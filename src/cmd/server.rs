@@ -1108,6 +1108,7 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
         3..=5 if is("populate") => super::debug::populate(ctx, &argv[2..]),
         _ if is("reload") => super::debug::reload(ctx, &argv[2..]),
         3 if is("protocol") => super::debug::protocol(ctx, argv[2]),
+        3 if is("quicklist-packed-threshold") => super::debug::packed_threshold(ctx, argv[2]),
         3 if is("log") => {
             tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(argv[2]));
             ctx.c.reply.ok();
@@ -1145,6 +1146,9 @@ fn debug_help(ctx: &mut Ctx) {
             "PROTOCOL <type>",
             "    Reply with a sample of a RESP type: string, integer, double, bignum,",
             "    null, array, set, map, attrib, push, verbatim, true or false.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Give list elements of at least <size> (default 1GB, at most 4GB; 0 restores",
+            "    the default) a quicklist node of their own.",
             "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
             "    Save the RDB file, then replace the data with what it holds. NOSAVE:",
             "    skip the save. NOFLUSH: add to the data instead (a key on both sides is",
@@ -2033,7 +2037,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*29\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*32\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

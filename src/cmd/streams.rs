@@ -893,6 +893,10 @@ fn read_generic(ctx: &mut Ctx, argv: &[&[u8]], is_group: bool) {
         if let Some((g, _)) = a.group
             && s.is_none_or(|s| !s.groups.contains_key(g))
         {
+            if ctx.c.reprocessing {
+                // The group went away (XGROUP DESTROY) while we waited.
+                return ctx.c.reply.error(error::NOGROUP_WHILE_BLOCKED);
+            }
             let msg = format!(
                 "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
                 error::c_str_arg(key),

@@ -28,6 +28,9 @@ const EMPTY_VISITS_PER_STEP: usize = 10;
 const PURGE_AFTER_FREEING_BUCKETS: usize = 1 << 17;
 /// Random bucket probes before [`Dict::random_entry`] falls back to a linear walk.
 const RANDOM_PROBES: usize = 100;
+/// Entries [`Dict::fair_random_entry`] samples before picking one (Redis's
+/// GETFAIR_NUM_ENTRIES).
+const FAIR_SAMPLE: usize = 15;
 
 type Bucket<V> = Option<Entry<V>>;
 
@@ -816,15 +819,37 @@ impl<V> Dict<V> {
         Some((e.key(), e.value()))
     }
 
+    /// A random entry with every entry equally likely, whatever the chain
+    /// lengths (Redis's `dictGetFairRandomKey`, which HRANDFIELD, ZRANDMEMBER,
+    /// SRANDMEMBER and SPOP use): samples up to [`FAIR_SAMPLE`] entries from
+    /// consecutive buckets and picks one of them at random. A small dict is
+    /// sampled whole, so its draws are exactly uniform; [`Dict::random_entry`]
+    /// would favour keys alone in their bucket.
+    pub fn fair_random_entry(&self, rng: &mut impl FnMut() -> u64) -> Option<(&[u8], &V)> {
+        let mut picked: [Option<&Entry<V>>; FAIR_SAMPLE] = [None; FAIR_SAMPLE];
+        let mut n = 0;
+        self.sample(FAIR_SAMPLE, rng, |e| {
+            if let Some(slot) = picked.get_mut(n) {
+                *slot = Some(e);
+                n += 1;
+            }
+        });
+        if n == 0 {
+            return self.random_entry(rng);
+        }
+        let e = picked[random_below(rng, n)]?;
+        Some((e.key(), e.value()))
+    }
+
     /// Calls `f` on up to `count` entries taken from consecutive buckets after a
     /// random one (Redis's `dictGetSomeKeys`): cheap sampling for eviction. Visits
     /// at most `10 * count` buckets and jumps to a new random bucket after a run of
     /// empty ones. Returns how many entries it passed to `f` (0 only when empty).
-    pub fn sample(
-        &self,
+    pub fn sample<'a>(
+        &'a self,
         count: usize,
         rng: &mut impl FnMut() -> u64,
-        mut f: impl FnMut(&Entry<V>),
+        mut f: impl FnMut(&'a Entry<V>),
     ) -> usize {
         if self.is_empty() || count == 0 {
             return 0;
@@ -1645,6 +1670,29 @@ mod tests {
         assert_eq!(d.iter().count(), 0);
         d.insert(b"again", 1);
         assert_eq!(d.get(b"again"), Some(&1));
+    }
+
+    #[test]
+    fn fair_random_entry_is_uniform_across_chains() {
+        // Ten keys in sixteen buckets share some buckets: a random bucket
+        // then a random chain member would draw a lone key about twice as
+        // often as one with a neighbour. The fair draw must not.
+        let mut d = Dict::new();
+        for i in 0..10usize {
+            d.insert(&key(i), i);
+        }
+        let mut rng = Rng(11);
+        let mut r = || rng.next();
+        let mut hits = [0usize; 10];
+        for _ in 0..50_000 {
+            let (k, v) = d.fair_random_entry(&mut r).unwrap();
+            assert_eq!(k, key(*v).as_slice());
+            hits[*v] += 1;
+        }
+        // The mean is 5000; a fair draw stays well within 10% of it.
+        assert!(hits.iter().all(|&n| (4500..5500).contains(&n)), "{hits:?}");
+        let empty: Dict<usize> = Dict::new();
+        assert!(empty.fair_random_entry(&mut r).is_none());
     }
 
     #[test]

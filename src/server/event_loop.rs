@@ -583,6 +583,10 @@ impl EventLoop {
     /// served client may push to other keys (BLMOVE), so this loops until no
     /// key is ready.
     fn serve_ready_keys(&mut self, now: i64) {
+        // The command that made the keys ready may have run for a while
+        // (DEBUG SLEEP in a transaction): waiters see the clock as it is
+        // now, so a key that expired meanwhile does not serve them.
+        let now = now.max(now_ms());
         while !self.srv.ks.blocked.ready.is_empty() {
             let ready = std::mem::take(&mut self.srv.ks.blocked.ready);
             for (db, key) in ready {

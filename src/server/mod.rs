@@ -493,9 +493,20 @@ impl Server {
 
     /// `record_call` for a row whose dense index the caller already has.
     pub fn record_call_row(&mut self, row: Option<usize>, usec: u64, reply: &[u8]) {
+        self.record_run(row, usec, reply, true);
+    }
+
+    /// A blocked command re-run because a key it waits on changed: its
+    /// time and outcome count, but not as another call (Redis counts a
+    /// blocked command once, when it first runs).
+    pub fn record_rerun_row(&mut self, row: Option<usize>, usec: u64, reply: &[u8]) {
+        self.record_run(row, usec, reply, false);
+    }
+
+    fn record_run(&mut self, row: Option<usize>, usec: u64, reply: &[u8], new_call: bool) {
         let failed = reply.first() == Some(&b'-');
         if let Some(st) = row.and_then(|i| self.cmd_stats.entry_at(i)) {
-            st.calls += 1;
+            st.calls += u64::from(new_call);
             st.usec += usec;
             st.failed_calls += u64::from(failed);
         }

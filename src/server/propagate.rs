@@ -69,6 +69,10 @@ pub struct Propagation {
     ready: Vec<Op>,
     /// Emptied buffers, so steady-state propagation does not allocate.
     spare: Vec<Vec<u8>>,
+    /// The running outermost command touches arbitrary keys (SCAN,
+    /// RANDOMKEY): the deletions its lazy expiry makes go out one by one,
+    /// not as a transaction (like active expiry's).
+    unwrapped: bool,
 }
 
 /// What [`Propagation::begin`] saves for [`Propagation::end`].
@@ -97,6 +101,15 @@ impl Propagation {
             child_dirty: std::mem::take(&mut self.child_dirty),
             forced: std::mem::take(&mut self.forced),
         })
+    }
+
+    /// Called right after [`begin`](Self::begin) for a command flagged
+    /// touches-arbitrary-keys: run directly (not from EXEC or a script),
+    /// what it propagates is not wrapped in MULTI/EXEC (Redis 7).
+    pub fn touches_arbitrary_keys(&mut self) {
+        if self.depth == 1 {
+            self.unwrapped = true;
+        }
     }
 
     fn encoded<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Vec<u8> {
@@ -161,9 +174,11 @@ impl Propagation {
     /// Moves the finished outermost command's list to `ready`, wrapped in
     /// MULTI/EXEC when it holds several commands.
     fn seal(&mut self) {
+        let unwrapped = std::mem::take(&mut self.unwrapped);
         match self.pending.len() {
             0 => {}
             1 => self.ready.append(&mut self.pending),
+            _ if unwrapped => self.ready.append(&mut self.pending),
             _ => {
                 let db = self.pending[0].db;
                 let resp = self.encoded(&[b"MULTI"]);
@@ -280,6 +295,34 @@ mod tests {
                 &format!("{ANY_DB}:EXEC")
             ]
         );
+    }
+
+    #[test]
+    fn arbitrary_key_commands_send_their_expiries_unwrapped() {
+        let mut p = Propagation {
+            enabled: true,
+            ..Default::default()
+        };
+        // SCAN run directly: its lazy deletions go out one by one.
+        let f = p.begin(0).unwrap();
+        p.touches_arbitrary_keys();
+        let mut exp = vec![(0, b"a".to_vec()), (0, b"b".to_vec())];
+        // (Lazy expiry does not move `dirty`: SCAN itself is not sent.)
+        p.end(f, 0, 0, &[b"SCAN", b"0"], &mut exp, b"DEL");
+        assert_eq!(names(&mut p), ["0:DEL a", "0:DEL b"]);
+        // The same inside EXEC stays one transaction, and the flag does
+        // not outlive its command.
+        let outer = p.begin(0).unwrap();
+        let f = p.begin(0).unwrap();
+        p.touches_arbitrary_keys();
+        let mut exp = vec![(0, b"c".to_vec()), (0, b"d".to_vec())];
+        p.end(f, 0, 0, &[b"SCAN", b"0"], &mut exp, b"DEL");
+        p.end(outer, 0, 0, &[b"EXEC"], &mut Vec::new(), b"DEL");
+        assert_eq!(names(&mut p)[0], "0:MULTI");
+        let f = p.begin(0).unwrap();
+        let mut exp = vec![(0, b"e".to_vec())];
+        p.end(f, 1, 0, &[b"SET", b"k", b"v"], &mut exp, b"DEL");
+        assert_eq!(names(&mut p)[0], "0:MULTI");
     }
 
     #[test]

@@ -1127,7 +1127,7 @@ impl HashValue {
                 Some(w.with_pair(f))
             }
             Repr::Table(t) => {
-                let (k, v) = t.random_entry(&mut || rng.next_u64())?;
+                let (k, v) = t.fair_random_entry(&mut || rng.next_u64())?;
                 Some(f(k, FieldVal::Bytes(v.bytes())))
             }
         }
@@ -1169,7 +1169,7 @@ impl HashValue {
             match &self.repr {
                 Repr::Table(t) => {
                     for _ in 0..count {
-                        if let Some((k, v)) = t.random_entry(&mut || rng.next_u64()) {
+                        if let Some((k, v)) = t.fair_random_entry(&mut || rng.next_u64()) {
                             f(k, FieldVal::Bytes(v.bytes()));
                         }
                     }
@@ -1228,7 +1228,7 @@ impl HashValue {
                         ahash::RandomState::new(),
                     );
                 while seen.len() < count {
-                    let Some((k, v)) = t.random_entry(&mut || rng.next_u64()) else {
+                    let Some((k, v)) = t.fair_random_entry(&mut || rng.next_u64()) else {
                         break;
                     };
                     if seen.insert(k) {

@@ -69,17 +69,67 @@ fn exceeds_limit(fill: i64, bytes: usize, count: usize) -> bool {
     }
 }
 
+/// The default size from which an element gets a quicklist node of its own
+/// (Redis's packed_threshold, 1 GB).
+const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
+/// DEBUG QUICKLIST-PACKED-THRESHOLD refuses sizes above 4 GB less 1 MB.
+const MAX_PACKED_THRESHOLD: u64 = (1 << 32) - (1 << 20);
+
+thread_local! {
+    /// Elements of at least this many bytes live alone in a quicklist node
+    /// (Redis's "plain" nodes): never packed with others, never merged. One
+    /// setting for the whole data set, like Redis's global; per thread so
+    /// the event loop (which owns every list) sees one value and tests
+    /// running side by side cannot disturb each other.
+    static PACKED_THRESHOLD: std::cell::Cell<usize> =
+        const { std::cell::Cell::new(DEFAULT_PACKED_THRESHOLD) };
+}
+
+/// DEBUG QUICKLIST-PACKED-THRESHOLD: sets the size from which an element
+/// gets a node of its own; 0 restores the default. False (and no change)
+/// for sizes of 4 GB less 1 MB and up.
+pub fn set_packed_threshold(bytes: u64) -> bool {
+    if bytes > MAX_PACKED_THRESHOLD {
+        return false;
+    }
+    let t = if bytes == 0 {
+        DEFAULT_PACKED_THRESHOLD
+    } else {
+        bytes as usize
+    };
+    PACKED_THRESHOLD.with(|c| c.set(t));
+    true
+}
+
+/// True if an element of `text_len` bytes gets a node of its own.
+#[inline]
+fn is_large(text_len: usize) -> bool {
+    text_len >= PACKED_THRESHOLD.with(|c| c.get())
+}
+
+/// True if `node` holds one large element, which nothing may join.
+fn is_plain(node: &Pack) -> bool {
+    node.count() == 1 && is_large(node.get(node.start()).text_len())
+}
+
 /// True if an element of `text_len` bytes may go into `node` rather than a
 /// new node (Redis's _quicklistNodeAllowInsert: an estimate, not the exact
-/// encoded size).
+/// encoded size). A large element, or a node holding one, never shares.
 fn allow_insert(node: &Pack, fill: i64, text_len: usize) -> bool {
+    if is_large(text_len) || is_plain(node) {
+        return false;
+    }
     let bytes = node.lp_bytes() + text_len + SIZE_ESTIMATE_OVERHEAD;
     !exceeds_limit(fill, bytes, node.count() + 1)
 }
 
 /// True if two adjacent nodes may become one (Redis's
-/// _quicklistNodeAllowMerge: the merged size is exact).
+/// _quicklistNodeAllowMerge: the merged size is exact). A node holding one
+/// large element is never merged.
 fn allow_merge(a: &Pack, b: &Pack, fill: i64) -> bool {
+    if is_plain(a) || is_plain(b) {
+        return false;
+    }
     let bytes = a.lp_bytes() + b.lp_bytes() - LP_OVERHEAD;
     !exceeds_limit(fill, bytes, a.count() + b.count())
 }
@@ -883,7 +933,21 @@ impl Quick {
                 .get(ni - 1)
                 .is_some_and(|n| allow_insert(n, fill, sz));
         self.count += 1;
-        if !full {
+        if is_large(sz) && !at_tail && !at_head {
+            // A large element in the middle of a node splits it and sits
+            // alone between the halves, with nothing merged back.
+            let mut alone = Pack::with_room(0, entry_size(e));
+            alone.push_back(e);
+            if after {
+                let tail = self.nodes[ni].split_back(ei + 1);
+                self.nodes.insert(ni + 1, alone);
+                self.nodes.insert(ni + 2, tail);
+            } else {
+                let head = self.nodes[ni].split_front(ei);
+                self.nodes.insert(ni, head);
+                self.nodes.insert(ni + 1, alone);
+            }
+        } else if !full {
             let node = &mut self.nodes[ni];
             let at = if after { node.next_off(off) } else { off };
             node.insert_at(at, e);
@@ -1225,8 +1289,9 @@ impl ListValue {
     }
 
     /// Replaces the element at `index`; false if out of range. The node is
-    /// edited in place whatever its size (as Redis 7.2's LSET). No
-    /// conversion.
+    /// edited in place whatever its size (as Redis 7.2's LSET), except that
+    /// an element of at least the packed threshold put into a node shared
+    /// with others splits it and takes a node of its own. No conversion.
     pub fn set(&mut self, index: i64, e: &Elem) -> bool {
         let Some(idx) = self.resolve_index(index) else {
             return false;
@@ -1234,6 +1299,23 @@ impl ListValue {
         let (ni, off) = self.position(idx);
         match &mut self.repr {
             Repr::Pack(p) => p.replace_at(off, e),
+            Repr::Quick(q) if is_large(e.text_len()) && q.nodes[ni].count() > 1 => {
+                let (_, ei) = q.locate(idx);
+                let tail = q.nodes[ni].split_back(ei + 1);
+                q.nodes[ni].drop_back();
+                let mut alone = Pack::with_room(0, entry_size(e));
+                alone.push_back(e);
+                let at = if q.nodes[ni].is_empty() {
+                    q.nodes[ni] = alone;
+                    ni + 1
+                } else {
+                    q.nodes.insert(ni + 1, alone);
+                    ni + 2
+                };
+                if !tail.is_empty() {
+                    q.nodes.insert(at, tail);
+                }
+            }
             Repr::Quick(q) => q.nodes[ni].replace_at(off, e),
         }
         true
@@ -1697,6 +1779,52 @@ mod tests {
 
     fn counts(l: &ListValue) -> Vec<usize> {
         node_sizes(l).iter().map(|n| n.0).collect()
+    }
+
+    #[test]
+    fn large_elements_get_nodes_of_their_own() {
+        assert!(!set_packed_threshold(MAX_PACKED_THRESHOLD + 1));
+        assert!(set_packed_threshold(4));
+        // Pushes: "bigger" never shares a node, small ones still pack.
+        let mut l = quick(&[], 8);
+        for x in ["a", "b", "bigger", "c", "d"] {
+            l.push(&e(x), false);
+        }
+        assert_eq!(counts(&l), [2, 1, 2]);
+        l.push(&e("huge"), true);
+        l.push(&e("z"), true);
+        assert_eq!(counts(&l), [1, 1, 2, 1, 2]);
+        // An insert in the middle of a node splits it around the element.
+        let mut l = quick(&[&["a", "b", "c"]], 8);
+        assert!(l.insert(&e("b"), &e("large"), true));
+        assert_eq!(counts(&l), [2, 1, 1]);
+        assert!(l.insert(&e("b"), &e("wider"), false));
+        assert_eq!(counts(&l), [1, 1, 1, 1, 1]);
+        assert_eq!(items(&l), ["a", "wider", "b", "large", "c"]);
+        // Small elements go beside, not into, a large element's node.
+        assert!(l.insert(&e("large"), &e("y"), true));
+        assert_eq!(items(&l), ["a", "wider", "b", "large", "y", "c"]);
+        assert_eq!(counts(&l), [1, 1, 1, 1, 2]);
+        check(&l);
+        // LSET of a large element splits a shared node around it, at
+        // either end or in the middle; a small one is replaced in place.
+        let mut l = quick(&[&["a", "b", "c"], &["d", "e"]], 8);
+        assert!(l.set(1, &e("middle")));
+        assert_eq!(counts(&l), [1, 1, 1, 2]);
+        assert!(l.set(3, &e("first")));
+        assert_eq!(counts(&l), [1, 1, 1, 1, 1]);
+        assert!(l.set(-1, &e("last!")));
+        assert!(l.set(1, &e("m")));
+        assert_eq!(items(&l), ["a", "m", "c", "first", "last!"]);
+        assert_eq!(counts(&l), [1, 1, 1, 1, 1]);
+        check(&l);
+        // 0 restores the default: everything packs again.
+        assert!(set_packed_threshold(0));
+        let mut l = quick(&[], 8);
+        for x in ["a", "bigger", "c"] {
+            l.push(&e(x), false);
+        }
+        assert_eq!(counts(&l), [3]);
     }
 
     #[test]

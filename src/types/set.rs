@@ -748,7 +748,7 @@ impl SetValue {
                 let (s, e) = pack_nth(data, i)?;
                 next_entry(&data[s..e]).map(|(m, _)| Member::Str(m))
             }
-            Repr::Hash(d) => d.random_entry(rng).map(|(k, _)| Member::Str(k)),
+            Repr::Hash(d) => d.fair_random_entry(rng).map(|(k, _)| Member::Str(k)),
             _ => {
                 let (w, b) = self.ints()?;
                 Some(Member::Int(int_at(b, w, random_below(rng, b.len() / w))))
@@ -771,7 +771,7 @@ impl SetValue {
                 Some(OwnedMember::Str(m))
             }
             Repr::Hash(d) => {
-                let key = d.random_entry(rng)?.0.to_vec();
+                let key = d.fair_random_entry(rng)?.0.to_vec();
                 d.remove(&key);
                 d.shrink_if_needed();
                 Some(OwnedMember::Str(key))

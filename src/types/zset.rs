@@ -1840,7 +1840,7 @@ impl ZSetValue {
             }),
             ZSetValue::Skiplist(b) => {
                 for _ in 0..count {
-                    let Some((m, s)) = b.dict.random_entry(rng) else {
+                    let Some((m, s)) = b.dict.fair_random_entry(rng) else {
                         break;
                     };
                     if !f(m, *s) {
@@ -1891,7 +1891,7 @@ impl ZSetValue {
                 } else {
                     let mut seen = std::collections::HashSet::with_capacity(count);
                     while out.len() < count {
-                        let Some((m, s)) = b.dict.random_entry(rng) else {
+                        let Some((m, s)) = b.dict.fair_random_entry(rng) else {
                             break;
                         };
                         if seen.insert(m) {
