@@ -9,6 +9,7 @@
 #   scripts/redis_suite.sh                                # every unit
 #   EMBER_BIN=/path/ember-server scripts/redis_suite.sh ...
 #   EMBER_SUITE_BASEPORT=23000 (own port range for parallel runs)
+#   EMBER_SUITE_ARGS='--ignore-encoding' (more runtest options, every unit)
 #
 # Needs tclsh and redis-tools (redis-cli, redis-benchmark). Prints one
 # summary line per unit and the failing tests; logs stay in
@@ -64,7 +65,7 @@ status=0
 for u in "$@"; do
     log=$cache/logs/$(echo "$u" | tr / _).log
     (cd "$suite" && timeout 1200 ./runtest --single "$u" --clients "$clients" \
-        --timeout 600 --baseport "$baseport" --portcount 900 >"$log" 2>&1)
+        --timeout 600 --baseport "$baseport" --portcount 900 ${EMBER_SUITE_ARGS:-} >"$log" 2>&1)
     rc=$?
     plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
     ok=$(grep -c '^\[ok\]' <<<"$plain")
