@@ -255,6 +255,11 @@ impl Ctx<'_> {
         self.srv.prop.force();
     }
 
+    /// Propagates the running command to replicas only (PUBLISH).
+    pub fn propagate_to_replicas(&mut self) {
+        self.srv.prop.force_to_replicas();
+    }
+
     /// The word a deletion is propagated with (DEL, or UNLINK when
     /// `lazyfree-lazy-server-del` is on, as Redis chooses).
     pub fn del_word(&self) -> &'static [u8] {
@@ -580,7 +585,8 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if srv.replica.gate
         && let Some(msg) = crate::server::replica::deny(
             srv,
-            cmd,
+            // EXEC serves stale data only when everything queued does.
+            cmd.has(flags::STALE) && !(is_exec && queued_lacks(c, flags::STALE)),
             cmd.has(flags::WRITE) || (is_exec && queued_has(c, flags::WRITE)),
         )
     {
@@ -684,10 +690,19 @@ fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i6
 
 /// Whether a command queued in the client's transaction has `flag`.
 fn queued_has(c: &Client, flag: u32) -> bool {
+    queued_any(c, |cmd| cmd.has(flag))
+}
+
+/// Whether some command queued in the client's MULTI lacks `flag`.
+fn queued_lacks(c: &Client, flag: u32) -> bool {
+    queued_any(c, |cmd| !cmd.has(flag))
+}
+
+fn queued_any(c: &Client, pred: impl Fn(&Cmd) -> bool) -> bool {
     c.multi.as_ref().is_some_and(|m| {
         m.queue.iter().any(|argv| {
             let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-            resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flag))
+            resolve(&argv).is_some_and(|(cmd, _)| pred(cmd))
         })
     })
 }

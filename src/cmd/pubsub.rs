@@ -357,12 +357,16 @@ fn publish(ctx: &mut Ctx, argv: &[&[u8]]) {
         argv[2],
         ctx.now,
     );
+    // Replicas' subscribers get the message too (not the AOF: a
+    // message is no data), as Redis does outside cluster mode.
+    ctx.propagate_to_replicas();
     ctx.c.reply.int(n as i64);
 }
 
 /// SPUBLISH shardchannel message
 fn spublish(ctx: &mut Ctx, argv: &[&[u8]]) {
     let n = publish_message(ctx.srv, Some(ctx.c), Kind::Shard, argv[1], argv[2], ctx.now);
+    ctx.propagate_to_replicas();
     ctx.c.reply.int(n as i64);
 }
 

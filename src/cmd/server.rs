@@ -8,6 +8,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn};
+use crate::db::watch::KeyFate;
 use crate::db::{Db, lazyfree};
 use crate::error;
 use crate::server::{CmdStat, Server, Shutdown, now_ms, now_us};
@@ -122,7 +123,8 @@ pub(crate) fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: boo
             // WATCHers of flushed keys and XREADGROUP waiters must see
             // them gone (flush_db does the same on the synchronous path).
             let main = &ks.dbs[i].main;
-            ks.watches.touch_db(i, |k| main.contains_key(k));
+            ks.watches
+                .touch_db(i, |k| KeyFate::flushed(main.contains_key(k)));
             ks.blocked.touch_db(i);
             std::mem::take(&mut ks.dbs[i])
         })
@@ -894,7 +896,7 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
         Ok(changed) => changed,
         Err(e) => return ctx.c.reply.error(&e),
     };
-    if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir) {
+    if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir, ctx.c.in_exec) {
         return ctx.c.reply.error(&e);
     }
     ctx.c.reply.ok();
@@ -904,7 +906,12 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// `timeout`, `maxclients`, `requirepass`, `protected-mode`, the memory
 /// limits and the buffer limits are read where they are used, so they take
 /// effect by themselves. `databases` and the socket files are immutable.
-fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Result<(), String> {
+fn apply_config_changes(
+    srv: &mut Server,
+    changed: &[&str],
+    old_dir: &str,
+    in_exec: bool,
+) -> Result<(), String> {
     for &name in changed {
         match name {
             "dir" => {
@@ -958,7 +965,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                     .perform_evictions(max, &|_| super::memory_for_eviction(skip));
             }
             "appendonly" if srv.config.appendonly => {
-                if let Err(e) = crate::persist::aof::start(srv) {
+                if let Err(e) = crate::persist::aof::start(srv, in_exec) {
                     srv.config.appendonly = false;
                     return Err(e);
                 }

@@ -710,7 +710,7 @@ fn script_gate(
     }
     if cmd.has(flags::WRITE)
         && srv.replica.gate
-        && let Some(msg) = crate::server::replica::deny(srv, cmd, true)
+        && let Some(msg) = crate::server::replica::deny(srv, cmd.has(flags::STALE), true)
     {
         return Err(msg.into());
     }
