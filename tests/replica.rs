@@ -735,7 +735,7 @@ fn replica_authenticates_with_masterauth_and_masteruser() {
     // A wrong password is reported and retried, not fatal.
     let wrong = start_ember(&["--replicaof", "127.0.0.1", &port, "--masterauth", "nope"]);
     eventually("AUTH failure logged", || {
-        wrong.log().contains("unable to AUTH to MASTER")
+        wrong.log().contains("Unable to AUTH to MASTER: -WRONGPASS")
     });
 }
 

@@ -774,11 +774,17 @@ pub fn execute(
     // histogram.
     let row = table().index_of(cmd);
     srv.record_call_row(row, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
+    // (Un)subscribe confirmations are pushes: CLIENT REPLY OFF/SKIP does
+    // not silence them (Redis 7).
+    let pushes = parent.is_none() && pubsub::confirms_with_pushes(cmd);
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
+        ReplyMode::Off if pushes => {}
         ReplyMode::Off => c.reply.buf.truncate(reply_mark),
         ReplyMode::Skip => {
-            c.reply.buf.truncate(reply_mark);
+            if !pushes {
+                c.reply.buf.truncate(reply_mark);
+            }
             c.reply_mode = ReplyMode::On;
         }
     }

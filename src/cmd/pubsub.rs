@@ -128,6 +128,15 @@ fn subscribe(ctx: &mut Ctx, argv: &[&[u8]]) {
     subscribe_generic(ctx, argv, Kind::Channel, "subscribe");
 }
 
+/// Whether the command's replies are (un)subscribe confirmations, which
+/// Redis sends as pushes even under CLIENT REPLY OFF.
+pub fn confirms_with_pushes(cmd: &Cmd) -> bool {
+    matches!(
+        cmd.name,
+        "subscribe" | "unsubscribe" | "psubscribe" | "punsubscribe" | "ssubscribe" | "sunsubscribe"
+    )
+}
+
 /// UNSUBSCRIBE [channel ...]
 fn unsubscribe(ctx: &mut Ctx, argv: &[&[u8]]) {
     unsubscribe_generic(ctx, argv, Kind::Channel, "unsubscribe");

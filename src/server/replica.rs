@@ -704,7 +704,7 @@ fn handshake_reply(srv: &mut Server, link: &mut Link, line: &str, now: i64) -> R
             info!("Master replied to PING, replication can continue...");
             send_handshake(srv, link);
         }
-        Step::Auth if err => return Err(format!("unable to AUTH to MASTER: {line}")),
+        Step::Auth if err => return Err(format!("Unable to AUTH to MASTER: {line}")),
         Step::Port | Step::Ip | Step::Capa if err => {
             info!("(Non critical) Master does not understand REPLCONF: {line}");
         }
