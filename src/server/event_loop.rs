@@ -111,7 +111,17 @@ impl EventLoop {
     /// of time with expired keys left, for the fast cycles in before-sleep.
     fn expire_step(&mut self, now: i64, slice: Duration) {
         let capped = self.srv.ks.stats.expired_time_cap_reached_count;
+        let started = Instant::now();
         self.srv.ks.active_expire_cycle(now, slice);
+        // A cycle at or over latency-monitor-threshold is an "expire-cycle"
+        // latency event, as in Redis.
+        let ms = started.elapsed().as_millis() as u64;
+        let threshold = self.srv.config.latency_monitor_threshold;
+        if threshold > 0 && ms >= threshold {
+            self.srv
+                .observe
+                .add_latency_sample("expire-cycle", now / 1000, ms);
+        }
         // A writable replica's own keys with a TTL (nothing otherwise).
         self.srv.ks.expire_replica_keys(now);
         self.expire_backlog = self.srv.ks.stats.expired_time_cap_reached_count != capped;
