@@ -896,10 +896,7 @@ fn slow_expire_cycle_is_a_latency_event() {
         if latest.contains("expire-cycle") {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no expire-cycle event: {latest}"
-        );
+        assert!(Instant::now() < deadline, "no expire-cycle event: {latest}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }

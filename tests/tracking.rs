@@ -110,3 +110,31 @@ fn bcast_batches(s: &ServerProc) {
     expect(&mut a, &["PING"], "+PONG\r\n");
 }
 on_both!(bcast_batches, bcast_batches_ember, bcast_batches_redis);
+
+/// BCAST with NOLOOP skips a key only when the client's own change was
+/// the last one of the turn: the client sets a key with a 1 ms TTL in a
+/// transaction that outlives it, and the expiry that follows in the same
+/// turn is still announced.
+fn bcast_noloop_still_sees_a_later_expiry(s: &ServerProc) {
+    let mut a = s.connect();
+    a.cmd(&["HELLO", "3"]);
+    expect(
+        &mut a,
+        &[
+            "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "mk", "NOLOOP",
+        ],
+        "+OK\r\n",
+    );
+    expect(&mut a, &["MULTI"], "+OK\r\n");
+    expect(&mut a, &["SET", "mk", "v", "PX", "1"], "+QUEUED\r\n");
+    expect(&mut a, &["DEBUG", "SLEEP", "0.1"], "+QUEUED\r\n");
+    expect(&mut a, &["EXEC"], "*2\r\n+OK\r\n+OK\r\n");
+    std::thread::sleep(Duration::from_millis(500));
+    expect(&mut a, &["PING"], &invalidate(&["mk"]));
+    expect_push(&mut a, "+PONG\r\n");
+}
+on_both!(
+    bcast_noloop_still_sees_a_later_expiry,
+    bcast_noloop_still_sees_a_later_expiry_ember,
+    bcast_noloop_still_sees_a_later_expiry_redis
+);

@@ -323,11 +323,13 @@ pub fn process_changes(srv: &mut Server, mut me: Option<&mut Client>, now: i64) 
     let flushed = std::mem::take(&mut srv.ks.invalidations.flushed);
     let me_id = me.as_ref().map_or(0, |m| m.id);
     for key in keys {
-        // BCAST: note the change under every matching prefix.
+        // BCAST: note the change under every matching prefix, with its
+        // last changer (NOLOOP skips a key only when its own change was
+        // the last of the turn: a later expiry of it is still sent).
         if !srv.tracking.prefixes.is_empty() {
             for (p, entry) in srv.tracking.prefixes.iter_mut() {
                 if key.starts_with(p) {
-                    entry.changed.entry(key.clone()).or_insert(me_id);
+                    entry.changed.insert(key.clone(), me_id);
                 }
             }
         }
