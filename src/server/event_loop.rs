@@ -66,9 +66,16 @@ pub struct EventLoop {
     clients_cron_pos: usize,
 }
 
+/// Argument-vector capacity kept between commands; a bigger one (a command
+/// with many thousands of arguments) is freed rather than kept for good.
+const ARGV_KEEP: usize = 1024;
+
 /// Reuses a vector's allocation for slices of another lifetime. The vector
 /// is emptied first, so no reference survives the change of lifetime.
 fn recycle<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
+    if v.capacity() > ARGV_KEEP {
+        return Vec::new();
+    }
     v.clear();
     v.into_iter().map(|_| &[][..]).collect()
 }
