@@ -138,3 +138,38 @@ on_both!(
     bcast_noloop_still_sees_a_later_expiry_ember,
     bcast_noloop_still_sees_a_later_expiry_redis
 );
+
+/// A script tracks its declared keys for a tracking caller only when it
+/// runs a read-only command, EVAL_RO included; a script that only writes
+/// or pings tracks nothing.
+fn scripts_track_their_keys_when_they_read(s: &ServerProc) {
+    let (mut r, mut w) = (s.connect(), s.connect());
+    r.cmd(&["HELLO", "3"]);
+    expect(&mut r, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    let runs = [
+        ("EVAL", "redis.call('set','k3','bar')", false),
+        ("EVAL", "redis.call('get','k3')", true),
+        ("EVAL_RO", "redis.call('ping')", false),
+        ("EVAL_RO", "redis.call('get','k1')", true),
+    ];
+    for (how, body, tracks) in runs {
+        expect(&mut r, &[how, body, "2", "k1", "k2"], "_\r\n");
+        expect(
+            &mut w,
+            &["MSET", "k2", "2", "k1", "2", "k3", "1"],
+            "+OK\r\n",
+        );
+        if tracks {
+            expect(&mut r, &["PING"], &invalidate(&["k2"]));
+            expect_push(&mut r, &invalidate(&["k1"]));
+            expect_push(&mut r, "+PONG\r\n");
+        } else {
+            expect(&mut r, &["PING"], "+PONG\r\n");
+        }
+    }
+}
+on_both!(
+    scripts_track_their_keys_when_they_read,
+    scripts_track_their_keys_when_they_read_ember,
+    scripts_track_their_keys_when_they_read_redis
+);

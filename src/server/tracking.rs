@@ -387,7 +387,10 @@ pub fn after_command(
 ) {
     use crate::cmd::flags::{PUBSUB, READONLY};
     process_changes(srv, Some(&mut *c), now);
-    if cmd.has(READONLY) && !cmd.has(PUBSUB) && c.tracking.is_some() {
+    // A read-only script tracks its keys only if it reads (see
+    // `script::run_function`), not for being EVAL_RO.
+    let script = matches!(cmd.name, "eval_ro" | "evalsha_ro" | "fcall_ro");
+    if cmd.has(READONLY) && !cmd.has(PUBSUB) && !script && c.tracking.is_some() {
         let keys = crate::cmd::command::keys_of(cmd, parent, argv);
         remember(srv, c, keys.into_iter().map(<[u8]>::to_vec));
     }
