@@ -173,3 +173,45 @@ on_both!(
     scripts_track_their_keys_when_they_read_ember,
     scripts_track_their_keys_when_they_read_redis
 );
+
+/// A key evicted by the memory gate before a command runs is announced
+/// before that command's reply, to the command's own client too (it is not
+/// executing yet, as Redis sees it).
+fn eviction_before_a_command_is_announced_before_its_reply(s: &ServerProc) {
+    let mut c = s.connect();
+    c.cmd(&["HELLO", "3"]);
+    expect(&mut c, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    let info = String::from_utf8_lossy(&c.cmd(&["INFO", "memory"])).into_owned();
+    let field = |name: &str| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let limit = field("used_memory") - field("mem_not_counted_for_evict") + 100 * 1024;
+    expect(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "volatile-random"],
+        "+OK\r\n",
+    );
+    expect(&mut c, &["SETEX", "volatile-key", "10000", "x"], "+OK\r\n");
+    expect(&mut c, &["GET", "volatile-key"], "$1\r\nx\r\n");
+    expect(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory", &limit.to_string()],
+        "+OK\r\n",
+    );
+    // One write: both commands run in the same event-loop turn.
+    let mut batch = encode_command(&["SETBIT", "big-key", "1600000", "0"]);
+    batch.extend(encode_command(&["GETBIT", "big-key", "0"]));
+    c.send_raw(&batch);
+    expect_push(&mut c, ":0\r\n");
+    expect_push(&mut c, &invalidate(&["volatile-key"]));
+    expect_push(&mut c, ":0\r\n");
+    expect(&mut c, &["CONFIG", "SET", "maxmemory", "0"], "+OK\r\n");
+}
+on_both!(
+    eviction_before_a_command_is_announced_before_its_reply,
+    eviction_before_a_command_is_announced_before_its_reply_ember,
+    eviction_before_a_command_is_announced_before_its_reply_redis
+);

@@ -674,12 +674,17 @@ fn protected_denial(
 /// the limit, commands flagged DENYOOM are refused, as is queuing anything
 /// inside MULTI and an EXEC whose queue holds a DENYOOM command. True when
 /// the command must be refused.
-fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
+fn out_of_memory(srv: &mut Server, c: &mut Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
     srv.ks.clock_ms = now;
     let skip = crate::server::repl::memory_not_counted(srv);
     let result = srv
         .ks
         .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction(skip));
+    // Keys evicted before the command runs are announced before its reply,
+    // to the caller too (Redis: it is not executing yet).
+    if !srv.ks.invalidations.is_empty() {
+        crate::server::tracking::announce_now(srv, c, now);
+    }
     if result != crate::db::evict::Evict::Fail {
         return false;
     }

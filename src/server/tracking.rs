@@ -409,6 +409,13 @@ pub fn after_command(
     after_reply(srv, c, now);
 }
 
+/// Invalidations for changes made outside any command of `c` (evictions
+/// before it runs): sent at once, `c`'s own included.
+pub fn announce_now(srv: &mut Server, c: &mut Client, now: i64) {
+    process_changes(srv, Some(&mut *c), now);
+    after_reply(srv, c, now);
+}
+
 /// After the running client's reply: its own invalidations.
 fn after_reply(srv: &mut Server, me: &mut Client, now: i64) {
     if srv.tracking.pending_self.is_empty() {
