@@ -215,3 +215,36 @@ on_both!(
     eviction_before_a_command_is_announced_before_its_reply_ember,
     eviction_before_a_command_is_announced_before_its_reply_redis
 );
+
+/// Lowering tracking-table-max-keys on an idle server still trims the
+/// table (from the cron), invalidating the keys it forgets.
+fn lowered_table_limit_applies_while_idle(s: &ServerProc) {
+    let (mut r, mut admin) = (s.connect(), s.connect());
+    r.cmd(&["HELLO", "3"]);
+    expect(&mut r, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    expect(&mut r, &["MSET", "key1", "1", "key2", "2"], "+OK\r\n");
+    r.cmd(&["MGET", "key1", "key2"]);
+    expect(
+        &mut admin,
+        &["CONFIG", "SET", "tracking-table-max-keys", "1"],
+        "+OK\r\n",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let got = r.cmd(&["PING"]);
+    assert!(
+        got == invalidate(&["key1"]).as_bytes() || got == invalidate(&["key2"]).as_bytes(),
+        "{}",
+        escape(&got)
+    );
+    expect_push(&mut r, "+PONG\r\n");
+    expect(
+        &mut admin,
+        &["CONFIG", "SET", "tracking-table-max-keys", "0"],
+        "+OK\r\n",
+    );
+}
+on_both!(
+    lowered_table_limit_applies_while_idle,
+    lowered_table_limit_applies_while_idle_ember,
+    lowered_table_limit_applies_while_idle_redis
+);

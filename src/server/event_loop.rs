@@ -828,6 +828,7 @@ impl EventLoop {
             cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);
         }
         self.srv.ks.cron_rehash(REHASH_BUDGET);
+        super::tracking::cron(&mut self.srv, now);
         self.srv.stats.sample_ops(now);
         crate::persist::cron(&mut self.srv, now);
         super::repl::cron(&mut self.srv, now);

@@ -469,8 +469,17 @@ pub fn before_sleep(srv: &mut Server, now: i64) {
     limit_table(srv, now);
 }
 
+/// The server cron: keeps the table within `tracking-table-max-keys` even
+/// when nothing is written (a CONFIG SET lowering it on an idle server).
+pub fn cron(srv: &mut Server, now: i64) {
+    limit_table(srv, now);
+}
+
 /// Forgets keys past `tracking-table-max-keys`, invalidating them.
 fn limit_table(srv: &mut Server, now: i64) {
+    if srv.tracking.table.is_empty() {
+        return;
+    }
     let max = srv
         .config
         .get_int("tracking-table-max-keys")
