@@ -248,3 +248,44 @@ on_both!(
     lowered_table_limit_applies_while_idle_ember,
     lowered_table_limit_applies_while_idle_redis
 );
+
+/// The table limit is applied before each command: keys it forgets are
+/// announced before the command's own reply, even a +QUEUED (the cron is
+/// paused so only the command path can trim).
+fn table_limit_applies_before_the_next_command(s: &ServerProc) {
+    let (mut r, mut admin) = (s.connect(), s.connect());
+    expect(&mut admin, &["DEBUG", "PAUSE-CRON", "1"], "+OK\r\n");
+    expect(
+        &mut admin,
+        &["CONFIG", "SET", "tracking-table-max-keys", "2"],
+        "+OK\r\n",
+    );
+    r.cmd(&["HELLO", "3"]);
+    expect(&mut r, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    expect(&mut r, &["MGET", "1{t}", "2{t}"], "*2\r\n_\r\n_\r\n");
+    expect(&mut r, &["MULTI"], "+OK\r\n");
+    expect(
+        &mut admin,
+        &["CONFIG", "SET", "tracking-table-max-keys", "1"],
+        "+OK\r\n",
+    );
+    let got = r.cmd(&["PING"]);
+    assert!(
+        got == invalidate(&["1{t}"]).as_bytes() || got == invalidate(&["2{t}"]).as_bytes(),
+        "{}",
+        escape(&got)
+    );
+    expect_push(&mut r, "+QUEUED\r\n");
+    expect(&mut r, &["EXEC"], "*1\r\n+PONG\r\n");
+    expect(&mut admin, &["DEBUG", "PAUSE-CRON", "0"], "+OK\r\n");
+    expect(
+        &mut admin,
+        &["CONFIG", "SET", "tracking-table-max-keys", "0"],
+        "+OK\r\n",
+    );
+}
+on_both!(
+    table_limit_applies_before_the_next_command,
+    table_limit_applies_before_the_next_command_ember,
+    table_limit_applies_before_the_next_command_redis
+);

@@ -560,6 +560,7 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
+    crate::server::tracking::limit_before_command(srv, c, now);
     if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);

@@ -1,6 +1,6 @@
 //! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, ROLE, INFO,
 //! the CONFIG container (GET, SET, RESETSTAT, REWRITE, HELP), SHUTDOWN and
-//! DEBUG (HELP, OBJECT, SET-ACTIVE-EXPIRE, SLEEP).
+//! DEBUG (HELP, OBJECT, SET-ACTIVE-EXPIRE, SLEEP, PAUSE-CRON).
 //!
 //! Persistence is not implemented yet: LASTSAVE and INFO report the start-up
 //! time as the last save, FLUSHALL does not write an RDB file, and SHUTDOWN
@@ -1110,6 +1110,10 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
             debug_sleep(c_strtod(argv[2]));
             ctx.c.reply.ok();
         }
+        3 if is("pause-cron") => {
+            ctx.srv.pause_cron = c_atoi_nonzero(argv[2]);
+            ctx.c.reply.ok();
+        }
         2 if is("digest") => super::debug::digest(ctx),
         _ if is("digest-value") => super::debug::digest_value(ctx, &argv[2..]),
         3..=5 if is("populate") => super::debug::populate(ctx, &argv[2..]),
@@ -1156,6 +1160,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    Save the RDB file, then replace the data with what it holds. NOSAVE:",
             "    skip the save. NOFLUSH: add to the data instead (a key on both sides is",
             "    an error unless MERGE lets the file's copy win).",
+            "PAUSE-CRON <0|1>",
+            "    Stop (1) or resume (0) the periodic cron work.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
             "SLEEP <seconds>",
@@ -2009,6 +2015,10 @@ mod tests {
         let mut h = debug_harness();
         assert_eq!(h.run(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), "+OK\r\n");
         assert!(!h.srv.ks.active_expire_enabled);
+        assert_eq!(h.run(&["DEBUG", "PAUSE-CRON", "1"]), "+OK\r\n");
+        assert!(h.srv.pause_cron);
+        assert_eq!(h.run(&["DEBUG", "PAUSE-CRON", "0"]), "+OK\r\n");
+        assert!(!h.srv.pause_cron);
         assert_eq!(h.run(&["debug", "set-active-expire", "2"]), "+OK\r\n");
         assert!(h.srv.ks.active_expire_enabled);
         assert_eq!(h.run(&["DEBUG", "SET-ACTIVE-EXPIRE", "abc"]), "+OK\r\n");

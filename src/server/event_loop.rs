@@ -809,6 +809,9 @@ impl EventLoop {
 
     /// Periodic work, `hz` times a second (Redis serverCron).
     fn cron(&mut self) {
+        if self.srv.pause_cron {
+            return;
+        }
         let now = now_ms();
         let hz = self.srv.config.hz.max(1);
         self.srv.cronloops += 1;

@@ -466,17 +466,27 @@ pub fn before_sleep(srv: &mut Server, now: i64) {
             }
         }
     }
-    limit_table(srv, now);
+    limit_table(srv, None, now);
 }
 
 /// The server cron: keeps the table within `tracking-table-max-keys` even
 /// when nothing is written (a CONFIG SET lowering it on an idle server).
 pub fn cron(srv: &mut Server, now: i64) {
-    limit_table(srv, now);
+    limit_table(srv, None, now);
+}
+
+/// Before each command (Redis processCommand): the table is trimmed, and
+/// the keys it forgets are announced at once, to the caller too (it is not
+/// executing yet), so they precede its reply or +QUEUED.
+#[inline]
+pub fn limit_before_command(srv: &mut Server, c: &mut Client, now: i64) {
+    if !srv.tracking.table.is_empty() {
+        limit_table(srv, Some(c), now);
+    }
 }
 
 /// Forgets keys past `tracking-table-max-keys`, invalidating them.
-fn limit_table(srv: &mut Server, now: i64) {
+fn limit_table(srv: &mut Server, mut me: Option<&mut Client>, now: i64) {
     if srv.tracking.table.is_empty() {
         return;
     }
@@ -493,8 +503,8 @@ fn limit_table(srv: &mut Server, now: i64) {
         if let Some(ids) = srv.tracking.table.remove(&k) {
             srv.tracking.items -= ids.len();
             for (id, tok) in ids {
-                if default_mode(srv, None, tok, id) {
-                    send(srv, None, (tok, id), Payload::Key(&k), now);
+                if default_mode(srv, me.as_deref(), tok, id) {
+                    send(srv, me.as_deref_mut(), (tok, id), Payload::Key(&k), now);
                 }
             }
         }
