@@ -2,7 +2,7 @@
 //! DIGEST-VALUE (dataset fingerprints), RELOAD (save, flush, load),
 //! POPULATE (bulk test keys), PROTOCOL (one reply of each RESP3 type), LOG
 //! and ERROR. The DEBUG row, its gate and the older subcommands (OBJECT,
-//! SLEEP, SET-ACTIVE-EXPIRE) live in `server.rs`.
+//! SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON) live in `server.rs`.
 
 use super::Ctx;
 use crate::db::Keyspace;
