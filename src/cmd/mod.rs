@@ -782,13 +782,16 @@ pub fn execute(
     srv.record_call_row(row, usec, c.reply.buf.get(reply_mark..).unwrap_or_default());
     // (Un)subscribe confirmations are pushes: CLIENT REPLY OFF/SKIP does
     // not silence them (Redis 7).
-    let pushes = parent.is_none() && pubsub::confirms_with_pushes(cmd);
+    let pushes = || parent.is_none() && pubsub::confirms_with_pushes(cmd);
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
-        ReplyMode::Off if pushes => {}
-        ReplyMode::Off => c.reply.buf.truncate(reply_mark),
+        ReplyMode::Off => {
+            if !pushes() {
+                c.reply.buf.truncate(reply_mark);
+            }
+        }
         ReplyMode::Skip => {
-            if !pushes {
+            if !pushes() {
                 c.reply.buf.truncate(reply_mark);
             }
             c.reply_mode = ReplyMode::On;
