@@ -735,7 +735,7 @@ fn replica_authenticates_with_masterauth_and_masteruser() {
     // A wrong password is reported and retried, not fatal.
     let wrong = start_ember(&["--replicaof", "127.0.0.1", &port, "--masterauth", "nope"]);
     eventually("AUTH failure logged", || {
-        wrong.log().contains("unable to AUTH to MASTER")
+        wrong.log().contains("Unable to AUTH to MASTER: -WRONGPASS")
     });
 }
 
@@ -1066,4 +1066,86 @@ fn silent_master_times_out_and_is_retried() {
     let _next = fake_master_accept(&l);
     assert!(replica.log().contains("no data nor PING received"));
     assert!(!link_up(&mut r));
+}
+
+/// With `replica-serve-stale-data no`, an EXEC whose queued commands do
+/// not all serve stale data is refused once the server became a replica
+/// with its link down after they were queued, as an EXECABORT naming
+/// MASTERDOWN; a transaction of stale-serving commands still runs.
+fn stale_replica_refuses_exec_of_queued_reads(s: &ServerProc) {
+    let mut c = s.connect();
+    let mut admin = s.connect();
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "replica-serve-stale-data", "no"]),
+        b"+OK\r\n"
+    );
+    let port = free_port().to_string();
+    for queued in [["GET", "k"], ["PING", "x"]] {
+        assert_eq!(c.cmd(&["MULTI"]), b"+OK\r\n");
+        assert_eq!(c.cmd(&queued), b"+QUEUED\r\n");
+        assert_eq!(admin.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+        assert_eq!(
+            c.cmd(&["EXEC"]),
+            &b"-EXECABORT Transaction discarded because of: MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n"[..]
+        );
+        // The transaction is gone.
+        assert_eq!(c.cmd(&["EXEC"]), b"-ERR EXEC without MULTI\r\n");
+        assert_eq!(admin.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+    }
+    assert_eq!(admin.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["MULTI"]), b"+OK\r\n");
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "replica-serve-stale-data"]),
+        b"+QUEUED\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["EXEC"]),
+        &b"*1\r\n*2\r\n$24\r\nreplica-serve-stale-data\r\n$2\r\nno\r\n"[..]
+    );
+    assert_eq!(admin.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+}
+
+on_both!(
+    stale_replica_refuses_exec_of_queued_reads,
+    stale_replica_refuses_exec_of_queued_reads_ember,
+    stale_replica_refuses_exec_of_queued_reads_redis
+);
+
+/// PUBLISH and SPUBLISH reach a replica's subscribers (Redis propagates
+/// them to replicas), but not the AOF: a message is not data.
+#[test]
+fn publish_reaches_replica_subscribers_but_not_the_aof() {
+    let dir = temp_dir("publish_repl");
+    let d = dir.to_string_lossy().into_owned();
+    let master = start_ember(&["--appendonly", "yes", "--dir", &d]);
+    let mut m = master.connect();
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    let mut sub = replica.connect();
+    sub.cmd(&["SUBSCRIBE", "news"]);
+    let mut ssub = replica.connect();
+    ssub.cmd(&["SSUBSCRIBE", "shard"]);
+    assert_eq!(m.cmd(&["PUBLISH", "news", "hello"]), b":0\r\n");
+    assert_eq!(m.cmd(&["SPUBLISH", "shard", "hi"]), b":0\r\n");
+    expect_reply(
+        &mut sub,
+        b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n",
+    );
+    expect_reply(
+        &mut ssub,
+        b"*3\r\n$8\r\nsmessage\r\n$5\r\nshard\r\n$2\r\nhi\r\n",
+    );
+    let mut aof = Vec::new();
+    for e in std::fs::read_dir(dir.join("appendonlydir")).unwrap() {
+        aof.extend(std::fs::read(e.unwrap().path()).unwrap());
+    }
+    assert!(
+        !aof.windows(7).any(|w| w.eq_ignore_ascii_case(b"publish")),
+        "{}",
+        String::from_utf8_lossy(&aof)
+    );
+    drop(replica);
+    drop(master);
+    let _ = std::fs::remove_dir_all(&dir);
 }

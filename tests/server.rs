@@ -874,3 +874,29 @@ fn info_counts_event_loop_cycles() {
     // up to the turn before the INFO that reports them).
     assert!(after["eventloop_duration_sum"] >= after["eventloop_duration_cmd_sum"]);
 }
+
+/// An active expiry cycle that takes latency-monitor-threshold or more is
+/// an "expire-cycle" latency event (a cycle over 200k due keys spends its
+/// whole time budget, well over 1 ms).
+#[test]
+fn slow_expire_cycle_is_a_latency_event() {
+    let s = start_ember(&[]);
+    let mut c = s.connect();
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "1"]),
+        b"+OK\r\n"
+    );
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    let fill = "for i = 1, 200000 do redis.call('set', 'k' .. i, 'v', 'px', 1) end";
+    assert_eq!(c.cmd(&["EVAL", fill, "0"]), b"$-1\r\n");
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let latest = String::from_utf8_lossy(&c.cmd(&["LATENCY", "LATEST"])).into_owned();
+        if latest.contains("expire-cycle") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no expire-cycle event: {latest}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -140,8 +140,9 @@ impl Acl {
             .is_some_and(|u| u.enabled && u.password_ok(pass))
     }
 
-    /// Applies a list of rules to user `name` (created if new, with
-    /// channels per `allchannels_default`) all or nothing. Err is Redis's
+    /// Applies a list of rules to user `name` (created if new) all or
+    /// nothing; `allchannels_default` (acl-pubsub-default now) is what a
+    /// new user, `reset` and a new selector start with. Err is Redis's
     /// reason text and the failing rule.
     pub fn set_user<A: AsRef<[u8]>>(
         &mut self,
@@ -153,6 +154,7 @@ impl Acl {
             Some(u) => u.clone(),
             None => User::new(name, allchannels_default),
         };
+        u.allchannels_default = allchannels_default;
         for r in rules {
             let r = r.as_ref();
             u.apply(r).map_err(|e| (e, r.to_vec()))?;
@@ -254,17 +256,21 @@ fn check_selector(
             let Some(&key) = argv.get(pos) else { continue };
             let mut read = false;
             let mut write = false;
+            let mut not_key = false;
             for f in kflags.split_ascii_whitespace() {
                 match f {
                     "access" => read = true,
                     "insert" | "delete" | "update" => write = true,
+                    "not_key" => not_key = true,
                     _ => {}
                 }
             }
-            // A key spec that says neither (e.g. only OW) needs both.
-            if !read && !write {
-                read = true;
-                write = true;
+            // SPUBLISH/SSUBSCRIBE name shard channels in a not_key spec (for
+            // slot routing): they are checked as channels below. A spec
+            // that neither accesses nor modifies (EXISTS, HEXISTS, TYPE...)
+            // is allowed by any key pattern, %R, %W or both, as in Redis.
+            if not_key {
+                continue;
             }
             if !sel.key_ok(key, read, write) {
                 return Err((pos, Denial::Key(key.to_vec())));

@@ -140,9 +140,9 @@ pub struct User {
     pub passwords: Vec<String>,
     pub root: Selector,
     pub selectors: Vec<Selector>,
-    /// `acl-pubsub-default` when the user was made: the channels new
-    /// selectors and `reset` start from.
-    allchannels_default: bool,
+    /// `acl-pubsub-default` as of the last change to the user: the
+    /// channels new selectors and `reset` start from.
+    pub(crate) allchannels_default: bool,
 }
 
 /// Why a rule was refused (the text after "Error in ACL SETUSER modifier").
@@ -289,13 +289,23 @@ impl Selector {
     fn apply(&mut self, rule: &[u8]) -> Result<(), &'static str> {
         let lower = rule.to_ascii_lowercase();
         match &lower[..] {
-            b"allkeys" => return self.add_key(b"*", true, true),
+            // "allkeys"/"~*" and "allchannels"/"&*" may be repeated: only
+            // a narrower pattern after them is an error.
+            b"allkeys" | b"~*" => {
+                self.allkeys = true;
+                self.keys.clear();
+                return Ok(());
+            }
             b"resetkeys" => {
                 self.allkeys = false;
                 self.keys.clear();
                 return Ok(());
             }
-            b"allchannels" => return self.add_channel(b"*"),
+            b"allchannels" | b"&*" => {
+                self.allchannels = true;
+                self.channels.clear();
+                return Ok(());
+            }
             b"resetchannels" => {
                 self.allchannels = false;
                 self.channels.clear();
@@ -368,10 +378,7 @@ impl Selector {
         if self.allchannels {
             return Err(ERR_CHANNEL_AFTER_ALL);
         }
-        if pat == b"*" {
-            self.allchannels = true;
-            self.channels.clear();
-        } else if !self.channels.iter().any(|c| c == pat) {
+        if !self.channels.iter().any(|c| c == pat) {
             self.channels.push(pat.to_vec());
         }
         Ok(())
@@ -420,18 +427,24 @@ impl Selector {
             return Ok(());
         }
         let name = what.to_ascii_lowercase();
-        let Some(ids) = index().ids_named(what) else {
-            self.first_arg_rule(allow, &name)?;
-            self.cmd_rules.retain(|r| r.get(1..) != Some(name.as_str()));
-            self.cmd_rules.push(format!("{sign}{name}"));
-            return Ok(());
-        };
-        for &id in ids {
-            self.set_bit(id, allow);
+        match index().ids_named(what) {
+            Some(ids) => ids.iter().for_each(|&id| self.set_bit(id, allow)),
+            None => self.first_arg_rule(allow, &name)?,
         }
-        self.cmd_rules.retain(|r| r.get(1..) != Some(name.as_str()));
-        self.cmd_rules.push(format!("{sign}{name}"));
+        self.replace_command_rule(format!("{sign}{name}"));
         Ok(())
+    }
+
+    /// Records `+name`/`-name` last, dropping earlier rules it overrides:
+    /// the same name, and for a whole command its `name|sub` rules too
+    /// (`+memory|doctor +memory` describes as `+memory`).
+    fn replace_command_rule(&mut self, rule: String) {
+        let name = &rule[1..];
+        self.cmd_rules.retain(|r| {
+            let old = &r[1..];
+            old != name && !old.strip_prefix(name).is_some_and(|t| t.starts_with('|'))
+        });
+        self.cmd_rules.push(rule);
     }
 
     /// Whether the user may run command `id` of the index.

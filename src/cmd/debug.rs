@@ -1,8 +1,9 @@
 //! The DEBUG subcommands tests and client libraries lean on: DIGEST and
 //! DIGEST-VALUE (dataset fingerprints), RELOAD (save, flush, load),
 //! POPULATE (bulk test keys), PROTOCOL (one reply of each RESP3 type),
-//! QUICKLIST-PACKED-THRESHOLD, LOG and ERROR. The DEBUG row, its gate and the older subcommands (OBJECT,
-//! SLEEP, SET-ACTIVE-EXPIRE) live in `server.rs`.
+//! QUICKLIST-PACKED-THRESHOLD, LOG and ERROR. The DEBUG row, its gate and
+//! the older subcommands (OBJECT, SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON)
+//! live in `server.rs`.
 
 use super::Ctx;
 use crate::db::Keyspace;

@@ -255,6 +255,11 @@ impl Ctx<'_> {
         self.srv.prop.force();
     }
 
+    /// Propagates the running command to replicas only (PUBLISH).
+    pub fn propagate_to_replicas(&mut self) {
+        self.srv.prop.force_to_replicas();
+    }
+
     /// The word a deletion is propagated with (DEL, or UNLINK when
     /// `lazyfree-lazy-server-del` is on, as Redis chooses).
     pub fn del_word(&self) -> &'static [u8] {
@@ -555,6 +560,7 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if srv.config.maxmemory > 0 && out_of_memory(srv, c, cmd, is_exec, now) {
         return reject(srv, c, Some((cmd, parent)), error::OOM, is_exec);
     }
+    crate::server::tracking::limit_before_command(srv, c, now);
     if c.in_subscribed_context() && !cmd.has(flags::SUBSCRIBED_OK) {
         let msg = error::subscribed_context(table().fullname(cmd));
         return reject(srv, c, Some((cmd, parent)), &msg, is_exec);
@@ -580,7 +586,8 @@ pub fn call(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     if srv.replica.gate
         && let Some(msg) = crate::server::replica::deny(
             srv,
-            cmd,
+            // EXEC serves stale data only when everything queued does.
+            cmd.has(flags::STALE) && !(is_exec && queued_lacks(c, flags::STALE)),
             cmd.has(flags::WRITE) || (is_exec && queued_has(c, flags::WRITE)),
         )
     {
@@ -668,12 +675,17 @@ fn protected_denial(
 /// the limit, commands flagged DENYOOM are refused, as is queuing anything
 /// inside MULTI and an EXEC whose queue holds a DENYOOM command. True when
 /// the command must be refused.
-fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
+fn out_of_memory(srv: &mut Server, c: &mut Client, cmd: &Cmd, is_exec: bool, now: i64) -> bool {
     srv.ks.clock_ms = now;
     let skip = crate::server::repl::memory_not_counted(srv);
     let result = srv
         .ks
         .perform_evictions(srv.config.maxmemory, &|_| memory_for_eviction(skip));
+    // Keys evicted before the command runs are announced before its reply,
+    // to the caller too (Redis: it is not executing yet).
+    if !srv.ks.invalidations.is_empty() {
+        crate::server::tracking::announce_now(srv, c, now);
+    }
     if result != crate::db::evict::Evict::Fail {
         return false;
     }
@@ -684,10 +696,19 @@ fn out_of_memory(srv: &mut Server, c: &Client, cmd: &Cmd, is_exec: bool, now: i6
 
 /// Whether a command queued in the client's transaction has `flag`.
 fn queued_has(c: &Client, flag: u32) -> bool {
+    queued_any(c, |cmd| cmd.has(flag))
+}
+
+/// Whether some command queued in the client's MULTI lacks `flag`.
+fn queued_lacks(c: &Client, flag: u32) -> bool {
+    queued_any(c, |cmd| !cmd.has(flag))
+}
+
+fn queued_any(c: &Client, pred: impl Fn(&Cmd) -> bool) -> bool {
     c.multi.as_ref().is_some_and(|m| {
         m.queue.iter().any(|argv| {
             let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-            resolve(&argv).is_some_and(|(cmd, _)| cmd.has(flag))
+            resolve(&argv).is_some_and(|(cmd, _)| pred(cmd))
         })
     })
 }
@@ -768,11 +789,20 @@ pub fn execute(
     } else {
         srv.record_call_row(row, usec, reply);
     }
+    // (Un)subscribe confirmations are pushes: CLIENT REPLY OFF/SKIP does
+    // not silence them (Redis 7).
+    let pushes = || parent.is_none() && pubsub::confirms_with_pushes(cmd);
     match c.reply_mode {
         ReplyMode::On | ReplyMode::SkipNext => {}
-        ReplyMode::Off => c.reply.buf.truncate(reply_mark),
+        ReplyMode::Off => {
+            if !pushes() {
+                c.reply.buf.truncate(reply_mark);
+            }
+        }
         ReplyMode::Skip => {
-            c.reply.buf.truncate(reply_mark);
+            if !pushes() {
+                c.reply.buf.truncate(reply_mark);
+            }
             c.reply_mode = ReplyMode::On;
         }
     }

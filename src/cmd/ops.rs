@@ -852,6 +852,26 @@ mod tests {
         );
     }
 
+    /// ACL SETUSER's user and rules (refused ones too) and sensitive CONFIG
+    /// SET values are secrets in the slow log.
+    #[test]
+    fn slowlog_redacts_acl_setuser_and_sensitive_configs() {
+        let mut h = harness();
+        h.run(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+        h.run(&["ACL", "SETUSER", "bad user", "+get"]);
+        h.run(&["CONFIG", "SET", "maxmemory", "0", "masterauth", "s3cret"]);
+        let shown = |h: &crate::testing::Harness, i: usize| {
+            h.srv.observe.slowlog[i]
+                .argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(shown(&h, 0), "CONFIG SET maxmemory 0 masterauth (redacted)");
+        assert_eq!(shown(&h, 1), "ACL SETUSER (redacted) (redacted)");
+    }
+
     #[test]
     fn latency_commands() {
         let mut h = harness();

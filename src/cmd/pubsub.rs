@@ -128,6 +128,15 @@ fn subscribe(ctx: &mut Ctx, argv: &[&[u8]]) {
     subscribe_generic(ctx, argv, Kind::Channel, "subscribe");
 }
 
+/// Whether the command's replies are (un)subscribe confirmations, which
+/// Redis sends as pushes even under CLIENT REPLY OFF.
+pub fn confirms_with_pushes(cmd: &Cmd) -> bool {
+    matches!(
+        cmd.name,
+        "subscribe" | "unsubscribe" | "psubscribe" | "punsubscribe" | "ssubscribe" | "sunsubscribe"
+    )
+}
+
 /// UNSUBSCRIBE [channel ...]
 fn unsubscribe(ctx: &mut Ctx, argv: &[&[u8]]) {
     unsubscribe_generic(ctx, argv, Kind::Channel, "unsubscribe");
@@ -357,12 +366,16 @@ fn publish(ctx: &mut Ctx, argv: &[&[u8]]) {
         argv[2],
         ctx.now,
     );
+    // Replicas' subscribers get the message too (not the AOF: a
+    // message is no data), as Redis does outside cluster mode.
+    ctx.propagate_to_replicas();
     ctx.c.reply.int(n as i64);
 }
 
 /// SPUBLISH shardchannel message
 fn spublish(ctx: &mut Ctx, argv: &[&[u8]]) {
     let n = publish_message(ctx.srv, Some(ctx.c), Kind::Shard, argv[1], argv[2], ctx.now);
+    ctx.propagate_to_replicas();
     ctx.c.reply.int(n as i64);
 }
 

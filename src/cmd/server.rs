@@ -1,6 +1,6 @@
 //! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, ROLE, INFO,
 //! the CONFIG container (GET, SET, RESETSTAT, REWRITE, HELP), SHUTDOWN and
-//! DEBUG (HELP, OBJECT, SET-ACTIVE-EXPIRE, SLEEP).
+//! DEBUG (HELP, OBJECT, SET-ACTIVE-EXPIRE, SLEEP, PAUSE-CRON).
 //!
 //! Persistence is not implemented yet: LASTSAVE and INFO report the start-up
 //! time as the last save, FLUSHALL does not write an RDB file, and SHUTDOWN
@@ -8,6 +8,7 @@
 
 use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn};
+use crate::db::watch::KeyFate;
 use crate::db::{Db, lazyfree};
 use crate::error;
 use crate::server::{CmdStat, Server, Shutdown, now_ms, now_us};
@@ -122,7 +123,8 @@ pub(crate) fn empty_dbs(srv: &mut Server, dbs: std::ops::Range<usize>, lazy: boo
             // WATCHers of flushed keys and XREADGROUP waiters must see
             // them gone (flush_db does the same on the synchronous path).
             let main = &ks.dbs[i].main;
-            ks.watches.touch_db(i, |k| main.contains_key(k));
+            ks.watches
+                .touch_db(i, |k| KeyFate::flushed(main.contains_key(k)));
             ks.blocked.touch_db(i);
             std::mem::take(&mut ks.dbs[i])
         })
@@ -894,7 +896,7 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
         Ok(changed) => changed,
         Err(e) => return ctx.c.reply.error(&e),
     };
-    if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir) {
+    if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir, ctx.c.in_exec) {
         return ctx.c.reply.error(&e);
     }
     ctx.c.reply.ok();
@@ -904,7 +906,12 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
 /// `timeout`, `maxclients`, `requirepass`, `protected-mode`, the memory
 /// limits and the buffer limits are read where they are used, so they take
 /// effect by themselves. `databases` and the socket files are immutable.
-fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Result<(), String> {
+fn apply_config_changes(
+    srv: &mut Server,
+    changed: &[&str],
+    old_dir: &str,
+    in_exec: bool,
+) -> Result<(), String> {
     for &name in changed {
         match name {
             "dir" => {
@@ -958,7 +965,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                     .perform_evictions(max, &|_| super::memory_for_eviction(skip));
             }
             "appendonly" if srv.config.appendonly => {
-                if let Err(e) = crate::persist::aof::start(srv) {
+                if let Err(e) = crate::persist::aof::start(srv, in_exec) {
                     srv.config.appendonly = false;
                     return Err(e);
                 }
@@ -1103,6 +1110,10 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
             debug_sleep(c_strtod(argv[2]));
             ctx.c.reply.ok();
         }
+        3 if is("pause-cron") => {
+            ctx.srv.pause_cron = c_atoi_nonzero(argv[2]);
+            ctx.c.reply.ok();
+        }
         2 if is("digest") => super::debug::digest(ctx),
         _ if is("digest-value") => super::debug::digest_value(ctx, &argv[2..]),
         3..=5 if is("populate") => super::debug::populate(ctx, &argv[2..]),
@@ -1153,6 +1164,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    Save the RDB file, then replace the data with what it holds. NOSAVE:",
             "    skip the save. NOFLUSH: add to the data instead (a key on both sides is",
             "    an error unless MERGE lets the file's copy win).",
+            "PAUSE-CRON <0|1>",
+            "    Stop (1) or resume (0) the periodic cron work.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
             "SLEEP <seconds>",
@@ -2006,6 +2019,10 @@ mod tests {
         let mut h = debug_harness();
         assert_eq!(h.run(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), "+OK\r\n");
         assert!(!h.srv.ks.active_expire_enabled);
+        assert_eq!(h.run(&["DEBUG", "PAUSE-CRON", "1"]), "+OK\r\n");
+        assert!(h.srv.pause_cron);
+        assert_eq!(h.run(&["DEBUG", "PAUSE-CRON", "0"]), "+OK\r\n");
+        assert!(!h.srv.pause_cron);
         assert_eq!(h.run(&["debug", "set-active-expire", "2"]), "+OK\r\n");
         assert!(h.srv.ks.active_expire_enabled);
         assert_eq!(h.run(&["DEBUG", "SET-ACTIVE-EXPIRE", "abc"]), "+OK\r\n");
@@ -2037,7 +2054,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*32\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*34\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

@@ -424,7 +424,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("replica-announce-ip", STR, "", 0, G::Replication, "Address a replica reports to its master.").alias(&["slave-announce-ip"]),
     d("replica-announce-port", int(0, 65535), "0", 0, G::Replication, "Port a replica reports to its master.").alias(&["slave-announce-port"]),
     // KEYS TRACKING
-    d("tracking-table-max-keys", int(0, LLONG_MAX), "1000000", INERT, G::KeysTracking, "Maximum number of keys in the client-side caching table."),
+    d("tracking-table-max-keys", int(0, LLONG_MAX), "1000000", 0, G::KeysTracking, "Maximum number of keys in the client-side caching table."),
     // SECURITY
     d("acllog-max-len", int(0, LLONG_MAX), "128", 0, G::Security, "Maximum entries in the ACL log."),
     d("aclfile", STR, "", IMMUTABLE, G::Security, "ACL users file, loaded at start-up and by ACL LOAD, written by ACL SAVE."),

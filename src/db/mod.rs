@@ -541,10 +541,14 @@ impl Keyspace {
             self.dirty += 1;
             return;
         }
+        let now = self.clock_ms;
         for (x, y) in [(a, b), (b, a)] {
-            let (dx, dy) = (&self.dbs[x].main, &self.dbs[y].main);
-            self.watches
-                .touch_db(x, |k| dx.contains_key(k) || dy.contains_key(k));
+            let (dx, dy) = (&self.dbs[x], &self.dbs[y]);
+            self.watches.touch_db(x, |k| watch::KeyFate {
+                in_emptied: dx.main.contains_key(k),
+                in_replacement: dy.main.contains_key(k),
+                replacement_expired: dy.expires.get(k).is_some_and(|&t| t <= now),
+            });
         }
         self.dbs.swap(a, b);
         self.blocked.touch_db(a);
@@ -556,7 +560,8 @@ impl Keyspace {
     pub fn flush_db(&mut self, db: usize) -> usize {
         self.invalidations.flushed();
         let main = &self.dbs[db].main;
-        self.watches.touch_db(db, |k| main.contains_key(k));
+        self.watches
+            .touch_db(db, |k| watch::KeyFate::flushed(main.contains_key(k)));
         let d = &mut self.dbs[db];
         let n = d.main.len();
         // Dropping happens after the swap so a future async free can move

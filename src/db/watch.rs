@@ -106,9 +106,14 @@ impl Watches {
         }
     }
 
-    /// Every watched key of `db` for which `existed` says yes is touched
-    /// (FLUSHDB, FLUSHALL, SWAPDB: Redis touchAllWatchedKeysInDb).
-    pub fn touch_db(&mut self, db: usize, existed: impl Fn(&[u8]) -> bool) {
+    /// The whole of `db` is emptied (FLUSHDB, FLUSHALL) or replaced by
+    /// another database's contents (SWAPDB): Redis touchAllWatchedKeysInDb.
+    /// `state` tells, for a watched key, whether it exists in the emptied
+    /// database and, for a replacement, whether it exists there and whether
+    /// it is logically expired there. Keys already expired when watched
+    /// that stay gone or stay expired are no change, nor is a missing key
+    /// replaced by an expired one (it is then watched as expired).
+    pub fn touch_db(&mut self, db: usize, state: impl Fn(&[u8]) -> KeyFate) {
         if self.entries == 0 {
             return;
         }
@@ -116,12 +121,45 @@ impl Watches {
             return;
         };
         for (key, list) in map.iter_mut() {
-            if existed(key) {
-                for w in list.iter_mut() {
-                    w.expired_at_watch = false;
-                    self.dirty.insert(w.client);
-                }
+            let fate = state(key);
+            if !fate.in_emptied && !fate.in_replacement {
+                continue;
             }
+            for w in list.iter_mut() {
+                if w.expired_at_watch {
+                    if !fate.in_replacement {
+                        w.expired_at_watch = false;
+                        continue;
+                    }
+                    if fate.replacement_expired {
+                        continue;
+                    }
+                } else if !fate.in_emptied && fate.replacement_expired {
+                    w.expired_at_watch = true;
+                    continue;
+                }
+                w.expired_at_watch = false;
+                self.dirty.insert(w.client);
+            }
+        }
+    }
+}
+
+/// What becomes of one watched key when its database is emptied or
+/// swapped (see [`Watches::touch_db`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyFate {
+    pub in_emptied: bool,
+    pub in_replacement: bool,
+    pub replacement_expired: bool,
+}
+
+impl KeyFate {
+    /// A database emptied with nothing in its place.
+    pub fn flushed(exists: bool) -> Self {
+        KeyFate {
+            in_emptied: exists,
+            ..KeyFate::default()
         }
     }
 }
@@ -164,8 +202,50 @@ mod tests {
         let mut w = Watches::new(1);
         w.watch(0, b"a", 1, false);
         w.watch(0, b"b", 2, false);
-        w.touch_db(0, |k| k == b"a");
+        w.touch_db(0, |k| KeyFate::flushed(k == b"a"));
         assert!(w.is_dirty(1));
         assert!(!w.is_dirty(2));
+    }
+
+    #[test]
+    fn stale_keys_survive_flush_and_swap() {
+        let mut w = Watches::new(1);
+        // Expired when watched, then flushed away: no change.
+        w.watch(0, b"a", 1, true);
+        w.touch_db(0, |_| KeyFate::flushed(true));
+        assert!(!w.is_dirty(1));
+        // Expired when watched, swapped for another expired key: no change.
+        w.watch(0, b"b", 2, true);
+        let stale = KeyFate {
+            in_emptied: true,
+            in_replacement: true,
+            replacement_expired: true,
+        };
+        w.touch_db(0, |_| stale);
+        assert!(!w.is_dirty(2));
+        // Missing when watched, replaced by an expired key: no change, and
+        // the key now counts as expired at watch time.
+        w.watch(0, b"c", 3, false);
+        let appears_stale = KeyFate {
+            in_replacement: true,
+            replacement_expired: true,
+            ..KeyFate::default()
+        };
+        w.touch_db(0, |k| {
+            if k == b"c" {
+                appears_stale
+            } else {
+                KeyFate::default()
+            }
+        });
+        assert!(!w.is_dirty(3));
+        assert!(w.was_expired_at_watch(0, b"c", 3));
+        // A live replacement is a change.
+        let live = KeyFate {
+            in_replacement: true,
+            ..KeyFate::default()
+        };
+        w.touch_db(0, |k| if k == b"c" { live } else { KeyFate::default() });
+        assert!(w.is_dirty(3));
     }
 }

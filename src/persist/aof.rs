@@ -283,13 +283,13 @@ pub fn feed_ready(srv: &mut Server) {
     } else {
         0
     };
-    prop.drain_ready(|db, resp| {
+    prop.drain_ready(|db, resp, repl_only| {
         if to_replicas {
             repl.feed(db, resp);
         } else if count_alone {
             repl.offset += 1;
         }
-        if !on {
+        if !on || repl_only {
             return;
         }
         // `#TS:<unix seconds>` before the first command of each second
@@ -833,8 +833,9 @@ pub fn open_on_start(srv: &mut Server) -> Result<(), String> {
 
 /// CONFIG SET appendonly yes (Redis startAppendOnly): writes go to a
 /// temporary incr file and a rewrite makes the base; when another child
-/// runs, the rewrite is scheduled.
-pub fn start(srv: &mut Server) -> Result<(), String> {
+/// runs, or inside EXEC (`in_exec`: no fork mid-transaction), the rewrite
+/// is scheduled.
+pub fn start(srv: &mut Server, in_exec: bool) -> Result<(), String> {
     if srv.aof.state != State::Off {
         return Ok(());
     }
@@ -855,6 +856,13 @@ pub fn start(srv: &mut Server) -> Result<(), String> {
         srv.aof.rewrite_scheduled = true;
         warn!(
             "AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible."
+        );
+        return Ok(());
+    }
+    if in_exec {
+        srv.aof.rewrite_scheduled = true;
+        warn!(
+            "AOF was enabled during a transaction. An AOF background was scheduled to start when possible."
         );
         return Ok(());
     }
@@ -1404,7 +1412,7 @@ mod tests {
     #[test]
     fn fsynced_offset_after_turning_the_aof_on() {
         let (mut h, dir) = aof_harness("fsynced-on");
-        start(&mut h.srv).unwrap();
+        start(&mut h.srv, false).unwrap();
         h.srv.aof.fsync = Fsync::Always;
         assert_eq!(h.srv.aof.fsynced_reploff, Some(0));
         h.run(&["SET", "a", "1"]);
@@ -1746,6 +1754,23 @@ mod tests {
         }
     }
 
+    /// CONFIG SET appendonly yes inside EXEC forks no rewrite in the middle
+    /// of the transaction: the rewrite is scheduled, as in Redis.
+    #[test]
+    fn turning_on_inside_exec_schedules_the_rewrite() {
+        let (mut h, dir) = aof_harness("on-in-exec");
+        h.run(&["MULTI"]);
+        h.run(&["SET", "a", "1"]);
+        h.run(&["CONFIG", "SET", "appendonly", "yes"]);
+        h.run(&["SET", "b", "1"]);
+        h.run(&["EXEC"]);
+        assert!(h.srv.aof.child.is_none());
+        assert!(h.srv.aof.rewrite_scheduled);
+        assert_eq!(h.srv.aof.state, State::WaitRewrite);
+        stop(&mut h.srv);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn rewrite_switches_manifest() {
         let (mut h, dir) = aof_harness("rw");
@@ -1774,7 +1799,7 @@ mod tests {
     fn turning_on_and_off_at_run_time() {
         let (mut h, dir) = aof_harness("onoff");
         h.run(&["SET", "before", "1"]);
-        start(&mut h.srv).unwrap();
+        start(&mut h.srv, false).unwrap();
         assert_eq!(h.srv.aof.state, State::WaitRewrite);
         assert!(!crate::persist::prepare_shutdown(
             &mut h.srv,
@@ -1808,7 +1833,7 @@ mod tests {
             start_unix: 0,
             started: Instant::now(),
         });
-        start(&mut h.srv).unwrap();
+        start(&mut h.srv, false).unwrap();
         assert!(h.srv.aof.rewrite_scheduled);
         h.run(&["INCR", "n"]);
         assert!(h.srv.aof.buf.is_empty());

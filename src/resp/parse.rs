@@ -92,6 +92,9 @@ fn reset_on_error(
     r
 }
 
+/// Span-list capacity kept between commands (see `ParseState::reset`).
+const SPANS_KEEP: usize = 1024;
+
 /// Where an incomplete multibulk stopped, so the next attempt resumes there
 /// instead of re-parsing every argument already seen (a command with a
 /// million arguments arriving over hundreds of reads stays O(n)). Offsets
@@ -116,7 +119,13 @@ impl ParseState {
     fn reset(&mut self) {
         self.count = 0;
         self.pos = 0;
-        self.spans.clear();
+        // One command with many thousands of arguments must not pin its
+        // span list for the life of the connection.
+        if self.spans.capacity() > SPANS_KEEP {
+            self.spans = Vec::new();
+        } else {
+            self.spans.clear();
+        }
     }
 }
 
@@ -484,6 +493,31 @@ mod tests {
 
     fn err(input: &[u8]) -> String {
         parse(input).unwrap_err().0
+    }
+
+    /// A command with thousands of arguments split across reads does not
+    /// leave its span list allocated once it is complete.
+    #[test]
+    fn big_split_command_releases_its_spans() {
+        let mut whole = b"*5000\r\n".to_vec();
+        for _ in 0..5000 {
+            whole.extend_from_slice(b"$1\r\nx\r\n");
+        }
+        let mut state = ParseState::default();
+        let mut first = whole[..whole.len() / 2].to_vec();
+        let mut argv = Vec::new();
+        let r = parse_command(&mut first, &mut argv, &LIM, &mut state).unwrap();
+        assert!(matches!(r, Parsed::Incomplete { .. }));
+        assert!(state.spans.capacity() > SPANS_KEEP);
+        let mut argv = Vec::new();
+        let r = parse_command(&mut whole, &mut argv, &LIM, &mut state).unwrap();
+        assert!(matches!(r, Parsed::Complete { .. }));
+        assert_eq!(argv.len(), 5000);
+        drop(argv);
+        let mut next = b"*1\r\n$4\r\nPING\r\n".to_vec();
+        let mut argv = Vec::new();
+        parse_command(&mut next, &mut argv, &LIM, &mut state).unwrap();
+        assert!(state.spans.capacity() <= SPANS_KEEP);
     }
 
     #[test]

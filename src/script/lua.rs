@@ -641,10 +641,9 @@ fn redis_call(lua: &Lua, args: MultiValue, raise: bool) -> mlua::Result<Value> {
             {
                 return Err(denied.to_string());
             }
-            if cmd.has(flags::WRITE)
-                && let Some(run) = srv.scripts.run.as_mut()
-            {
-                run.wrote = true;
+            if let Some(run) = srv.scripts.run.as_mut() {
+                run.wrote |= cmd.has(flags::WRITE);
+                run.read_called |= cmd.has(flags::READONLY);
             }
             if let Some(run) = srv.scripts.run.as_ref() {
                 fake.reply.resp3 = run.resp3;
@@ -710,7 +709,7 @@ fn script_gate(
     }
     if cmd.has(flags::WRITE)
         && srv.replica.gate
-        && let Some(msg) = crate::server::replica::deny(srv, cmd, true)
+        && let Some(msg) = crate::server::replica::deny(srv, cmd.has(flags::STALE), true)
     {
         return Err(msg.into());
     }

@@ -85,6 +85,9 @@ pub struct RunState {
     pub command: Vec<Vec<u8>>,
     /// When other clients were last served (busy state).
     pub last_events: Option<Instant>,
+    /// The script ran a read-only command: a tracking caller then tracks
+    /// the script's declared keys (Redis 7).
+    pub read_called: bool,
 }
 
 pub struct Scripting {
@@ -343,6 +346,7 @@ pub fn run_function(
             Vec::new()
         },
         last_events: None,
+        read_called: false,
     });
     let lua = srv.scripts.lua.clone();
     let result = if spec.is_function {
@@ -362,6 +366,9 @@ pub fn run_function(
         }
     };
     let run = srv.scripts.run.take();
+    if run.as_ref().is_some_and(|r| r.read_called) && caller.tracking.is_some() {
+        crate::server::tracking::remember(srv, caller, spec.keys.iter().map(|k| k.to_vec()));
+    }
     let reply_mark = caller.reply.buf.len();
     let script_resp3 = run.as_ref().is_some_and(|r| r.resp3);
     srv.scripts.error_counted = match &result {

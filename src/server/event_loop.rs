@@ -66,9 +66,16 @@ pub struct EventLoop {
     clients_cron_pos: usize,
 }
 
+/// Argument-vector capacity kept between commands; a bigger one (a command
+/// with many thousands of arguments) is freed rather than kept for good.
+const ARGV_KEEP: usize = 1024;
+
 /// Reuses a vector's allocation for slices of another lifetime. The vector
 /// is emptied first, so no reference survives the change of lifetime.
 fn recycle<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
+    if v.capacity() > ARGV_KEEP {
+        return Vec::new();
+    }
     v.clear();
     v.into_iter().map(|_| &[][..]).collect()
 }
@@ -111,7 +118,17 @@ impl EventLoop {
     /// of time with expired keys left, for the fast cycles in before-sleep.
     fn expire_step(&mut self, now: i64, slice: Duration) {
         let capped = self.srv.ks.stats.expired_time_cap_reached_count;
+        let started = Instant::now();
         self.srv.ks.active_expire_cycle(now, slice);
+        // A cycle at or over latency-monitor-threshold is an "expire-cycle"
+        // latency event, as in Redis.
+        let ms = started.elapsed().as_millis() as u64;
+        let threshold = self.srv.config.latency_monitor_threshold;
+        if threshold > 0 && ms >= threshold {
+            self.srv
+                .observe
+                .add_latency_sample("expire-cycle", now / 1000, ms);
+        }
         // A writable replica's own keys with a TTL (nothing otherwise).
         self.srv.ks.expire_replica_keys(now);
         self.expire_backlog = self.srv.ks.stats.expired_time_cap_reached_count != capped;
@@ -796,6 +813,9 @@ impl EventLoop {
 
     /// Periodic work, `hz` times a second (Redis serverCron).
     fn cron(&mut self) {
+        if self.srv.pause_cron {
+            return;
+        }
         let now = now_ms();
         let hz = self.srv.config.hz.max(1);
         self.srv.cronloops += 1;
@@ -815,6 +835,7 @@ impl EventLoop {
             cmd::pubsub::publish_keyspace_events(&mut self.srv, None, now);
         }
         self.srv.ks.cron_rehash(REHASH_BUDGET);
+        super::tracking::cron(&mut self.srv, now);
         self.srv.stats.sample_ops(now);
         crate::persist::cron(&mut self.srv, now);
         super::repl::cron(&mut self.srv, now);

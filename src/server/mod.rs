@@ -134,6 +134,8 @@ pub struct Server {
     pub pubsub_obuf_limit: (u64, u64, u64),
     /// Number of cron runs, for "every N ms" tasks.
     pub cronloops: u64,
+    /// DEBUG PAUSE-CRON 1: the periodic cron does nothing (tests).
+    pub pause_cron: bool,
     /// TCP port actually listened on (config port may be 0 = OS-assigned).
     pub bound_port: u16,
     /// Per-command call counters (INFO commandstats).
@@ -201,6 +203,7 @@ impl Server {
             pubsub: crate::pubsub::PubSub::default(),
             pubsub_obuf_limit,
             cronloops: 0,
+            pause_cron: false,
             bound_port: 0,
             cmd_stats: CommandStats::default(),
             error_stats: ErrorStats::default(),

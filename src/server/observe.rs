@@ -249,14 +249,24 @@ impl Observe {
 }
 
 /// Which arguments of a command line are secrets: AUTH's arguments, the
-/// two after HELLO's AUTH token and MIGRATE's AUTH/AUTH2 values (Redis 7.2
-/// shows them as "(redacted)").
+/// two after HELLO's AUTH token, MIGRATE's AUTH/AUTH2 values, everything
+/// after ACL SETUSER (the user name and rules, even when refused) and the
+/// values of sensitive configs in CONFIG SET (masterauth, requirepass...):
+/// Redis shows them as "(redacted)".
 pub fn redacted(argv: &[&[u8]], i: usize) -> bool {
     let Some(name) = argv.first() else {
         return false;
     };
     if name.eq_ignore_ascii_case(b"auth") {
         return i > 0;
+    }
+    let sub_is = |word: &[u8]| argv.get(1).is_some_and(|s| s.eq_ignore_ascii_case(word));
+    if name.eq_ignore_ascii_case(b"acl") && sub_is(b"setuser") {
+        return i >= 2;
+    }
+    if name.eq_ignore_ascii_case(b"config") && sub_is(b"set") {
+        // CONFIG SET name value [name value ...]: values at 3, 5, ...
+        return i >= 3 && i % 2 == 1 && crate::config::Config::is_sensitive(argv[i - 1]);
     }
     if name.eq_ignore_ascii_case(b"migrate") {
         return crate::cmd::migrate::redacted_arg(argv, i);

@@ -40,6 +40,8 @@ pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
 pub struct Op {
     pub db: usize,
     pub resp: Vec<u8>,
+    /// For replicas only, not the AOF (PUBLISH: Redis PROPAGATE_REPL).
+    pub repl_only: bool,
 }
 
 /// The database of a command that applies to none (EXEC): the consumer
@@ -65,6 +67,8 @@ pub struct Propagation {
     child_dirty: u64,
     /// The running command is propagated even if it changed nothing.
     forced: bool,
+    /// The running command goes to replicas only (with `forced`).
+    repl_only: bool,
     /// Transactions ready for the consumer (each already wrapped).
     ready: Vec<Op>,
     /// Emptied buffers, so steady-state propagation does not allocate.
@@ -81,6 +85,7 @@ pub struct Frame {
     replaced: Option<Vec<Vec<u8>>>,
     child_dirty: u64,
     forced: bool,
+    repl_only: bool,
 }
 
 impl Propagation {
@@ -100,6 +105,7 @@ impl Propagation {
             replaced: self.replaced.take(),
             child_dirty: std::mem::take(&mut self.child_dirty),
             forced: std::mem::take(&mut self.forced),
+            repl_only: std::mem::take(&mut self.repl_only),
         })
     }
 
@@ -136,22 +142,33 @@ impl Propagation {
         let own = total.saturating_sub(self.child_dirty);
         let replaced = std::mem::replace(&mut self.replaced, f.replaced);
         let forced = std::mem::replace(&mut self.forced, f.forced);
+        let repl_only = std::mem::replace(&mut self.repl_only, f.repl_only);
         self.child_dirty = f.child_dirty.saturating_add(total);
         for (edb, key) in expired.drain(..) {
             if self.enabled {
                 let resp = self.encoded(&[del, &key[..]]);
-                self.pending.push(Op { db: edb, resp });
+                self.pending.push(Op {
+                    db: edb,
+                    resp,
+                    repl_only: false,
+                });
             }
         }
         if self.enabled && (own > 0 || forced) {
             match replaced {
                 None => {
                     let resp = self.encoded(argv);
-                    self.pending.push(Op { db, resp });
+                    self.pending.push(Op {
+                        db,
+                        resp,
+                        repl_only,
+                    });
                 }
-                Some(forms) => self
-                    .pending
-                    .extend(forms.into_iter().map(|resp| Op { db, resp })),
+                Some(forms) => self.pending.extend(forms.into_iter().map(|resp| Op {
+                    db,
+                    resp,
+                    repl_only,
+                })),
             }
         }
         if self.depth == 0 {
@@ -164,7 +181,11 @@ impl Propagation {
     pub fn push_alone(&mut self, db: usize, argv: &[&[u8]]) {
         if self.enabled {
             let resp = self.encoded(argv);
-            self.pending.push(Op { db, resp });
+            self.pending.push(Op {
+                db,
+                resp,
+                repl_only: false,
+            });
             if self.depth == 0 {
                 self.seal();
             }
@@ -182,10 +203,18 @@ impl Propagation {
             _ => {
                 let db = self.pending[0].db;
                 let resp = self.encoded(&[b"MULTI"]);
-                self.ready.push(Op { db, resp });
+                self.ready.push(Op {
+                    db,
+                    resp,
+                    repl_only: false,
+                });
                 self.ready.append(&mut self.pending);
                 let resp = self.encoded(&[b"EXEC"]);
-                self.ready.push(Op { db: ANY_DB, resp });
+                self.ready.push(Op {
+                    db: ANY_DB,
+                    resp,
+                    repl_only: false,
+                });
             }
         }
     }
@@ -206,6 +235,16 @@ impl Propagation {
         self.forced = true;
     }
 
+    /// The running command goes to replicas even though it changed
+    /// nothing, but not to the AOF (PUBLISH, as Redis's PROPAGATE_REPL).
+    pub fn force_to_replicas(&mut self) {
+        if !self.enabled {
+            return;
+        }
+        self.forced = true;
+        self.repl_only = true;
+    }
+
     /// The running command propagates nothing itself.
     pub fn propagate_none(&mut self) {
         self.replaced = Some(Vec::new());
@@ -217,11 +256,11 @@ impl Propagation {
     }
 
     /// Hands each finished command, in order, to `consume` (database,
-    /// RESP bytes); the buffers are kept for reuse.
-    pub fn drain_ready(&mut self, mut consume: impl FnMut(usize, &[u8])) {
+    /// RESP bytes, replicas only); the buffers are kept for reuse.
+    pub fn drain_ready(&mut self, mut consume: impl FnMut(usize, &[u8], bool)) {
         let mut ready = std::mem::take(&mut self.ready);
         for mut op in ready.drain(..) {
-            consume(op.db, &op.resp);
+            consume(op.db, &op.resp, op.repl_only);
             if self.spare.len() < SPARE_BUFFERS && op.resp.capacity() <= 1 << 16 {
                 op.resp.clear();
                 self.spare.push(op.resp);
@@ -239,7 +278,7 @@ mod tests {
     /// "db:WORD WORD" per ready command (arguments without CR/LF).
     fn names(p: &mut Propagation) -> Vec<String> {
         let mut out = Vec::new();
-        p.drain_ready(|db, resp| {
+        p.drain_ready(|db, resp, _| {
             let text = String::from_utf8_lossy(resp);
             let words: Vec<&str> = text
                 .split("\r\n")

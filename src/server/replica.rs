@@ -296,7 +296,7 @@ fn become_replica_state(srv: &mut Server) {
 /// The write gate of a replica (called from `cmd::call` when
 /// `srv.replica.gate`): the error a normal client's command gets, if any.
 /// `writes`: the command writes (or is an EXEC of a queue that does).
-pub fn deny(srv: &Server, cmd: &cmd::Cmd, writes: bool) -> Option<&'static str> {
+pub fn deny(srv: &Server, serves_stale: bool, writes: bool) -> Option<&'static str> {
     if !srv.replica.active() {
         return None;
     }
@@ -308,10 +308,7 @@ pub fn deny(srv: &Server, cmd: &cmd::Cmd, writes: bool) -> Option<&'static str> 
         .link
         .as_ref()
         .is_some_and(|l| l.state == State::Connected);
-    if !up
-        && srv.config.get_bool("replica-serve-stale-data") == Some(false)
-        && !cmd.has(cmd::flags::STALE)
-    {
+    if !up && srv.config.get_bool("replica-serve-stale-data") == Some(false) && !serves_stale {
         return Some(crate::error::MASTERDOWN);
     }
     None
@@ -707,7 +704,7 @@ fn handshake_reply(srv: &mut Server, link: &mut Link, line: &str, now: i64) -> R
             info!("Master replied to PING, replication can continue...");
             send_handshake(srv, link);
         }
-        Step::Auth if err => return Err(format!("unable to AUTH to MASTER: {line}")),
+        Step::Auth if err => return Err(format!("Unable to AUTH to MASTER: {line}")),
         Step::Port | Step::Ip | Step::Capa if err => {
             info!("(Non critical) Master does not understand REPLCONF: {line}");
         }
@@ -1018,7 +1015,7 @@ fn install_snapshot(
     srv.repl.restart_history(t.offset);
     // After the new offset is ours: the AOF's fsynced offset starts from
     // it (the rewrite's fork point), not from the old master's stream.
-    if aof_on && let Err(e) = crate::persist::aof::start(srv) {
+    if aof_on && let Err(e) = crate::persist::aof::start(srv, false) {
         warn!("Failed enabling the AOF after successful master synchronization: {e}");
     }
     link.master_db = st

@@ -323,11 +323,13 @@ pub fn process_changes(srv: &mut Server, mut me: Option<&mut Client>, now: i64) 
     let flushed = std::mem::take(&mut srv.ks.invalidations.flushed);
     let me_id = me.as_ref().map_or(0, |m| m.id);
     for key in keys {
-        // BCAST: note the change under every matching prefix.
+        // BCAST: note the change under every matching prefix, with its
+        // last changer (NOLOOP skips a key only when its own change was
+        // the last of the turn: a later expiry of it is still sent).
         if !srv.tracking.prefixes.is_empty() {
             for (p, entry) in srv.tracking.prefixes.iter_mut() {
                 if key.starts_with(p) {
-                    entry.changed.entry(key.clone()).or_insert(me_id);
+                    entry.changed.insert(key.clone(), me_id);
                 }
             }
         }
@@ -385,7 +387,10 @@ pub fn after_command(
 ) {
     use crate::cmd::flags::{PUBSUB, READONLY};
     process_changes(srv, Some(&mut *c), now);
-    if cmd.has(READONLY) && !cmd.has(PUBSUB) && c.tracking.is_some() {
+    // A read-only script tracks its keys only if it reads (see
+    // `script::run_function`), not for being EVAL_RO.
+    let script = matches!(cmd.name, "eval_ro" | "evalsha_ro" | "fcall_ro");
+    if cmd.has(READONLY) && !cmd.has(PUBSUB) && !script && c.tracking.is_some() {
         let keys = crate::cmd::command::keys_of(cmd, parent, argv);
         remember(srv, c, keys.into_iter().map(<[u8]>::to_vec));
     }
@@ -401,6 +406,13 @@ pub fn after_command(
     {
         t.caching = false;
     }
+    after_reply(srv, c, now);
+}
+
+/// Invalidations for changes made outside any command of `c` (evictions
+/// before it runs): sent at once, `c`'s own included.
+pub fn announce_now(srv: &mut Server, c: &mut Client, now: i64) {
+    process_changes(srv, Some(&mut *c), now);
     after_reply(srv, c, now);
 }
 
@@ -454,11 +466,30 @@ pub fn before_sleep(srv: &mut Server, now: i64) {
             }
         }
     }
-    limit_table(srv, now);
+    limit_table(srv, None, now);
+}
+
+/// The server cron: keeps the table within `tracking-table-max-keys` even
+/// when nothing is written (a CONFIG SET lowering it on an idle server).
+pub fn cron(srv: &mut Server, now: i64) {
+    limit_table(srv, None, now);
+}
+
+/// Before each command (Redis processCommand): the table is trimmed, and
+/// the keys it forgets are announced at once, to the caller too (it is not
+/// executing yet), so they precede its reply or +QUEUED.
+#[inline]
+pub fn limit_before_command(srv: &mut Server, c: &mut Client, now: i64) {
+    if !srv.tracking.table.is_empty() {
+        limit_table(srv, Some(c), now);
+    }
 }
 
 /// Forgets keys past `tracking-table-max-keys`, invalidating them.
-fn limit_table(srv: &mut Server, now: i64) {
+fn limit_table(srv: &mut Server, mut me: Option<&mut Client>, now: i64) {
+    if srv.tracking.table.is_empty() {
+        return;
+    }
     let max = srv
         .config
         .get_int("tracking-table-max-keys")
@@ -472,8 +503,8 @@ fn limit_table(srv: &mut Server, now: i64) {
         if let Some(ids) = srv.tracking.table.remove(&k) {
             srv.tracking.items -= ids.len();
             for (id, tok) in ids {
-                if default_mode(srv, None, tok, id) {
-                    send(srv, None, (tok, id), Payload::Key(&k), now);
+                if default_mode(srv, me.as_deref(), tok, id) {
+                    send(srv, me.as_deref_mut(), (tok, id), Payload::Key(&k), now);
                 }
             }
         }
