@@ -191,10 +191,7 @@ pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&
             sha.make_ascii_lowercase();
             srv.scripts.cache.get(&sha).map(|s| s.flags)
         }
-        "fcall" | "fcall_ro" => std::str::from_utf8(target)
-            .ok()
-            .and_then(|name| srv.scripts.functions.functions.get(name))
-            .map(|f| f.flags),
+        "fcall" | "fcall_ro" => srv.scripts.functions.get(target).map(|f| f.flags),
         _ => None,
     };
     match declared {
@@ -339,16 +336,15 @@ fn fcall_generic(ctx: &mut Ctx, argv: &[&[u8]], ro: bool) {
     let Some((keys, args)) = split_keys(ctx, argv, "ERR Bad number of keys provided") else {
         return;
     };
-    let name = String::from_utf8_lossy(argv[1]);
-    let Some(f) = ctx.srv.scripts.functions.functions.get(name.as_ref()) else {
+    let Some(f) = ctx.srv.scripts.functions.get(argv[1]) else {
         return ctx.c.reply.error("ERR Function not found");
     };
-    let (func, flags) = (f.func.clone(), f.flags);
+    let (func, flags, name) = (f.func.clone(), f.flags, f.name.clone());
     if let Err(e) = check_script_flags(ctx, flags, ro) {
         return ctx.c.reply.error(e);
     }
     let spec = RunSpec {
-        name: name.into_owned(),
+        name,
         is_function: true,
         flags,
         read_only: ro || flags & sflags::NO_WRITES != 0,
@@ -446,7 +442,7 @@ fn function_list(ctx: &mut Ctx, argv: &[&[u8]]) {
         r.bulk(b"functions");
         r.array(lib.functions.len());
         for fname in &lib.functions {
-            let Some(f) = fns.functions.get(fname) else {
+            let Some(f) = fns.get(fname.as_bytes()) else {
                 r.null();
                 continue;
             };
@@ -725,6 +721,16 @@ mod tests {
             b"+OK\r\n".to_vec()
         );
         assert_eq!(h.run(&["FCALL", "hello", "0", "al"]), "$5\r\nhi al\r\n");
+        // Names are found in any case, so one library cannot hold two that
+        // differ only in case (Redis 7.0 accepts that, then crashes on
+        // FUNCTION DELETE).
+        assert_eq!(h.run(&["FCALL", "HeLLo", "0", "al"]), "$5\r\nhi al\r\n");
+        let twins = "#!lua name=t\nredis.register_function('x', function() end)\n\
+                     redis.register_function('X', function() end)";
+        assert!(
+            h.run(&["FUNCTION", "LOAD", twins])
+                .contains("Function already exists in the library")
+        );
         assert!(
             h.run(&["INFO", "memory"])
                 .contains("number_of_libraries:1\r\n")

@@ -884,6 +884,7 @@ fn config_get(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
     let local = is_local_client(ctx.c);
     let old_dir = ctx.srv.config.dir.clone();
+    let old_listen = ctx.srv.config.get(&[b"port", b"bind"]);
     // Arity (at least one pair) was checked by dispatch; an incomplete last
     // pair is a syntax error in Redis.
     if !argv.len().is_multiple_of(2) {
@@ -897,7 +898,46 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
     if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir) {
         return ctx.c.reply.error(&e);
     }
+    if let Err(e) = rebind_if_changed(ctx.srv, &changed, &old_listen) {
+        return ctx.c.reply.error(&e);
+    }
     ctx.c.reply.ok();
+}
+
+/// CONFIG SET port/bind binds the new listeners before replying, so a port
+/// in use or an address that cannot be bound is the command's error (with
+/// Redis's texts) and the old values and listeners stay; the event loop
+/// swaps the fresh listeners in before it next sleeps.
+fn rebind_if_changed(
+    srv: &mut Server,
+    changed: &[&str],
+    old: &[(String, String)],
+) -> Result<(), String> {
+    let Some(&name) = changed.iter().find(|n| matches!(**n, "port" | "bind")) else {
+        return Ok(());
+    };
+    match crate::server::listener::bind_all(&srv.config) {
+        Ok(fresh) => {
+            srv.new_listeners = Some(fresh);
+            Ok(())
+        }
+        Err(e) => {
+            warn!("Failed to bind after CONFIG SET {name}: {e}");
+            let back: Vec<(&[u8], &[u8])> = old
+                .iter()
+                .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+                .collect();
+            let _ = srv.config.set(&back, true);
+            let why = if name == "port" {
+                "Unable to listen on this port. Check server logs."
+            } else {
+                "Failed to bind to specified addresses."
+            };
+            Err(format!(
+                "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
+            ))
+        }
+    }
 }
 
 /// Applies what changed directives need beyond the stored value. `hz`,
@@ -916,8 +956,6 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
                     ));
                 }
             }
-            // The event loop owns the listeners and re-binds them.
-            "port" | "bind" => srv.rebind_listeners = true,
             "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
             "replica-read-only" | "replica-serve-stale-data" => {
@@ -1095,6 +1133,13 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
             ctx.c.reply.ok();
         }
         3 if is("object") => debug_object(ctx, argv[2]),
+        2 if is("config-rewrite-force-all") => {
+            ctx.srv.config.users = crate::acl::config_user_lines(ctx.srv);
+            match ctx.srv.config.rewrite_with(true) {
+                Ok(()) => ctx.c.reply.ok(),
+                Err(e) => ctx.c.reply.error(&e),
+            }
+        }
         3 if is("set-active-expire") => {
             ctx.srv.ks.active_expire_enabled = c_atoi_nonzero(argv[2]);
             ctx.c.reply.ok();
@@ -1129,6 +1174,8 @@ fn debug_help(ctx: &mut Ctx) {
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "DIGEST",
             "    Reply with a fingerprint (40 hex digits) of every key, value and TTL.",
+            "CONFIG-REWRITE-FORCE-ALL",
+            "    Like CONFIG REWRITE, but also write the directives at their defaults.",
             "DIGEST-VALUE <key> [<key> ...]",
             "    Reply with the fingerprint of each named key's value.",
             "ERROR <string>",
@@ -1855,10 +1902,33 @@ mod tests {
             h.run(&["CONFIG", "SET", "databases", "20"]),
             "-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config\r\n"
         );
-        // Listener changes are left to the event loop.
-        assert!(!h.srv.rebind_listeners);
-        assert_eq!(h.run(&["CONFIG", "SET", "port", "7777"]), "+OK\r\n");
-        assert!(h.srv.rebind_listeners);
+        // New listeners are bound before the reply and left for the event
+        // loop; a port in use or a bad address is the error and changes
+        // nothing.
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let busy_port = busy.local_addr().expect("addr").port().to_string();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let free_port = free.local_addr().expect("addr").port().to_string();
+        drop(free);
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "port", &free_port, "bind", "127.0.0.1"]),
+            "+OK\r\n"
+        );
+        assert!(h.srv.new_listeners.take().is_some());
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "port", &busy_port]),
+            "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n"
+        );
+        assert!(h.srv.new_listeners.is_none());
+        assert!(!h.run(&["CONFIG", "GET", "port"]).contains(&busy_port));
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "bind", "999.999.999.999"]),
+            "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n"
+        );
+        assert!(h.run(&["CONFIG", "GET", "bind"]).contains("127.0.0.1"));
+        drop(busy);
+        assert_eq!(h.run(&["CONFIG", "SET", "port", &busy_port]), "+OK\r\n");
+        assert_eq!(h.srv.new_listeners.as_ref().map(Vec::len), Some(1));
         assert_eq!(
             h.run(&["CONFIG", "BOGUS"]),
             "-ERR unknown subcommand 'BOGUS'. Try CONFIG HELP.\r\n"
@@ -2033,7 +2103,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*29\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*31\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

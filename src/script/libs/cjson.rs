@@ -80,6 +80,42 @@ pub fn table(lua: &Lua) -> mlua::Result<Table> {
             Ok(v)
         })?,
     )?;
+    // Whether encode reuses one buffer between calls: a memory trade-off in
+    // lua-cjson with no visible effect on results, kept so scripts can set
+    // and read it (Redis ships it; its own tests call it).
+    let keep_buffer = std::rc::Rc::new(std::cell::Cell::new(true));
+    t.raw_set(
+        "encode_keep_buffer",
+        lua.create_function(move |lua, args: MultiValue| {
+            if args.len() > 1 {
+                return Err(lua_error(
+                    lua,
+                    "bad argument #2 to 'encode_keep_buffer' (found too many arguments)",
+                ));
+            }
+            match args.front() {
+                None | Some(Value::Nil) => {}
+                Some(Value::Boolean(b)) => keep_buffer.set(*b),
+                Some(Value::String(s)) if s.as_bytes().as_ref() == b"on" => keep_buffer.set(true),
+                Some(Value::String(s)) if s.as_bytes().as_ref() == b"off" => keep_buffer.set(false),
+                Some(other) => {
+                    let shown = match other {
+                        Value::String(s) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
+                        Value::Integer(i) => i.to_string(),
+                        Value::Number(n) => fmt_g(*n, PRECISION),
+                        v => type_name(v).to_string(),
+                    };
+                    return Err(lua_error(
+                        lua,
+                        &format!(
+                            "bad argument #1 to 'encode_keep_buffer' (invalid option '{shown}')"
+                        ),
+                    ));
+                }
+            }
+            Ok(keep_buffer.get())
+        })?,
+    )?;
     t.raw_set("null", null())?;
     t.raw_set("_NAME", "cjson")?;
     t.raw_set("_VERSION", "2.1.0")?;
