@@ -216,11 +216,27 @@ pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&
 /// (scriptPrepareForRun): *_RO needs no-writes, OOM needs allow-oom or
 /// no-writes.
 pub fn check_script_flags(ctx: &Ctx, flags: u32, ro: bool) -> Result<(), &'static str> {
+    // `replica.gate` is off while our master's stream runs, which obeys.
+    let stale = ctx.srv.replica.gate && crate::server::replica::running_stale(ctx.srv);
     if flags & sflags::EVAL_COMPAT != 0 {
-        return Ok(());
+        // A script without a shebang never runs on a stale replica.
+        return if stale {
+            Err(error::MASTERDOWN)
+        } else {
+            Ok(())
+        };
     }
     if ro && flags & sflags::NO_WRITES == 0 {
         return Err("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    if flags & sflags::NO_WRITES == 0
+        && ctx.srv.replica.gate
+        && ctx.srv.config.get_bool("replica-read-only") != Some(false)
+    {
+        return Err(error::READONLY_REPLICA);
+    }
+    if stale && flags & sflags::ALLOW_STALE == 0 {
+        return Err(error::MASTERDOWN);
     }
     if flags & (sflags::NO_WRITES | sflags::ALLOW_OOM) == 0 && super::over_maxmemory(ctx.srv) {
         return Err(error::OOM);
@@ -390,6 +406,10 @@ fn function_delete(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// FUNCTION FLUSH [ASYNC|SYNC]
 fn function_flush(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv.len() > 3 {
+        let e = error::unknown_subcommand_or_arity(argv[1], "FUNCTION");
+        return ctx.c.reply.error(&e);
+    }
     if !flush_mode_ok(argv) {
         return ctx
             .c
@@ -486,6 +506,10 @@ fn function_restore(ctx: &mut Ctx, argv: &[&[u8]]) {
         Append,
         Replace,
         Flush,
+    }
+    if argv.len() > 4 {
+        let e = error::unknown_subcommand_or_arity(argv[1], "FUNCTION");
+        return ctx.c.reply.error(&e);
     }
     let policy = match argv.get(3) {
         None => Policy::Append,

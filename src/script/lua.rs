@@ -708,6 +708,10 @@ fn script_gate(
     if cmd.has(flags::WRITE) && crate::persist::writes_denied(srv) {
         return Err(crate::error::MISCONF.into());
     }
+    // An allow-stale script on a stale replica runs only STALE commands.
+    if !cmd.has(flags::STALE) && srv.replica.gate && crate::server::replica::running_stale(srv) {
+        return Err("ERR Can not execute the command on a stale replica".into());
+    }
     if cmd.has(flags::WRITE)
         && srv.replica.gate
         && let Some(msg) = crate::server::replica::deny(srv, cmd, true)

@@ -303,18 +303,23 @@ pub fn deny(srv: &Server, cmd: &cmd::Cmd, writes: bool) -> Option<&'static str> 
     if writes && srv.config.get_bool("replica-read-only") != Some(false) {
         return Some(crate::error::READONLY_REPLICA);
     }
-    let up = srv
-        .replica
-        .link
-        .as_ref()
-        .is_some_and(|l| l.state == State::Connected);
-    if !up
-        && srv.config.get_bool("replica-serve-stale-data") == Some(false)
-        && !cmd.has(cmd::flags::STALE)
-    {
+    if !cmd.has(cmd::flags::STALE) && running_stale(srv) {
         return Some(crate::error::MASTERDOWN);
     }
     None
+}
+
+/// A replica whose link to its master is down while
+/// `replica-serve-stale-data` is no: only STALE commands (and scripts
+/// declaring `allow-stale`) may run.
+pub fn running_stale(srv: &Server) -> bool {
+    srv.replica.active()
+        && !srv
+            .replica
+            .link
+            .as_ref()
+            .is_some_and(|l| l.state == State::Connected)
+        && srv.config.get_bool("replica-serve-stale-data") == Some(false)
 }
 
 /// REPLICAOF host port. Returns false when already replicating from that
