@@ -884,21 +884,26 @@ fn config_get(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
     let local = is_local_client(ctx.c);
     let old_dir = ctx.srv.config.dir.clone();
-    let old_listen = ctx.srv.config.get(&[b"port", b"bind"]);
     // Arity (at least one pair) was checked by dispatch; an incomplete last
     // pair is a syntax error in Redis.
     if !argv.len().is_multiple_of(2) {
         return ctx.c.reply.error(error::SYNTAX);
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks_exact(2).map(|p| (p[0], p[1])).collect();
+    // Every value this command sets, as it was: a refused bind puts them
+    // all back (Redis rolls the whole CONFIG SET back on an apply error).
+    let names: Vec<&[u8]> = pairs.iter().map(|p| p.0).collect();
+    let old_values = ctx.srv.config.get(&names);
     let changed = match ctx.srv.config.set(&pairs, local) {
         Ok(changed) => changed,
         Err(e) => return ctx.c.reply.error(&e),
     };
-    if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir) {
+    // Listeners first: binding is the apply step that can fail for reasons
+    // the values could not show.
+    if let Err(e) = rebind_if_changed(ctx.srv, &changed, &old_values) {
         return ctx.c.reply.error(&e);
     }
-    if let Err(e) = rebind_if_changed(ctx.srv, &changed, &old_listen) {
+    if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir) {
         return ctx.c.reply.error(&e);
     }
     ctx.c.reply.ok();
@@ -906,8 +911,9 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// CONFIG SET port/bind binds the new listeners before replying, so a port
 /// in use or an address that cannot be bound is the command's error (with
-/// Redis's texts) and the old values and listeners stay; the event loop
-/// swaps the fresh listeners in before it next sleeps.
+/// Redis's texts) and `old` (every value the command set) and the
+/// listeners stay; the event loop swaps the fresh listeners in before it
+/// next sleeps.
 fn rebind_if_changed(
     srv: &mut Server,
     changed: &[&str],
@@ -1133,6 +1139,10 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
             ctx.c.reply.ok();
         }
         3 if is("object") => debug_object(ctx, argv[2]),
+        3 if is("set-disable-deny-scripts") => {
+            ctx.srv.scripts.allow_noscript = c_atoi_nonzero(argv[2]);
+            ctx.c.reply.ok();
+        }
         2 if is("config-rewrite-force-all") => {
             ctx.srv.config.users = crate::acl::config_user_lines(ctx.srv);
             match ctx.srv.config.rewrite_with(true) {
@@ -1198,6 +1208,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    an error unless MERGE lets the file's copy win).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
+            "SET-DISABLE-DENY-SCRIPTS <0|1>",
+            "    Let scripts call commands normally refused to them (1), or not (0).",
             "SLEEP <seconds>",
             "    Block the server for <seconds>; fractions such as 0.5 are allowed.",
             "HELP",
@@ -1915,10 +1927,22 @@ mod tests {
             "+OK\r\n"
         );
         assert!(h.srv.new_listeners.take().is_some());
+        let hz_before = h.run(&["CONFIG", "GET", "hz"]);
         assert_eq!(
-            h.run(&["CONFIG", "SET", "port", &busy_port]),
+            h.run(&[
+                "CONFIG",
+                "SET",
+                "maxmemory",
+                "12345",
+                "port",
+                &busy_port,
+                "hz",
+                "7"
+            ]),
             "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n"
         );
+        assert_eq!(h.srv.config.maxmemory, 0);
+        assert_eq!(h.run(&["CONFIG", "GET", "hz"]), hz_before);
         assert!(h.srv.new_listeners.is_none());
         assert!(!h.run(&["CONFIG", "GET", "port"]).contains(&busy_port));
         assert_eq!(
@@ -2103,7 +2127,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*31\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*33\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

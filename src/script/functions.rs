@@ -206,8 +206,13 @@ fn parse_metadata(code: &[u8]) -> Result<(String, Vec<u8>), String> {
         return Err("ERR Missing library metadata".into());
     }
     let end = code.iter().position(|&b| b == b'\n').unwrap_or(code.len());
-    let mut parts = code[2..end].split(|&b| b == b' ').filter(|p| !p.is_empty());
-    let engine = parts.next().unwrap_or_default();
+    // The line splits like a redis.conf line (quotes allowed), as in Redis.
+    let parts = crate::config::parse::split_args(&code[..end])
+        .ok_or_else(|| "ERR Invalid library metadata".to_string())?;
+    let engine = parts
+        .first()
+        .and_then(|p| p.strip_prefix(b"#!"))
+        .unwrap_or_default();
     if !engine.eq_ignore_ascii_case(b"lua") {
         return Err(format!(
             "ERR Engine '{}' not found",
@@ -215,8 +220,13 @@ fn parse_metadata(code: &[u8]) -> Result<(String, Vec<u8>), String> {
         ));
     }
     let mut name = None;
-    for p in parts {
+    for p in parts.iter().skip(1) {
         match p.strip_prefix(b"name=") {
+            Some(_) if name.is_some() => {
+                return Err(
+                    "ERR Invalid metadata value, name argument was given multiple times".into(),
+                );
+            }
             Some(n) => name = Some(n.to_vec()),
             None => {
                 return Err(format!(

@@ -696,7 +696,9 @@ fn script_gate(
     if !cmd.arity_ok(argv.len()) {
         return Err("ERR Wrong number of args calling Redis command from script".into());
     }
-    if cmd.has(flags::NOSCRIPT) || parent.is_some_and(|p| p.has(flags::NOSCRIPT)) {
+    if (cmd.has(flags::NOSCRIPT) || parent.is_some_and(|p| p.has(flags::NOSCRIPT)))
+        && !srv.scripts.allow_noscript
+    {
         return Err("ERR This Redis command is not allowed from script".into());
     }
     let run = srv.scripts.run.as_ref();
