@@ -508,7 +508,8 @@ fn connect(srv: &mut Server, link: &mut Link, registry: &Registry, now: i64) {
         return;
     };
     info!("MASTER <-> REPLICA sync started");
-    let mut sock = match TcpStream::connect(addr) {
+    let source = srv.config.value_of("bind-source-addr").unwrap_or_default();
+    let mut sock = match super::listener::connect_from(addr, &source) {
         Ok(s) => s,
         Err(e) => {
             warn!("Unable to connect to MASTER: {e}");
