@@ -402,6 +402,18 @@ pub fn exec_recheck(
 }
 
 /// Why the client's user may not run this command line, if it may not.
+/// Whether client `c`'s user may run the command line (redis.acl_check_cmd:
+/// a question, so nothing is logged).
+pub fn allows(
+    srv: &Server,
+    c: &Client,
+    cmd: &'static Cmd,
+    parent: Option<&'static Cmd>,
+    argv: &[&[u8]],
+) -> bool {
+    !srv.acl.restricted || denial_of(srv, c, cmd, parent, argv).is_none()
+}
+
 fn denial_of(
     srv: &Server,
     c: &Client,

@@ -56,21 +56,21 @@ fn read_with<R>(ctx: &mut Ctx, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result
 }
 
 /// Runs `f` on the string at `key`, created or grown with zero bytes to at
-/// least `min_len`; also says whether the key was created or grown. Err on
-/// a wrong type (after replying). The caller runs the write epilogue when
-/// something changed.
+/// least `min_len`; `f` and the result also say whether the key was
+/// created or grown. Err on a wrong type (after replying). The caller runs
+/// the write epilogue when something changed.
 fn with_bytes_mut<R>(
     ctx: &mut Ctx,
     key: &[u8],
     min_len: usize,
-    f: impl FnOnce(&mut Vec<u8>) -> R,
+    f: impl FnOnce(&mut Vec<u8>, bool) -> R,
 ) -> Result<(R, bool), ()> {
     let db = ctx.c.db;
     let ks = &mut ctx.srv.ks;
     match ks.lookup_write(db, key, ctx.now) {
         None => {
             let mut buf = vec![0u8; min_len];
-            let r = f(&mut buf);
+            let r = f(&mut buf, true);
             ks.set(db, key, Value::Str(StrValue::Raw(buf)), false);
             Ok((r, true))
         }
@@ -80,7 +80,7 @@ fn with_bytes_mut<R>(
             if grew {
                 buf.resize(min_len, 0);
             }
-            Ok((f(buf), grew))
+            Ok((f(buf, grew), grew))
         }
         Some(_) => {
             ctx.c.reply.error(error::WRONGTYPE);
@@ -125,7 +125,7 @@ fn setbit(ctx: &mut Ctx, argv: &[&[u8]]) {
     let key = argv[1];
     let byte = (off >> 3) as usize;
     let dirty = ctx.srv.ks.dirty;
-    let Ok((old, grew)) = with_bytes_mut(ctx, key, byte + 1, |b| {
+    let Ok((old, grew)) = with_bytes_mut(ctx, key, byte + 1, |b, _| {
         let mask = 1u8 << (7 - (off & 7));
         let old = (b[byte] & mask != 0) as i64;
         if on {
@@ -242,6 +242,11 @@ fn bitcount(ctx: &mut Ctx, argv: &[&[u8]]) {
     };
     let end = end.unwrap_or(-1);
     let counted = read_with(ctx, argv[1], |b| {
+        // Both ends from the tail with start past end: an empty range even
+        // when clamping both to the string's start would meet (Redis).
+        if start < 0 && end < 0 && start > end {
+            return 0;
+        }
         match normalise(start, end, b.len(), bit_unit) {
             None => 0,
             Some(r) => {
@@ -603,16 +608,19 @@ fn bitfield_generic(ctx: &mut Ctx, argv: &[&[u8]], read_only: bool) {
             .max()
             .unwrap_or(0);
         let dirty = ctx.srv.ks.dirty;
-        let Ok((changes, _)) = with_bytes_mut(ctx, key, need, |b| {
+        // A write counts as a change when it alters the field, or every
+        // write does when the string was created or grown (Redis).
+        let Ok((changes, _)) = with_bytes_mut(ctx, key, need, |b, grew| {
             let mut changes = 0u64;
             for op in &ops {
                 match *op {
                     FieldOp::Get(ty, off) => out.push(Some(ty.get(b, off))),
                     FieldOp::Set(ty, off, v, ovf) => match ty.fit(v as i128, ovf) {
                         Some(v) => {
-                            out.push(Some(ty.get(b, off)));
+                            let old = ty.get(b, off);
+                            out.push(Some(old));
                             ty.set(b, off, v);
-                            changes += 1;
+                            changes += u64::from(grew || old != ty.get(b, off));
                         }
                         None => out.push(None),
                     },
@@ -622,7 +630,7 @@ fn bitfield_generic(ctx: &mut Ctx, argv: &[&[u8]], read_only: bool) {
                             Some(v) => {
                                 ty.set(b, off, v);
                                 out.push(Some(v));
-                                changes += 1;
+                                changes += u64::from(grew || old != v as i128);
                             }
                             None => out.push(None),
                         }
@@ -673,6 +681,49 @@ mod tests {
             FieldType::parse(b"i64").unwrap().fit(-1, Overflow::Fail),
             Some(-1)
         );
+    }
+
+    #[test]
+    fn bitfield_counts_changes_like_redis() {
+        let mut h = Harness::new();
+        let step = |h: &mut Harness, args: &[&str]| {
+            let before = h.srv.ks.dirty;
+            h.run(args);
+            h.srv.ks.dirty - before
+        };
+        // Creating the key counts every write.
+        assert_eq!(step(&mut h, &["BITFIELD", "k", "SET", "u8", "0", "0"]), 1);
+        // Same value, same length: nothing changed.
+        assert_eq!(step(&mut h, &["BITFIELD", "k", "SET", "u8", "0", "0"]), 0);
+        assert_eq!(
+            step(&mut h, &["BITFIELD", "k", "INCRBY", "u8", "0", "0"]),
+            0
+        );
+        assert_eq!(step(&mut h, &["BITFIELD", "k", "SET", "i5", "0", "1"]), 1);
+        assert_eq!(
+            step(&mut h, &["BITFIELD", "k", "INCRBY", "i5", "0", "1"]),
+            1
+        );
+        // Growing the string counts each write, changed or not.
+        let grow = [
+            "BITFIELD", "k", "SET", "u8", "0", "16", "SET", "u8", "8", "0",
+        ];
+        assert_eq!(step(&mut h, &grow), 2);
+        assert_eq!(step(&mut h, &["SETBIT", "k", "0", "0"]), 0);
+        // A failed write changes nothing.
+        let fail = [
+            "BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300",
+        ];
+        assert_eq!(step(&mut h, &fail), 0);
+    }
+
+    #[test]
+    fn bitcount_tail_range_past_its_end_is_empty() {
+        let mut h = Harness::new();
+        h.run(&["SET", "str", "xxxx"]);
+        assert_eq!(h.run(&["BITCOUNT", "str", "-6", "-7"]), ":0\r\n");
+        assert_eq!(h.run(&["BITCOUNT", "str", "-6", "-15", "BIT"]), ":0\r\n");
+        assert_eq!(h.run(&["BITCOUNT", "str", "-6", "-4"]), ":4\r\n");
     }
 
     #[test]

@@ -471,7 +471,8 @@ fn pexpiretime(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn ttl_generic(ctx: &mut Ctx, key: &[u8], unit: Unit, absolute: bool) -> i64 {
     let (db, now) = (ctx.c.db, ctx.now);
     let ks = &mut ctx.srv.ks;
-    if ks.lookup_read(db, key, now).is_none() {
+    // Asking for the TTL is no access: the idle time stays (Redis NOTOUCH).
+    if ks.lookup_read_notouch(db, key, now).is_none() {
         return -2;
     }
     let Some(when) = ks.get_expire(db, key) else {
@@ -1969,7 +1970,7 @@ mod tests {
             ],
         );
         // The idle time counts from the last access; reads and writes touch,
-        // TYPE, EXISTS and OBJECT do not, TOUCH does.
+        // TYPE, EXISTS, TTL and OBJECT do not, TOUCH does.
         h.now = Some(NOW + 10_000);
         assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":10\r\n");
         h.run(&["GET", "k"]);
@@ -1977,6 +1978,9 @@ mod tests {
         h.now = Some(NOW + 15_000);
         h.run(&["TYPE", "k"]);
         h.run(&["EXISTS", "k"]);
+        h.run(&["TTL", "k"]);
+        h.run(&["PTTL", "k"]);
+        h.run(&["EXPIRETIME", "k"]);
         h.run(&["OBJECT", "ENCODING", "k"]);
         assert_eq!(h.run(&["OBJECT", "IDLETIME", "k"]), ":5\r\n");
         h.run(&["APPEND", "k", "w"]);

@@ -191,10 +191,7 @@ pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&
             sha.make_ascii_lowercase();
             srv.scripts.cache.get(&sha).map(|s| s.flags)
         }
-        "fcall" | "fcall_ro" => std::str::from_utf8(target)
-            .ok()
-            .and_then(|name| srv.scripts.functions.functions.get(name))
-            .map(|f| f.flags),
+        "fcall" | "fcall_ro" => srv.scripts.functions.get(target).map(|f| f.flags),
         _ => None,
     };
     match declared {
@@ -219,11 +216,27 @@ pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&
 /// (scriptPrepareForRun): *_RO needs no-writes, OOM needs allow-oom or
 /// no-writes.
 pub fn check_script_flags(ctx: &Ctx, flags: u32, ro: bool) -> Result<(), &'static str> {
+    // `replica.gate` is off while our master's stream runs, which obeys.
+    let stale = ctx.srv.replica.gate && crate::server::replica::running_stale(ctx.srv);
     if flags & sflags::EVAL_COMPAT != 0 {
-        return Ok(());
+        // A script without a shebang never runs on a stale replica.
+        return if stale {
+            Err(error::MASTERDOWN)
+        } else {
+            Ok(())
+        };
     }
     if ro && flags & sflags::NO_WRITES == 0 {
         return Err("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    if flags & sflags::NO_WRITES == 0
+        && ctx.srv.replica.gate
+        && ctx.srv.config.get_bool("replica-read-only") != Some(false)
+    {
+        return Err(error::READONLY_REPLICA);
+    }
+    if stale && flags & sflags::ALLOW_STALE == 0 {
+        return Err(error::MASTERDOWN);
     }
     if flags & (sflags::NO_WRITES | sflags::ALLOW_OOM) == 0 && super::over_maxmemory(ctx.srv) {
         return Err(error::OOM);
@@ -339,16 +352,15 @@ fn fcall_generic(ctx: &mut Ctx, argv: &[&[u8]], ro: bool) {
     let Some((keys, args)) = split_keys(ctx, argv, "ERR Bad number of keys provided") else {
         return;
     };
-    let name = String::from_utf8_lossy(argv[1]);
-    let Some(f) = ctx.srv.scripts.functions.functions.get(name.as_ref()) else {
+    let Some(f) = ctx.srv.scripts.functions.get(argv[1]) else {
         return ctx.c.reply.error("ERR Function not found");
     };
-    let (func, flags) = (f.func.clone(), f.flags);
+    let (func, flags, name) = (f.func.clone(), f.flags, f.name.clone());
     if let Err(e) = check_script_flags(ctx, flags, ro) {
         return ctx.c.reply.error(e);
     }
     let spec = RunSpec {
-        name: name.into_owned(),
+        name,
         is_function: true,
         flags,
         read_only: ro || flags & sflags::NO_WRITES != 0,
@@ -394,6 +406,10 @@ fn function_delete(ctx: &mut Ctx, argv: &[&[u8]]) {
 
 /// FUNCTION FLUSH [ASYNC|SYNC]
 fn function_flush(ctx: &mut Ctx, argv: &[&[u8]]) {
+    if argv.len() > 3 {
+        let e = error::unknown_subcommand_or_arity(argv[1], "FUNCTION");
+        return ctx.c.reply.error(&e);
+    }
     if !flush_mode_ok(argv) {
         return ctx
             .c
@@ -446,7 +462,7 @@ fn function_list(ctx: &mut Ctx, argv: &[&[u8]]) {
         r.bulk(b"functions");
         r.array(lib.functions.len());
         for fname in &lib.functions {
-            let Some(f) = fns.functions.get(fname) else {
+            let Some(f) = fns.get(fname.as_bytes()) else {
                 r.null();
                 continue;
             };
@@ -490,6 +506,10 @@ fn function_restore(ctx: &mut Ctx, argv: &[&[u8]]) {
         Append,
         Replace,
         Flush,
+    }
+    if argv.len() > 4 {
+        let e = error::unknown_subcommand_or_arity(argv[1], "FUNCTION");
+        return ctx.c.reply.error(&e);
     }
     let policy = match argv.get(3) {
         None => Policy::Append,
@@ -725,6 +745,16 @@ mod tests {
             b"+OK\r\n".to_vec()
         );
         assert_eq!(h.run(&["FCALL", "hello", "0", "al"]), "$5\r\nhi al\r\n");
+        // Names are found in any case, so one library cannot hold two that
+        // differ only in case (Redis 7.0 accepts that, then crashes on
+        // FUNCTION DELETE).
+        assert_eq!(h.run(&["FCALL", "HeLLo", "0", "al"]), "$5\r\nhi al\r\n");
+        let twins = "#!lua name=t\nredis.register_function('x', function() end)\n\
+                     redis.register_function('X', function() end)";
+        assert!(
+            h.run(&["FUNCTION", "LOAD", twins])
+                .contains("Function already exists in the library")
+        );
         assert!(
             h.run(&["INFO", "memory"])
                 .contains("number_of_libraries:1\r\n")

@@ -892,14 +892,60 @@ fn config_set(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.error(error::SYNTAX);
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks_exact(2).map(|p| (p[0], p[1])).collect();
+    // Every value this command sets, as it was: a refused bind puts them
+    // all back (Redis rolls the whole CONFIG SET back on an apply error).
+    let names: Vec<&[u8]> = pairs.iter().map(|p| p.0).collect();
+    let old_values = ctx.srv.config.get(&names);
     let changed = match ctx.srv.config.set(&pairs, local) {
         Ok(changed) => changed,
         Err(e) => return ctx.c.reply.error(&e),
     };
+    // Listeners first: binding is the apply step that can fail for reasons
+    // the values could not show.
+    if let Err(e) = rebind_if_changed(ctx.srv, &changed, &old_values) {
+        return ctx.c.reply.error(&e);
+    }
     if let Err(e) = apply_config_changes(ctx.srv, &changed, &old_dir, ctx.c.in_exec) {
         return ctx.c.reply.error(&e);
     }
     ctx.c.reply.ok();
+}
+
+/// CONFIG SET port/bind binds the new listeners before replying, so a port
+/// in use or an address that cannot be bound is the command's error (with
+/// Redis's texts) and `old` (every value the command set) and the
+/// listeners stay; the event loop swaps the fresh listeners in before it
+/// next sleeps.
+fn rebind_if_changed(
+    srv: &mut Server,
+    changed: &[&str],
+    old: &[(String, String)],
+) -> Result<(), String> {
+    let Some(&name) = changed.iter().find(|n| matches!(**n, "port" | "bind")) else {
+        return Ok(());
+    };
+    match crate::server::listener::bind_all(&srv.config) {
+        Ok(fresh) => {
+            srv.new_listeners = Some(fresh);
+            Ok(())
+        }
+        Err(e) => {
+            warn!("Failed to bind after CONFIG SET {name}: {e}");
+            let back: Vec<(&[u8], &[u8])> = old
+                .iter()
+                .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+                .collect();
+            let _ = srv.config.set(&back, true);
+            let why = if name == "port" {
+                "Unable to listen on this port. Check server logs."
+            } else {
+                "Failed to bind to specified addresses."
+            };
+            Err(format!(
+                "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
+            ))
+        }
+    }
 }
 
 /// Applies what changed directives need beyond the stored value. `hz`,
@@ -923,8 +969,6 @@ fn apply_config_changes(
                     ));
                 }
             }
-            // The event loop owns the listeners and re-binds them.
-            "port" | "bind" => srv.rebind_listeners = true,
             "requirepass" => srv.acl.set_requirepass(srv.config.requirepass.as_deref()),
             "loglevel" => crate::server::logging::set_level(srv.config.loglevel),
             "replica-read-only" | "replica-serve-stale-data" => {
@@ -1102,6 +1146,17 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
             ctx.c.reply.ok();
         }
         3 if is("object") => debug_object(ctx, argv[2]),
+        3 if is("set-disable-deny-scripts") => {
+            ctx.srv.scripts.allow_noscript = c_atoi_nonzero(argv[2]);
+            ctx.c.reply.ok();
+        }
+        2 if is("config-rewrite-force-all") => {
+            ctx.srv.config.users = crate::acl::config_user_lines(ctx.srv);
+            match ctx.srv.config.rewrite_with(true) {
+                Ok(()) => ctx.c.reply.ok(),
+                Err(e) => ctx.c.reply.error(&e),
+            }
+        }
         3 if is("set-active-expire") => {
             ctx.srv.ks.active_expire_enabled = c_atoi_nonzero(argv[2]);
             ctx.c.reply.ok();
@@ -1141,6 +1196,8 @@ fn debug_help(ctx: &mut Ctx) {
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "DIGEST",
             "    Reply with a fingerprint (40 hex digits) of every key, value and TTL.",
+            "CONFIG-REWRITE-FORCE-ALL",
+            "    Like CONFIG REWRITE, but also write the directives at their defaults.",
             "DIGEST-VALUE <key> [<key> ...]",
             "    Reply with the fingerprint of each named key's value.",
             "ERROR <string>",
@@ -1168,6 +1225,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    Stop (1) or resume (0) the periodic cron work.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
+            "SET-DISABLE-DENY-SCRIPTS <0|1>",
+            "    Let scripts call commands normally refused to them (1), or not (0).",
             "SLEEP <seconds>",
             "    Block the server for <seconds>; fractions such as 0.5 are allowed.",
             "HELP",
@@ -1872,10 +1931,45 @@ mod tests {
             h.run(&["CONFIG", "SET", "databases", "20"]),
             "-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config\r\n"
         );
-        // Listener changes are left to the event loop.
-        assert!(!h.srv.rebind_listeners);
-        assert_eq!(h.run(&["CONFIG", "SET", "port", "7777"]), "+OK\r\n");
-        assert!(h.srv.rebind_listeners);
+        // New listeners are bound before the reply and left for the event
+        // loop; a port in use or a bad address is the error and changes
+        // nothing.
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let busy_port = busy.local_addr().expect("addr").port().to_string();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let free_port = free.local_addr().expect("addr").port().to_string();
+        drop(free);
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "port", &free_port, "bind", "127.0.0.1"]),
+            "+OK\r\n"
+        );
+        assert!(h.srv.new_listeners.take().is_some());
+        let hz_before = h.run(&["CONFIG", "GET", "hz"]);
+        assert_eq!(
+            h.run(&[
+                "CONFIG",
+                "SET",
+                "maxmemory",
+                "12345",
+                "port",
+                &busy_port,
+                "hz",
+                "7"
+            ]),
+            "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n"
+        );
+        assert_eq!(h.srv.config.maxmemory, 0);
+        assert_eq!(h.run(&["CONFIG", "GET", "hz"]), hz_before);
+        assert!(h.srv.new_listeners.is_none());
+        assert!(!h.run(&["CONFIG", "GET", "port"]).contains(&busy_port));
+        assert_eq!(
+            h.run(&["CONFIG", "SET", "bind", "999.999.999.999"]),
+            "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n"
+        );
+        assert!(h.run(&["CONFIG", "GET", "bind"]).contains("127.0.0.1"));
+        drop(busy);
+        assert_eq!(h.run(&["CONFIG", "SET", "port", &busy_port]), "+OK\r\n");
+        assert_eq!(h.srv.new_listeners.as_ref().map(Vec::len), Some(1));
         assert_eq!(
             h.run(&["CONFIG", "BOGUS"]),
             "-ERR unknown subcommand 'BOGUS'. Try CONFIG HELP.\r\n"
@@ -2054,7 +2148,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*34\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*38\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

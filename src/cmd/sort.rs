@@ -6,8 +6,8 @@
 //! Follows Redis's sortCommandGeneric step by step: options are parsed
 //! first (a syntax error beats WRONGTYPE), `BY` with a pattern lacking `*`
 //! skips sorting (lists and sorted sets then keep their own order, honoring
-//! DESC and LIMIT; a set keeps its iteration order, unless STOREd, when it
-//! is sorted ALPHA for determinism), ties in numeric order are broken by
+//! DESC and LIMIT; a set keeps its iteration order, unless STOREd or
+//! sorted from a script, when it is sorted ALPHA for determinism), ties in numeric order are broken by
 //! comparing the elements' bytes, and a sorted set is converted to its big
 //! encoding as Redis's zsetConvert does. ALPHA compares bytes (Redis's
 //! strcoll under the C locale).
@@ -236,9 +236,10 @@ fn sort_generic(ctx: &mut Ctx, argv: &[&[u8]], readonly: bool) {
         Some(Value::ZSet(_)) => Kind::ZSet,
         Some(_) => return ctx.c.reply.error(error::WRONGTYPE),
     };
-    // Sorting a set without sorting: STORE sorts it ALPHA so the stored
-    // result does not depend on the set's internal order.
-    if o.dontsort && matches!(kind, Kind::Set) && o.store.is_some() {
+    // Sorting a set without sorting: STORE, or a call from a script, sorts
+    // it ALPHA so the result does not depend on the set's internal order.
+    let in_script = ctx.srv.scripts.run.is_some();
+    if o.dontsort && matches!(kind, Kind::Set) && (o.store.is_some() || in_script) {
         o.dontsort = false;
         o.alpha = true;
         o.by = None;

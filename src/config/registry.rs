@@ -342,7 +342,7 @@ use Group as G;
 pub static DIRECTIVES: &[Directive] = &[
     // NETWORK
     d("bind", Kind::Bind, "* -::*", 0, G::Network, "Addresses to listen on; a leading '-' makes an address optional (no error if unavailable).").typed(Slot::Bind),
-    d("bind-source-addr", STR, "", INERT, G::Network, "Source address for outgoing connections (replication)."),
+    d("bind-source-addr", STR, "", 0, G::Network, "Source address for outgoing connections (replication)."),
     d("protected-mode", BOOL, "yes", 0, G::Network, "Refuse non-loopback clients while no password is set and bind is the default.").typed(Slot::ProtectedMode),
     d("enable-protected-configs", en(YES_LOCAL_NO), "no", IMMUTABLE, G::Network, "Allow CONFIG SET of protected directives (dir, dbfilename): no, yes, or local (loopback/unix socket clients only).").typed(Slot::EnableProtectedConfigs),
     d("enable-debug-command", en(YES_LOCAL_NO), "no", IMMUTABLE, G::Network, "Allow the DEBUG command: no, yes, or local.").typed(Slot::EnableDebugCommand),

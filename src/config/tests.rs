@@ -1616,6 +1616,26 @@ fn rewrite_without_file() {
 }
 
 #[test]
+fn rewrite_force_all_writes_defaults_that_load_back() {
+    let d = tmpdir("rewrite-force-all");
+    let file = d.join("redis.conf");
+    std::fs::write(&file, "port 7812\n").expect("write");
+    let mut c = load("port 7812\n").expect("loads");
+    c.config_file = Some(file.clone());
+    c.rewrite().expect("rewrite");
+    let plain = std::fs::read_to_string(&file).expect("read");
+    assert!(!plain.contains("maxmemory-policy"), "{plain}");
+    c.rewrite_with(true).expect("force-all rewrite");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains("\nmaxmemory-policy noeviction\n"), "{text}");
+    assert!(text.contains("\nbind * -::*\n"), "{text}");
+    // Every directive it wrote reads back to the same value.
+    let back = load(&text).expect("force-all text loads");
+    assert_eq!(back.get(&[b"*"]), c.get(&[b"*"]));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
 fn rewrite_keeps_layout_and_round_trips() {
     let d = tmpdir("rewrite");
     let dir = std::fs::canonicalize(&d)

@@ -114,6 +114,15 @@ pub fn resp_to_lua(lua: &Lua, buf: &[u8], pos: &mut usize, depth: usize) -> mlua
             t.raw_set("big_number", lua.create_string(rest)?)?;
             Value::Table(t)
         }
+        // Attributes are not shown to scripts (as in Redis): skip the map,
+        // the reply it annotates follows.
+        b'|' => {
+            let n = int(rest)?;
+            for _ in 0..n.max(0).saturating_mul(2) {
+                resp_to_lua(lua, buf, pos, depth + 1)?;
+            }
+            return resp_to_lua(lua, buf, pos, depth + 1);
+        }
         _ => return Err(mlua::Error::runtime("unknown reply type")),
     })
 }

@@ -39,9 +39,20 @@ pub struct Library {
 #[derive(Default)]
 pub struct Functions {
     pub libraries: BTreeMap<String, Library>,
+    /// Every library's functions by lower-cased name: FCALL finds a
+    /// function whatever the case, and two libraries cannot register names
+    /// that differ only in case (as in Redis; names are ASCII).
     pub functions: HashMap<String, FunctionDef>,
     /// Bytes of library code (INFO used_memory_functions).
     pub code_bytes: usize,
+}
+
+impl Functions {
+    /// The function FCALL names, in any case.
+    pub fn get(&self, name: &[u8]) -> Option<&FunctionDef> {
+        let key = std::str::from_utf8(name).ok()?.to_ascii_lowercase();
+        self.functions.get(&key)
+    }
 }
 
 /// Functions registered by the library being loaded.
@@ -172,7 +183,9 @@ fn register_function(lua: &Lua, args: MultiValue) -> mlua::Result<()> {
                 "redis.register_function can only be called on FUNCTION LOAD command",
             ));
         };
-        if p.defs.iter().any(|d| d.name == name) {
+        // Names differing only in case would share one FCALL entry (Redis 7.0
+        // loads such a library and then crashes deleting it).
+        if p.defs.iter().any(|d| d.name.eq_ignore_ascii_case(&name)) {
             return Err(err("Function already exists in the library"));
         }
         p.defs.push(FunctionDef {
@@ -193,8 +206,13 @@ fn parse_metadata(code: &[u8]) -> Result<(String, Vec<u8>), String> {
         return Err("ERR Missing library metadata".into());
     }
     let end = code.iter().position(|&b| b == b'\n').unwrap_or(code.len());
-    let mut parts = code[2..end].split(|&b| b == b' ').filter(|p| !p.is_empty());
-    let engine = parts.next().unwrap_or_default();
+    // The line splits like a redis.conf line (quotes allowed), as in Redis.
+    let parts = crate::config::parse::split_args(&code[..end])
+        .ok_or_else(|| "ERR Invalid library metadata".to_string())?;
+    let engine = parts
+        .first()
+        .and_then(|p| p.strip_prefix(b"#!"))
+        .unwrap_or_default();
     if !engine.eq_ignore_ascii_case(b"lua") {
         return Err(format!(
             "ERR Engine '{}' not found",
@@ -202,8 +220,13 @@ fn parse_metadata(code: &[u8]) -> Result<(String, Vec<u8>), String> {
         ));
     }
     let mut name = None;
-    for p in parts {
+    for p in parts.iter().skip(1) {
         match p.strip_prefix(b"name=") {
+            Some(_) if name.is_some() => {
+                return Err(
+                    "ERR Invalid metadata value, name argument was given multiple times".into(),
+                );
+            }
             Some(n) => name = Some(n.to_vec()),
             None => {
                 return Err(format!(
@@ -240,7 +263,7 @@ impl Scripting {
             return Err("ERR No functions registered".into());
         }
         for d in &defs {
-            if let Some(other) = self.functions.functions.get(&d.name)
+            if let Some(other) = self.functions.functions.get(&d.name.to_ascii_lowercase())
                 && other.library != name
             {
                 return Err(format!("ERR Function {} already exists", d.name));
@@ -251,7 +274,9 @@ impl Scripting {
         for mut d in defs {
             d.library = name.clone();
             names.push(d.name.clone());
-            self.functions.functions.insert(d.name.clone(), d);
+            self.functions
+                .functions
+                .insert(d.name.to_ascii_lowercase(), d);
         }
         self.functions.code_bytes += code.len();
         self.functions.libraries.insert(
@@ -300,7 +325,7 @@ impl Scripting {
             return false;
         };
         for f in &lib.functions {
-            self.functions.functions.remove(f);
+            self.functions.functions.remove(&f.to_ascii_lowercase());
         }
         self.functions.code_bytes -= lib.code.len().min(self.functions.code_bytes);
         true

@@ -124,6 +124,16 @@ end
 local function run_args(f, k, a)
   return oxpcall(function() return f(k, a) end, handler)
 end
+
+-- getmetatable of a read-only table answers a read-only stand-in, so it
+-- opens no way around the proxies (setmetatable is guarded from Rust).
+local ogetmetatable = getmetatable
+local ro_meta = proxy({})
+protected[ro_meta] = true
+G.getmetatable = function(t)
+  if protected[t] then return ro_meta end
+  return ogetmetatable(t)
+end
 return run, run_args, P, protected, set_load_mode
 "#;
 
@@ -203,6 +213,19 @@ pub fn new_interpreter() -> mlua::Result<Interp> {
         g.clone(),
         lib_api,
     ))?;
+    // setmetatable on a read-only table is a write to it. A Rust callback,
+    // so the error points at the script's line as Redis's does.
+    let osetmetatable: Function = g.raw_get("setmetatable")?;
+    let guarded = protected.clone();
+    let setmetatable = lua.create_function(move |_, (t, mt): (Value, Value)| {
+        if let Value::Table(t) = &t
+            && guarded.raw_get::<bool>(t).unwrap_or(false)
+        {
+            return Err(mlua::Error::runtime("Attempt to modify a readonly table"));
+        }
+        osetmetatable.call::<Value>((t, mt))
+    })?;
+    g.raw_set("setmetatable", setmetatable)?;
     let rawset = lua.create_function(move |_, (t, k, v): (Table, Value, Value)| {
         if protected.raw_get::<bool>(&t).unwrap_or(false) {
             return Err(mlua::Error::runtime("Attempt to modify a readonly table"));
@@ -369,14 +392,17 @@ fn redis_table(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, args: MultiValue| {
             let argv = call_args(&args).map_err(|e| call_error(lua, e))?;
             let refs: Vec<&[u8]> = (0..argv.ends.len()).map(|i| argv.get(i)).collect();
-            if cmd::resolve(&refs).is_none() {
+            let Some((cmd, parent)) = cmd::resolve(&refs) else {
                 return Err(ctx_error(
                     lua,
                     "Invalid command passed to redis.acl_check_cmd()",
                 ));
-            }
-            // ember has one user, allowed every command (no ACL users yet).
-            Ok(true)
+            };
+            // The script's client runs as the caller's user.
+            Ok(
+                with_active(|srv, fake, _| crate::acl::allows(srv, fake, cmd, parent, &refs))
+                    .unwrap_or(false),
+            )
         })?,
     )?;
     r.raw_set(
@@ -695,7 +721,9 @@ fn script_gate(
     if !cmd.arity_ok(argv.len()) {
         return Err("ERR Wrong number of args calling Redis command from script".into());
     }
-    if cmd.has(flags::NOSCRIPT) || parent.is_some_and(|p| p.has(flags::NOSCRIPT)) {
+    if (cmd.has(flags::NOSCRIPT) || parent.is_some_and(|p| p.has(flags::NOSCRIPT)))
+        && !srv.scripts.allow_noscript
+    {
         return Err("ERR This Redis command is not allowed from script".into());
     }
     let run = srv.scripts.run.as_ref();
@@ -706,6 +734,10 @@ fn script_gate(
     }
     if cmd.has(flags::WRITE) && crate::persist::writes_denied(srv) {
         return Err(crate::error::MISCONF.into());
+    }
+    // An allow-stale script on a stale replica runs only STALE commands.
+    if !cmd.has(flags::STALE) && srv.replica.gate && crate::server::replica::running_stale(srv) {
+        return Err("ERR Can not execute the command on a stale replica".into());
     }
     if cmd.has(flags::WRITE)
         && srv.replica.gate

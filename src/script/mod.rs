@@ -113,6 +113,9 @@ pub struct Scripting {
     pub run: Option<RunState>,
     /// The client scripts' commands run on, lent out during a run.
     fake: Option<Box<Client>>,
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call NOSCRIPT commands
+    /// (a testing hook of Redis's).
+    pub allow_noscript: bool,
 }
 
 /// How the interpreter is reached from Lua callbacks during a run: the
@@ -191,6 +194,7 @@ impl Scripting {
             cache_bytes: 0,
             run: None,
             fake: Some(Box::new(fake)),
+            allow_noscript: false,
         }
     }
 

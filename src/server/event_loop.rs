@@ -765,6 +765,9 @@ impl EventLoop {
     /// Writes the AOF, then every pending reply (Redis beforeSleep's
     /// flushAppendOnlyFile, then handleClientsWithPendingWrites).
     fn before_sleep(&mut self) {
+        if let Some(fresh) = self.srv.new_listeners.take() {
+            self.swap_listeners(fresh);
+        }
         // A mass expiry is worked off in short slices between turns.
         if self.expire_backlog && self.last_expire.elapsed() >= EXPIRE_FAST_EVERY {
             let now = now_ms();
@@ -843,26 +846,14 @@ impl EventLoop {
         cmd::migrate::cron(&mut self.srv, now);
         self.srv.stats.sample_cron(now);
         self.srv.update_memory_peak();
-        if std::mem::take(&mut self.srv.rebind_listeners) {
-            self.rebind();
-        }
         self.clients_cron(now, hz);
     }
 
-    /// CONFIG SET port/bind: binds the new TCP listeners, then swaps them in
-    /// for the old ones. If binding fails the old listeners stay.
-    fn rebind(&mut self) {
-        let fresh = match listener::bind_all(&self.srv.config) {
-            Ok(l) => l,
-            Err(e) => {
-                warn!("Failed to bind after CONFIG SET port/bind, keeping the old listeners: {e}");
-                return;
-            }
-        };
-        // bind_all also recreated the Unix socket at the same path; the old
-        // listeners (TCP and Unix) are dropped here. New listeners are bound
-        // before the old ones close, so changing `bind` while keeping the
-        // port fails (address in use) and keeps the old listeners.
+    /// CONFIG SET port/bind bound `fresh` (TCP and the Unix socket, at the
+    /// same path); the old listeners are dropped here. New listeners are
+    /// bound before the old ones close, so changing `bind` while keeping the
+    /// port fails (address in use) and keeps the old listeners.
+    fn swap_listeners(&mut self, fresh: Vec<Listener>) {
         for (i, l) in self.listeners.iter().enumerate() {
             let _ = l.deregister(self.poll.registry(), Token(LISTENER_BASE + i));
         }

@@ -183,3 +183,55 @@ fn bind_tcp(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     info!("Listening on {}", fmt_addr(&addr));
     Ok(TcpListener::from_std(sock.into()))
 }
+
+/// A non-blocking TCP connect to `addr` from the `bind-source-addr`
+/// address when one is set (replication's link to its master). Best effort,
+/// as in Redis: a source address that cannot be bound (or is of the other
+/// family) is skipped and the system picks one.
+pub fn connect_from(addr: SocketAddr, source: &str) -> io::Result<mio::net::TcpStream> {
+    let ip = source
+        .parse::<IpAddr>()
+        .ok()
+        .filter(|ip| ip.is_ipv4() == addr.is_ipv4());
+    let Some(ip) = ip else {
+        return mio::net::TcpStream::connect(addr);
+    };
+    let domain = if addr.is_ipv6() {
+        Domain::IPV6
+    } else {
+        Domain::IPV4
+    };
+    let sock = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+    sock.set_nonblocking(true)?;
+    if let Err(e) = sock.bind(&SocketAddr::new(ip, 0).into()) {
+        warn!("Could not bind to source address {ip} ({e}), connecting from any");
+        return mio::net::TcpStream::connect(addr);
+    }
+    match sock.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(mio::net::TcpStream::from_std(sock.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_from_binds_the_source_address() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = l.local_addr().expect("addr");
+        // 127.0.0.2 is loopback on Linux; the peer must come from it.
+        let _s = connect_from(addr, "127.0.0.2").expect("connect");
+        let (_c, peer) = l.accept().expect("accept");
+        assert_eq!(peer.ip().to_string(), "127.0.0.2");
+        // No source (or one of the other family): the system picks.
+        let _s = connect_from(addr, "").expect("connect");
+        let (_c, peer) = l.accept().expect("accept");
+        assert_eq!(peer.ip().to_string(), "127.0.0.1");
+        let _s = connect_from(addr, "::1").expect("connect");
+        assert!(l.accept().is_ok());
+    }
+}

@@ -148,9 +148,10 @@ pub struct Server {
     pub mem_startup: u64,
     /// Replication ID (INFO master_replid), random per start like Redis's.
     pub replid: String,
-    /// Set by CONFIG SET when `port` or `bind` changed: the event loop must
-    /// re-bind its TCP listeners and clear the flag.
-    pub rebind_listeners: bool,
+    /// Listeners CONFIG SET `port`/`bind` already bound (so a refusal is its
+    /// error reply, as in Redis); the event loop swaps them in for the old
+    /// ones before it next sleeps.
+    pub new_listeners: Option<Vec<listener::Listener>>,
     /// RDB persistence state (last save, background child, load stats).
     pub persist: crate::persist::PersistState,
     /// Slow log, latency events and histograms, MONITOR clients.
@@ -210,7 +211,7 @@ impl Server {
             mem_peak: 0,
             mem_startup: used_memory(),
             replid: random_hex40(),
-            rebind_listeners: false,
+            new_listeners: None,
             persist: crate::persist::PersistState::new(),
             observe: observe::Observe::default(),
             prop: propagate::Propagation::default(),

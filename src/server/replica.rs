@@ -303,15 +303,23 @@ pub fn deny(srv: &Server, serves_stale: bool, writes: bool) -> Option<&'static s
     if writes && srv.config.get_bool("replica-read-only") != Some(false) {
         return Some(crate::error::READONLY_REPLICA);
     }
-    let up = srv
-        .replica
-        .link
-        .as_ref()
-        .is_some_and(|l| l.state == State::Connected);
-    if !up && srv.config.get_bool("replica-serve-stale-data") == Some(false) && !serves_stale {
+    if !serves_stale && running_stale(srv) {
         return Some(crate::error::MASTERDOWN);
     }
     None
+}
+
+/// A replica whose link to its master is down while
+/// `replica-serve-stale-data` is no: only STALE commands (and scripts
+/// declaring `allow-stale`) may run.
+pub fn running_stale(srv: &Server) -> bool {
+    srv.replica.active()
+        && !srv
+            .replica
+            .link
+            .as_ref()
+            .is_some_and(|l| l.state == State::Connected)
+        && srv.config.get_bool("replica-serve-stale-data") == Some(false)
 }
 
 /// REPLICAOF host port. Returns false when already replicating from that
@@ -500,7 +508,8 @@ fn connect(srv: &mut Server, link: &mut Link, registry: &Registry, now: i64) {
         return;
     };
     info!("MASTER <-> REPLICA sync started");
-    let mut sock = match TcpStream::connect(addr) {
+    let source = srv.config.value_of("bind-source-addr").unwrap_or_default();
+    let mut sock = match super::listener::connect_from(addr, &source) {
         Ok(s) => s,
         Err(e) => {
             warn!("Unable to connect to MASTER: {e}");

@@ -15,6 +15,123 @@ const SPARSE_SAFE: usize = 10;
 /// encode_number_precision default.
 const PRECISION: usize = 14;
 
+/// The settings scripts change through cjson's configuration functions; like
+/// lua-cjson's they last for the life of the Lua state.
+#[derive(Clone, Copy)]
+struct Settings {
+    encode_max_depth: usize,
+    decode_max_depth: usize,
+    /// NaN and infinities: refused (`Off`), written as nan/inf (`On`) or
+    /// written as null (`Null`).
+    encode_invalid: Invalid,
+    /// Whether encode reuses one buffer between calls: a memory trade-off in
+    /// lua-cjson with no visible effect on results.
+    keep_buffer: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Invalid {
+    Off,
+    On,
+    Null,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            encode_max_depth: MAX_DEPTH,
+            decode_max_depth: MAX_DEPTH,
+            encode_invalid: Invalid::Off,
+            keep_buffer: true,
+        }
+    }
+}
+
+type Shared = std::rc::Rc<std::cell::Cell<Settings>>;
+
+/// lua-cjson's check that a configuration function got at most one argument.
+fn one_arg(lua: &Lua, args: &MultiValue, fname: &str) -> mlua::Result<()> {
+    if args.len() > 1 {
+        return Err(lua_error(
+            lua,
+            &format!("bad argument #2 to '{fname}' (found too many arguments)"),
+        ));
+    }
+    Ok(())
+}
+
+/// An integer setting (encode_max_depth, decode_max_depth): no argument
+/// reads it, a number in 1..=i32::MAX sets it.
+fn depth_option(lua: &Lua, args: &MultiValue, fname: &str, cur: usize) -> mlua::Result<usize> {
+    one_arg(lua, args, fname)?;
+    // Lua 5.1's luaL_checkinteger: numbers, and strings that read as one.
+    let n = match args.front() {
+        None | Some(Value::Nil) => return Ok(cur),
+        Some(Value::Integer(i)) => Some(*i as f64),
+        Some(Value::Number(n)) => Some(*n),
+        Some(Value::String(s)) => s.to_str().ok().and_then(|t| t.trim().parse::<f64>().ok()),
+        Some(_) => None,
+    };
+    let Some(n) = n else {
+        let got = args.front().map_or("no value", type_name);
+        return Err(lua_error(
+            lua,
+            &format!("bad argument #1 to '{fname}' (number expected, got {got})"),
+        ));
+    };
+    let n = n.trunc();
+    if !(1.0..=i32::MAX as f64).contains(&n) {
+        return Err(lua_error(
+            lua,
+            &format!("bad argument #1 to '{fname}' (expected integer between 1 and 2147483647)"),
+        ));
+    }
+    Ok(n as usize)
+}
+
+/// An enumerated setting: no argument reads it, a boolean or one of
+/// `names` (index 0 = off, 1 = on, 2 = null) sets it.
+fn enum_option(
+    lua: &Lua,
+    args: &MultiValue,
+    fname: &str,
+    names: &[&str],
+    cur: usize,
+) -> mlua::Result<usize> {
+    one_arg(lua, args, fname)?;
+    match args.front() {
+        None | Some(Value::Nil) => Ok(cur),
+        Some(Value::Boolean(b)) => Ok(usize::from(*b)),
+        Some(Value::String(s)) if names.iter().any(|n| s.as_bytes().as_ref() == n.as_bytes()) => {
+            Ok(names
+                .iter()
+                .position(|n| s.as_bytes().as_ref() == n.as_bytes())
+                .unwrap_or(0))
+        }
+        Some(other) => {
+            let shown = match other {
+                Value::String(s) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
+                Value::Integer(i) => i.to_string(),
+                Value::Number(n) => fmt_g(*n, PRECISION),
+                v => type_name(v).to_string(),
+            };
+            Err(lua_error(
+                lua,
+                &format!("bad argument #1 to '{fname}' (invalid option '{shown}')"),
+            ))
+        }
+    }
+}
+
+/// What an enumerated setting reads as: false, true, or its name.
+fn enum_value(lua: &Lua, names: &[&str], v: usize) -> mlua::Result<Value> {
+    Ok(match v {
+        0 => Value::Boolean(false),
+        1 => Value::Boolean(true),
+        _ => Value::String(lua.create_string(names.get(v).copied().unwrap_or("off"))?),
+    })
+}
+
 /// `cjson.null`: a NULL light userdata, as in lua-cjson.
 fn null() -> Value {
     Value::LightUserData(LightUserData(std::ptr::null_mut()))
@@ -22,9 +139,11 @@ fn null() -> Value {
 
 pub fn table(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
+    let settings: Shared = Shared::default();
+    let cfg = settings.clone();
     t.raw_set(
         "encode",
-        lua.create_function(|lua, args: MultiValue| {
+        lua.create_function(move |lua, args: MultiValue| {
             if args.len() != 1 {
                 return Err(lua_error(
                     lua,
@@ -32,13 +151,14 @@ pub fn table(lua: &Lua) -> mlua::Result<Table> {
                 ));
             }
             let mut out = Vec::new();
-            encode(lua, &args[0], &mut out, 0)?;
+            encode(lua, &args[0], &mut out, 0, &cfg.get())?;
             lua.create_string(&out)
         })?,
     )?;
+    let cfg = settings.clone();
     t.raw_set(
         "decode",
-        lua.create_function(|lua, args: MultiValue| {
+        lua.create_function(move |lua, args: MultiValue| {
             let s = match args.front() {
                 Some(Value::String(s)) if args.len() == 1 => s.as_bytes().to_vec(),
                 Some(Value::Integer(i)) if args.len() == 1 => i.to_string().into_bytes(),
@@ -64,6 +184,7 @@ pub fn table(lua: &Lua) -> mlua::Result<Table> {
                 s: &s,
                 pos: 0,
                 depth: 0,
+                max_depth: cfg.get().decode_max_depth,
             };
             let v = p.value(lua).map_err(|e| lua_error(lua, &e))?;
             p.skip_ws();
@@ -80,36 +201,100 @@ pub fn table(lua: &Lua) -> mlua::Result<Table> {
             Ok(v)
         })?,
     )?;
+    const ON_OFF: &[&str] = &["off", "on"];
+    const ON_OFF_NULL: &[&str] = &["off", "on", "null"];
+    let cfg = settings.clone();
+    t.raw_set(
+        "encode_keep_buffer",
+        lua.create_function(move |lua, args: MultiValue| {
+            let mut c = cfg.get();
+            let v = enum_option(
+                lua,
+                &args,
+                "encode_keep_buffer",
+                ON_OFF,
+                usize::from(c.keep_buffer),
+            )?;
+            c.keep_buffer = v == 1;
+            cfg.set(c);
+            enum_value(lua, ON_OFF, v)
+        })?,
+    )?;
+    let cfg = settings.clone();
+    t.raw_set(
+        "encode_invalid_numbers",
+        lua.create_function(move |lua, args: MultiValue| {
+            let mut c = cfg.get();
+            let cur = match c.encode_invalid {
+                Invalid::Off => 0,
+                Invalid::On => 1,
+                Invalid::Null => 2,
+            };
+            let v = enum_option(lua, &args, "encode_invalid_numbers", ON_OFF_NULL, cur)?;
+            c.encode_invalid = [Invalid::Off, Invalid::On, Invalid::Null][v.min(2)];
+            cfg.set(c);
+            enum_value(lua, ON_OFF_NULL, v)
+        })?,
+    )?;
+    let cfg = settings.clone();
+    t.raw_set(
+        "encode_max_depth",
+        lua.create_function(move |lua, args: MultiValue| {
+            let mut c = cfg.get();
+            c.encode_max_depth = depth_option(lua, &args, "encode_max_depth", c.encode_max_depth)?;
+            cfg.set(c);
+            Ok(c.encode_max_depth as i64)
+        })?,
+    )?;
+    let cfg = settings;
+    t.raw_set(
+        "decode_max_depth",
+        lua.create_function(move |lua, args: MultiValue| {
+            let mut c = cfg.get();
+            c.decode_max_depth = depth_option(lua, &args, "decode_max_depth", c.decode_max_depth)?;
+            cfg.set(c);
+            Ok(c.decode_max_depth as i64)
+        })?,
+    )?;
     t.raw_set("null", null())?;
     t.raw_set("_NAME", "cjson")?;
     t.raw_set("_VERSION", "2.1.0")?;
     Ok(t)
 }
 
-fn encode(lua: &Lua, v: &Value, out: &mut Vec<u8>, depth: usize) -> mlua::Result<()> {
+fn encode(
+    lua: &Lua,
+    v: &Value,
+    out: &mut Vec<u8>,
+    depth: usize,
+    cfg: &Settings,
+) -> mlua::Result<()> {
     match v {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(u) if u.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Integer(i) => out.extend_from_slice(fmt_g(*i as f64, PRECISION).as_bytes()),
-        Value::Number(n) => {
-            if !n.is_finite() {
+        Value::Number(n) if !n.is_finite() => match cfg.encode_invalid {
+            Invalid::Off => {
                 return Err(lua_error(
                     lua,
                     "Cannot serialise number: must not be NaN or Inf",
                 ));
             }
-            out.extend_from_slice(fmt_g(*n, PRECISION).as_bytes());
-        }
+            Invalid::Null => out.extend_from_slice(b"null"),
+            Invalid::On if n.is_nan() => out.extend_from_slice(b"nan"),
+            Invalid::On => out.extend_from_slice(if *n > 0.0 { b"inf" } else { b"-inf" }),
+        },
+        Value::Number(n) => out.extend_from_slice(fmt_g(*n, PRECISION).as_bytes()),
         Value::String(s) => encode_string(&s.as_bytes(), out),
         Value::Table(t) => {
-            if depth + 1 > MAX_DEPTH {
+            if depth + 1 > cfg.encode_max_depth {
                 return Err(lua_error(
                     lua,
                     &format!("Cannot serialise, excessive nesting ({})", depth + 1),
                 ));
             }
-            encode_table(lua, t, out, depth + 1)?;
+            encode_table(lua, t, out, depth + 1, cfg)?;
         }
         other => {
             return Err(lua_error(
@@ -157,7 +342,13 @@ fn array_length(lua: &Lua, t: &Table) -> mlua::Result<Option<usize>> {
     Ok(Some(max))
 }
 
-fn encode_table(lua: &Lua, t: &Table, out: &mut Vec<u8>, depth: usize) -> mlua::Result<()> {
+fn encode_table(
+    lua: &Lua,
+    t: &Table,
+    out: &mut Vec<u8>,
+    depth: usize,
+    cfg: &Settings,
+) -> mlua::Result<()> {
     match array_length(lua, t)? {
         Some(n) if n > 0 => {
             out.push(b'[');
@@ -166,7 +357,7 @@ fn encode_table(lua: &Lua, t: &Table, out: &mut Vec<u8>, depth: usize) -> mlua::
                     out.push(b',');
                 }
                 let v: Value = t.raw_get(i)?;
-                encode(lua, &v, out, depth)?;
+                encode(lua, &v, out, depth, cfg)?;
             }
             out.push(b']');
         }
@@ -191,7 +382,7 @@ fn encode_table(lua: &Lua, t: &Table, out: &mut Vec<u8>, depth: usize) -> mlua::
                     }
                 }
                 out.push(b':');
-                encode(lua, &v, out, depth)?;
+                encode(lua, &v, out, depth, cfg)?;
             }
             out.push(b'}');
         }
@@ -203,6 +394,7 @@ struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
     depth: usize,
+    max_depth: usize,
 }
 
 impl Parser<'_> {
@@ -275,7 +467,7 @@ impl Parser<'_> {
 
     fn nest(&mut self) -> Result<(), String> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.max_depth {
             return Err(format!(
                 "Found too many nested data structures ({}) at character {}",
                 self.depth,

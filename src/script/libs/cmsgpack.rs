@@ -161,11 +161,19 @@ fn pack_table(t: &Table, out: &mut Vec<u8>, depth: usize) -> mlua::Result<()> {
         }
         return Ok(());
     }
-    let pairs: Vec<(Value, Value)> = t.pairs::<Value, Value>().collect::<mlua::Result<_>>()?;
-    header(pairs.len(), 0x80, 15, 0xde, 0xdf, out);
-    for (k, v) in &pairs {
-        pack(k, out, depth)?;
-        pack(v, out, depth)?;
+    // Two walks (count, then pack) rather than collecting the pairs: every
+    // Lua value held from Rust takes a slot of a stack Lua 5.1 caps at a
+    // few thousand, so a big map must not be held at once.
+    let mut n = 0usize;
+    for pair in t.pairs::<Value, Value>() {
+        pair?;
+        n += 1;
+    }
+    header(n, 0x80, 15, 0xde, 0xdf, out);
+    for pair in t.pairs::<Value, Value>() {
+        let (k, v) = pair?;
+        pack(&k, out, depth)?;
+        pack(&v, out, depth)?;
     }
     Ok(())
 }
