@@ -397,6 +397,7 @@ fn function_load(ctx: &mut Ctx, argv: &[&[u8]]) {
 fn function_delete(ctx: &mut Ctx, argv: &[&[u8]]) {
     let name = String::from_utf8_lossy(argv[2]);
     if ctx.srv.scripts.delete_library(&name) {
+        ctx.srv.scripts.collect_dropped_library();
         ctx.srv.ks.dirty += 1;
         ctx.c.reply.ok();
     } else {
