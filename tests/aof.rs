@@ -1082,3 +1082,180 @@ fn scripts_log_their_effects_and_functions_survive_rewrites() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The manifest as Redis keeps it across rewrites: history newest first
+/// (kept with aof-disable-auto-gc), every incr file becomes history when
+/// a rewrite runs with the AOF off, and DEBUG LOADAOF adopts the manifest
+/// on disk, so the next incr file after turning the AOF on again is 1.
+#[test]
+fn manifest_history_and_sequence_numbers_follow_redis() {
+    let dir = temp_dir("aof-manifest-history");
+    let s = ember_in(&dir, &["--aof-use-rdb-preamble", "yes"]);
+    let mut c = ready(s.connect());
+    c.cmd_line("SET a 1");
+    c.cmd_line("CONFIG SET aof-disable-auto-gc yes");
+    for _ in 0..2 {
+        assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
+        wait_rewrite(&mut c);
+    }
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.3.base.rdb seq 3 type b\n\
+         file appendonly.aof.2.incr.aof seq 2 type h\n\
+         file appendonly.aof.2.base.rdb seq 2 type h\n\
+         file appendonly.aof.1.incr.aof seq 1 type h\n\
+         file appendonly.aof.1.base.rdb seq 1 type h\n\
+         file appendonly.aof.3.incr.aof seq 3 type i\n"
+    );
+    c.cmd_line("CONFIG SET aof-disable-auto-gc no");
+    c.cmd_line("CONFIG SET appendonly no");
+    assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
+    wait_rewrite(&mut c);
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.4.base.rdb seq 4 type b\n"
+    );
+    assert_eq!(c.cmd_line("DEBUG LOADAOF"), b"+OK\r\n");
+    assert_eq!(c.cmd_line("GET a"), b"$1\r\n1\r\n");
+    c.cmd_line("CONFIG SET appendonly yes");
+    wait_rewrite(&mut c);
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.5.base.rdb seq 5 type b\n\
+         file appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+}
+
+/// Start-up refusals name the problem in Redis's words (log watchers and
+/// Redis's own tests match them), and the reason is the last log line.
+#[test]
+fn manifest_errors_use_redis_words() {
+    let cases: [(&str, &str); 4] = [
+        ("", "Found an empty AOF manifest"),
+        (
+            "file appendonly.aof.1.base.aof seq 1 type b\n\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+            "Invalid AOF manifest file format",
+        ),
+        (
+            "file appendonly.aof.1.base.aof seq 1 type x\n",
+            "Unknown AOF file type",
+        ),
+        (
+            "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+            "The append log file appendonly.aof.1.base.aof doesn't exist: No such file or directory",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let dir = temp_dir(&format!("aof-manifest-words-{i}"));
+        std::fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+        std::fs::write(dir.join("appendonlydir/appendonly.aof.manifest"), text).unwrap();
+        let out = ember_refuses(&dir, &[]);
+        let last = out.lines().last().unwrap_or_default();
+        assert!(last.contains(want), "case {i}: last line {last:?}\n{out}");
+    }
+}
+
+/// An upgrade from a single-file AOF that Redis interrupted after writing
+/// the manifest (naming the old file) but before moving the file into the
+/// directory is carried on.
+#[test]
+fn interrupted_upgrade_from_a_single_file_aof_goes_on() {
+    let dir = temp_dir("aof-interrupted-upgrade");
+    std::fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+    std::fs::write(
+        dir.join("appendonlydir/appendonly.aof.manifest"),
+        "file appendonly.aof seq 1 type b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("appendonly.aof"),
+        encode_command(&["SET", "k1", "v1"]),
+    )
+    .unwrap();
+    let s = ember_in(&dir, &[]);
+    let mut c = ready(s.connect());
+    assert_eq!(c.cmd_line("GET k1"), b"$2\r\nv1\r\n");
+    assert!(!dir.join("appendonly.aof").exists());
+    assert!(dir.join("appendonlydir/appendonly.aof").exists());
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof seq 1 type b\n\
+         file appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+}
+
+/// Writes an AOF directory by hand: the manifest and one incr file.
+fn write_incr_only_aof(dir: &Path, file: &[u8]) {
+    std::fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+    std::fs::write(
+        dir.join("appendonlydir/appendonly.aof.manifest"),
+        "file appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("appendonlydir/appendonly.aof.1.incr.aof"), file).unwrap();
+}
+
+/// A script in the AOF that writes runs on a read-only replica (the file
+/// is obeyed like a master), and clients served while a slow script in
+/// the file runs under DEBUG LOADAOF get -LOADING, not -BUSY.
+#[test]
+fn aof_scripts_run_as_the_file_says() {
+    let dir = temp_dir("aof-scripts");
+    let mut file = encode_command(&["SELECT", "9"]);
+    file.extend(encode_command(&[
+        "EVAL",
+        "redis.call('set',KEYS[1],'100')",
+        "1",
+        "foo",
+    ]));
+    file.extend(encode_command(&[
+        "EVAL",
+        "redis.call('incr',KEYS[1])",
+        "1",
+        "foo",
+    ]));
+    write_incr_only_aof(&dir, &file);
+    let s = ember_in(
+        &dir,
+        &[
+            "--replicaof",
+            "127.0.0.1",
+            "1",
+            "--replica-read-only",
+            "yes",
+        ],
+    );
+    let mut c = ready(s.connect());
+    c.cmd_line("SELECT 9");
+    assert_eq!(c.cmd_line("GET foo"), b"$3\r\n101\r\n");
+    drop(s);
+
+    // Scripts are propagated as their effects: a slow one in the file is
+    // written by hand, as Redis's own test does.
+    let dir = temp_dir("aof-slow-script");
+    let slow =
+        "redis.call('set',KEYS[1],'y'); for i=1,1500000 do redis.call('ping') end return 'ok'";
+    let mut file = encode_command(&["SELECT", "9"]);
+    file.extend(encode_command(&["EVAL", slow, "1", "x"]));
+    write_incr_only_aof(&dir, &file);
+    let s = ember_in(&dir, &["--lua-time-limit", "10"]);
+    let mut c = s.connect();
+    c.timeout = Duration::from_secs(120);
+    let mut c = ready(c);
+    let mut loader = s.connect();
+    loader.timeout = Duration::from_secs(120);
+    loader.send(&["DEBUG", "LOADAOF"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = c.cmd_line("PING");
+        if r.starts_with(b"-LOADING") {
+            break;
+        }
+        assert!(!r.starts_with(b"-BUSY"), "{r:?}");
+        assert!(Instant::now() < deadline, "never saw -LOADING: {r:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(loader.read_reply().unwrap(), b"+OK\r\n");
+    c.cmd_line("SELECT 9");
+    assert_eq!(c.cmd_line("GET x"), b"$1\r\ny\r\n");
+}

@@ -192,6 +192,49 @@ pub fn protocol(ctx: &mut Ctx, name: &[u8]) {
     }
 }
 
+/// DEBUG AOF-FLUSH-SLEEP microseconds: every later write of a non-empty
+/// AOF buffer sleeps first (C `atoi` parsing, as Redis: junk is 0).
+pub fn aof_flush_sleep(ctx: &mut Ctx, arg: &[u8]) {
+    // atoi: leading digits after an optional sign; a negative is no sleep.
+    let t = arg.trim_ascii_start();
+    let (neg, digits) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let us = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0u64, |n, &d| {
+            n.saturating_mul(10)
+                .saturating_add(u64::from(d - b'0'))
+                .min(i32::MAX as u64)
+        });
+    ctx.srv.aof.flush_sleep_us = if neg { 0 } else { us };
+    ctx.c.reply.ok();
+}
+
+/// DEBUG REPLICATE command [arg ...] (`args` starts at the subcommand
+/// name): the command goes into the replication stream as it is, in
+/// whatever database the stream last selected; neither run here nor
+/// written to the AOF (tests make replicas diverge with it).
+pub fn replicate(ctx: &mut Ctx, args: &[&[u8]]) {
+    match args.split_first() {
+        Some((_, cmd)) if !cmd.is_empty() => {
+            if ctx.srv.repl.feeding() {
+                crate::server::repl::feed_alone(ctx.srv, cmd);
+            }
+            ctx.c.reply.ok();
+        }
+        _ => {
+            let sub = args.first().copied().unwrap_or(b"replicate");
+            ctx.c
+                .reply
+                .error(&error::unknown_subcommand_or_arity(sub, "debug"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::config::YesLocalNo;

@@ -10,7 +10,7 @@ use super::{Cmd, Ctx, flags::*};
 use crate::client::{Client, Conn};
 use crate::db::{Db, lazyfree};
 use crate::error;
-use crate::server::{CmdStat, Server, Shutdown, now_ms, now_us};
+use crate::server::{CmdStat, Server, now_ms, now_us};
 use crate::types::{StrValue, Value};
 use std::fmt::Write as _;
 use tracing::{info, warn};
@@ -417,6 +417,9 @@ fn info_server(srv: &Server, out: &mut String) {
         .unwrap_or_default();
     field(out, "config_file", conf);
     field(out, "io_threads_active", 0);
+    if let Some(ms) = crate::server::shutdown::remaining_ms(srv) {
+        field(out, "shutdown_in_milliseconds", ms);
+    }
     // Redis 7.2 lists its listeners, numbered by connection type: 0 = TCP,
     // 1 = Unix socket.
     if cfg.port != 0 {
@@ -1058,7 +1061,13 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.error(error::SYNTAX);
     }
     if abort {
+        if crate::server::shutdown::abort(ctx.srv) {
+            return ctx.c.reply.ok();
+        }
         return ctx.c.reply.error(error::NO_SHUTDOWN_IN_PROGRESS);
+    }
+    if !now && ctx.c.in_exec {
+        return ctx.c.reply.error(error::SHUTDOWN_DENY_BLOCKING);
     }
     // While a script is busy only SHUTDOWN NOSAVE may stop the server.
     if !nosave && ctx.srv.scripts.run.as_ref().is_some_and(|r| r.busy) {
@@ -1071,13 +1080,18 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
     } else {
         None
     };
-    if !crate::persist::prepare_shutdown(ctx.srv, save_flag, force) {
-        return ctx.c.reply.error(error::SHUTDOWN_FAILED);
+    use crate::server::shutdown::{self, Outcome};
+    match shutdown::begin(ctx.srv, save_flag, force, now) {
+        Outcome::Exit => {
+            // Run nothing more from this connection (Redis exits inside
+            // the command); replies to earlier pipelined commands are
+            // still written.
+            ctx.c.close_after_reply = true;
+        }
+        // Answered when the shutdown fails or is aborted.
+        Outcome::Waiting => shutdown::park(ctx, argv),
+        Outcome::Failed => ctx.c.reply.error(error::SHUTDOWN_FAILED),
     }
-    ctx.srv.shutdown = Some(Shutdown::Graceful);
-    // Run nothing more from this connection (Redis exits inside the
-    // command); replies to earlier pipelined commands are still written.
-    ctx.c.close_after_reply = true;
 }
 
 // ---------------------------------------------------------------------------
@@ -1108,6 +1122,8 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
         3..=5 if is("populate") => super::debug::populate(ctx, &argv[2..]),
         _ if is("reload") => super::debug::reload(ctx, &argv[2..]),
         3 if is("protocol") => super::debug::protocol(ctx, argv[2]),
+        3 if is("aof-flush-sleep") => super::debug::aof_flush_sleep(ctx, argv[2]),
+        _ if is("replicate") => super::debug::replicate(ctx, &argv[1..]),
         3 if is("log") => {
             tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(argv[2]));
             ctx.c.reply.ok();
@@ -1127,6 +1143,8 @@ fn debug_help(ctx: &mut Ctx) {
         ctx,
         &[
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Sleep <microsec> before each write of the AOF buffer to the file.",
             "DIGEST",
             "    Reply with a fingerprint (40 hex digits) of every key, value and TTL.",
             "DIGEST-VALUE <key> [<key> ...]",
@@ -1145,6 +1163,8 @@ fn debug_help(ctx: &mut Ctx) {
             "PROTOCOL <type>",
             "    Reply with a sample of a RESP type: string, integer, double, bignum,",
             "    null, array, set, map, attrib, push, verbatim, true or false.",
+            "REPLICATE <command> [<arg> ...]",
+            "    Send <command> to the replicas only (in their current database).",
             "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
             "    Save the RDB file, then replace the data with what it holds. NOSAVE:",
             "    skip the save. NOFLUSH: add to the data instead (a key on both sides is",
@@ -1964,7 +1984,7 @@ mod tests {
             h.srv.config.save = vec![(3600, 1)];
             h.srv.config.dir = dir.to_string_lossy().into_owned();
             assert_eq!(h.run(args), "", "{args:?}");
-            assert_eq!(h.srv.shutdown, Some(Shutdown::Graceful));
+            assert_eq!(h.srv.shutdown, Some(crate::server::Shutdown::Graceful));
             assert!(h.c.close_after_reply);
         }
         let _ = std::fs::remove_dir_all(&dir);

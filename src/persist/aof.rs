@@ -147,6 +147,9 @@ pub struct Aof {
     /// `fsynced_reploff_pending`): raised by the loop after an `always`
     /// fsync and by the fsync thread after an `everysec` one.
     fsynced_pending: Arc<AtomicU64>,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of a
+    /// non-empty buffer (a testing hook, 0: off).
+    pub flush_sleep_us: u64,
 }
 
 impl Default for Aof {
@@ -178,6 +181,7 @@ impl Default for Aof {
             last_rewrite_time_sec: -1,
             fsynced_reploff: None,
             fsynced_pending: Arc::new(AtomicU64::new(0)),
+            flush_sleep_us: 0,
         }
     }
 }
@@ -368,6 +372,9 @@ fn write_and_sync(srv: &mut Server) {
         let Some(f) = aof.file.as_mut() else {
             return;
         };
+        if aof.flush_sleep_us > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(aof.flush_sleep_us));
+        }
         match f.write_all(&aof.buf) {
             Ok(()) => {
                 aof.current_size += aof.buf.len() as u64;
@@ -600,6 +607,7 @@ const ITEMS_PER_CMD: usize = 64;
 fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
     use crate::types::Value;
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    let key_save_delay = super::config_i32(srv, "rdb-key-save-delay");
     // Function libraries first (Redis's rewriteFunctions).
     for code in srv.scripts.library_codes() {
         encode_command(&mut buf, &[b"FUNCTION".as_slice(), b"LOAD", &code]);
@@ -611,6 +619,9 @@ fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
         let dbs = db.to_string();
         encode_command(&mut buf, &[b"SELECT".as_slice(), dbs.as_bytes()]);
         for (key, val) in d.main.iter() {
+            if key_save_delay != 0 {
+                super::debug_delay(key_save_delay);
+            }
             let mut batch: Vec<Vec<u8>> = Vec::new();
             let emit = |buf: &mut Vec<u8>, cmd: &[u8], batch: &mut Vec<Vec<u8>>, force: bool| {
                 if batch.len() >= ITEMS_PER_CMD || (force && !batch.is_empty()) {
@@ -1113,9 +1124,11 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
+    // History is listed newest first, as Redis lists it: the old base,
+    // then the incr files it replaced, each put in front.
     if let Some(mut old) = m.base.take() {
         old.kind = Kind::History;
-        m.history.push(old);
+        m.history.insert(0, old);
     }
     m.base = Some(Entry {
         name: base_name.clone(),
@@ -1123,11 +1136,14 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
         kind: Kind::Base,
     });
     let waiting = srv.aof.state == State::WaitRewrite;
-    let keep = if waiting { 0 } else { 1 };
+    // Only an AOF being appended to keeps its current incr file: with the
+    // AOF off every incr file is history (Redis
+    // markRewrittenIncrAofAsHistory).
+    let keep = if srv.aof.state == State::On { 1 } else { 0 };
     let cut = m.incrs.len().saturating_sub(keep);
     for mut e in m.incrs.drain(..cut) {
         e.kind = Kind::History;
-        m.history.push(e);
+        m.history.insert(0, e);
     }
     if waiting {
         let e = new_incr_entry(cfg, &mut m);

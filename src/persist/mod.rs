@@ -118,7 +118,54 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         functions: srv.scripts.library_codes(),
         repl: crate::server::replica::stream_position(srv)
             .or_else(|| crate::server::repl::master_position(srv)),
+        key_save_delay: config_i32(srv, "rdb-key-save-delay"),
     }
+}
+
+/// An integer directive that fits an `i32` (0 if unknown).
+pub(crate) fn config_i32(srv: &Server, name: &str) -> i32 {
+    srv.config
+        .get_int(name)
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(0)
+}
+
+/// The loading hooks of [`rdb::LoadOpts`] from the configuration:
+/// (`key-load-delay`, `loading-process-events-interval-bytes`).
+pub(crate) fn load_hooks(srv: &Server) -> (i32, u64) {
+    let bytes = srv
+        .config
+        .get_int("loading-process-events-interval-bytes")
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(0);
+    (config_i32(srv, "key-load-delay"), bytes)
+}
+
+/// Redis's debugDelay, behind `rdb-key-save-delay` and `key-load-delay`:
+/// sleeps `usec` microseconds; a negative `-n` sleeps 1 microsecond on
+/// one call in `n` on average (a sleep is never shorter than a context
+/// switch, so tiny delays are spread out instead).
+pub fn debug_delay(usec: i32) {
+    let us = if usec < 0 {
+        u64::from(delay_rand().is_multiple_of(u64::from(usec.unsigned_abs())))
+    } else {
+        u64::from(usec.unsigned_abs())
+    };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us));
+    }
+}
+
+/// A cheap pseudo-random number for [`debug_delay`] (xorshift64*).
+fn delay_rand() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let mut x = STATE.load(Ordering::Relaxed);
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    STATE.store(x, Ordering::Relaxed);
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
 /// Writes a snapshot of the whole keyspace to `path`: through
@@ -564,6 +611,8 @@ fn open_rdb(
         now_ms: now_ms(),
         verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
         limits: rdb::TypeLimits::from_config(&srv.config),
+        key_load_delay: load_hooks(srv).0,
+        progress_bytes: load_hooks(srv).1,
     };
     Ok((rdb::Decoder::new(rdb::FileInput::new(f, len)), opts))
 }

@@ -431,10 +431,17 @@ pub struct SaveOpts {
     /// own replicas loading the snapshot learn which database the stream
     /// that follows is in.
     pub repl: Option<(usize, String, u64)>,
+    /// `rdb-key-save-delay`: microseconds to sleep after each key (see
+    /// [`super::debug_delay`]); the output is then handed on in small
+    /// pieces, so a reader sees the snapshot grow key by key.
+    pub key_save_delay: i32,
 }
 
 /// Buffer size at which the writer hands bytes to the file.
 const FLUSH_AT: usize = 1 << 20;
+/// The same while `rdb-key-save-delay` slows the writer down (the size of
+/// Redis's socket write buffer for a diskless transfer).
+const FLUSH_AT_DELAYED: usize = 16 << 10;
 
 /// Writes the whole keyspace as an RDB file to `out`.
 pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Result<SaveStats> {
@@ -484,6 +491,11 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
     let save_lru = ks.evict.policy.is_lru();
     let save_lfu = ks.evict.policy.is_lfu();
     let now = crate::server::now_ms();
+    let flush_at = if opts.key_save_delay != 0 {
+        FLUSH_AT_DELAYED
+    } else {
+        FLUSH_AT
+    };
     for (i, db) in ks.dbs.iter().enumerate() {
         if db.main.is_empty() {
             continue;
@@ -512,7 +524,10 @@ pub fn write_rdb(ks: &Keyspace, out: &mut impl Write, opts: &SaveOpts) -> io::Re
             }
             enc.object(Some(key), val)?;
             stats.keys += 1;
-            if enc.buf.len() >= FLUSH_AT {
+            if opts.key_save_delay != 0 {
+                super::debug_delay(opts.key_save_delay);
+            }
+            if enc.buf.len() >= flush_at {
                 flush(&mut enc, &mut stats)?;
             }
         }
@@ -820,6 +835,13 @@ pub struct LoadOpts {
     /// Verify the CRC64 footer (`rdbchecksum`).
     pub verify_checksum: bool,
     pub limits: TypeLimits,
+    /// `key-load-delay`: microseconds to sleep after each key (see
+    /// [`super::debug_delay`]).
+    pub key_load_delay: i32,
+    /// `loading-process-events-interval-bytes`: `progress` runs whenever
+    /// this many more bytes have been read (0: only every
+    /// `PROGRESS_EVERY` keys).
+    pub progress_bytes: u64,
 }
 
 /// Keys loaded between two `progress` calls of [`Decoder::load_with`].
@@ -1290,6 +1312,8 @@ impl<I: Input> Decoder<I> {
         // IDLE / FREQ opcodes before the next key.
         let (mut idle, mut freq): (Option<u64>, Option<u8>) = (None, None);
         let mut key: Vec<u8> = Vec::new();
+        // Input offset at the last `progress` call.
+        let mut last_progress_at = 0u64;
         loop {
             let op = self.byte()?;
             match op {
@@ -1396,7 +1420,14 @@ impl<I: Input> Decoder<I> {
                 d.expires.insert(&key, t);
             }
             stats.keys_loaded += 1;
-            if stats.keys_loaded.is_multiple_of(PROGRESS_EVERY) {
+            if opts.key_load_delay != 0 {
+                super::debug_delay(opts.key_load_delay);
+            }
+            let offset = self.input.offset();
+            let crossed = opts.progress_bytes > 0
+                && offset / opts.progress_bytes != last_progress_at / opts.progress_bytes;
+            if crossed || stats.keys_loaded.is_multiple_of(PROGRESS_EVERY) {
+                last_progress_at = offset;
                 progress();
             }
         }
@@ -1406,7 +1437,7 @@ impl<I: Input> Decoder<I> {
             stats.checksummed = stored != 0;
             if opts.verify_checksum && stored != 0 && stored != computed {
                 return Err(self.err(format!(
-                    "wrong RDB checksum expected: ({stored:x}) got ({computed:x})"
+                    "RDB CRC error: wrong RDB checksum expected: ({computed:x}) but got ({stored:x})"
                 )));
             }
         }
@@ -1524,6 +1555,7 @@ mod tests {
     fn reload(ks: &Keyspace, now_ms: i64) -> Keyspace {
         let opts = SaveOpts {
             repl: None,
+            key_save_delay: 0,
             compress: true,
             checksum: true,
             list_fill: -2,
@@ -1541,6 +1573,8 @@ mod tests {
             now_ms,
             verify_checksum: true,
             limits: TypeLimits::default(),
+            key_load_delay: 0,
+            progress_bytes: 0,
         };
         Decoder::new(SliceInput::new(&file))
             .load(&mut fresh, &load)
@@ -1586,6 +1620,7 @@ mod tests {
         lru.set(0, b"k", val(), false);
         let opts = SaveOpts {
             repl: None,
+            key_save_delay: 0,
             compress: true,
             checksum: false,
             list_fill: -2,
