@@ -338,6 +338,10 @@ fn replica_hides_expired_keys_without_deleting_them() {
     // so no DEL reaches the replicas.
     assert_eq!(m.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
     m.cmd(&["SET", "short", "v", "PX", "300"]);
+    // PFCOUNT looks its key up for writing (it caches the count), yet a
+    // replica must not delete the expired sketch either.
+    m.cmd(&["PFADD", "hll", "a", "b", "c"]);
+    m.cmd(&["PEXPIRE", "hll", "300"]);
     m.cmd(&["SET", "marker", "1"]);
     eventually("marker replicated", || {
         er.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n"
@@ -353,10 +357,13 @@ fn replica_hides_expired_keys_without_deleting_them() {
             "DBSIZE",
             "GET short",
             "DBSIZE",
+            "PFCOUNT hll",
+            "DBSIZE",
         ],
     );
     // The master's deletion removes it for good.
     m.cmd(&["GET", "short"]);
+    m.cmd(&["GET", "hll"]);
     eventually("deleted on the replica", || {
         er.cmd(&["DBSIZE"]) == b":1\r\n"
     });
@@ -1066,4 +1073,39 @@ fn silent_master_times_out_and_is_retried() {
     let _next = fake_master_accept(&l);
     assert!(replica.log().contains("no data nor PING received"));
     assert!(!link_up(&mut r));
+}
+
+/// A command of the master's stream the replica cannot run (here one
+/// DEBUG REPLICATE put there) is logged as the error Redis would send its
+/// master, and the stream goes on.
+#[test]
+fn unknown_command_in_the_stream_is_logged_as_critical() {
+    let master = start_ember(&[]);
+    let mut m = master.connect();
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    assert_eq!(m.cmd_line("DEBUG REPLICATE fake-command-1 a"), b"+OK\r\n");
+    assert_eq!(m.cmd_line("DEBUG REPLICATE SET"), b"+OK\r\n");
+    m.cmd_line("SET after 1");
+    eventually("the stream goes on", || {
+        r.cmd_line("GET after") == b"$1\r\n1\r\n"
+    });
+    let log = replica.log();
+    assert!(
+        log.contains(
+            "== CRITICAL == This replica is sending an error to its master: \
+             'ERR unknown command 'fake-command-1', with args beginning with: 'a' ' \
+             after processing the command '<unknown>'"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "'ERR wrong number of arguments for 'set' command' after processing the command 'set'"
+        ),
+        "{log}"
+    );
+    // DEBUG REPLICATE ran nothing on the master itself.
+    assert_eq!(m.cmd_line("DBSIZE"), b":1\r\n");
 }

@@ -216,14 +216,18 @@ pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&
 }
 
 /// The checks Redis makes before running a script with declared flags
-/// (scriptPrepareForRun): *_RO needs no-writes, OOM needs allow-oom or
-/// no-writes.
+/// (scriptPrepareForRun): *_RO needs no-writes, min-replicas-to-write
+/// refuses writing scripts, OOM needs allow-oom or no-writes.
 pub fn check_script_flags(ctx: &Ctx, flags: u32, ro: bool) -> Result<(), &'static str> {
     if flags & sflags::EVAL_COMPAT != 0 {
         return Ok(());
     }
     if ro && flags & sflags::NO_WRITES == 0 {
         return Err("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    // min-replicas-to-write refuses a script that may write up front.
+    if flags & sflags::NO_WRITES == 0 && crate::server::repl::too_few_good_replicas(ctx.srv) {
+        return Err(error::NOREPLICAS);
     }
     if flags & (sflags::NO_WRITES | sflags::ALLOW_OOM) == 0 && super::over_maxmemory(ctx.srv) {
         return Err(error::OOM);

@@ -1178,18 +1178,15 @@ fn apply_stream(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
 /// gate (the master already decided), no reply, and keys past their TTL
 /// still there (Redis's master client sees them until the master's DEL).
 fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
+    // A command refused before it runs is the error Redis would send its
+    // master, logged the same way (the divergence is worth a look).
     let Some((command, parent)) = cmd::resolve(argv) else {
-        warn!(
-            "Unknown command '{}' in the master's stream, skipped",
-            String::from_utf8_lossy(argv[0])
-        );
+        critical_error(&crate::error::unknown_command(argv), "<unknown>");
         return;
     };
     if !command.arity_ok(argv.len()) {
-        warn!(
-            "Wrong number of arguments for '{}' in the master's stream, skipped",
-            String::from_utf8_lossy(argv[0])
-        );
+        let name = cmd::table().fullname(command);
+        critical_error(&crate::error::wrong_arity(name), name);
         return;
     }
     // Blocking commands never block (as inside EXEC).
@@ -1223,13 +1220,17 @@ fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     ) = saved;
     if c.reply.buf.first() == Some(&b'-') {
         let text = String::from_utf8_lossy(&c.reply.buf);
-        warn!(
-            "== CRITICAL == This replica is sending an error to its master: '{}' after processing the command '{}'",
-            text.trim_end(),
-            String::from_utf8_lossy(argv[0])
-        );
+        critical_error(text.trim_end(), &String::from_utf8_lossy(argv[0]));
     }
     c.reply.buf.clear();
+}
+
+/// Logs an error a command of the master's stream produced (Redis logs
+/// every error a replica would send its master).
+fn critical_error(text: &str, command: &str) {
+    warn!(
+        "== CRITICAL == This replica is sending an error to its master: '{text}' after processing the command '{command}'"
+    );
 }
 
 // ---------------------------------------------------------------------------
