@@ -1107,7 +1107,14 @@ fn manifest_history_and_sequence_numbers_follow_redis() {
          file appendonly.aof.1.base.rdb seq 1 type h\n\
          file appendonly.aof.3.incr.aof seq 3 type i\n"
     );
+    // Turning the garbage collection back on removes the history at once.
     c.cmd_line("CONFIG SET aof-disable-auto-gc no");
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.3.base.rdb seq 3 type b\n\
+         file appendonly.aof.3.incr.aof seq 3 type i\n"
+    );
+    assert!(!dir.join("appendonlydir/appendonly.aof.1.base.rdb").exists());
     c.cmd_line("CONFIG SET appendonly no");
     assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
     wait_rewrite(&mut c);

@@ -1369,3 +1369,21 @@ fn key_save_and_load_delays_slow_snapshots_down() {
     }
     assert_eq!(c.cmd_line("DBSIZE"), b":20\r\n");
 }
+
+/// A RESTORE payload with a valid checksum but a damaged body is refused
+/// with Redis's error and logged as a failed integrity check, as Redis
+/// logs it (its corrupt-dump tests look for that line).
+#[test]
+fn damaged_restore_payload_is_logged() {
+    let s = start_ember(&[]);
+    let mut c = s.connect();
+    // A string type byte, then a length of 5 with only 2 bytes behind it.
+    let mut p = vec![0u8, 5, b'a', b'b', 10, 0];
+    let crc = persist::rdb::crc64(0, &p);
+    p.extend_from_slice(&crc.to_le_bytes());
+    let reply = c.cmd(&[&b"RESTORE"[..], b"k", b"0", &p]);
+    assert_eq!(reply, b"-ERR Bad data format\r\n".to_vec());
+    let log = s.log();
+    assert!(log.contains("integrity check failed"), "{log}");
+    assert_eq!(c.cmd_line("PING"), b"+PONG\r\n");
+}

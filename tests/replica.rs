@@ -1109,3 +1109,41 @@ fn unknown_command_in_the_stream_is_logged_as_critical() {
     // DEBUG REPLICATE ran nothing on the master itself.
     assert_eq!(m.cmd_line("DBSIZE"), b":1\r\n");
 }
+
+/// A master that answers PSYNC late (delaying a diskless transfer) sends
+/// newlines meanwhile: they keep the handshake alive past `repl-timeout`;
+/// once they stop, the replica gives up with Redis's log line.
+#[test]
+fn handshake_times_out_only_when_the_master_goes_quiet() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let replica = start_ember(&["--repl-timeout", "2"]);
+    let mut r = replica.connect();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    let (mut s, _) = l.accept().expect("replica connects");
+    s.set_read_timeout(Some(CONVERGE)).unwrap();
+    read_until(&mut s, b"PING\r\n");
+    s.write_all(b"+PONG\r\n").unwrap();
+    read_until(&mut s, b"psync2\r\n");
+    s.write_all(b"+OK\r\n+OK\r\n").unwrap();
+    read_until(&mut s, b"PSYNC\r\n");
+    for _ in 0..4 {
+        read_until(&mut s, b"\r\n");
+    }
+    // 4 seconds of keep-alive newlines, twice the timeout.
+    for _ in 0..10 {
+        s.write_all(b"\n").unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    assert!(
+        !replica.log().contains("Timeout connecting to the MASTER"),
+        "{}",
+        replica.log()
+    );
+    eventually("the quiet master timed out", || {
+        replica
+            .log()
+            .contains("Timeout connecting to the MASTER...")
+    });
+    drop(s);
+}

@@ -509,7 +509,8 @@ fn function_restore(ctx: &mut Ctx, argv: &[&[u8]]) {
     if argv.len() > 4 {
         return ctx.c.reply.error(error::SYNTAX);
     }
-    let Some(body) = crate::persist::rdb::verify_payload(argv[2]) else {
+    let Some(body) = crate::persist::rdb::verify_payload(argv[2], ctx.srv.persist.skip_checksum)
+    else {
         return ctx
             .c
             .reply

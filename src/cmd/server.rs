@@ -971,6 +971,7 @@ fn apply_config_changes(srv: &mut Server, changed: &[&str], old_dir: &str) -> Re
             "aof-timestamp-enabled" => {
                 srv.aof.timestamps = crate::persist::aof::timestamps_enabled(&srv.config);
             }
+            "aof-disable-auto-gc" => crate::persist::aof::remove_history_now(srv),
             _ => {}
         }
     }
@@ -1123,6 +1124,10 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
         _ if is("reload") => super::debug::reload(ctx, &argv[2..]),
         3 if is("protocol") => super::debug::protocol(ctx, argv[2]),
         3 if is("aof-flush-sleep") => super::debug::aof_flush_sleep(ctx, argv[2]),
+        3 if is("set-skip-checksum-validation") => {
+            ctx.srv.persist.skip_checksum = c_atoi_nonzero(argv[2]);
+            ctx.c.reply.ok();
+        }
         _ if is("replicate") => super::debug::replicate(ctx, &argv[1..]),
         3 if is("log") => {
             tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(argv[2]));
@@ -1171,6 +1176,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    an error unless MERGE lets the file's copy win).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Take RESTORE payloads and RDB files without checking their CRC64 (1).",
             "SLEEP <seconds>",
             "    Block the server for <seconds>; fractions such as 0.5 are allowed.",
             "HELP",

@@ -1108,6 +1108,30 @@ fn reap_child(srv: &mut Server) {
     }
 }
 
+/// Deletes the history files the manifest lists and persists it without
+/// them, unless `aof-disable-auto-gc yes` keeps them (Redis
+/// aofDelHistoryFiles).
+fn remove_history(cfg: &Config, m: &mut Manifest) {
+    if m.history.is_empty() || cfg.get_bool("aof-disable-auto-gc") == Some(true) {
+        return;
+    }
+    let dir = dir_path(cfg);
+    for h in std::mem::take(&mut m.history) {
+        info!("Removing the history file {} in the background", h.name);
+        let _ = std::fs::remove_file(dir.join(&h.name));
+    }
+    if let Err(e) = persist_manifest(cfg, m) {
+        warn!("Can't persist the AOF manifest after removing history files: {e}");
+    }
+}
+
+/// CONFIG SET aof-disable-auto-gc no, DEBUG LOADAOF: history files go now.
+pub fn remove_history_now(srv: &mut Server) {
+    let mut m = std::mem::take(&mut srv.aof.manifest);
+    remove_history(&srv.config, &mut m);
+    srv.aof.manifest = m;
+}
+
 /// The parent's half of a finished rewrite (Redis
 /// backgroundRewriteDoneHandler): rename the child's file to the next base
 /// name, mark the old base and every incr file but the current one as
@@ -1160,14 +1184,7 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
         let _ = std::fs::remove_file(dir.join(&base_name));
         return Err(e);
     }
-    let gc = cfg.get_bool("aof-disable-auto-gc") != Some(true);
-    if gc {
-        for h in std::mem::take(&mut m.history) {
-            info!("Removing the history file {} in the background", h.name);
-            let _ = std::fs::remove_file(dir.join(&h.name));
-        }
-        let _ = persist_manifest(cfg, &m);
-    }
+    remove_history(cfg, &mut m);
     let size = manifest_size(cfg, &m);
     let aof = &mut srv.aof;
     aof.manifest = m;

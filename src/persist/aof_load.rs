@@ -434,6 +434,7 @@ pub fn debug_loadaof(srv: &mut Server) {
     // incr file listed, the next incr file is number 1 again.
     if let Ok(m) = &m {
         srv.aof.manifest = m.clone();
+        aof::remove_history_now(srv);
     }
     // Clients served meanwhile (a slow script in the file) get -LOADING.
     srv.ks.loading = true;

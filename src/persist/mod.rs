@@ -74,6 +74,9 @@ pub struct PersistState {
     pub loading: bool,
     pub last_load_keys_loaded: u64,
     pub last_load_keys_expired: u64,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files
+    /// are taken without comparing their CRC64 (a testing hook).
+    pub skip_checksum: bool,
 }
 
 impl Default for PersistState {
@@ -92,6 +95,7 @@ impl Default for PersistState {
             loading: false,
             last_load_keys_loaded: 0,
             last_load_keys_expired: 0,
+            skip_checksum: false,
         }
     }
 }
@@ -609,7 +613,8 @@ fn open_rdb(
     let opts = rdb::LoadOpts {
         keep_expired: srv.replica.active(),
         now_ms: now_ms(),
-        verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
+        verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true)
+            && !srv.persist.skip_checksum,
         limits: rdb::TypeLimits::from_config(&srv.config),
         key_load_delay: load_hooks(srv).0,
         progress_bytes: load_hooks(srv).1,

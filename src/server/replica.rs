@@ -460,11 +460,20 @@ pub fn cron(srv: &mut Server, registry: &Registry, now: i64) {
     if now - srv.replica.last_cron_ms >= CRON_PERIOD_MS {
         srv.replica.last_cron_ms = now;
         let timeout = srv.config.get_int("repl-timeout").unwrap_or(60).max(1) as i64 * 1000;
+        // Redis's log lines come first (its test suite looks for them).
+        // A handshake is alive while the master sends anything (the
+        // newlines of a master delaying its diskless transfer).
         match link.state {
-            State::Connecting | State::Handshake if now - link.since_ms > timeout => {
+            State::Connecting | State::Handshake
+                if now - link.since_ms.max(link.last_io_ms) > timeout =>
+            {
+                warn!("Timeout connecting to the MASTER...");
                 drop_link(srv, &mut link, "timeout connecting to the master");
             }
             State::Transfer if now - link.last_io_ms > timeout => {
+                warn!(
+                    "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value."
+                );
                 drop_link(
                     srv,
                     &mut link,
@@ -472,6 +481,7 @@ pub fn cron(srv: &mut Server, registry: &Registry, now: i64) {
                 );
             }
             State::Connected if now - link.last_io_ms > timeout => {
+                warn!("MASTER timeout: no data nor PING received...");
                 drop_link(srv, &mut link, "timeout, no data nor PING received");
             }
             State::Connected => send_ack(srv, &mut link, now),
