@@ -1155,6 +1155,12 @@ fn server_loads_at_startup_and_refuses_corrupt_files() {
         std::fs::write(&file, &b).unwrap();
         let out = expect_refusal(&dir);
         assert!(out.contains("dump.rdb"), "{name}: {out}");
+        // Redis's last words, which log watchers look for.
+        assert!(
+            out.trim_end()
+                .ends_with("Terminating server after rdb file reading failure."),
+            "{name}: {out}"
+        );
         assert_eq!(
             std::fs::read(&file).unwrap(),
             b,
@@ -1386,4 +1392,42 @@ fn damaged_restore_payload_is_logged() {
     let log = s.log();
     assert!(log.contains("integrity check failed"), "{log}");
     assert_eq!(c.cmd_line("PING"), b"+PONG\r\n");
+}
+
+/// A file with a damaged packed encoding names it as Redis does, both in
+/// the internal error line and the refusal; empty keys are skipped with
+/// Redis's log line.
+#[test]
+fn damaged_encodings_and_empty_keys_are_logged_like_redis() {
+    let dir = temp_dir("ember-rdb-integrity-words");
+    let file = dir.join("dump.rdb");
+    let finish = |mut body: Vec<u8>| {
+        body.push(0xFF);
+        let crc = persist::rdb::crc64(0, &body);
+        body.extend_from_slice(&crc.to_le_bytes());
+        body
+    };
+    // A sorted set ziplist (type 12) whose blob is 5 bytes of nonsense.
+    let mut b = b"REDIS0009\xFE\x00\x0C\x01z\x05abcde".to_vec();
+    b = finish(b);
+    std::fs::write(&file, &b).unwrap();
+    let out = expect_refusal(&dir);
+    assert_eq!(
+        out.matches("Zset ziplist integrity check failed").count(),
+        2,
+        "{out}"
+    );
+    // An empty set (type 2, no members) is skipped, not loaded.
+    let b = finish(b"REDIS0009\xFE\x00\x02\x05empty\x00\x00\x01k\x01v".to_vec());
+    std::fs::write(&file, &b).unwrap();
+    let d = dir.to_string_lossy().into_owned();
+    let srv = start_ember(&["--dir", &d, "--save", ""]);
+    let mut c = loaded(srv.connect());
+    assert_eq!(c.cmd(&["DBSIZE"]), b":1\r\n");
+    let log = srv.log();
+    assert!(
+        log.contains("rdbLoadObject skipping empty key: empty"),
+        "{log}"
+    );
+    assert!(log.contains("empty keys skipped: 1"), "{log}");
 }

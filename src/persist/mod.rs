@@ -643,6 +643,12 @@ fn load_pumped(
     srv.persist.loading = true;
     let r = decode_pumped(srv, &mut d, &opts, pump);
     srv.persist.loading = false;
+    if let Err(e) = &r {
+        warn!(
+            "Internal error in RDB reading offset {}: {}",
+            e.offset, e.msg
+        );
+    }
     match r {
         Ok(st) => {
             install_functions(srv, &st)
@@ -704,7 +710,9 @@ pub fn load_at_startup_with(
     }
     let start = Instant::now();
     let st = load_pumped(srv, &path, pump).map_err(|e| {
-        format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
+        warn!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.");
+        // Redis's last words (log watchers look for them).
+        "Terminating server after rdb file reading failure.".to_string()
     })?;
     // A replica's own file tells where in its master's history it is.
     crate::server::replica::restore_position(srv, &st.aux);

@@ -610,7 +610,10 @@ pub fn restore_value(body: &[u8], lim: &TypeLimits) -> Result<Value, LoadError> 
     let ty = d.byte()?;
     match d.object(ty, lim)? {
         Some(v) => Ok(v),
-        None => Err(d.err("empty value")),
+        None => Err(d.err(match packed_name(ty) {
+            Some(what) => format!("{what} integrity check failed: empty value"),
+            None => "empty value".to_string(),
+        })),
     }
 }
 
@@ -991,8 +994,22 @@ impl<I: Input> Decoder<I> {
     }
 
     /// One value of type `ty`. None for an empty aggregate (skipped, as
-    /// Redis skips empty keys).
+    /// Redis skips empty keys). A damaged packed encoding's error names it
+    /// as Redis does ("Zset ziplist integrity check failed: ...").
     pub fn object(&mut self, ty: u8, lim: &TypeLimits) -> Result<Option<Value>, LoadError> {
+        self.object_inner(ty, lim).map_err(|mut e| {
+            let semantic = e.msg.contains("integrity check failed")
+                || e.msg.to_ascii_lowercase().contains("duplicate");
+            if let Some(what) = packed_name(ty)
+                && !semantic
+            {
+                e.msg = format!("{what} integrity check failed: {}", e.msg);
+            }
+            e
+        })
+    }
+
+    fn object_inner(&mut self, ty: u8, lim: &TypeLimits) -> Result<Option<Value>, LoadError> {
         let v = match ty {
             T_STRING => Value::Str(self.string()?.to_str_value()),
             T_LIST => {
@@ -1043,6 +1060,13 @@ impl<I: Input> Decoder<I> {
                     let fill = lim.list_fill;
                     let off = self.input.offset();
                     let s = self.string()?;
+                    // Redis refuses an empty node of either kind.
+                    if matches!(s, RStr::Bytes(b) if b.is_empty()) {
+                        return Err(LoadError {
+                            offset: off,
+                            msg: "Quicklist integrity check failed: empty node".into(),
+                        });
+                    }
                     if container == QL_PLAIN {
                         push_list(&mut l, s.as_entry(), fill);
                         continue;
@@ -1389,6 +1413,10 @@ impl<I: Input> Decoder<I> {
             let when = expire.take();
             let (idle, freq) = (idle.take(), freq.take());
             let Some(val) = val else {
+                tracing::warn!(
+                    "rdbLoadObject skipping empty key: {}",
+                    String::from_utf8_lossy(&key)
+                );
                 stats.empty_keys_skipped += 1;
                 continue;
             };
@@ -1444,6 +1472,23 @@ impl<I: Input> Decoder<I> {
         }
         Ok(stats)
     }
+}
+
+/// How Redis names a packed encoding in its integrity check errors.
+fn packed_name(ty: u8) -> Option<&'static str> {
+    Some(match ty {
+        T_HASH_ZIPMAP => "Zipmap",
+        T_LIST_ZIPLIST => "List ziplist",
+        T_SET_INTSET => "Intset",
+        T_ZSET_ZIPLIST => "Zset ziplist",
+        T_HASH_ZIPLIST => "Hash ziplist",
+        T_LIST_QUICKLIST | T_LIST_QUICKLIST_2 => "Quicklist",
+        T_STREAM_LISTPACKS | T_STREAM_LISTPACKS_2 | T_STREAM_LISTPACKS_3 => "Stream listpack",
+        T_HASH_LISTPACK => "Hash listpack",
+        T_ZSET_LISTPACK => "Zset listpack",
+        T_SET_LISTPACK => "Set listpack",
+        _ => return None,
+    })
 }
 
 /// A module's name from its 64-bit type id (9 characters of 6 bits, then
