@@ -95,9 +95,21 @@ pub fn reload(ctx: &mut Ctx, opts: &[&[u8]]) {
         return ctx.c.reply.error("ERR");
     }
     let mut fresh = Keyspace::new(ctx.srv.ks.dbs.len());
-    if let Err(e) = crate::persist::load_into(ctx.srv, &path, &mut fresh) {
-        warn!("DEBUG RELOAD: {e}");
-        return ctx.c.reply.error(error::DEBUG_RELOAD_FAILED);
+    let st = match crate::persist::load_into(ctx.srv, &path, &mut fresh) {
+        Ok(st) => st,
+        Err(e) => {
+            warn!("DEBUG RELOAD: {e}");
+            return ctx.c.reply.error(error::DEBUG_RELOAD_FAILED);
+        }
+    };
+    if !noflush {
+        // The function libraries are the file's too, as Redis empties
+        // them with the data before loading.
+        ctx.srv.scripts.flush_functions();
+        if let Err(e) = crate::persist::install_functions(ctx.srv, &st) {
+            warn!("DEBUG RELOAD: {e}");
+            return ctx.c.reply.error(error::DEBUG_RELOAD_FAILED);
+        }
     }
     let ks = &mut ctx.srv.ks;
     if !noflush {
