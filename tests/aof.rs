@@ -1266,3 +1266,50 @@ fn aof_scripts_run_as_the_file_says() {
     c.cmd_line("SELECT 9");
     assert_eq!(c.cmd_line("GET x"), b"$1\r\ny\r\n");
 }
+
+/// The pid of a forked child of `pid` (Linux: /proc/<pid>/task/*/children).
+fn child_of(pid: u32) -> Option<i32> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    tasks.filter_map(Result::ok).find_map(|t| {
+        std::fs::read_to_string(t.path().join("children"))
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    })
+}
+
+/// A first rewrite (AOF turned on at run time) that fails takes its
+/// temporary incr file with it, logged in Redis's words, and is retried.
+#[test]
+fn failed_first_rewrite_removes_its_temp_incr_file() {
+    let dir = temp_dir("aof-temp-incr");
+    let d = dir.to_string_lossy().into_owned();
+    let s = start_ember(&["--dir", &d, "--save", ""]);
+    let mut c = s.connect();
+    c.cmd_line("SET k v");
+    c.cmd_line("CONFIG SET rdb-key-save-delay 10000000");
+    assert_eq!(c.cmd_line("CONFIG SET appendonly yes"), b"+OK\r\n");
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_rewrite_in_progress"),
+        "1"
+    );
+    let temp = dir.join("appendonlydir/temp-appendonly.aof.incr");
+    assert!(temp.exists());
+    let child = child_of(s.pid()).expect("rewrite child");
+    // SAFETY: plain kill(2) on the rewrite child the server forked.
+    assert_eq!(unsafe { libc::kill(child, libc::SIGKILL) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !s
+        .log()
+        .contains("Removing the temp incr aof file temp-appendonly.aof.incr")
+    {
+        assert!(Instant::now() < deadline, "{}", s.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    c.cmd_line("CONFIG SET rdb-key-save-delay 0");
+    wait_rewrite(&mut c);
+    assert!(!temp.exists());
+    assert_eq!(info_field(&mut c, "persistence", "aof_enabled"), "1");
+}

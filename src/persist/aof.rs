@@ -150,6 +150,8 @@ pub struct Aof {
     /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of a
     /// non-empty buffer (a testing hook, 0: off).
     pub flush_sleep_us: u64,
+    /// The rewrite back-off was announced in the log for this wait.
+    limit_logged: bool,
 }
 
 impl Default for Aof {
@@ -182,6 +184,7 @@ impl Default for Aof {
             fsynced_reploff: None,
             fsynced_pending: Arc::new(AtomicU64::new(0)),
             flush_sleep_us: 0,
+            limit_logged: false,
         }
     }
 }
@@ -1103,6 +1106,13 @@ fn reap_child(srv: &mut Server) {
     srv.aof.last_rewrite_ok = false;
     srv.aof.rewrites_consecutive_failures += 1;
     if srv.aof.state == State::WaitRewrite {
+        // The writes kept for this attempt go with it: the next attempt
+        // starts a fresh temporary incr file (Redis aofDelTempIncrAofFile).
+        let name = temp_incr_name(&srv.config);
+        info!("Removing the temp incr aof file {name} in the background");
+        srv.aof.file = None;
+        srv.aof.buf.clear();
+        let _ = std::fs::remove_file(dir_path(&srv.config).join(&name));
         // Retried from cron, as Redis does.
         srv.aof.rewrite_scheduled = true;
     }
@@ -1228,7 +1238,7 @@ pub fn cron(srv: &mut Server) {
     if !child_running(srv) && srv.aof.rewrite_scheduled && !limited {
         let _ = rewrite_background(srv);
     }
-    if srv.aof.state == State::On && !child_running(srv) && !limited {
+    if srv.aof.state == State::On && !child_running(srv) {
         let perc = srv
             .config
             .get_int("auto-aof-rewrite-percentage")
@@ -1241,11 +1251,23 @@ pub fn cron(srv: &mut Server) {
         if perc > 0 && cur > min {
             let base = (srv.aof.base_size as i128).max(1);
             let growth = cur * 100 / base - 100;
-            if growth >= perc {
+            if growth >= perc && !limited {
                 info!("Starting automatic rewriting of AOF on {growth}% growth");
                 let _ = rewrite_background(srv);
+            } else if growth >= perc && !srv.aof.limit_logged {
+                // Said once per wait, in Redis's words.
+                srv.aof.limit_logged = true;
+                let extra = srv.aof.rewrites_consecutive_failures - BACKOFF_AFTER;
+                let wait = (BACKOFF_FIRST_SECS << extra.min(6)).min(BACKOFF_MAX_SECS);
+                warn!(
+                    "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} minutes",
+                    wait / 60
+                );
             }
         }
+    }
+    if !limited {
+        srv.aof.limit_logged = false;
     }
     flush(srv);
 }

@@ -709,10 +709,9 @@ pub fn load_at_startup_with(
         Ok(_) => {}
     }
     let start = Instant::now();
+    // Ends with Redis's last words (log watchers look for them).
     let st = load_pumped(srv, &path, pump).map_err(|e| {
-        warn!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.");
-        // Redis's last words (log watchers look for them).
-        "Terminating server after rdb file reading failure.".to_string()
+        format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away. Terminating server after rdb file reading failure.")
     })?;
     // A replica's own file tells where in its master's history it is.
     crate::server::replica::restore_position(srv, &st.aux);
