@@ -1313,3 +1313,42 @@ fn failed_first_rewrite_removes_its_temp_incr_file() {
     assert!(!temp.exists());
     assert_eq!(info_field(&mut c, "persistence", "aof_enabled"), "1");
 }
+
+/// Rewrites whose child dies hold automatic rewrites back after the third
+/// failure (it only counted failed forks), said once in Redis's words.
+#[test]
+fn failed_rewrite_children_trigger_the_back_off() {
+    let dir = temp_dir("aof-backoff");
+    let s = ember_in(&dir, &[]);
+    let mut c = ready(s.connect());
+    c.cmd_line("SET k v");
+    c.cmd_line("CONFIG SET rdb-key-save-delay 10000000");
+    for _ in 0..3 {
+        assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let child = loop {
+            if let Some(p) = child_of(s.pid()) {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "no rewrite child");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // SAFETY: plain kill(2) on the rewrite child the server forked.
+        assert_eq!(unsafe { libc::kill(child, libc::SIGKILL) }, 0);
+        wait_rewrite(&mut c);
+    }
+    c.cmd_line("CONFIG SET auto-aof-rewrite-percentage 1");
+    c.cmd_line("CONFIG SET auto-aof-rewrite-min-size 1kb");
+    c.cmd(&["SET", "x", &"x".repeat(4096)]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s.log().contains("triggered the limit") {
+        assert!(Instant::now() < deadline, "{}", s.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_rewrite_in_progress"),
+        "0"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(s.log().matches("triggered the limit").count(), 1);
+}

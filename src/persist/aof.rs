@@ -973,7 +973,6 @@ pub fn rewrite_background(srv: &mut Server) -> Result<i32, String> {
             srv.aof.last_rewrite_ok = false;
             srv.aof.rewrites_consecutive_failures += 1;
             srv.aof.last_failure_unix = now_ms() / 1000;
-            srv.aof.last_failure_unix = now_ms() / 1000;
             warn!("Can't rewrite append only file in background: fork: {e}");
             Err(format!(
                 "Can't rewrite append only file in background: fork: {e}"
@@ -1105,6 +1104,8 @@ fn reap_child(srv: &mut Server) {
     let _ = std::fs::remove_file(&tmp);
     srv.aof.last_rewrite_ok = false;
     srv.aof.rewrites_consecutive_failures += 1;
+    // The back-off counts from here too (it only did after failed forks).
+    srv.aof.last_failure_unix = now_ms() / 1000;
     if srv.aof.state == State::WaitRewrite {
         // The writes kept for this attempt go with it: the next attempt
         // starts a fresh temporary incr file (Redis aofDelTempIncrAofFile).
