@@ -150,6 +150,8 @@ pub const GETKEYS_INVALID_ARGS: &str = "ERR Invalid arguments specified for comm
 pub const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 pub const NO_SHUTDOWN_IN_PROGRESS: &str = "ERR No shutdown in progress.";
 pub const SHUTDOWN_FAILED: &str = "ERR Errors trying to SHUTDOWN. Check logs.";
+pub const SHUTDOWN_DENY_BLOCKING: &str =
+    "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client";
 
 // MODULE.
 /// Redis 7's refusal of MODULE LOAD / LOADEX / UNLOAD when

@@ -110,8 +110,10 @@ fn main() {
     // Data loading goes here, before READY=1: systemd must only see the
     // server ready once data is loaded and listeners are up.
     if let Err(e) = el.load_data() {
-        tracing::warn!("{e}");
+        // The pid file goes first: the reason is the log's last line, as
+        // with Redis (which exits without removing it).
         drop(exit_guard);
+        tracing::warn!("{e}");
         std::process::exit(1);
     }
     daemon::notify_ready();

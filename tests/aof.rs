@@ -1123,3 +1123,273 @@ fn scan_and_randomkey_expiries_are_not_wrapped() {
         "{text}"
     );
 }
+
+/// The manifest as Redis keeps it across rewrites: history newest first
+/// (kept with aof-disable-auto-gc), every incr file becomes history when
+/// a rewrite runs with the AOF off, and DEBUG LOADAOF adopts the manifest
+/// on disk, so the next incr file after turning the AOF on again is 1.
+#[test]
+fn manifest_history_and_sequence_numbers_follow_redis() {
+    let dir = temp_dir("aof-manifest-history");
+    let s = ember_in(&dir, &["--aof-use-rdb-preamble", "yes"]);
+    let mut c = ready(s.connect());
+    c.cmd_line("SET a 1");
+    c.cmd_line("CONFIG SET aof-disable-auto-gc yes");
+    for _ in 0..2 {
+        assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
+        wait_rewrite(&mut c);
+    }
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.3.base.rdb seq 3 type b\n\
+         file appendonly.aof.2.incr.aof seq 2 type h\n\
+         file appendonly.aof.2.base.rdb seq 2 type h\n\
+         file appendonly.aof.1.incr.aof seq 1 type h\n\
+         file appendonly.aof.1.base.rdb seq 1 type h\n\
+         file appendonly.aof.3.incr.aof seq 3 type i\n"
+    );
+    // Turning the garbage collection back on removes the history at once.
+    c.cmd_line("CONFIG SET aof-disable-auto-gc no");
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.3.base.rdb seq 3 type b\n\
+         file appendonly.aof.3.incr.aof seq 3 type i\n"
+    );
+    assert!(!dir.join("appendonlydir/appendonly.aof.1.base.rdb").exists());
+    c.cmd_line("CONFIG SET appendonly no");
+    assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
+    wait_rewrite(&mut c);
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.4.base.rdb seq 4 type b\n"
+    );
+    assert_eq!(c.cmd_line("DEBUG LOADAOF"), b"+OK\r\n");
+    assert_eq!(c.cmd_line("GET a"), b"$1\r\n1\r\n");
+    c.cmd_line("CONFIG SET appendonly yes");
+    wait_rewrite(&mut c);
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.5.base.rdb seq 5 type b\n\
+         file appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+}
+
+/// Start-up refusals name the problem in Redis's words (log watchers and
+/// Redis's own tests match them), and the reason is the last log line.
+#[test]
+fn manifest_errors_use_redis_words() {
+    let cases: [(&str, &str); 4] = [
+        ("", "Found an empty AOF manifest"),
+        (
+            "file appendonly.aof.1.base.aof seq 1 type b\n\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+            "Invalid AOF manifest file format",
+        ),
+        (
+            "file appendonly.aof.1.base.aof seq 1 type x\n",
+            "Unknown AOF file type",
+        ),
+        (
+            "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+            "The append log file appendonly.aof.1.base.aof doesn't exist: No such file or directory",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let dir = temp_dir(&format!("aof-manifest-words-{i}"));
+        std::fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+        std::fs::write(dir.join("appendonlydir/appendonly.aof.manifest"), text).unwrap();
+        let out = ember_refuses(&dir, &[]);
+        let last = out.lines().last().unwrap_or_default();
+        assert!(last.contains(want), "case {i}: last line {last:?}\n{out}");
+    }
+}
+
+/// An upgrade from a single-file AOF that Redis interrupted after writing
+/// the manifest (naming the old file) but before moving the file into the
+/// directory is carried on.
+#[test]
+fn interrupted_upgrade_from_a_single_file_aof_goes_on() {
+    let dir = temp_dir("aof-interrupted-upgrade");
+    std::fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+    std::fs::write(
+        dir.join("appendonlydir/appendonly.aof.manifest"),
+        "file appendonly.aof seq 1 type b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("appendonly.aof"),
+        encode_command(&["SET", "k1", "v1"]),
+    )
+    .unwrap();
+    let s = ember_in(&dir, &[]);
+    let mut c = ready(s.connect());
+    assert_eq!(c.cmd_line("GET k1"), b"$2\r\nv1\r\n");
+    assert!(!dir.join("appendonly.aof").exists());
+    assert!(dir.join("appendonlydir/appendonly.aof").exists());
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof seq 1 type b\n\
+         file appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+}
+
+/// Writes an AOF directory by hand: the manifest and one incr file.
+fn write_incr_only_aof(dir: &Path, file: &[u8]) {
+    std::fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+    std::fs::write(
+        dir.join("appendonlydir/appendonly.aof.manifest"),
+        "file appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("appendonlydir/appendonly.aof.1.incr.aof"), file).unwrap();
+}
+
+/// A script in the AOF that writes runs on a read-only replica (the file
+/// is obeyed like a master), and clients served while a slow script in
+/// the file runs under DEBUG LOADAOF get -LOADING, not -BUSY.
+#[test]
+fn aof_scripts_run_as_the_file_says() {
+    let dir = temp_dir("aof-scripts");
+    let mut file = encode_command(&["SELECT", "9"]);
+    file.extend(encode_command(&[
+        "EVAL",
+        "redis.call('set',KEYS[1],'100')",
+        "1",
+        "foo",
+    ]));
+    file.extend(encode_command(&[
+        "EVAL",
+        "redis.call('incr',KEYS[1])",
+        "1",
+        "foo",
+    ]));
+    write_incr_only_aof(&dir, &file);
+    let s = ember_in(
+        &dir,
+        &[
+            "--replicaof",
+            "127.0.0.1",
+            "1",
+            "--replica-read-only",
+            "yes",
+        ],
+    );
+    let mut c = ready(s.connect());
+    c.cmd_line("SELECT 9");
+    assert_eq!(c.cmd_line("GET foo"), b"$3\r\n101\r\n");
+    drop(s);
+
+    // Scripts are propagated as their effects: a slow one in the file is
+    // written by hand, as Redis's own test does.
+    let dir = temp_dir("aof-slow-script");
+    let slow =
+        "redis.call('set',KEYS[1],'y'); for i=1,1500000 do redis.call('ping') end return 'ok'";
+    let mut file = encode_command(&["SELECT", "9"]);
+    file.extend(encode_command(&["EVAL", slow, "1", "x"]));
+    write_incr_only_aof(&dir, &file);
+    let s = ember_in(&dir, &["--lua-time-limit", "10"]);
+    let mut c = s.connect();
+    c.timeout = Duration::from_secs(120);
+    let mut c = ready(c);
+    let mut loader = s.connect();
+    loader.timeout = Duration::from_secs(120);
+    loader.send(&["DEBUG", "LOADAOF"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = c.cmd_line("PING");
+        if r.starts_with(b"-LOADING") {
+            break;
+        }
+        assert!(!r.starts_with(b"-BUSY"), "{r:?}");
+        assert!(Instant::now() < deadline, "never saw -LOADING: {r:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(loader.read_reply().unwrap(), b"+OK\r\n");
+    c.cmd_line("SELECT 9");
+    assert_eq!(c.cmd_line("GET x"), b"$1\r\ny\r\n");
+}
+
+/// The pid of a forked child of `pid` (Linux: /proc/<pid>/task/*/children).
+fn child_of(pid: u32) -> Option<i32> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    tasks.filter_map(Result::ok).find_map(|t| {
+        std::fs::read_to_string(t.path().join("children"))
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    })
+}
+
+/// A first rewrite (AOF turned on at run time) that fails takes its
+/// temporary incr file with it, logged in Redis's words, and is retried.
+#[test]
+fn failed_first_rewrite_removes_its_temp_incr_file() {
+    let dir = temp_dir("aof-temp-incr");
+    let d = dir.to_string_lossy().into_owned();
+    let s = start_ember(&["--dir", &d, "--save", ""]);
+    let mut c = s.connect();
+    c.cmd_line("SET k v");
+    c.cmd_line("CONFIG SET rdb-key-save-delay 10000000");
+    assert_eq!(c.cmd_line("CONFIG SET appendonly yes"), b"+OK\r\n");
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_rewrite_in_progress"),
+        "1"
+    );
+    let temp = dir.join("appendonlydir/temp-appendonly.aof.incr");
+    assert!(temp.exists());
+    let child = child_of(s.pid()).expect("rewrite child");
+    // SAFETY: plain kill(2) on the rewrite child the server forked.
+    assert_eq!(unsafe { libc::kill(child, libc::SIGKILL) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !s
+        .log()
+        .contains("Removing the temp incr aof file temp-appendonly.aof.incr")
+    {
+        assert!(Instant::now() < deadline, "{}", s.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    c.cmd_line("CONFIG SET rdb-key-save-delay 0");
+    wait_rewrite(&mut c);
+    assert!(!temp.exists());
+    assert_eq!(info_field(&mut c, "persistence", "aof_enabled"), "1");
+}
+
+/// Rewrites whose child dies hold automatic rewrites back after the third
+/// failure (it only counted failed forks), said once in Redis's words.
+#[test]
+fn failed_rewrite_children_trigger_the_back_off() {
+    let dir = temp_dir("aof-backoff");
+    let s = ember_in(&dir, &[]);
+    let mut c = ready(s.connect());
+    c.cmd_line("SET k v");
+    c.cmd_line("CONFIG SET rdb-key-save-delay 10000000");
+    for _ in 0..3 {
+        assert!(c.cmd_line("BGREWRITEAOF").starts_with(b"+"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let child = loop {
+            if let Some(p) = child_of(s.pid()) {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "no rewrite child");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // SAFETY: plain kill(2) on the rewrite child the server forked.
+        assert_eq!(unsafe { libc::kill(child, libc::SIGKILL) }, 0);
+        wait_rewrite(&mut c);
+    }
+    c.cmd_line("CONFIG SET auto-aof-rewrite-percentage 1");
+    c.cmd_line("CONFIG SET auto-aof-rewrite-min-size 1kb");
+    c.cmd(&["SET", "x", &"x".repeat(4096)]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s.log().contains("triggered the limit") {
+        assert!(Instant::now() < deadline, "{}", s.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_rewrite_in_progress"),
+        "0"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(s.log().matches("triggered the limit").count(), 1);
+}

@@ -83,6 +83,7 @@ diff_test!(persist, "persist.txt");
 diff_test!(notify, "notify.txt");
 diff_test!(sort, "sort.txt");
 diff_test!(debug, "debug.txt");
+diff_test!(test_hooks, "test_hooks.txt");
 diff_test!(bits, "bits.txt");
 diff_test!(hll, "hll.txt");
 diff_test!(geo, "geo.txt");

@@ -368,6 +368,16 @@ fn refused_failover_reverts_to_master() {
     eventually("writes to resume", || {
         field(&mut m, "master_failover_state") == "no-failover"
     });
+    // Logged once, by the abort (as Redis does; its tests count it).
+    assert_eq!(
+        master
+            .log()
+            .matches("Failover target rejected psync request")
+            .count(),
+        1,
+        "{}",
+        master.log()
+    );
     assert_eq!(field(&mut m, "role"), "master");
     let reply = w.read_reply();
     assert_eq!(reply.as_deref(), Ok(&b"+OK\r\n"[..]), "{}", master.log());

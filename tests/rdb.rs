@@ -907,7 +907,8 @@ fn wrong_checksum_is_refused_unless_checks_are_off() {
     let n = bytes.len();
     bytes[n - 3] ^= 0x10;
     let e = try_load(&dir, &bytes, &[]).unwrap_err();
-    assert!(e.contains("wrong RDB checksum"), "{e}");
+    // Redis's words ("CRC error" is what its test suite looks for).
+    assert!(e.contains("RDB CRC error: wrong RDB checksum"), "{e}");
     assert_eq!(try_load(&dir, &bytes, &[("rdbchecksum", "no")]), Ok(9));
     // A zero checksum means "saved without checksum": accepted.
     bytes[n - 8..].fill(0);
@@ -1154,6 +1155,12 @@ fn server_loads_at_startup_and_refuses_corrupt_files() {
         std::fs::write(&file, &b).unwrap();
         let out = expect_refusal(&dir);
         assert!(out.contains("dump.rdb"), "{name}: {out}");
+        // Redis's last words, which log watchers look for.
+        assert!(
+            out.trim_end()
+                .ends_with("Terminating server after rdb file reading failure."),
+            "{name}: {out}"
+        );
         assert_eq!(
             std::fs::read(&file).unwrap(),
             b,
@@ -1309,4 +1316,118 @@ fn shutdown_and_sigterm_save_when_save_points_are_set() {
     c.send(&["SHUTDOWN", "FORCE"]);
     assert!(srv.wait_exit(Duration::from_secs(10)).is_some());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Redis's hidden test hooks: `rdb-key-save-delay` makes each key of a
+/// snapshot take that many microseconds (a BGSAVE of 20 keys at 100 ms
+/// each is still running after half a second), `key-load-delay` the same
+/// for loading, during which clients get -LOADING and INFO says loading:1.
+#[test]
+fn key_save_and_load_delays_slow_snapshots_down() {
+    let dir = temp_dir("test-hook-delays");
+    let d = dir.to_string_lossy().into_owned();
+    // Uncompressed, so that the file has more bytes than the event
+    // interval below between any two keys.
+    let s = start_ember(&["--dir", &d, "--save", "", "--rdbcompression", "no"]);
+    let mut c = s.connect();
+    // Values larger than the event interval below.
+    assert_eq!(c.cmd_line("DEBUG POPULATE 20 key 2000"), b"+OK\r\n");
+    assert_eq!(
+        c.cmd_line("CONFIG SET rdb-key-save-delay 100000"),
+        b"+OK\r\n"
+    );
+    assert!(
+        c.cmd_line("BGSAVE")
+            .starts_with(b"+Background saving started")
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let info = String::from_utf8_lossy(&c.cmd_line("INFO persistence")).into_owned();
+    assert!(info.contains("rdb_bgsave_in_progress:1"), "{info}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while String::from_utf8_lossy(&c.cmd_line("INFO persistence"))
+        .contains("rdb_bgsave_in_progress:1")
+    {
+        assert!(Instant::now() < deadline, "BGSAVE never ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(s);
+
+    // 20 keys at 200 ms each: clients are answered meanwhile.
+    let s = start_ember(&[
+        "--dir",
+        &d,
+        "--save",
+        "",
+        "--key-load-delay",
+        "200000",
+        "--loading-process-events-interval-bytes",
+        "1024",
+    ]);
+    let mut c = s.connect();
+    let reply = c.cmd_line("GET key:1");
+    assert!(reply.starts_with(b"-LOADING"), "{reply:?}");
+    let info = String::from_utf8_lossy(&c.cmd_line("INFO persistence")).into_owned();
+    assert!(info.contains("loading:1"), "{info}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while c.cmd_line("GET key:1").starts_with(b"-LOADING") {
+        assert!(Instant::now() < deadline, "loading never ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(c.cmd_line("DBSIZE"), b":20\r\n");
+}
+
+/// A RESTORE payload with a valid checksum but a damaged body is refused
+/// with Redis's error and logged as a failed integrity check, as Redis
+/// logs it (its corrupt-dump tests look for that line).
+#[test]
+fn damaged_restore_payload_is_logged() {
+    let s = start_ember(&[]);
+    let mut c = s.connect();
+    // A string type byte, then a length of 5 with only 2 bytes behind it.
+    let mut p = vec![0u8, 5, b'a', b'b', 10, 0];
+    let crc = persist::rdb::crc64(0, &p);
+    p.extend_from_slice(&crc.to_le_bytes());
+    let reply = c.cmd(&[&b"RESTORE"[..], b"k", b"0", &p]);
+    assert_eq!(reply, b"-ERR Bad data format\r\n".to_vec());
+    let log = s.log();
+    assert!(log.contains("integrity check failed"), "{log}");
+    assert_eq!(c.cmd_line("PING"), b"+PONG\r\n");
+}
+
+/// A file with a damaged packed encoding names it as Redis does, both in
+/// the internal error line and the refusal; empty keys are skipped with
+/// Redis's log line.
+#[test]
+fn damaged_encodings_and_empty_keys_are_logged_like_redis() {
+    let dir = temp_dir("ember-rdb-integrity-words");
+    let file = dir.join("dump.rdb");
+    let finish = |mut body: Vec<u8>| {
+        body.push(0xFF);
+        let crc = persist::rdb::crc64(0, &body);
+        body.extend_from_slice(&crc.to_le_bytes());
+        body
+    };
+    // A sorted set ziplist (type 12) whose blob is 5 bytes of nonsense.
+    let mut b = b"REDIS0009\xFE\x00\x0C\x01z\x05abcde".to_vec();
+    b = finish(b);
+    std::fs::write(&file, &b).unwrap();
+    let out = expect_refusal(&dir);
+    assert_eq!(
+        out.matches("Zset ziplist integrity check failed").count(),
+        2,
+        "{out}"
+    );
+    // An empty set (type 2, no members) is skipped, not loaded.
+    let b = finish(b"REDIS0009\xFE\x00\x02\x05empty\x00\x00\x01k\x01v".to_vec());
+    std::fs::write(&file, &b).unwrap();
+    let d = dir.to_string_lossy().into_owned();
+    let srv = start_ember(&["--dir", &d, "--save", ""]);
+    let mut c = loaded(srv.connect());
+    assert_eq!(c.cmd(&["DBSIZE"]), b":1\r\n");
+    let log = srv.log();
+    assert!(
+        log.contains("rdbLoadObject skipping empty key: empty"),
+        "{log}"
+    );
+    assert!(log.contains("empty keys skipped: 1"), "{log}");
 }

@@ -338,6 +338,10 @@ fn replica_hides_expired_keys_without_deleting_them() {
     // so no DEL reaches the replicas.
     assert_eq!(m.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
     m.cmd(&["SET", "short", "v", "PX", "300"]);
+    // PFCOUNT looks its key up for writing (it caches the count), yet a
+    // replica must not delete the expired sketch either.
+    m.cmd(&["PFADD", "hll", "a", "b", "c"]);
+    m.cmd(&["PEXPIRE", "hll", "300"]);
     m.cmd(&["SET", "marker", "1"]);
     eventually("marker replicated", || {
         er.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n" && rr.cmd(&["GET", "marker"]) == b"$1\r\n1\r\n"
@@ -353,10 +357,13 @@ fn replica_hides_expired_keys_without_deleting_them() {
             "DBSIZE",
             "GET short",
             "DBSIZE",
+            "PFCOUNT hll",
+            "DBSIZE",
         ],
     );
     // The master's deletion removes it for good.
     m.cmd(&["GET", "short"]);
+    m.cmd(&["GET", "hll"]);
     eventually("deleted on the replica", || {
         er.cmd(&["DBSIZE"]) == b":1\r\n"
     });
@@ -972,7 +979,10 @@ fn malformed_master_input_is_survived() {
         log.contains("protocol error in the master's stream"),
         "{log}"
     );
-    assert!(log.contains("Unknown command 'NOTACMD'"), "{log}");
+    assert!(
+        log.contains("unknown command 'NOTACMD', with args beginning with: ' after processing the command '<unknown>'"),
+        "{log}"
+    );
 }
 
 /// A replica whose master does not answer: ROLE and INFO replication as
@@ -1148,4 +1158,77 @@ fn publish_reaches_replica_subscribers_but_not_the_aof() {
     drop(replica);
     drop(master);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A command of the master's stream the replica cannot run (here one
+/// DEBUG REPLICATE put there) is logged as the error Redis would send its
+/// master, and the stream goes on.
+#[test]
+fn unknown_command_in_the_stream_is_logged_as_critical() {
+    let master = start_ember(&[]);
+    let mut m = master.connect();
+    let replica = start_ember_replica_of(master.port);
+    let mut r = replica.connect();
+    eventually("link up", || link_up(&mut r));
+    assert_eq!(m.cmd_line("DEBUG REPLICATE fake-command-1 a"), b"+OK\r\n");
+    assert_eq!(m.cmd_line("DEBUG REPLICATE SET"), b"+OK\r\n");
+    m.cmd_line("SET after 1");
+    eventually("the stream goes on", || {
+        r.cmd_line("GET after") == b"$1\r\n1\r\n"
+    });
+    let log = replica.log();
+    assert!(
+        log.contains(
+            "== CRITICAL == This replica is sending an error to its master: \
+             'ERR unknown command 'fake-command-1', with args beginning with: 'a' ' \
+             after processing the command '<unknown>'"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "'ERR wrong number of arguments for 'set' command' after processing the command 'set'"
+        ),
+        "{log}"
+    );
+    // DEBUG REPLICATE ran nothing on the master itself.
+    assert_eq!(m.cmd_line("DBSIZE"), b":1\r\n");
+}
+
+/// A master that answers PSYNC late (delaying a diskless transfer) sends
+/// newlines meanwhile: they keep the handshake alive past `repl-timeout`;
+/// once they stop, the replica gives up with Redis's log line.
+#[test]
+fn handshake_times_out_only_when_the_master_goes_quiet() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let replica = start_ember(&["--repl-timeout", "2"]);
+    let mut r = replica.connect();
+    assert_eq!(r.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    let (mut s, _) = l.accept().expect("replica connects");
+    s.set_read_timeout(Some(CONVERGE)).unwrap();
+    read_until(&mut s, b"PING\r\n");
+    s.write_all(b"+PONG\r\n").unwrap();
+    read_until(&mut s, b"psync2\r\n");
+    s.write_all(b"+OK\r\n+OK\r\n").unwrap();
+    read_until(&mut s, b"PSYNC\r\n");
+    for _ in 0..4 {
+        read_until(&mut s, b"\r\n");
+    }
+    // 4 seconds of keep-alive newlines, twice the timeout.
+    for _ in 0..10 {
+        s.write_all(b"\n").unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    assert!(
+        !replica.log().contains("Timeout connecting to the MASTER"),
+        "{}",
+        replica.log()
+    );
+    eventually("the quiet master timed out", || {
+        replica
+            .log()
+            .contains("Timeout connecting to the MASTER...")
+    });
+    drop(s);
 }

@@ -540,3 +540,101 @@ fn no_ping_right_after_the_sync() {
     );
     assert!(!stream.windows(4).any(|w| w == b"PING"));
 }
+
+/// INFO's shutdown_in_milliseconds as a number, while a shutdown waits.
+fn shutdown_wait_ms(c: &mut RawConn) -> Option<i64> {
+    info_field(c, "server", "shutdown_in_milliseconds").and_then(|v| v.parse().ok())
+}
+
+/// SHUTDOWN with a replica that has not acknowledged the whole stream
+/// waits for it (Redis 7's shutdown-timeout): the client is parked and
+/// counted as blocked, INFO shows the time left, SHUTDOWN ABORT ends the
+/// wait with the parked client's error; once the replica acknowledges
+/// everything the server exits, logging how many replicas were in sync.
+#[test]
+fn shutdown_waits_for_a_lagging_replica() {
+    let mut ember = start_ember(&["--save", ""]);
+    let mut m = ember.connect();
+    let (mut link, _full, _rdb) = handshake(ember.port);
+    m.cmd_line("SET k 1");
+    let mut waiter = ember.connect();
+    waiter.send(&["SHUTDOWN"]);
+    eventually("the shutdown waits", || {
+        shutdown_wait_ms(&mut m).is_some_and(|ms| ms > 0)
+    });
+    assert_eq!(
+        info_field(&mut m, "clients", "blocked_clients").as_deref(),
+        Some("1")
+    );
+    assert_eq!(m.cmd_line("SHUTDOWN ABORT"), b"+OK\r\n");
+    assert_eq!(
+        waiter.read_reply().unwrap(),
+        b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+    );
+    assert_eq!(
+        m.cmd_line("SHUTDOWN ABORT"),
+        b"-ERR No shutdown in progress.\r\n"
+    );
+    assert_eq!(shutdown_wait_ms(&mut m), None);
+    assert!(ember.log().contains("Shutdown manually aborted."));
+    // Writes run again once the wait is over.
+    assert_eq!(m.cmd_line("SET k 2"), b"+OK\r\n");
+
+    waiter.send(&["SHUTDOWN"]);
+    eventually("the shutdown waits again", || {
+        shutdown_wait_ms(&mut m).is_some()
+    });
+    let offset = info_field(&mut m, "replication", "master_repl_offset").unwrap();
+    link.write_all(&encode_command(&["REPLCONF", "ACK", &offset]))
+        .unwrap();
+    let status = ember
+        .wait_exit(Duration::from_secs(20))
+        .expect("exited once the replica caught up");
+    assert_eq!(status.code(), Some(0));
+    let log = ember.log();
+    assert!(
+        log.contains("1 of 1 replicas are in sync when shutting down."),
+        "{log}"
+    );
+    assert!(!log.contains("Lagging replica"), "{log}");
+}
+
+/// SIGTERM with a replica that never acknowledges: after
+/// `shutdown-timeout` the server exits anyway and names the lagging
+/// replica. `SHUTDOWN NOW` never waits.
+#[test]
+fn shutdown_gives_up_on_a_silent_replica() {
+    let mut ember = start_ember(&["--save", "", "--shutdown-timeout", "1"]);
+    let mut m = ember.connect();
+    let (_link, _full, _rdb) = handshake(ember.port);
+    m.cmd_line("SET k 1");
+    let started = Instant::now();
+    // SAFETY: plain kill(2) on the child's pid, which we own and which has
+    // not been waited for yet.
+    assert_eq!(unsafe { libc::kill(ember.pid() as i32, libc::SIGTERM) }, 0);
+    let status = ember
+        .wait_exit(Duration::from_secs(20))
+        .expect("exited after the timeout");
+    assert_eq!(status.code(), Some(0));
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    let log = ember.log();
+    assert!(
+        log.contains("Waiting for replicas before shutting down."),
+        "{log}"
+    );
+    assert!(
+        log.contains("Lagging replica 127.0.0.1:4321 reported offset"),
+        "{log}"
+    );
+    assert!(log.contains("0 of 1 replicas are in sync"), "{log}");
+
+    let mut ember = start_ember(&["--save", ""]);
+    let mut m = ember.connect();
+    let (_link, _full, _rdb) = handshake(ember.port);
+    m.cmd_line("SET k 1");
+    m.send(&["SHUTDOWN", "NOW"]);
+    let status = ember
+        .wait_exit(Duration::from_secs(10))
+        .expect("SHUTDOWN NOW exits at once");
+    assert_eq!(status.code(), Some(0));
+}

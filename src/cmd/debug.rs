@@ -96,9 +96,21 @@ pub fn reload(ctx: &mut Ctx, opts: &[&[u8]]) {
         return ctx.c.reply.error("ERR");
     }
     let mut fresh = Keyspace::new(ctx.srv.ks.dbs.len());
-    if let Err(e) = crate::persist::load_into(ctx.srv, &path, &mut fresh) {
-        warn!("DEBUG RELOAD: {e}");
-        return ctx.c.reply.error(error::DEBUG_RELOAD_FAILED);
+    let st = match crate::persist::load_into(ctx.srv, &path, &mut fresh) {
+        Ok(st) => st,
+        Err(e) => {
+            warn!("DEBUG RELOAD: {e}");
+            return ctx.c.reply.error(error::DEBUG_RELOAD_FAILED);
+        }
+    };
+    if !noflush {
+        // The function libraries are the file's too, as Redis empties
+        // them with the data before loading.
+        ctx.srv.scripts.flush_functions();
+        if let Err(e) = crate::persist::install_functions(ctx.srv, &st) {
+            warn!("DEBUG RELOAD: {e}");
+            return ctx.c.reply.error(error::DEBUG_RELOAD_FAILED);
+        }
     }
     let ks = &mut ctx.srv.ks;
     if !noflush {
@@ -200,6 +212,49 @@ pub fn protocol(ctx: &mut Ctx, name: &[u8]) {
         b"true" => r.boolean(true),
         b"false" => r.boolean(false),
         _ => r.error(error::DEBUG_PROTOCOL_TYPES),
+    }
+}
+
+/// DEBUG AOF-FLUSH-SLEEP microseconds: every later write of a non-empty
+/// AOF buffer sleeps first (C `atoi` parsing, as Redis: junk is 0).
+pub fn aof_flush_sleep(ctx: &mut Ctx, arg: &[u8]) {
+    // atoi: leading digits after an optional sign; a negative is no sleep.
+    let t = arg.trim_ascii_start();
+    let (neg, digits) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let us = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0u64, |n, &d| {
+            n.saturating_mul(10)
+                .saturating_add(u64::from(d - b'0'))
+                .min(i32::MAX as u64)
+        });
+    ctx.srv.aof.flush_sleep_us = if neg { 0 } else { us };
+    ctx.c.reply.ok();
+}
+
+/// DEBUG REPLICATE command [arg ...] (`args` starts at the subcommand
+/// name): the command goes into the replication stream as it is, in
+/// whatever database the stream last selected; neither run here nor
+/// written to the AOF (tests make replicas diverge with it).
+pub fn replicate(ctx: &mut Ctx, args: &[&[u8]]) {
+    match args.split_first() {
+        Some((_, cmd)) if !cmd.is_empty() => {
+            if ctx.srv.repl.feeding() {
+                crate::server::repl::feed_alone(ctx.srv, cmd);
+            }
+            ctx.c.reply.ok();
+        }
+        _ => {
+            let sub = args.first().copied().unwrap_or(b"replicate");
+            ctx.c
+                .reply
+                .error(&error::unknown_subcommand_or_arity(sub, "debug"));
+        }
     }
 }
 

@@ -44,6 +44,11 @@ fn with_sketch<R>(
 ) -> (Sketch, Option<R>) {
     let db = ctx.c.db;
     let ks = &mut ctx.srv.ks;
+    // A read (PFCOUNT) of an expired key while the data set is held static
+    // (a replica, a pause) finds nothing and deletes nothing.
+    if !create && ks.expire_if_needed(db, key, ctx.now) {
+        return (Sketch::Missing, None);
+    }
     match ks.lookup_write(db, key, ctx.now) {
         None if !create => (Sketch::Missing, None),
         None => {

@@ -164,12 +164,21 @@ fn restore(ctx: &mut Ctx, argv: &[&[u8]]) {
     if ttl < 0 {
         return ctx.c.reply.error(error::RESTORE_INVALID_TTL);
     }
-    let Some(body) = rdb::verify_payload(argv[3]) else {
+    let Some(body) = rdb::verify_payload(argv[3], ctx.srv.persist.skip_checksum) else {
         return ctx.c.reply.error(error::DUMP_PAYLOAD_INVALID);
     };
     let lim = rdb::TypeLimits::from_config(&ctx.srv.config);
-    let Ok(val) = rdb::restore_value(body, &lim) else {
-        return ctx.c.reply.error(error::BAD_DATA_FORMAT);
+    let val = match rdb::restore_value(body, &lim) {
+        Ok(v) => v,
+        Err(e) => {
+            // Logged as Redis logs a payload that fails its checks.
+            tracing::warn!(
+                "Internal error in RDB reading offset {}: payload integrity check failed: {}",
+                e.offset,
+                e.msg
+            );
+            return ctx.c.reply.error(error::BAD_DATA_FORMAT);
+        }
     };
     // Remove the old value without counting a change: the restore counts
     // as one, as in Redis.

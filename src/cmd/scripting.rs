@@ -213,8 +213,8 @@ pub fn effective_flags(srv: &crate::server::Server, cmd: &'static Cmd, argv: &[&
 }
 
 /// The checks Redis makes before running a script with declared flags
-/// (scriptPrepareForRun): *_RO needs no-writes, OOM needs allow-oom or
-/// no-writes.
+/// (scriptPrepareForRun): *_RO needs no-writes, min-replicas-to-write
+/// refuses writing scripts, OOM needs allow-oom or no-writes.
 pub fn check_script_flags(ctx: &Ctx, flags: u32, ro: bool) -> Result<(), &'static str> {
     // `replica.gate` is off while our master's stream runs, which obeys.
     let stale = ctx.srv.replica.gate && crate::server::replica::running_stale(ctx.srv);
@@ -237,6 +237,10 @@ pub fn check_script_flags(ctx: &Ctx, flags: u32, ro: bool) -> Result<(), &'stati
     }
     if stale && flags & sflags::ALLOW_STALE == 0 {
         return Err(error::MASTERDOWN);
+    }
+    // min-replicas-to-write refuses a script that may write up front.
+    if flags & sflags::NO_WRITES == 0 && crate::server::repl::too_few_good_replicas(ctx.srv) {
+        return Err(error::NOREPLICAS);
     }
     if flags & (sflags::NO_WRITES | sflags::ALLOW_OOM) == 0 && super::over_maxmemory(ctx.srv) {
         return Err(error::OOM);
@@ -526,7 +530,8 @@ fn function_restore(ctx: &mut Ctx, argv: &[&[u8]]) {
     if argv.len() > 4 {
         return ctx.c.reply.error(error::SYNTAX);
     }
-    let Some(body) = crate::persist::rdb::verify_payload(argv[2]) else {
+    let Some(body) = crate::persist::rdb::verify_payload(argv[2], ctx.srv.persist.skip_checksum)
+    else {
         return ctx
             .c
             .reply

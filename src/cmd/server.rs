@@ -11,7 +11,7 @@ use crate::client::{Client, Conn};
 use crate::db::watch::KeyFate;
 use crate::db::{Db, lazyfree};
 use crate::error;
-use crate::server::{CmdStat, Server, Shutdown, now_ms, now_us};
+use crate::server::{CmdStat, Server, now_ms, now_us};
 use crate::types::{StrValue, Value};
 use std::fmt::Write as _;
 use tracing::{info, warn};
@@ -419,6 +419,9 @@ fn info_server(srv: &Server, out: &mut String) {
         .unwrap_or_default();
     field(out, "config_file", conf);
     field(out, "io_threads_active", 0);
+    if let Some(ms) = crate::server::shutdown::remaining_ms(srv) {
+        field(out, "shutdown_in_milliseconds", ms);
+    }
     // Redis 7.2 lists its listeners, numbered by connection type: 0 = TCP,
     // 1 = Unix socket.
     if cfg.port != 0 {
@@ -1019,6 +1022,7 @@ fn apply_config_changes(
             "aof-timestamp-enabled" => {
                 srv.aof.timestamps = crate::persist::aof::timestamps_enabled(&srv.config);
             }
+            "aof-disable-auto-gc" => crate::persist::aof::remove_history_now(srv),
             _ => {}
         }
     }
@@ -1109,7 +1113,13 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
         return ctx.c.reply.error(error::SYNTAX);
     }
     if abort {
+        if crate::server::shutdown::abort(ctx.srv) {
+            return ctx.c.reply.ok();
+        }
         return ctx.c.reply.error(error::NO_SHUTDOWN_IN_PROGRESS);
+    }
+    if !now && ctx.c.in_exec {
+        return ctx.c.reply.error(error::SHUTDOWN_DENY_BLOCKING);
     }
     // While a script is busy only SHUTDOWN NOSAVE may stop the server.
     if !nosave && ctx.srv.scripts.run.as_ref().is_some_and(|r| r.busy) {
@@ -1122,13 +1132,18 @@ fn shutdown(ctx: &mut Ctx, argv: &[&[u8]]) {
     } else {
         None
     };
-    if !crate::persist::prepare_shutdown(ctx.srv, save_flag, force) {
-        return ctx.c.reply.error(error::SHUTDOWN_FAILED);
+    use crate::server::shutdown::{self, Outcome};
+    match shutdown::begin(ctx.srv, save_flag, force, now) {
+        Outcome::Exit => {
+            // Run nothing more from this connection (Redis exits inside
+            // the command); replies to earlier pipelined commands are
+            // still written.
+            ctx.c.close_after_reply = true;
+        }
+        // Answered when the shutdown fails or is aborted.
+        Outcome::Waiting => shutdown::park(ctx, argv),
+        Outcome::Failed => ctx.c.reply.error(error::SHUTDOWN_FAILED),
     }
-    ctx.srv.shutdown = Some(Shutdown::Graceful);
-    // Run nothing more from this connection (Redis exits inside the
-    // command); replies to earlier pipelined commands are still written.
-    ctx.c.close_after_reply = true;
 }
 
 // ---------------------------------------------------------------------------
@@ -1175,6 +1190,12 @@ fn debug(ctx: &mut Ctx, argv: &[&[u8]]) {
         _ if is("reload") => super::debug::reload(ctx, &argv[2..]),
         3 if is("protocol") => super::debug::protocol(ctx, argv[2]),
         3 if is("quicklist-packed-threshold") => super::debug::packed_threshold(ctx, argv[2]),
+        3 if is("aof-flush-sleep") => super::debug::aof_flush_sleep(ctx, argv[2]),
+        3 if is("set-skip-checksum-validation") => {
+            ctx.srv.persist.skip_checksum = c_atoi_nonzero(argv[2]);
+            ctx.c.reply.ok();
+        }
+        _ if is("replicate") => super::debug::replicate(ctx, &argv[1..]),
         3 if is("log") => {
             tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(argv[2]));
             ctx.c.reply.ok();
@@ -1194,6 +1215,8 @@ fn debug_help(ctx: &mut Ctx) {
         ctx,
         &[
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Sleep <microsec> before each write of the AOF buffer to the file.",
             "DIGEST",
             "    Reply with a fingerprint (40 hex digits) of every key, value and TTL.",
             "CONFIG-REWRITE-FORCE-ALL",
@@ -1217,6 +1240,8 @@ fn debug_help(ctx: &mut Ctx) {
             "QUICKLIST-PACKED-THRESHOLD <size>",
             "    Give list elements of at least <size> (default 1GB, at most 4GB; 0 restores",
             "    the default) a quicklist node of their own.",
+            "REPLICATE <command> [<arg> ...]",
+            "    Send <command> to the replicas only (in their current database).",
             "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
             "    Save the RDB file, then replace the data with what it holds. NOSAVE:",
             "    skip the save. NOFLUSH: add to the data instead (a key on both sides is",
@@ -1227,6 +1252,8 @@ fn debug_help(ctx: &mut Ctx) {
             "    Switch the background expiry of keys with a TTL off (0) or on (1).",
             "SET-DISABLE-DENY-SCRIPTS <0|1>",
             "    Let scripts call commands normally refused to them (1), or not (0).",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Take RESTORE payloads and RDB files without checking their CRC64 (1).",
             "SLEEP <seconds>",
             "    Block the server for <seconds>; fractions such as 0.5 are allowed.",
             "HELP",
@@ -2075,7 +2102,7 @@ mod tests {
             h.srv.config.save = vec![(3600, 1)];
             h.srv.config.dir = dir.to_string_lossy().into_owned();
             assert_eq!(h.run(args), "", "{args:?}");
-            assert_eq!(h.srv.shutdown, Some(Shutdown::Graceful));
+            assert_eq!(h.srv.shutdown, Some(crate::server::Shutdown::Graceful));
             assert!(h.c.close_after_reply);
         }
         let _ = std::fs::remove_dir_all(&dir);
@@ -2148,7 +2175,7 @@ mod tests {
             )
         );
         let help = h.run(&["DEBUG", "HELP"]);
-        assert!(help.starts_with("*38\r\n+DEBUG <subcommand>"));
+        assert!(help.starts_with("*44\r\n+DEBUG <subcommand>"));
         assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"));
         assert_eq!(
             h.run(&["DEBUG", "HELP", "x"]),

@@ -177,6 +177,9 @@ pub fn example() -> String {
         if row.has(PROTECTED) {
             marks.push("[protected]");
         }
+        if row.has(registry::HIDDEN) {
+            marks.push("[hidden: CONFIG GET patterns skip it]");
+        }
         s.push_str(&format!("# {}", row.doc));
         if !marks.is_empty() {
             s.push(' ');

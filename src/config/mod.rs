@@ -1197,6 +1197,10 @@ impl Config {
                 continue;
             }
             for (idx, row) in DIRECTIVES.iter().enumerate() {
+                // Hidden directives answer only to their exact name.
+                if row.has(registry::HIDDEN) {
+                    continue;
+                }
                 let names = std::iter::once(row.name).chain(row.aliases.iter().copied());
                 for (order, name) in names.enumerate() {
                     if seen.iter().any(|s| s == name) {

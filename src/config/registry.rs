@@ -10,6 +10,9 @@ pub const PROTECTED: u8 = 2;
 pub const INERT: u8 = 4;
 /// Holds a secret (passwords); callers should not log it.
 pub const SENSITIVE: u8 = 8;
+/// Redis's HIDDEN_CONFIG (test hooks): CONFIG GET answers it only when asked by exact name, never
+/// for a pattern.
+pub const HIDDEN: u8 = 16;
 
 pub const INT_MAX: i128 = i32::MAX as i128;
 pub const INT_MIN: i128 = i32::MIN as i128;
@@ -467,7 +470,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("aof-timestamp-enabled", BOOL, "no", 0, G::Aof, "Write timestamp annotations into the AOF."),
     d("aof-disable-auto-gc", BOOL, "no", 0, G::Aof, "Keep history AOF files instead of deleting them."),
     // SHUTDOWN
-    d("shutdown-timeout", int(0, INT_MAX), "10", INERT, G::Shutdown, "Seconds to wait for replicas to catch up on shutdown."),
+    d("shutdown-timeout", int(0, INT_MAX), "10", 0, G::Shutdown, "Seconds to wait for replicas to catch up on shutdown."),
     d("shutdown-on-sigint", SHUTDOWN, "default", INERT, G::Shutdown, "Shutdown flags on SIGINT: default, or save/nosave, now, force."),
     d("shutdown-on-sigterm", SHUTDOWN, "default", INERT, G::Shutdown, "Shutdown flags on SIGTERM: default, or save/nosave, now, force."),
     // LONG BLOCKING COMMANDS
@@ -525,6 +528,12 @@ pub static DIRECTIVES: &[Directive] = &[
     d("rdb-save-incremental-fsync", BOOL, "yes", INERT, G::Advanced, "fsync every 4 MB while saving an RDB file."),
     d("lfu-log-factor", int(0, INT_MAX), "10", 0, G::Advanced, "LFU counter logarithm factor."),
     d("lfu-decay-time", int(0, INT_MAX), "1", 0, G::Advanced, "Minutes per LFU counter decay step."),
+    // Redis's hidden test hooks (its own test suite sets them).
+    d("rdb-key-save-delay", int(INT_MIN, INT_MAX), "0", HIDDEN, G::Advanced, "Microseconds to sleep after saving each key to an RDB file or AOF base (negative -N: 1 microsecond on one key in N on average). A testing hook."),
+    d("key-load-delay", int(INT_MIN, INT_MAX), "0", HIDDEN, G::Advanced, "Microseconds to sleep after loading each key from an RDB file or AOF (negative -N: 1 microsecond on one key in N on average). A testing hook."),
+    d("loading-process-events-interval-bytes", int(1024, INT_MAX), "2097152", HIDDEN, G::Advanced, "While loading, serve clients (with -LOADING) at least every this many bytes read, as well as every 1024 keys."),
+    d("use-exit-on-panic", BOOL, "no", HIDDEN | INERT, G::Advanced, "Exit instead of aborting on an internal error (ember never dumps core on one either way)."),
+    d("watchdog-period", int(0, INT_MAX), "0", HIDDEN | INERT, G::Advanced, "Milliseconds after which a stuck event loop logs its stack (ember has no watchdog)."),
     // ACTIVE DEFRAGMENTATION
     d("activedefrag", BOOL, "no", INERT, G::Defrag, "Enable active defragmentation."),
     d("active-defrag-ignore-bytes", mem(1, LLONG_MAX), "104857600", INERT, G::Defrag, "Minimum fragmentation waste before defragmenting."),

@@ -147,6 +147,11 @@ pub struct Aof {
     /// `fsynced_reploff_pending`): raised by the loop after an `always`
     /// fsync and by the fsync thread after an `everysec` one.
     fsynced_pending: Arc<AtomicU64>,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of a
+    /// non-empty buffer (a testing hook, 0: off).
+    pub flush_sleep_us: u64,
+    /// The rewrite back-off was announced in the log for this wait.
+    limit_logged: bool,
 }
 
 impl Default for Aof {
@@ -178,6 +183,8 @@ impl Default for Aof {
             last_rewrite_time_sec: -1,
             fsynced_reploff: None,
             fsynced_pending: Arc::new(AtomicU64::new(0)),
+            flush_sleep_us: 0,
+            limit_logged: false,
         }
     }
 }
@@ -368,6 +375,9 @@ fn write_and_sync(srv: &mut Server) {
         let Some(f) = aof.file.as_mut() else {
             return;
         };
+        if aof.flush_sleep_us > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(aof.flush_sleep_us));
+        }
         match f.write_all(&aof.buf) {
             Ok(()) => {
                 aof.current_size += aof.buf.len() as u64;
@@ -600,6 +610,7 @@ const ITEMS_PER_CMD: usize = 64;
 fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
     use crate::types::Value;
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    let key_save_delay = super::config_i32(srv, "rdb-key-save-delay");
     // Function libraries first (Redis's rewriteFunctions).
     for code in srv.scripts.library_codes() {
         encode_command(&mut buf, &[b"FUNCTION".as_slice(), b"LOAD", &code]);
@@ -611,6 +622,9 @@ fn write_resp_dataset(srv: &Server, out: &mut impl Write) -> io::Result<()> {
         let dbs = db.to_string();
         encode_command(&mut buf, &[b"SELECT".as_slice(), dbs.as_bytes()]);
         for (key, val) in d.main.iter() {
+            if key_save_delay != 0 {
+                super::debug_delay(key_save_delay);
+            }
             let mut batch: Vec<Vec<u8>> = Vec::new();
             let emit = |buf: &mut Vec<u8>, cmd: &[u8], batch: &mut Vec<Vec<u8>>, force: bool| {
                 if batch.len() >= ITEMS_PER_CMD || (force && !batch.is_empty()) {
@@ -967,7 +981,6 @@ pub fn rewrite_background(srv: &mut Server) -> Result<i32, String> {
             srv.aof.last_rewrite_ok = false;
             srv.aof.rewrites_consecutive_failures += 1;
             srv.aof.last_failure_unix = now_ms() / 1000;
-            srv.aof.last_failure_unix = now_ms() / 1000;
             warn!("Can't rewrite append only file in background: fork: {e}");
             Err(format!(
                 "Can't rewrite append only file in background: fork: {e}"
@@ -1099,10 +1112,43 @@ fn reap_child(srv: &mut Server) {
     let _ = std::fs::remove_file(&tmp);
     srv.aof.last_rewrite_ok = false;
     srv.aof.rewrites_consecutive_failures += 1;
+    // The back-off counts from here too (it only did after failed forks).
+    srv.aof.last_failure_unix = now_ms() / 1000;
     if srv.aof.state == State::WaitRewrite {
+        // The writes kept for this attempt go with it: the next attempt
+        // starts a fresh temporary incr file (Redis aofDelTempIncrAofFile).
+        let name = temp_incr_name(&srv.config);
+        info!("Removing the temp incr aof file {name} in the background");
+        srv.aof.file = None;
+        srv.aof.buf.clear();
+        let _ = std::fs::remove_file(dir_path(&srv.config).join(&name));
         // Retried from cron, as Redis does.
         srv.aof.rewrite_scheduled = true;
     }
+}
+
+/// Deletes the history files the manifest lists and persists it without
+/// them, unless `aof-disable-auto-gc yes` keeps them (Redis
+/// aofDelHistoryFiles).
+fn remove_history(cfg: &Config, m: &mut Manifest) {
+    if m.history.is_empty() || cfg.get_bool("aof-disable-auto-gc") == Some(true) {
+        return;
+    }
+    let dir = dir_path(cfg);
+    for h in std::mem::take(&mut m.history) {
+        info!("Removing the history file {} in the background", h.name);
+        let _ = std::fs::remove_file(dir.join(&h.name));
+    }
+    if let Err(e) = persist_manifest(cfg, m) {
+        warn!("Can't persist the AOF manifest after removing history files: {e}");
+    }
+}
+
+/// CONFIG SET aof-disable-auto-gc no, DEBUG LOADAOF: history files go now.
+pub fn remove_history_now(srv: &mut Server) {
+    let mut m = std::mem::take(&mut srv.aof.manifest);
+    remove_history(&srv.config, &mut m);
+    srv.aof.manifest = m;
 }
 
 /// The parent's half of a finished rewrite (Redis
@@ -1121,9 +1167,11 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
+    // History is listed newest first, as Redis lists it: the old base,
+    // then the incr files it replaced, each put in front.
     if let Some(mut old) = m.base.take() {
         old.kind = Kind::History;
-        m.history.push(old);
+        m.history.insert(0, old);
     }
     m.base = Some(Entry {
         name: base_name.clone(),
@@ -1131,11 +1179,14 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
         kind: Kind::Base,
     });
     let waiting = srv.aof.state == State::WaitRewrite;
-    let keep = if waiting { 0 } else { 1 };
+    // Only an AOF being appended to keeps its current incr file: with the
+    // AOF off every incr file is history (Redis
+    // markRewrittenIncrAofAsHistory).
+    let keep = if srv.aof.state == State::On { 1 } else { 0 };
     let cut = m.incrs.len().saturating_sub(keep);
     for mut e in m.incrs.drain(..cut) {
         e.kind = Kind::History;
-        m.history.push(e);
+        m.history.insert(0, e);
     }
     if waiting {
         let e = new_incr_entry(cfg, &mut m);
@@ -1152,14 +1203,7 @@ fn install_rewrite(srv: &mut Server, tmp: &Path) -> io::Result<()> {
         let _ = std::fs::remove_file(dir.join(&base_name));
         return Err(e);
     }
-    let gc = cfg.get_bool("aof-disable-auto-gc") != Some(true);
-    if gc {
-        for h in std::mem::take(&mut m.history) {
-            info!("Removing the history file {} in the background", h.name);
-            let _ = std::fs::remove_file(dir.join(&h.name));
-        }
-        let _ = persist_manifest(cfg, &m);
-    }
+    remove_history(cfg, &mut m);
     let size = manifest_size(cfg, &m);
     let aof = &mut srv.aof;
     aof.manifest = m;
@@ -1203,7 +1247,7 @@ pub fn cron(srv: &mut Server) {
     if !child_running(srv) && srv.aof.rewrite_scheduled && !limited {
         let _ = rewrite_background(srv);
     }
-    if srv.aof.state == State::On && !child_running(srv) && !limited {
+    if srv.aof.state == State::On && !child_running(srv) {
         let perc = srv
             .config
             .get_int("auto-aof-rewrite-percentage")
@@ -1216,11 +1260,23 @@ pub fn cron(srv: &mut Server) {
         if perc > 0 && cur > min {
             let base = (srv.aof.base_size as i128).max(1);
             let growth = cur * 100 / base - 100;
-            if growth >= perc {
+            if growth >= perc && !limited {
                 info!("Starting automatic rewriting of AOF on {growth}% growth");
                 let _ = rewrite_background(srv);
+            } else if growth >= perc && !srv.aof.limit_logged {
+                // Said once per wait, in Redis's words.
+                srv.aof.limit_logged = true;
+                let extra = srv.aof.rewrites_consecutive_failures - BACKOFF_AFTER;
+                let wait = (BACKOFF_FIRST_SECS << extra.min(6)).min(BACKOFF_MAX_SECS);
+                warn!(
+                    "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} minutes",
+                    wait / 60
+                );
             }
         }
+    }
+    if !limited {
+        srv.aof.limit_logged = false;
     }
     flush(srv);
 }

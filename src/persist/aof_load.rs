@@ -207,7 +207,11 @@ fn run(srv: &mut Server, c: &mut Client, argv: &[Vec<u8>], name: &str) -> Result
         cmd: command,
         parent,
     };
+    // The file's commands are obeyed like a master's: a script in it may
+    // write on a read-only replica (Redis mustObeyClient).
+    let gate = std::mem::replace(&mut ctx.srv.replica.gate, false);
     (command.handler)(&mut ctx, &args);
+    ctx.srv.replica.gate = gate;
     c.reply.buf.clear();
     srv.ks.events.pending.clear();
     Ok(())
@@ -252,6 +256,8 @@ fn load_file(
             now_ms: i64::MIN,
             verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
             limits: rdb::TypeLimits::from_config(&srv.config),
+            key_load_delay: super::load_hooks(srv).0,
+            progress_bytes: super::load_hooks(srv).1,
         };
         let mut d = rdb::Decoder::new(rdb::FileInput::new(&mut f, len));
         let st = super::decode_pumped(srv, &mut d, &opts, pump).map_err(|e| {
@@ -271,6 +277,7 @@ fn load_file(
     // file ends before it.
     let mut multi: Option<(u64, Vec<Vec<Vec<u8>>>)> = None;
     let mut loops = 0u64;
+    let key_load_delay = super::load_hooks(srv).0;
     let stop = loop {
         // Clients are answered (-LOADING) every so many commands.
         loops += 1;
@@ -294,6 +301,9 @@ fn load_file(
                 } else {
                     run(srv, &mut c, &argv, name)?;
                     out.commands += 1;
+                }
+                if key_load_delay != 0 {
+                    super::debug_delay(key_load_delay);
                 }
             }
             Ok(None) => match multi {
@@ -371,6 +381,17 @@ pub fn load_at_startup(srv: &mut Server, pump: &mut dyn FnMut(&mut Server)) -> R
             ));
         }
     };
+    // An upgrade from a single-file AOF that stopped after the manifest
+    // naming the old file was written but before the file was moved into
+    // the directory (Redis's order): carry on with the move.
+    let name = aof::file_name(cfg);
+    let interrupted_upgrade = |m: &Manifest| {
+        m.incrs.is_empty()
+            && m.base.as_ref().is_some_and(|b| b.name == name)
+            && legacy.is_file()
+            && !dir.join(&name).exists()
+    };
+    let manifest = manifest.filter(|m| !interrupted_upgrade(m));
     srv.ks.loading = true;
     srv.persist.loading = true;
     let r = match manifest {
@@ -408,9 +429,19 @@ pub fn debug_loadaof(srv: &mut Server) {
     let m = std::fs::read(aof::manifest_path(&srv.config))
         .map_err(|e| e.to_string())
         .and_then(|t| Manifest::parse(&t));
+    // The manifest on disk becomes the one in use, sequence numbers
+    // included (Redis aofLoadManifestFromDisk): with the AOF off and no
+    // incr file listed, the next incr file is number 1 again.
+    if let Ok(m) = &m {
+        srv.aof.manifest = m.clone();
+        aof::remove_history_now(srv);
+    }
+    // Clients served meanwhile (a slow script in the file) get -LOADING.
     srv.ks.loading = true;
+    srv.persist.loading = true;
     let r = m.and_then(|m| load_manifest(srv, &dir, &m, &mut |_| {}));
     srv.ks.loading = false;
+    srv.persist.loading = false;
     srv.ks.blocked.ready.clear();
     srv.ks.dirty = 0;
     match r {
@@ -432,11 +463,22 @@ fn load_manifest(
     let files: Vec<&Entry> = m.base.iter().chain(&m.incrs).collect();
     for (i, e) in files.iter().enumerate() {
         let path = dir.join(&e.name);
-        if !path.is_file() {
-            return Err(format!(
-                "The AOF file {} listed in the manifest doesn't exist. Refusing to start.",
-                e.name
-            ));
+        match std::fs::metadata(&path) {
+            // Redis's words, with the OS reason.
+            Err(err) => {
+                return Err(format!(
+                    "The append log file {} doesn't exist: {}. Refusing to start.",
+                    e.name,
+                    crate::config::parse::strerror(&err)
+                ));
+            }
+            Ok(md) if !md.is_file() => {
+                return Err(format!(
+                    "The AOF file {} listed in the manifest is not a regular file. Refusing to start.",
+                    e.name
+                ));
+            }
+            Ok(_) => {}
         }
         let t = Instant::now();
         let st = load_file(srv, &path, &e.name, i + 1 == files.len(), pump)?;

@@ -78,16 +78,27 @@ impl Manifest {
     /// Parses a manifest. Errors name the problem and the line.
     pub fn parse(text: &[u8]) -> Result<Manifest, String> {
         let mut m = Manifest::default();
-        for (n, raw) in text.split(|&b| b == b'\n').enumerate() {
+        // As Redis: an empty file, a blank line and an unknown type are
+        // errors (the message starts with Redis's words).
+        if text.is_empty() {
+            return Err("Found an empty AOF manifest".into());
+        }
+        let body = text.strip_suffix(b"\n").unwrap_or(text);
+        for (n, raw) in body.split(|&b| b == b'\n').enumerate() {
             let line_no = n + 1;
             if raw.len() > MAX_LINE {
                 return Err(format!(
-                    "The AOF manifest file contains a too long line ({line_no})"
+                    "The AOF manifest file contains too long line ({line_no})"
                 ));
             }
-            let line = trim(raw);
-            if line.is_empty() || line[0] == b'#' {
+            if raw.first() == Some(&b'#') {
                 continue;
+            }
+            let line = trim(raw);
+            if line.is_empty() {
+                return Err(format!(
+                    "Invalid AOF manifest file format (line {line_no} is blank)"
+                ));
             }
             let words = split_args(line).ok_or_else(|| {
                 format!("Invalid AOF manifest file format (line {line_no}: unbalanced quotes)")
@@ -108,10 +119,10 @@ impl Manifest {
                     }
                     b"type" => {
                         kind = match kv[1].as_slice() {
-                            b"b" => Some(Kind::Base),
-                            b"h" => Some(Kind::History),
-                            b"i" => Some(Kind::Incr),
-                            _ => None,
+                            b"b" => Some(Ok(Kind::Base)),
+                            b"h" => Some(Ok(Kind::History)),
+                            b"i" => Some(Ok(Kind::Incr)),
+                            _ => Some(Err(())),
                         }
                     }
                     // Unknown keys are skipped, for forward compatibility.
@@ -121,6 +132,11 @@ impl Manifest {
             let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
                 return Err(format!(
                     "Invalid AOF manifest file format (line {line_no}: needs file, seq and a type b, h or i)"
+                ));
+            };
+            let Ok(kind) = kind else {
+                return Err(format!(
+                    "Unknown AOF file type (line {line_no}: the type must be b, h or i)"
                 ));
             };
             let Ok(name) = name else {
@@ -138,7 +154,7 @@ impl Manifest {
             // quoting can make a name up to four times longer.
             if e.line().len() > MAX_LINE {
                 return Err(format!(
-                    "The AOF manifest file contains a too long line ({line_no})"
+                    "The AOF manifest file contains too long line ({line_no})"
                 ));
             }
             match kind {
@@ -303,7 +319,7 @@ mod tests {
         let text = m.to_text();
         assert_eq!(text, "file \"my file\\\".aof\" seq 1 type b\n");
         assert_eq!(Manifest::parse(text.as_bytes()).unwrap().base, m.base);
-        let ok = Manifest::parse(b"# comment\n\nfile 'a b' seq 7 type i\r\n").unwrap();
+        let ok = Manifest::parse(b"# comment\nfile 'a b' seq 7 type i\r\n").unwrap();
         assert_eq!(ok.incrs[0].name, "a b");
         for bad in [
             &b"file a seq 1\n"[..],
@@ -313,6 +329,10 @@ mod tests {
             b"file a seq 1 type b\nfile b seq 2 type b\n",
             b"file a seq 2 type i\nfile b seq 1 type i\n",
             b"file ../x seq 1 type b\n",
+            // Redis refuses an empty manifest and blank lines.
+            b"",
+            b"file a seq 1 type b\n\n",
+            b"\nfile a seq 1 type b\n",
         ] {
             assert!(
                 Manifest::parse(bad).is_err(),
@@ -321,6 +341,13 @@ mod tests {
             );
         }
         assert!(Manifest::parse(&[b'#'; 2000]).is_err());
+        // The messages start with Redis's words (log watchers match them).
+        let msg = |t: &[u8]| Manifest::parse(t).unwrap_err();
+        assert!(msg(b"file a seq 1 type z\n").starts_with("Unknown AOF file type"));
+        assert!(msg(b"").starts_with("Found an empty AOF manifest"));
+        assert!(msg(b"\n").starts_with("Invalid AOF manifest file format"));
+        let long = [b'x'; 1500];
+        assert!(msg(&long).starts_with("The AOF manifest file contains too long line"));
         // Found by fuzz/ (aof target): names that quoting makes longer
         // than a line may be. Accepted, they were written back as a
         // manifest the next start refused.
@@ -329,7 +356,7 @@ mod tests {
         long.extend_from_slice(b"\" seq 1 type i\n");
         assert_eq!(
             Manifest::parse(&long).unwrap_err(),
-            "The AOF manifest file contains a too long line (2)"
+            "The AOF manifest file contains too long line (2)"
         );
         let mut wide = b"file ".to_vec();
         wide.extend_from_slice(&[0xC3, 0xA9].repeat(150));

@@ -74,6 +74,9 @@ pub struct PersistState {
     pub loading: bool,
     pub last_load_keys_loaded: u64,
     pub last_load_keys_expired: u64,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files
+    /// are taken without comparing their CRC64 (a testing hook).
+    pub skip_checksum: bool,
 }
 
 impl Default for PersistState {
@@ -92,6 +95,7 @@ impl Default for PersistState {
             loading: false,
             last_load_keys_loaded: 0,
             last_load_keys_expired: 0,
+            skip_checksum: false,
         }
     }
 }
@@ -118,7 +122,54 @@ fn save_opts(srv: &Server) -> rdb::SaveOpts {
         functions: srv.scripts.library_codes(),
         repl: crate::server::replica::stream_position(srv)
             .or_else(|| crate::server::repl::master_position(srv)),
+        key_save_delay: config_i32(srv, "rdb-key-save-delay"),
     }
+}
+
+/// An integer directive that fits an `i32` (0 if unknown).
+pub(crate) fn config_i32(srv: &Server, name: &str) -> i32 {
+    srv.config
+        .get_int(name)
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(0)
+}
+
+/// The loading hooks of [`rdb::LoadOpts`] from the configuration:
+/// (`key-load-delay`, `loading-process-events-interval-bytes`).
+pub(crate) fn load_hooks(srv: &Server) -> (i32, u64) {
+    let bytes = srv
+        .config
+        .get_int("loading-process-events-interval-bytes")
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(0);
+    (config_i32(srv, "key-load-delay"), bytes)
+}
+
+/// Redis's debugDelay, behind `rdb-key-save-delay` and `key-load-delay`:
+/// sleeps `usec` microseconds; a negative `-n` sleeps 1 microsecond on
+/// one call in `n` on average (a sleep is never shorter than a context
+/// switch, so tiny delays are spread out instead).
+pub fn debug_delay(usec: i32) {
+    let us = if usec < 0 {
+        u64::from(delay_rand().is_multiple_of(u64::from(usec.unsigned_abs())))
+    } else {
+        u64::from(usec.unsigned_abs())
+    };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us));
+    }
+}
+
+/// A cheap pseudo-random number for [`debug_delay`] (xorshift64*).
+fn delay_rand() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let mut x = STATE.load(Ordering::Relaxed);
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    STATE.store(x, Ordering::Relaxed);
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
 /// Writes a snapshot of the whole keyspace to `path`: through
@@ -562,8 +613,11 @@ fn open_rdb(
     let opts = rdb::LoadOpts {
         keep_expired: srv.replica.active(),
         now_ms: now_ms(),
-        verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true),
+        verify_checksum: srv.config.get_bool("rdbchecksum").unwrap_or(true)
+            && !srv.persist.skip_checksum,
         limits: rdb::TypeLimits::from_config(&srv.config),
+        key_load_delay: load_hooks(srv).0,
+        progress_bytes: load_hooks(srv).1,
     };
     Ok((rdb::Decoder::new(rdb::FileInput::new(f, len)), opts))
 }
@@ -589,6 +643,12 @@ fn load_pumped(
     srv.persist.loading = true;
     let r = decode_pumped(srv, &mut d, &opts, pump);
     srv.persist.loading = false;
+    if let Err(e) = &r {
+        warn!(
+            "Internal error in RDB reading offset {}: {}",
+            e.offset, e.msg
+        );
+    }
     match r {
         Ok(st) => {
             install_functions(srv, &st)
@@ -649,8 +709,9 @@ pub fn load_at_startup_with(
         Ok(_) => {}
     }
     let start = Instant::now();
+    // Ends with Redis's last words (log watchers look for them).
     let st = load_pumped(srv, &path, pump).map_err(|e| {
-        format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away.")
+        format!("{e}. Refusing to start with a damaged data file (it was left untouched): repair it with a backup or move it away. Terminating server after rdb file reading failure.")
     })?;
     // A replica's own file tells where in its master's history it is.
     crate::server::replica::restore_position(srv, &st.aux);

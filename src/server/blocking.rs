@@ -33,6 +33,9 @@ pub enum TimeoutReply {
     /// WAITAOF: [local AOF fsynced this offset (0/1), replicas that
     /// fsynced it].
     AofAcks(u64),
+    /// SHUTDOWN waiting for replicas: no reply (as in Redis, CLIENT UNBLOCK
+    /// only releases it).
+    Shutdown,
 }
 
 /// A parked client's command and what it waits for.
@@ -141,6 +144,7 @@ pub fn unblock_timeout(srv: &mut Server, c: &mut Client) {
             TimeoutReply::NullBulk => c.reply.null(),
             TimeoutReply::Acks(off) => c.reply.int(super::repl::count_acks(srv, off)),
             TimeoutReply::AofAcks(off) => super::repl::aof_acks_reply(srv, &mut c.reply, off),
+            TimeoutReply::Shutdown => {}
         }
     }
     unblock(srv, c);

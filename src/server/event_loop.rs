@@ -190,19 +190,22 @@ impl EventLoop {
                     .stats
                     .record_eventloop_cycle(cmdclock::elapsed_us(t));
             }
+            // A shutdown waiting for replicas goes on once they caught up
+            // or its time is up.
+            super::shutdown::check(&mut self.srv, now_ms());
             if self.srv.shutdown.is_some() {
                 return self.finish_shutdown();
             }
-            if signals::shutdown_requested() {
+            if signals::shutdown_requested() && self.srv.shutdown_wait.is_none() {
                 // SHUTDOWN ran its persistence step in the command; a signal
-                // runs it here (Redis prepareForShutdown).
-                if crate::persist::prepare_shutdown(&mut self.srv, None, false) {
+                // runs it here (Redis prepareForShutdown), maybe waiting for
+                // replicas first.
+                signals::clear_shutdown_request();
+                if super::shutdown::begin(&mut self.srv, None, false, false)
+                    == super::shutdown::Outcome::Exit
+                {
                     return self.finish_shutdown();
                 }
-                warn!(
-                    "SIGTERM received but errors trying to shut down the server, check the logs for more information"
-                );
-                signals::clear_shutdown_request();
             }
             // Clients unblocked in before-sleep (WAITAOF after an fsync)
             // run their buffered input without waiting for an event.

@@ -175,7 +175,9 @@ pub fn target_accepted(srv: &mut Server) {
 /// sleeping.
 pub fn target_failed(srv: &mut Server, why: &str) {
     if srv.failover.stage == Stage::InProgress && srv.failover.failed.is_none() {
-        tracing::warn!("Failover target rejected psync request: {why}");
+        // The abort logs Redis's one line with the reason Redis gives; the
+        // link's own reason is worth a line of its own.
+        tracing::warn!("The failover target did not take over: {why}");
         srv.failover.failed = Some("Failover target rejected psync request".into());
     }
 }

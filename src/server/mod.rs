@@ -15,6 +15,7 @@ pub mod pause;
 pub mod propagate;
 pub mod repl;
 pub mod replica;
+pub mod shutdown;
 pub mod signals;
 pub mod tracking;
 
@@ -116,6 +117,8 @@ pub struct Server {
     pub run_id: String,
     /// Set by SHUTDOWN or a signal; the loop exits at the end of its turn.
     pub shutdown: Option<Shutdown>,
+    /// A shutdown waiting for lagging replicas (`shutdown-timeout`).
+    pub shutdown_wait: Option<shutdown::Pending>,
     /// Clients with reply bytes to write in before_sleep.
     pub pending_writes: Vec<usize>,
     /// CLIENT TRACKING: tracked keys, BCAST prefixes, tracking clients.
@@ -195,6 +198,7 @@ impl Server {
             start: std::time::Instant::now(),
             run_id: random_hex40(),
             shutdown: None,
+            shutdown_wait: None,
             pending_writes: Vec::new(),
             tracking: tracking::Tracking::default(),
             to_close: Vec::new(),

@@ -33,12 +33,14 @@ pub struct Pause {
     /// A FAILOVER pauses writes until it ends (Redis's failover purpose):
     /// a pause of its own, which CLIENT UNPAUSE does not end.
     failover: bool,
+    /// A shutdown waiting for replicas holds writes the same way.
+    shutdown: bool,
 }
 
 impl Pause {
     /// The mode in force, if any.
     pub fn mode(&self) -> Option<PauseMode> {
-        let failover = self.failover.then_some(PauseMode::Write);
+        let failover = (self.failover || self.shutdown).then_some(PauseMode::Write);
         self.state.map(|(m, _)| m).max(failover)
     }
 
@@ -99,11 +101,22 @@ pub fn set_failover(srv: &mut Server, on: bool) {
     }
 }
 
+/// A shutdown starts waiting for replicas (`on`) or is cancelled: writes
+/// are held meanwhile (Redis's PAUSE_DURING_SHUTDOWN).
+pub fn set_shutdown(srv: &mut Server, on: bool) {
+    srv.pause.shutdown = on;
+    if on {
+        srv.ks.paused = true;
+    } else if srv.pause.state.is_none() && !srv.pause.failover {
+        release(srv);
+    }
+}
+
 /// No pause is in force any more (or only the failover's, which holds the
 /// released clients' writes again): the held clients run again.
 fn release(srv: &mut Server) {
     // A replica's data set stays static: its master expires keys.
-    srv.ks.paused = srv.replica.active() || srv.pause.failover;
+    srv.ks.paused = srv.replica.active() || srv.pause.failover || srv.pause.shutdown;
     let held = std::mem::take(&mut srv.pause.held);
     srv.blocking.unblocked.extend(held);
     // The master's stream, if the pause stopped it, goes on next turn.

@@ -51,7 +51,7 @@ pub enum SyncState {
 
 impl SyncState {
     /// The `state=` word of INFO replication.
-    fn info_word(self) -> &'static str {
+    pub(crate) fn info_word(self) -> &'static str {
         match self {
             SyncState::Handshake | SyncState::WaitBgsaveStart | SyncState::WaitBgsaveEnd => {
                 "wait_bgsave"
@@ -433,7 +433,7 @@ pub fn disconnect_replicas(srv: &mut Server, why: &str) {
 
 /// Feeds a command that belongs to no database (PING, REPLCONF GETACK)
 /// straight into the stream.
-fn feed_alone(srv: &mut Server, argv: &[&[u8]]) {
+pub(crate) fn feed_alone(srv: &mut Server, argv: &[&[u8]]) {
     let mut resp = Vec::new();
     encode_command(&mut resp, argv);
     srv.repl.feed(ANY_DB, &resp);

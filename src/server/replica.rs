@@ -465,11 +465,20 @@ pub fn cron(srv: &mut Server, registry: &Registry, now: i64) {
     if now - srv.replica.last_cron_ms >= CRON_PERIOD_MS {
         srv.replica.last_cron_ms = now;
         let timeout = srv.config.get_int("repl-timeout").unwrap_or(60).max(1) as i64 * 1000;
+        // Redis's log lines come first (its test suite looks for them).
+        // A handshake is alive while the master sends anything (the
+        // newlines of a master delaying its diskless transfer).
         match link.state {
-            State::Connecting | State::Handshake if now - link.since_ms > timeout => {
+            State::Connecting | State::Handshake
+                if now - link.since_ms.max(link.last_io_ms) > timeout =>
+            {
+                warn!("Timeout connecting to the MASTER...");
                 drop_link(srv, &mut link, "timeout connecting to the master");
             }
             State::Transfer if now - link.last_io_ms > timeout => {
+                warn!(
+                    "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value."
+                );
                 drop_link(
                     srv,
                     &mut link,
@@ -477,6 +486,7 @@ pub fn cron(srv: &mut Server, registry: &Registry, now: i64) {
                 );
             }
             State::Connected if now - link.last_io_ms > timeout => {
+                warn!("MASTER timeout: no data nor PING received...");
                 drop_link(srv, &mut link, "timeout, no data nor PING received");
             }
             State::Connected => send_ack(srv, &mut link, now),
@@ -1184,18 +1194,15 @@ fn apply_stream(srv: &mut Server, link: &mut Link, now: i64) -> Result<(), Strin
 /// gate (the master already decided), no reply, and keys past their TTL
 /// still there (Redis's master client sees them until the master's DEL).
 fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
+    // A command refused before it runs is the error Redis would send its
+    // master, logged the same way (the divergence is worth a look).
     let Some((command, parent)) = cmd::resolve(argv) else {
-        warn!(
-            "Unknown command '{}' in the master's stream, skipped",
-            String::from_utf8_lossy(argv[0])
-        );
+        critical_error(&crate::error::unknown_command(argv), "<unknown>");
         return;
     };
     if !command.arity_ok(argv.len()) {
-        warn!(
-            "Wrong number of arguments for '{}' in the master's stream, skipped",
-            String::from_utf8_lossy(argv[0])
-        );
+        let name = cmd::table().fullname(command);
+        critical_error(&crate::error::wrong_arity(name), name);
         return;
     }
     // Blocking commands never block (as inside EXEC).
@@ -1229,13 +1236,17 @@ fn run_as_master(srv: &mut Server, c: &mut Client, argv: &[&[u8]], now: i64) {
     ) = saved;
     if c.reply.buf.first() == Some(&b'-') {
         let text = String::from_utf8_lossy(&c.reply.buf);
-        warn!(
-            "== CRITICAL == This replica is sending an error to its master: '{}' after processing the command '{}'",
-            text.trim_end(),
-            String::from_utf8_lossy(argv[0])
-        );
+        critical_error(text.trim_end(), &String::from_utf8_lossy(argv[0]));
     }
     c.reply.buf.clear();
+}
+
+/// Logs an error a command of the master's stream produced (Redis logs
+/// every error a replica would send its master).
+fn critical_error(text: &str, command: &str) {
+    warn!(
+        "== CRITICAL == This replica is sending an error to its master: '{text}' after processing the command '{command}'"
+    );
 }
 
 // ---------------------------------------------------------------------------

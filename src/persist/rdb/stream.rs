@@ -299,9 +299,7 @@ impl<I: Input> Decoder<I> {
                     p.consumer = cname.clone();
                 }
                 if g.consumers.insert(cname, c).is_some() {
-                    return Err(
-                        self.err("Duplicated consumer name loading a stream consumer group")
-                    );
+                    return Err(self.err("Duplicate stream consumer detected."));
                 }
             }
             if g.pel.values().any(|p| p.consumer.is_empty()) {
